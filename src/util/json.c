@@ -1,0 +1,54 @@
+#include "util/json.h"
+
+#include <string.h>
+
+#include "util/xalloc.h"
+
+int json_parse(cJSON **out, const char *text, size_t len, struct err *err)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end ? (size_t)(end - text) : 0;
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < off && i < len; i++) {
+            if (text[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return err_set(err, ERR_INVALID, "invalid JSON at line %zu, column %zu", line, col);
+    }
+    *out = root;
+    return 0;
+}
+
+int json_load(cJSON **out, const char *path, size_t max, struct err *err)
+{
+    struct sbuf sb = SBUF_INIT;
+    int rc = sbuf_read_file(&sb, path, max, err);
+    if (rc == 0) {
+        rc = json_parse(out, sb.buf, sb.len, err);
+        if (rc < 0)
+            err_prefix(err, "%s: ", path);
+    }
+    sbuf_release(&sb);
+    return rc;
+}
+
+void json_add(struct sbuf *out, const cJSON *item)
+{
+    char *s = cJSON_PrintUnformatted(item);
+    if (!s)
+        BUG("cJSON_PrintUnformatted failed");
+    sbuf_addstr(out, s);
+    cJSON_free(s);
+}
+
+const char *json_get_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}

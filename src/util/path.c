@@ -1,0 +1,234 @@
+#include "util/path.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/str.h"
+#include "util/vec.h"
+#include "util/xalloc.h"
+
+void path_join(struct sbuf *out, const char *a, const char *b)
+{
+    if (b[0] == '/' || !a[0]) {
+        sbuf_addstr(out, b);
+        return;
+    }
+    sbuf_addstr(out, a);
+    if (!str_has_suffix(a, "/") && b[0])
+        sbuf_addch(out, '/');
+    sbuf_addstr(out, b);
+}
+
+void path_normalize(struct sbuf *out, const char *path)
+{
+    bool abs = path[0] == '/';
+    struct vec parts = VEC_INIT(struct str);
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *start = p;
+        while (*p && *p != '/')
+            p++;
+        struct str part = str_make(start, (size_t)(p - start));
+        if (!part.len || str_eq_cstr(part, "."))
+            continue;
+        if (str_eq_cstr(part, "..")) {
+            struct str *last = parts.len ? vec_at(&parts, parts.len - 1) : NULL;
+            if (last && !str_eq_cstr(*last, "..")) {
+                vec_pop(&parts);
+                continue;
+            }
+            if (abs)
+                continue; /* "/.." is "/" */
+        }
+        vec_append(&parts, &part);
+    }
+    size_t start_len = out->len;
+    if (abs)
+        sbuf_addch(out, '/');
+    for (size_t i = 0; i < parts.len; i++) {
+        struct str *s = vec_at(&parts, i);
+        if (i)
+            sbuf_addch(out, '/');
+        sbuf_add(out, s->p, s->len);
+    }
+    if (out->len == start_len)
+        sbuf_addch(out, '.');
+    vec_release(&parts);
+}
+
+bool path_is_contained(const char *relpath)
+{
+    if (relpath[0] == '/')
+        return false;
+    struct sbuf n = SBUF_INIT;
+    path_normalize(&n, relpath);
+    bool ok = strcmp(n.buf, "..") && !str_has_prefix(n.buf, "../");
+    sbuf_release(&n);
+    return ok;
+}
+
+const char *path_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void path_dirname(struct sbuf *out, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        sbuf_addch(out, '.');
+    else if (slash == path)
+        sbuf_addch(out, '/');
+    else
+        sbuf_add(out, path, (size_t)(slash - path));
+}
+
+bool fs_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+bool fs_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool fs_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int fs_mkdirs(const char *path, mode_t mode, struct err *err)
+{
+    struct sbuf sb = SBUF_INIT;
+    sbuf_addstr(&sb, path);
+    for (size_t i = 1; i <= sb.len; i++) {
+        if (sb.buf[i] != '/' && sb.buf[i] != '\0')
+            continue;
+        char saved = sb.buf[i];
+        sb.buf[i] = '\0';
+        if (mkdir(sb.buf, mode) < 0 && errno != EEXIST) {
+            int rc = err_errno(err, "cannot create directory '%s'", sb.buf);
+            sbuf_release(&sb);
+            return rc;
+        }
+        sb.buf[i] = saved;
+    }
+    sbuf_release(&sb);
+    if (!fs_is_dir(path))
+        return err_set(err, ERR_IO, "cannot create directory '%s': not a directory", path);
+    return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fs_write_file(const char *path, const void *data, size_t len, struct err *err)
+{
+    struct sbuf tmp = SBUF_INIT;
+    sbuf_addf(&tmp, "%s.tmpXXXXXX", path);
+    int rc = 0;
+    int fd = mkostemp(tmp.buf, O_CLOEXEC);
+    if (fd < 0) {
+        rc = err_errno(err, "cannot create '%s'", path);
+        goto done;
+    }
+    if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0) {
+        rc = err_errno(err, "cannot write '%s'", path);
+        close(fd);
+        unlink(tmp.buf);
+        goto done;
+    }
+    if (close(fd) < 0 || rename(tmp.buf, path) < 0) {
+        rc = err_errno(err, "cannot write '%s'", path);
+        unlink(tmp.buf);
+    }
+done:
+    sbuf_release(&tmp);
+    return rc;
+}
+
+int fs_append_file(const char *path, const void *data, size_t len, struct err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return err_errno(err, "cannot open '%s'", path);
+    int rc = 0;
+    if (write_all(fd, data, len) < 0)
+        rc = err_errno(err, "cannot write '%s'", path);
+    close(fd);
+    return rc;
+}
+
+static int remove_at(int parent, const char *name, struct err *err)
+{
+    struct stat st;
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : err_errno(err, "cannot stat '%s'", name);
+    if (!S_ISDIR(st.st_mode)) {
+        if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+            return err_errno(err, "cannot remove '%s'", name);
+        return 0;
+    }
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(err, "cannot open directory '%s'", name);
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return err_errno(err, "cannot read directory '%s'", name);
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        rc = remove_at(dirfd(d), de->d_name, err);
+    }
+    closedir(d);
+    if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        rc = err_errno(err, "cannot remove directory '%s'", name);
+    return rc;
+}
+
+int fs_remove_tree(const char *path, struct err *err)
+{
+    return remove_at(AT_FDCWD, path, err);
+}
+
+int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err)
+{
+    char *t = xstrdup(template_path);
+    if (!mkdtemp(t)) {
+        int rc = err_errno(err, "cannot create a directory from '%s'", template_path);
+        xfree(t);
+        return rc;
+    }
+    sbuf_addstr(out, t);
+    xfree(t);
+    return 0;
+}

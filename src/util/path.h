@@ -1,0 +1,43 @@
+#ifndef UTIL_PATH_H
+#define UTIL_PATH_H
+
+/*
+ * Path helpers: string operations on '/'-separated paths (path_*) and the few filesystem calls
+ * every module needs (fs_*). Results go into a caller's sbuf; nothing here keeps state.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/err.h"
+#include "util/sbuf.h"
+
+/* Appends a joined with b to out ('/' between them; b absolute replaces a). */
+void path_join(struct sbuf *out, const char *a, const char *b);
+/*
+ * Appends the lexically normalised form of path: repeated '/' and '.' removed, 'x/..' folded.
+ * A relative path that climbs above its start keeps its leading '..' parts. "" becomes ".".
+ */
+void path_normalize(struct sbuf *out, const char *path);
+/* True when the normalised relative path stays inside its base: not absolute, no leading '..'. */
+bool path_is_contained(const char *relpath);
+/* The last component (after the last '/'); borrowed from path. */
+const char *path_basename(const char *path);
+/* Appends everything before the last '/' ("." when none, "/" for a root file). */
+void path_dirname(struct sbuf *out, const char *path);
+
+bool fs_exists(const char *path);
+bool fs_is_dir(const char *path);
+bool fs_is_file(const char *path);
+/* mkdir -p with the given mode; existing directories are fine. */
+int fs_mkdirs(const char *path, mode_t mode, struct err *err);
+/* Writes data to path (created or truncated, mode 0644), through a temporary file and rename. */
+int fs_write_file(const char *path, const void *data, size_t len, struct err *err);
+/* Appends data to path (created when missing). */
+int fs_append_file(const char *path, const void *data, size_t len, struct err *err);
+/* rm -rf: removes path and everything below; a missing path is not an error. Never follows links. */
+int fs_remove_tree(const char *path, struct err *err);
+/* Creates a fresh directory from a template ending in XXXXXX (as mkdtemp); appends its path. */
+int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err);
+
+#endif

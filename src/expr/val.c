@@ -312,7 +312,7 @@ void val_number_to_sbuf(struct sbuf *out, double num)
         sbuf_addch(out, '0');
         return;
     }
-    if (num == (double)(long long)num && fabs(num) < 1e15) {
+    if (fabs(num) < 1e15 && num == floor(num)) {
         sbuf_addf(out, "%lld", (long long)num);
         return;
     }

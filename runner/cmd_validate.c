@@ -145,7 +145,7 @@ int cli_cmd_validate(int argc, char **argv)
             vec_foreach (char *, s, &sub) {
                 if (validate_one(*s, quiet) != CLI_OK)
                     status = CLI_FAIL;
-                xxfree(*s);
+                xfree(*s);
             }
             vec_release(&sub);
         } else if (validate_one(p, quiet) != CLI_OK) {
@@ -153,7 +153,7 @@ int cli_cmd_validate(int argc, char **argv)
         }
     }
     vec_foreach (char *, s, &files)
-        xxfree(*s);
+        xfree(*s);
     vec_release(&files);
     return status;
 }

@@ -171,13 +171,16 @@ static bool keys_equal(const struct yml_node *a, const struct yml_node *b)
            !memcmp(a->value, b->value, a->len);
 }
 
-/* Adds a finished node to the collection on top of the stack, or makes it the root. */
-static int attach(struct builder *b, struct yml_node *n, struct err *err)
+/*
+ * Adds a finished node to the collection on top of the stack, or makes it the root. Errors are
+ * reported at (line, col): the node's own position, or the alias's when n came through one.
+ */
+static int attach(struct builder *b, struct yml_node *n, size_t line, size_t col, struct err *err)
 {
     if (!b->stack.len) {
         b->doc->root = n;
         if (n->expanded > b->max_expanded) {
-            return located(b, err, n->line, n->col,
+            return located(b, err, line, col,
                            "the document is too large: it expands to more than %zu nodes",
                            b->max_expanded);
         }
@@ -189,13 +192,13 @@ static int attach(struct builder *b, struct yml_node *n, struct err *err)
         for (size_t i = 0; i < f->children.len; i += 2) {
             struct yml_node *key = *(struct yml_node **)vec_at(&f->children, i);
             if (keys_equal(key, n))
-                return located(b, err, n->line, n->col, "'%s' is already defined", n->value);
+                return located(b, err, line, col, "'%s' is already defined", n->value);
         }
     }
     vec_append(&f->children, &n);
     f->node->expanded += n->expanded;
     if (f->node->expanded > b->max_expanded) {
-        return located(b, err, n->line, n->col,
+        return located(b, err, line, col,
                        "the document is too large: it expands to more than %zu nodes",
                        b->max_expanded);
     }
@@ -240,7 +243,7 @@ static int on_scalar(struct builder *b, yaml_event_t *ev, struct err *err)
     }
     n->raw = b->doc->text + raw_start;
     n->raw_len = n->end_offset > raw_start ? n->end_offset - raw_start : 0;
-    int rc = attach(b, n, err);
+    int rc = attach(b, n, n->line, n->col, err);
     if (rc == 0)
         register_anchor(b, n);
     return rc;
@@ -284,7 +287,7 @@ static int on_end(struct builder *b, yaml_event_t *ev, struct err *err)
         }
     }
     vec_release(&f.children);
-    int rc = attach(b, n, err);
+    int rc = attach(b, n, n->line, n->col, err);
     if (rc == 0)
         register_anchor(b, n);
     return rc;
@@ -299,18 +302,24 @@ static int on_alias(struct builder *b, yaml_event_t *ev, struct err *err)
                        "unknown anchor '%s'", name);
     }
     b->doc->alias_count++;
-    return attach(b, target, err);
+    return attach(b, target, ev->start_mark.line + 1, ev->start_mark.column + 1, err);
 }
 
 static int parser_error(struct builder *b, yaml_parser_t *p, struct err *err)
 {
     const char *problem = p->problem ? p->problem : "invalid YAML";
     size_t line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR)
+    const char *hint = "";
+    if (p->error == YAML_READER_ERROR) {
         offset_position(b, p->problem_offset, &line, &col);
+    } else {
+        size_t off = mark_offset(b, p->problem_mark);
+        if (off < b->doc->text_len && b->doc->text[off] == '\t')
+            hint = " (a tab: YAML indentation must use spaces)";
+    }
     if (p->context)
-        return located(b, err, line, col, "%s %s", problem, p->context);
-    return located(b, err, line, col, "%s", problem);
+        return located(b, err, line, col, "%s %s%s", problem, p->context, hint);
+    return located(b, err, line, col, "%s%s", problem, hint);
 }
 
 static void release_stack(struct builder *b)

@@ -16,12 +16,15 @@ with open(src) as f:
     schema = json.load(f)
 
 
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k != "description"}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
+def strip(schema):
+    """Drops the "description" texts of definitions and of property definitions."""
+    for d in schema["definitions"].values():
+        d.pop("description", None)
+        props = d.get("mapping", {}).get("properties", {})
+        for p in props.values():
+            if isinstance(p, dict):
+                p.pop("description", None)
+    return schema
 
 
 text = json.dumps(strip(schema), separators=(",", ":"))

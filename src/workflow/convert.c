@@ -137,7 +137,7 @@ static const char *convert_if(struct wf_ctx *c, struct wf_token *tok)
         final = "success()";
     } else {
         bool ok = true;
-        bool has = wf_expr_has_status_function(cond, &ok);
+        bool has = wf_expr_has_status_function(cond, tok->ctx, tok->nctx, &ok);
         if (!ok || has) {
             final = cond;
         } else {

@@ -295,11 +295,13 @@ static void export_job(struct jw *w, const struct wf_job *j, bool src)
     key_tok(w, "container", j->container, src);
     key_tok(w, "outputs", j->outputs, src);
     key_tok(w, "services", j->services, src);
-    jw_key(w, "steps");
-    jw_open(w, '[');
-    for (size_t i = 0; i < j->nsteps; i++)
-        export_step(w, j->steps[i], src);
-    jw_close(w, ']');
+    if (j->nsteps) {
+        jw_key(w, "steps");
+        jw_open(w, '[');
+        for (size_t i = 0; i < j->nsteps; i++)
+            export_step(w, j->steps[i], src);
+        jw_close(w, ']');
+    }
     key_tok(w, "snapshot", j->snapshot, src);
     jw_close(w, '}');
 }

@@ -103,6 +103,10 @@ struct yml_node;
 struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def);
 
+struct yml_node;
+bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok_kind *kind,
+                     bool *b, double *d);
+
 /* Token helpers. */
 struct wf_token *wf_tok_new(struct arena *a, enum wf_tok_kind kind);
 struct wf_token *wf_tok_str(struct arena *a, const char *s);
@@ -110,13 +114,16 @@ struct wf_token *wf_tok_expr(struct arena *a, const char *expr);
 const char *wf_tok_display(struct arena *a, const struct wf_token *t);
 /* JavaScript's Number#toString, used in messages and in the JSON export. */
 void wf_format_number(struct sbuf *out, double d);
+/* The C# runner's ToString("G15"), used where a number is read as a string. */
+void wf_format_g15(struct sbuf *out, double d);
 bool wf_tok_is_scalar(const struct wf_token *t);
 
 /* Expression checks the reader and converter need (expr_check.c): fills msg and returns false
  * on an invalid expression for the allowed context list. */
 bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg);
 /* True when the expression calls success(), failure(), cancelled() or always() anywhere. */
-bool wf_expr_has_status_function(const char *expr, bool *parse_ok);
+bool wf_expr_has_status_function(const char *expr, const char *const *ctx, size_t nctx,
+                                 bool *parse_ok);
 
 /* Parses one file into wf (which owns the arena), adding diagnostics to c. -1 on any error. */
 int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,

@@ -120,6 +120,22 @@ void wf_format_number(struct sbuf *out, double d)
     sbuf_addstr(out, buf);
 }
 
+/* The C# runner's ToString("G15"): what a number becomes where a string is expected. */
+void wf_format_g15(struct sbuf *out, double d)
+{
+    if (d != d) {
+        sbuf_addstr(out, "NaN");
+    } else if (d > 1.7976931348623157e308) {
+        sbuf_addstr(out, "Infinity");
+    } else if (d < -1.7976931348623157e308) {
+        sbuf_addstr(out, "-Infinity");
+    } else if (d == 0) {
+        sbuf_addch(out, '0');
+    } else {
+        sbuf_addf(out, "%.15G", d);
+    }
+}
+
 const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 {
     struct sbuf sb = SBUF_INIT;
@@ -128,7 +144,7 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
         sbuf_add(&sb, t->str, t->len);
         break;
     case WF_TOK_NUMBER:
-        wf_format_number(&sb, t->number);
+        wf_format_g15(&sb, t->number);
         break;
     case WF_TOK_BOOL:
         sbuf_addstr(&sb, t->boolean ? "true" : "false");
@@ -316,25 +332,70 @@ static void set_pos(struct reader *r, struct wf_token *t, const struct yml_node 
 }
 
 /* A YAML scalar as a literal token: YAML 1.2 core schema for plain scalars, strings otherwise. */
+/*
+ * Reads a scalar as its core-schema type when tag_name says so (or, for an untagged plain
+ * scalar, when it spells one). Returns false when a tagged value does not parse.
+ */
+bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok_kind *kind,
+                     bool *b, double *d)
+{
+    struct yml_node plain = *n;
+    plain.style = YML_PLAIN;
+    plain.tag = NULL;
+    if (!tag_name) {
+        if (n->style != YML_PLAIN)
+            return *kind = WF_TOK_STRING, true;
+        if (yml_is_null(n))
+            *kind = WF_TOK_NULL;
+        else if (yml_as_bool(n, b))
+            *kind = WF_TOK_BOOL;
+        else if (yml_as_number(n, d))
+            *kind = WF_TOK_NUMBER;
+        else
+            *kind = WF_TOK_STRING;
+        return true;
+    }
+    if (strcmp(tag_name, "str") == 0) {
+        *kind = WF_TOK_STRING;
+        return true;
+    }
+    if (strcmp(tag_name, "null") == 0) {
+        *kind = WF_TOK_NULL;
+        return yml_is_null(&plain);
+    }
+    if (strcmp(tag_name, "bool") == 0) {
+        *kind = WF_TOK_BOOL;
+        return yml_as_bool(&plain, b);
+    }
+    if (strcmp(tag_name, "int") == 0 || strcmp(tag_name, "float") == 0) {
+        *kind = WF_TOK_NUMBER;
+        return yml_as_number(&plain, d);
+    }
+    *kind = WF_TOK_STRING;
+    return true;
+}
+
+static const char *core_tag(const char *tag)
+{
+    static const char prefix[] = "tag:yaml.org,2002:";
+    if (tag && strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
+        return tag + sizeof(prefix) - 1;
+    return NULL;
+}
+
+/* A YAML scalar as a literal token: YAML 1.2 core schema for plain scalars, strings otherwise. */
 static struct wf_token *literal_token(struct reader *r, const struct yml_node *n)
 {
     struct arena *a = r->c->arena;
-    struct wf_token *t = NULL;
-    if (n->style == YML_PLAIN && !n->tag) {
-        bool b = false;
-        double d = 0;
-        if (yml_is_null(n)) {
-            t = wf_tok_new(a, WF_TOK_NULL);
-        } else if (yml_as_bool(n, &b)) {
-            t = wf_tok_new(a, WF_TOK_BOOL);
-            t->boolean = b;
-        } else if (yml_as_number(n, &d)) {
-            t = wf_tok_new(a, WF_TOK_NUMBER);
-            t->number = d;
-        }
-    }
-    if (!t) {
-        t = wf_tok_new(a, WF_TOK_STRING);
+    enum wf_tok_kind kind = WF_TOK_STRING;
+    bool b = false;
+    double d = 0;
+    if (!wf_scalar_typed(n, core_tag(n->tag), &kind, &b, &d))
+        kind = WF_TOK_STRING; /* reported by the YAML checks before reading */
+    struct wf_token *t = wf_tok_new(a, kind);
+    t->boolean = b;
+    t->number = d;
+    if (kind == WF_TOK_STRING) {
         t->str = n->value;
         t->len = n->len;
     }
@@ -599,10 +660,7 @@ static struct wf_token *read_key(struct reader *r, const struct yml_node *k,
         set_pos(r, t, k);
         return t;
     }
-    struct wf_token *t = wf_tok_new(r->c->arena, WF_TOK_STRING);
-    t->str = k->value;
-    t->len = k->len;
-    set_pos(r, t, k);
+    struct wf_token *t = to_string_token(r, literal_token(r, k));
     return parse_scalar(r, t, di);
 }
 

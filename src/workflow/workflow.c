@@ -69,6 +69,15 @@ static bool check_yaml(struct wf_ctx *c, const struct yml_node *n, size_t depth,
                          style_name(n->style), n->line, n->col, n->tag);
             return false;
         }
+        enum wf_tok_kind kind;
+        bool b = false;
+        double d = 0;
+        if (n->kind == YML_SCALAR && !wf_scalar_typed(n, t, &kind, &b, &d)) {
+            wf_ctx_error(c, NULL,
+                         "The value '%s' on line %zu and column %zu is invalid for the type '%s'",
+                         n->value, n->line, n->col, n->tag);
+            return false;
+        }
     } else if (n->tag && n->tag[0] == '!' && strcmp(n->tag, "!") != 0) {
         wf_ctx_error(c, NULL, "Unexpected tag '%s'", n->tag);
         return false;

@@ -136,6 +136,10 @@ int wf_case_run(struct sbuf *out, struct sbuf *expected_out, const char *path, s
     opt_number(o, "max-depth", &lo.max_depth);
     opt_number(o, "max-job-limit", &lo.max_jobs);
     opt_number(o, "max-nested-reusable-workflows-depth", &lo.max_reusable_depth);
+    const struct yml_node *xf =
+        yml_map_find(yml_map_find(o, "experimental-features"), "allowBackgroundSteps");
+    if (xf)
+        yml_as_bool(xf, &lo.allow_background_steps);
     const struct yml_node *pp = yml_map_find(o, "permissions-policy");
     if (pp && pp->kind == YML_SCALAR)
         lo.permissions_policy = pp->value;

@@ -35,7 +35,7 @@ static bool id_is_valid(const char *s)
 
 /* Ids already used in one scope (jobs of a workflow, steps of a job). */
 struct idset {
-    struct map names; /* case-sensitive, as GitHub's IdBuilder */
+    struct map names; /* case-insensitive, as the server's IdBuilder */
 };
 
 static const char *idset_add_known(struct arena *a, struct idset *ids, const char *value)
@@ -73,7 +73,7 @@ static const char *idset_add_known(struct arena *a, struct idset *ids, const cha
 
 const char *wf_id_error(struct arena *a, const char *value)
 {
-    struct idset ids = {.names = MAP_INIT};
+    struct idset ids = {.names = MAP_INIT_CI};
     const char *r = idset_add_known(a, &ids, value);
     map_release(&ids.names, NULL);
     return r;
@@ -194,7 +194,21 @@ static const char *action_step_id(struct arena *a, const char *uses)
     return r;
 }
 
-static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct wf_token *tok)
+static void check_target(struct wf_ctx *c, struct map *known, struct wf_token *target,
+                         const char *own_id)
+{
+    if (strncmp(target->str, "__", 2) == 0)
+        wf_ctx_error(c, target,
+                     "The identifier '%s' is invalid. IDs starting with '__' are reserved.",
+                     target->str);
+    else if (own_id && own_id[0] && str_casecmp(target->str, own_id) == 0)
+        wf_ctx_error(c, target, "Step '%s' cannot reference itself", own_id);
+    else if (!map_has(known, target->str))
+        wf_ctx_error(c, target, "Step references unknown step ID '%s'", target->str);
+}
+
+static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct map *known,
+                                    struct wf_token *tok)
 {
     if (tok->kind != WF_TOK_MAPPING)
         return NULL;
@@ -216,6 +230,8 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
                     const char *e = idset_add_known(c->arena, ids, v->str);
                     if (e)
                         wf_ctx_error(c, v, "%s", e);
+                    else
+                        map_set(known, v->str, NULL);
                 }
             }
         } else if (strcmp(key, "name") == 0) {
@@ -238,6 +254,45 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
             s->shell = v;
         } else if (strcmp(key, "working-directory") == 0) {
             s->working_directory = v;
+        } else if (strcmp(key, "background") == 0) {
+            s->background = v;
+        } else if (strcmp(key, "wait") == 0) {
+            if (v->kind == WF_TOK_STRING) {
+                struct wf_token *seq = wf_tok_new(c->arena, WF_TOK_SEQUENCE);
+                seq->items = arena_alloc(c->arena, sizeof(struct wf_token *));
+                seq->items[seq->nitems++] = v;
+                v = seq;
+            }
+            s->wait = v;
+            for (size_t j = 0; v->kind == WF_TOK_SEQUENCE && j < v->nitems; j++) {
+                if (v->items[j]->kind == WF_TOK_STRING)
+                    check_target(c, known, v->items[j], s->id);
+            }
+        } else if (strcmp(key, "wait-all") == 0) {
+            if (v->kind == WF_TOK_BOOL && !v->boolean)
+                wf_ctx_error(c, v, "The value of 'wait-all' must be true or omitted");
+            s->wait_all = true;
+        } else if (strcmp(key, "cancel") == 0) {
+            s->cancel = v;
+            if (v->kind == WF_TOK_STRING)
+                check_target(c, known, v, s->id);
+        }
+    }
+    if (!s->run && !s->uses) {
+        if (s->wait) {
+            if (!s->name)
+                s->name = wf_tok_str(c->arena, "Wait");
+            return s;
+        }
+        if (s->wait_all) {
+            if (!s->name)
+                s->name = wf_tok_str(c->arena, "Wait for all");
+            return s;
+        }
+        if (s->cancel) {
+            if (!s->name)
+                s->name = wf_tok_str(c->arena, "Cancel");
+            return s;
         }
     }
     if (if_tok) {
@@ -248,7 +303,11 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
         s->if_expr = "success()";
     }
     if (!s->run && !s->uses) {
-        wf_ctx_error(c, tok, "Expected one of uses or run to be defined");
+        wf_ctx_error(c, tok,
+                     c->opts && c->opts->allow_background_steps
+                         ? "Expected one of uses, run, wait, wait-all, cancel, or parallel to be "
+                           "defined"
+                         : "Expected one of uses or run to be defined");
         return NULL;
     }
     return s;
@@ -260,13 +319,15 @@ static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token 
         wf_ctx_error(c, tok, "Invalid format for steps");
         return;
     }
-    struct idset ids = {.names = MAP_INIT};
+    struct idset ids = {.names = MAP_INIT_CI};
     job->steps = arena_alloc(c->arena, sizeof(struct wf_step *) * (tok->nitems + 1));
+    struct map known = MAP_INIT;
     for (size_t i = 0; i < tok->nitems; i++) {
-        struct wf_step *s = convert_step(c, &ids, tok->items[i]);
+        struct wf_step *s = convert_step(c, &ids, &known, tok->items[i]);
         if (s)
             job->steps[job->nsteps++] = s;
     }
+    map_release(&known, NULL);
     for (size_t i = 0; i < job->nsteps; i++) {
         struct wf_step *s = job->steps[i];
         if (s->id[0])
@@ -274,6 +335,12 @@ static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token 
         const char *base = "";
         if (s->uses && s->uses->kind == WF_TOK_STRING)
             base = action_step_id(c->arena, s->uses->str);
+        else if (s->wait)
+            base = "wait";
+        else if (s->wait_all)
+            base = "wait-all";
+        else if (s->cancel)
+            base = "cancel";
         if (!base[0])
             base = "run";
         struct sbuf seg = SBUF_INIT;
@@ -286,6 +353,30 @@ static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token 
 }
 
 /* ---- jobs ---- */
+
+/* runs-on: { group: ... } names a runner group, optionally with an org/ or ent/ prefix. */
+static void check_runs_on(struct wf_ctx *c, struct wf_token *tok)
+{
+    struct wf_token *g = wf_tok_get(tok, "group");
+    if (!g || g->kind != WF_TOK_STRING)
+        return;
+    const char *slash = strchr(g->str, '/');
+    if (!slash)
+        return;
+    size_t plen = (size_t)(slash - g->str);
+    bool ok_prefix = strchr(slash + 1, '/') == NULL &&
+                     ((plen == 3 && strncmp(g->str, "org", 3) == 0) ||
+                      (plen == 12 && strncmp(g->str, "organization", 12) == 0) ||
+                      (plen == 3 && strncmp(g->str, "ent", 3) == 0) ||
+                      (plen == 10 && strncmp(g->str, "enterprise", 10) == 0));
+    if (!ok_prefix)
+        wf_ctx_error(c, g,
+                     "Invalid runs-on group name '%s'. Please use 'organization/' or "
+                     "'enterprise/' prefix to target a single runner group.",
+                     g->str);
+    else if (!slash[1])
+        wf_ctx_error(c, g, "Invalid runs-on group name '%s'.", g->str);
+}
 
 static struct wf_job *convert_job(struct wf_ctx *c, struct wf_token *key, struct wf_token *tok)
 {
@@ -331,6 +422,7 @@ static struct wf_job *convert_job(struct wf_ctx *c, struct wf_token *key, struct
             job->outputs = v;
         } else if (strcmp(p, "runs-on") == 0) {
             job->runs_on = v;
+            check_runs_on(c, v);
         } else if (strcmp(p, "services") == 0) {
             job->services = v;
         } else if (strcmp(p, "snapshot") == 0) {

@@ -239,16 +239,32 @@ static void export_step(struct jw *w, const struct wf_step *s, bool src)
     jw_key(w, "id");
     jw_str(w, s->id);
     key_tok(w, "name", s->name, src);
-    jw_key(w, "if");
-    expr_value(w, s->if_expr);
+    key_tok(w, "cancel", s->cancel, src);
+    bool special = !s->run && !s->uses;
+    if (!special) {
+        jw_key(w, "if");
+        expr_value(w, s->if_expr);
+    }
     key_tok(w, "continue-on-error", s->continue_on_error, src);
     key_tok(w, "timeout-minutes", s->timeout_minutes, src);
     key_tok(w, "env", s->env, src);
     key_tok(w, "uses", s->uses, src);
+    if (s->wait && s->wait->kind == WF_TOK_SEQUENCE) {
+        jw_key(w, "wait");
+        jw_open(w, '[');
+        for (size_t i = 0; i < s->wait->nitems; i++)
+            tok_json(w, s->wait->items[i], src);
+        jw_close(w, ']');
+    }
+    if (s->wait_all) {
+        jw_key(w, "wait-all");
+        jw_bool(w, true);
+    }
     key_tok(w, "with", s->with, src);
     key_tok(w, "working-directory", s->working_directory, src);
     key_tok(w, "shell", s->shell, src);
     key_tok(w, "run", s->run, src);
+    key_tok(w, "background", s->background, src);
     jw_close(w, '}');
 }
 

@@ -333,6 +333,44 @@ static void set_pos(struct reader *r, struct wf_token *t, const struct yml_node 
 
 /* A YAML scalar as a literal token: YAML 1.2 core schema for plain scalars, strings otherwise. */
 /*
+ * A decimal number too large for a double: yml_as_number refuses it, GitHub rounds it to
+ * infinity (conformance case round-to-infinity).
+ */
+static bool overflowing_decimal(const struct yml_node *n, double *d)
+{
+    const char *p = n->value;
+    if (*p == '-' || *p == '+')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        p++;
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            p++;
+            digits++;
+        }
+    }
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return false;
+    *d = strtod(n->value, NULL);
+    return true;
+}
+
+/*
  * Reads a scalar as its core-schema type when tag_name says so (or, for an untagged plain
  * scalar, when it spells one). Returns false when a tagged value does not parse.
  */
@@ -349,7 +387,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
             *kind = WF_TOK_BOOL;
-        else if (yml_as_number(n, d))
+        else if (yml_as_number(n, d) || overflowing_decimal(n, d))
             *kind = WF_TOK_NUMBER;
         else
             *kind = WF_TOK_STRING;
@@ -369,7 +407,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     }
     if (strcmp(tag_name, "int") == 0 || strcmp(tag_name, "float") == 0) {
         *kind = WF_TOK_NUMBER;
-        return yml_as_number(&plain, d);
+        return yml_as_number(&plain, d) || overflowing_decimal(&plain, d);
     }
     *kind = WF_TOK_STRING;
     return true;
@@ -419,6 +457,39 @@ static struct wf_token *to_string_token(struct reader *r, const struct wf_token 
 static bool is_ws(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+/*
+ * Bytes of Unicode white space (as .NET's String.Trim and JavaScript's trim see it) starting at
+ * p, or 0: ASCII space and controls, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000, U+FEFF.
+ */
+static size_t ws_len_at(const unsigned char *p, size_t avail)
+{
+    if (avail >= 1 && is_ws((char)p[0]))
+        return 1;
+    if (avail >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0))
+        return 2;
+    if (avail >= 3) {
+        unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+            (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+             cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF))
+            return 3;
+    }
+    return 0;
+}
+
+/* Length of Unicode white space ending just before end (scanning back over UTF-8). */
+static size_t ws_len_before(const unsigned char *start, const unsigned char *end)
+{
+    if (end > start && is_ws((char)end[-1]))
+        return 1;
+    for (size_t k = 2; k <= 3; k++) {
+        if ((size_t)(end - start) >= k && ws_len_at(end - k, k) == k)
+            return k;
+    }
+    return 0;
 }
 
 /* Text of an expression that is only a string literal ('{{ x }}'), or NULL. */
@@ -495,10 +566,12 @@ static struct wf_token *parse_scalar(struct reader *r, struct wf_token *tok,
             /* the text between ${{ and }}, trimmed */
             size_t es = start + 3;
             size_t ee = end - 1; /* index of the first '}' */
-            while (es < ee && is_ws(raw[es]))
-                es++;
-            while (ee > es && is_ws(raw[ee - 1]))
-                ee--;
+            const unsigned char *u = (const unsigned char *)raw;
+            size_t w = 0;
+            while (es < ee && (w = ws_len_at(u + es, ee - es)) > 0)
+                es += w;
+            while (ee > es && (w = ws_len_before(u + es, u + ee)) > 0)
+                ee -= w;
             char *expr = arena_strndup(a, raw + es, ee - es);
             if (!*expr) {
                 wf_ctx_error(r->c, tok, "An expression was expected");
@@ -729,8 +802,10 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
             nmdefs = w;
         }
         if (prop) {
-            if (strcmp(key->str, "background") == 0 || strcmp(key->str, "wait") == 0 ||
-                strcmp(key->str, "wait-all") == 0 || strcmp(key->str, "cancel") == 0) {
+            bool bg_enabled = r->c->opts && r->c->opts->allow_background_steps;
+            if (!bg_enabled &&
+                (strcmp(key->str, "background") == 0 || strcmp(key->str, "wait") == 0 ||
+                 strcmp(key->str, "wait-all") == 0 || strcmp(key->str, "cancel") == 0)) {
                 wf_ctx_error(r->c, key, "Unexpected value '%s'", key->str);
                 continue;
             }
@@ -764,8 +839,10 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
         size_t nn = 0;
         for (size_t h = 0; h < hits.len; h++) {
             const char *name = hits.entries[h].key;
-            if ((size_t)hits.entries[h].value == 1 && strcmp(name, "wait") != 0 &&
-                strcmp(name, "wait-all") != 0 && strcmp(name, "cancel") != 0)
+            bool bg_only = strcmp(name, "wait") == 0 || strcmp(name, "wait-all") == 0 ||
+                           strcmp(name, "cancel") == 0;
+            if ((size_t)hits.entries[h].value == 1 &&
+                (!bg_only || (r->c->opts && r->c->opts->allow_background_steps)))
                 names[nn++] = name;
         }
         for (size_t x = 1; x < nn; x++) {

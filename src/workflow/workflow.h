@@ -94,6 +94,10 @@ struct wf_step {
     struct wf_token *working_directory;
     struct wf_token *continue_on_error; /* BOOL or EXPR */
     struct wf_token *timeout_minutes;   /* NUMBER or EXPR */
+    struct wf_token *background;        /* BOOL: runs in the background (experimental) */
+    struct wf_token *wait;              /* SEQUENCE of step ids to wait for (wait steps) */
+    bool wait_all;                      /* a wait-all step */
+    struct wf_token *cancel;            /* STRING: step id to cancel (cancel steps) */
     struct wf_token *token;             /* the step's mapping */
 };
 
@@ -155,12 +159,13 @@ struct wf {
 };
 
 struct wf_load_opts {
-    const char *display_name; /* name used in messages instead of the path */
-    bool keep_invalid;        /* return the model even when it has diagnostics */
-    size_t max_errors;        /* 0: GitHub's default (no limit here) */
-    size_t max_file_size;     /* characters; 0: 16 MiB */
-    size_t max_depth;         /* nesting of YAML collections; 0: no limit beyond the YAML one */
-    size_t max_jobs;          /* max-job-limit; 0: no limit */
+    const char *display_name;    /* name used in messages instead of the path */
+    bool keep_invalid;           /* return the model even when it has diagnostics */
+    size_t max_errors;           /* 0: GitHub's default (no limit here) */
+    size_t max_file_size;        /* characters; 0: 16 MiB */
+    size_t max_depth;            /* nesting of YAML collections; 0: no limit beyond the YAML one */
+    size_t max_jobs;             /* max-job-limit; 0: no limit */
+    bool allow_background_steps; /* GitHub's experimental background, wait and cancel steps */
     const char
         *permissions_policy;   /* LimitedRead (default), Write, ...: reusable-workflow checks */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */

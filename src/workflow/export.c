@@ -6,7 +6,10 @@
 #include "workflow/internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/xalloc.h"
 
 /* ---- a small pretty JSON writer ---- */
 
@@ -233,6 +236,53 @@ static void expr_value(struct jw *w, const char *expr)
     jw_close(w, '}');
 }
 
+/* The permission scopes GitHub expands read-all / write-all to, in its (alphabetical) order. */
+static const char *const perm_scopes[] = {
+    "actions",  "checks",        "contents",
+    "deployments", "discussions", "id-token",
+    "issues",   "packages",      "pages",
+    "pull-requests", "repository-projects", "security-events",
+    "statuses",
+};
+
+static int cmp_pair_keys(const void *a, const void *b)
+{
+    const struct wf_pair *x = a;
+    const struct wf_pair *y = b;
+    return strcmp(x->key->str, y->key->str);
+}
+
+/* permissions: as the server serialises them: scope -> level, sorted, without "none". */
+static void export_permissions(struct jw *w, const struct wf_token *p)
+{
+    if (!p)
+        return;
+    jw_key(w, "permissions");
+    jw_open(w, '{');
+    if (p->kind == WF_TOK_STRING) {
+        const char *level = strcmp(p->str, "write-all") == 0  ? "write"
+                            : strcmp(p->str, "read-all") == 0 ? "read"
+                                                              : NULL;
+        for (size_t i = 0; level && i < sizeof(perm_scopes) / sizeof(perm_scopes[0]); i++) {
+            jw_key(w, perm_scopes[i]);
+            jw_str(w, level);
+        }
+    } else if (p->kind == WF_TOK_MAPPING && p->npairs) {
+        struct wf_pair *sorted = xcalloc(p->npairs, sizeof(*sorted));
+        memcpy(sorted, p->pairs, sizeof(*sorted) * p->npairs);
+        qsort(sorted, p->npairs, sizeof(*sorted), cmp_pair_keys);
+        for (size_t i = 0; i < p->npairs; i++) {
+            const struct wf_token *v = sorted[i].value;
+            if (v->kind != WF_TOK_STRING || strcmp(v->str, "none") == 0)
+                continue;
+            jw_key(w, sorted[i].key->str);
+            jw_str(w, v->str);
+        }
+        xfree(sorted);
+    }
+    jw_close(w, '}');
+}
+
 static void export_step(struct jw *w, const struct wf_step *s, bool src)
 {
     jw_open(w, '{');
@@ -268,7 +318,7 @@ static void export_step(struct jw *w, const struct wf_step *s, bool src)
     jw_close(w, '}');
 }
 
-static void export_job(struct jw *w, const struct wf_job *j, bool src)
+static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j, bool src)
 {
     jw_open(w, '{');
     jw_key(w, "type");
@@ -287,7 +337,7 @@ static void export_job(struct jw *w, const struct wf_job *j, bool src)
     if (j->kind == WF_JOB_REUSABLE) {
         key_tok(w, "ref", j->uses, src);
         key_tok(w, "input-values", j->with, src);
-        key_tok(w, "permissions", j->permissions, src);
+        export_permissions(w, j->permissions ? j->permissions : wf->permissions);
         if (j->inherit_secrets) {
             jw_key(w, "inherit-secrets");
             jw_bool(w, true);
@@ -298,7 +348,7 @@ static void export_job(struct jw *w, const struct wf_job *j, bool src)
         jw_close(w, '}');
         return;
     }
-    key_tok(w, "permissions", j->permissions, src);
+    export_permissions(w, j->permissions ? j->permissions : wf->permissions);
     key_tok(w, "strategy", j->strategy, src);
     key_tok(w, "continue-on-error", j->continue_on_error, src);
     key_tok(w, "timeout-minutes", j->timeout_minutes, src);
@@ -342,10 +392,11 @@ void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
     key_tok(&w, "concurrency", wf->concurrency, include_source);
     key_tok(&w, "env", wf->env, include_source);
     key_tok(&w, "defaults", wf->defaults, include_source);
+    export_permissions(&w, wf->permissions);
     jw_key(&w, "jobs");
     jw_open(&w, '[');
     for (size_t i = 0; i < wf->njobs; i++)
-        export_job(&w, wf->jobs[i], include_source);
+        export_job(&w, wf, wf->jobs[i], include_source);
     jw_close(&w, ']');
     if (include_source) {
         jw_key(&w, "file-table");

@@ -117,7 +117,8 @@ int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
     if (!check_yaml(c, doc->root, 1, max_depth))
         return -1;
     size_t before = c->diags->len;
-    wf->root = wf_read_template(c, doc->root, "workflow-root");
+    wf->root = wf_read_template(
+        c, doc->root, opts && opts->strict_events ? "workflow-root-strict" : "workflow-root");
     if (c->diags->len > before)
         return -1;
     wf_convert(c, wf, wf->root);

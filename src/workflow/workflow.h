@@ -165,6 +165,8 @@ struct wf_load_opts {
     size_t max_file_size;        /* characters; 0: 16 MiB */
     size_t max_depth;            /* nesting of YAML collections; 0: no limit beyond the YAML one */
     size_t max_jobs;             /* max-job-limit; 0: no limit */
+    bool strict_events; /* validate `on:` against every event's schema (the TypeScript parser's
+                           view; github.com ignores unknown event keys) */
     bool allow_background_steps; /* GitHub's experimental background, wait and cancel steps */
     const char
         *permissions_policy;   /* LimitedRead (default), Write, ...: reusable-workflow checks */

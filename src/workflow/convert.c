@@ -638,9 +638,10 @@ void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root)
         struct wf_token *v = root->pairs[i].value;
         if (k->kind != WF_TOK_STRING)
             continue;
-        if (strcmp(k->str, "on") == 0)
+        if (strcmp(k->str, "on") == 0) {
             wf->on = v;
-        else if (strcmp(k->str, "jobs") == 0)
+            wf_read_events(c, wf, v);
+        } else if (strcmp(k->str, "jobs") == 0)
             convert_jobs(c, wf, v);
         else if (strcmp(k->str, "concurrency") == 0)
             wf->concurrency = v;

@@ -238,10 +238,8 @@ static void expr_value(struct jw *w, const char *expr)
 
 /* The permission scopes GitHub expands read-all / write-all to, in its (alphabetical) order. */
 static const char *const perm_scopes[] = {
-    "actions",  "checks",        "contents",
-    "deployments", "discussions", "id-token",
-    "issues",   "packages",      "pages",
-    "pull-requests", "repository-projects", "security-events",
+    "actions",  "checks",   "contents", "deployments",   "discussions",         "id-token",
+    "issues",   "packages", "pages",    "pull-requests", "repository-projects", "security-events",
     "statuses",
 };
 
@@ -372,6 +370,160 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     jw_close(w, '}');
 }
 
+static void export_strlist(struct jw *w, const char *key, const struct wf_strlist *l)
+{
+    jw_key(w, key);
+    jw_open(w, '[');
+    for (size_t i = 0; i < l->n; i++)
+        jw_str(w, l->items[i]);
+    jw_close(w, ']');
+}
+
+/* An input definition as GitHub's TypeScript converter writes it: type first, default last. */
+static void export_input(struct jw *w, const struct wf_input *in, bool is_call)
+{
+    jw_key(w, in->name);
+    jw_open(w, '{');
+    jw_key(w, "type");
+    jw_str(w, in->type);
+    const struct wf_token *t = in->token;
+    for (size_t i = 0; t && t->kind == WF_TOK_MAPPING && i < t->npairs; i++) {
+        const char *k = t->pairs[i].key->str;
+        if (strcmp(k, "description") == 0 && in->description) {
+            jw_key(w, "description");
+            jw_str(w, in->description);
+        } else if (strcmp(k, "required") == 0) {
+            jw_key(w, "required");
+            jw_bool(w, in->required);
+        } else if (strcmp(k, "options") == 0) {
+            export_strlist(w, "options", &in->options);
+        }
+    }
+    const struct wf_token *d = in->default_value;
+    if (d && !(is_call && wf_tok_is_expr(d))) {
+        if (strcmp(in->type, "boolean") == 0 && d->kind == WF_TOK_BOOL) {
+            jw_key(w, "default");
+            jw_bool(w, d->boolean);
+        } else if (strcmp(in->type, "number") != 0 && strcmp(in->type, "boolean") != 0 &&
+                   d->kind == WF_TOK_STRING) {
+            jw_key(w, "default");
+            jw_strn(w, d->str, d->len);
+        }
+    }
+    jw_close(w, '}');
+}
+
+static void export_events(struct jw *w, const struct wf *wf)
+{
+    static const char *const groups[][2] = {
+        {"branches", "branches-ignore"},
+        {"tags", "tags-ignore"},
+        {"paths", "paths-ignore"},
+        {"types", NULL},
+        {"versions", NULL},
+        {"names", NULL},
+        {"workflows", NULL},
+    };
+    jw_key(w, "events");
+    jw_open(w, '{');
+    for (size_t e = 0; e < wf->nevents; e++) {
+        const struct wf_event *ev = &wf->events[e];
+        jw_key(w, ev->name);
+        if (strcmp(ev->name, "schedule") == 0 && ev->token) {
+            jw_open(w, '[');
+            for (size_t i = 0; i < ev->ncrons; i++) {
+                jw_open(w, '{');
+                jw_key(w, "cron");
+                jw_str(w, ev->crons[i].cron);
+                if (ev->crons[i].timezone) {
+                    jw_key(w, "timezone");
+                    jw_str(w, ev->crons[i].timezone);
+                }
+                jw_close(w, '}');
+            }
+            jw_close(w, ']');
+            continue;
+        }
+        jw_open(w, '{');
+        bool call = strcmp(ev->name, "workflow_call") == 0;
+        if (ev->has_inputs) {
+            jw_key(w, "inputs");
+            jw_open(w, '{');
+            for (size_t i = 0; i < ev->ninputs; i++)
+                export_input(w, &ev->inputs[i], call);
+            jw_close(w, '}');
+        }
+        if (ev->has_secrets) {
+            jw_key(w, "secrets");
+            jw_open(w, '{');
+            for (size_t i = 0; i < ev->nsecrets; i++) {
+                const struct wf_call_item *it = &ev->secrets[i];
+                jw_key(w, it->name);
+                jw_open(w, '{');
+                const struct wf_token *t = it->token;
+                for (size_t j = 0; t && t->kind == WF_TOK_MAPPING && j < t->npairs; j++) {
+                    const char *k = t->pairs[j].key->str;
+                    if (strcmp(k, "description") == 0 && it->description) {
+                        jw_key(w, "description");
+                        jw_str(w, it->description);
+                    } else if (strcmp(k, "required") == 0) {
+                        jw_key(w, "required");
+                        jw_bool(w, it->required);
+                    }
+                }
+                jw_close(w, '}');
+            }
+            jw_close(w, '}');
+        }
+        for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+            for (size_t i = 0; i < ev->nfilter_order; i++) {
+                const char *k = ev->filter_order[i];
+                if (strcmp(k, groups[g][0]) != 0 && !(groups[g][1] && strcmp(k, groups[g][1]) == 0))
+                    continue;
+                const struct wf_strlist *l = NULL;
+                if (strcmp(k, "branches") == 0)
+                    l = &ev->branches;
+                else if (strcmp(k, "branches-ignore") == 0)
+                    l = &ev->branches_ignore;
+                else if (strcmp(k, "tags") == 0)
+                    l = &ev->tags;
+                else if (strcmp(k, "tags-ignore") == 0)
+                    l = &ev->tags_ignore;
+                else if (strcmp(k, "paths") == 0)
+                    l = &ev->paths;
+                else if (strcmp(k, "paths-ignore") == 0)
+                    l = &ev->paths_ignore;
+                else if (strcmp(k, "types") == 0)
+                    l = &ev->types;
+                else if (strcmp(k, "versions") == 0)
+                    l = &ev->versions;
+                else if (strcmp(k, "names") == 0)
+                    l = &ev->names;
+                else
+                    l = &ev->workflows;
+                export_strlist(w, k, l);
+            }
+        }
+        jw_close(w, '}');
+    }
+    jw_close(w, '}');
+}
+
+/* "input-types": what the server records for workflow_dispatch inputs (name -> type). */
+static void export_input_types(struct jw *w, const struct wf *wf)
+{
+    const struct wf_event *ev = wf_find_event(wf, "workflow_dispatch");
+    if (!ev || ev->ninputs == 0)
+        return;
+    jw_key(w, "input-types");
+    jw_open(w, '{');
+    for (size_t i = 0; i < ev->ninputs; i++) {
+        jw_key(w, ev->inputs[i].name);
+        jw_str(w, ev->inputs[i].type);
+    }
+    jw_close(w, '}');
+}
+
 void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
 {
     struct jw w = {.out = out};
@@ -392,6 +544,10 @@ void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
     key_tok(&w, "concurrency", wf->concurrency, include_source);
     key_tok(&w, "env", wf->env, include_source);
     key_tok(&w, "defaults", wf->defaults, include_source);
+    if (wf->export_events)
+        export_events(&w, wf);
+    else
+        export_input_types(&w, wf);
     export_permissions(&w, wf->permissions);
     jw_key(&w, "jobs");
     jw_open(&w, '[');

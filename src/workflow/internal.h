@@ -130,6 +130,8 @@ int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
                   const struct wf_load_opts *opts, struct wf_ctx *c);
 
 /* ---- converter (convert.c) ---- */
+/* Reads `on:` into wf->events (events.c). */
+void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on);
 void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root);
 /* Job id checks shared with the reusable workflow loader. */
 const char *wf_id_error(struct arena *a, const char *value);

@@ -121,6 +121,7 @@ int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
         c, doc->root, opts && opts->strict_events ? "workflow-root-strict" : "workflow-root");
     if (c->diags->len > before)
         return -1;
+    wf->export_events = opts && opts->strict_events;
     wf_convert(c, wf, wf->root);
     return c->diags->len > before ? -1 : 0;
 }

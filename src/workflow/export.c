@@ -334,8 +334,10 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     expr_value(w, j->if_expr);
     if (j->kind == WF_JOB_REUSABLE) {
         key_tok(w, "ref", j->uses, src);
+        key_tok(w, "input-definitions", j->input_definitions, src);
         key_tok(w, "input-values", j->with, src);
         export_permissions(w, j->permissions ? j->permissions : wf->permissions);
+        key_tok(w, "secret-definitions", j->secret_definitions, src);
         if (j->inherit_secrets) {
             jw_key(w, "inherit-secrets");
             jw_bool(w, true);
@@ -343,6 +345,14 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
         key_tok(w, "secret-values", j->secrets, src);
         key_tok(w, "strategy", j->strategy, src);
         key_tok(w, "concurrency", j->concurrency, src);
+        key_tok(w, "outputs", j->call_outputs, src);
+        if (j->jobs_loaded) {
+            jw_key(w, "jobs");
+            jw_open(w, '[');
+            for (size_t i = 0; i < j->njobs; i++)
+                export_job(w, wf, j->jobs[i], src);
+            jw_close(w, ']');
+        }
         jw_close(w, '}');
         return;
     }

@@ -82,7 +82,9 @@ struct wf_dinfo {
 
 /* ---- reader (reader.c) ---- */
 
+struct wf;
 struct wf_ctx {
+    struct wf *wf;          /* the workflow being loaded (owns the YAML documents) */
     struct arena *arena;
     struct vec *diags;  /* struct wf_diag */
     const char **files; /* file table, 1-based ids */
@@ -128,6 +130,11 @@ bool wf_expr_has_status_function(const char *expr, const char *const *ctx, size_
 /* Parses one file into wf (which owns the arena), adding diagnostics to c. -1 on any error. */
 int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
                   const struct wf_load_opts *opts, struct wf_ctx *c);
+
+/* Parses another file (a called workflow) into tokens in c's arena, as definition root_def;
+ * NULL when its YAML is unreadable (the error is in c). */
+struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const char *text,
+                                     size_t len, const char *root_def);
 
 /* ---- converter (convert.c) ---- */
 /* Reads `on:` into wf->events (events.c). */

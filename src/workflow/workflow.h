@@ -185,6 +185,12 @@ struct wf_job {
     struct wf_step **steps;
     size_t nsteps;
     /* reusable workflow jobs */
+    struct wf_token *input_definitions;  /* the called workflow's on.workflow_call.inputs */
+    struct wf_token *secret_definitions; /* ... .secrets */
+    struct wf_token *call_outputs;       /* ... .outputs */
+    struct wf_job **jobs;                /* the called workflow's jobs (NULL when not loaded) */
+    size_t njobs;
+    bool jobs_loaded;
     struct wf_token *uses;
     struct wf_token *with;
     struct wf_token *secrets;

@@ -323,7 +323,7 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     jw_str(w, j->kind == WF_JOB_REUSABLE ? "reusableWorkflowJob" : "job");
     key_tok(w, "id", j->id, src);
     key_tok(w, "name", j->name, src);
-    if (j->nneeds) {
+    if (j->nneeds || j->kind == WF_JOB_REUSABLE) {
         jw_key(w, "needs");
         jw_open(w, '[');
         for (size_t i = 0; i < j->nneeds; i++)

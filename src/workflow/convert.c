@@ -688,7 +688,86 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
 }
 
 static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,
-                              size_t *nout, size_t depth);
+                              size_t *nout, size_t depth, struct wf_token *wf_perms);
+
+/* ---- permissions of called workflows ---- */
+
+/* The scopes in the order the server lists them in messages. */
+static const char *const perm_order[] = {
+    "actions",  "checks",          "contents", "deployments",   "discussions",
+    "issues",   "packages",        "pages",    "pull-requests", "repository-projects",
+    "statuses", "security-events", "id-token",
+};
+#define NPERMS (sizeof(perm_order) / sizeof(perm_order[0]))
+
+struct perms {
+    int level[NPERMS]; /* 0 none, 1 read, 2 write */
+};
+
+static int perm_level(const char *s)
+{
+    return strcmp(s, "write") == 0 ? 2 : strcmp(s, "read") == 0 ? 1 : 0;
+}
+
+static void perms_from(struct perms *p, const struct wf_token *t)
+{
+    memset(p, 0, sizeof(*p));
+    if (t->kind == WF_TOK_STRING) {
+        int lv = strcmp(t->str, "write-all") == 0 ? 2 : strcmp(t->str, "read-all") == 0 ? 1 : 0;
+        for (size_t i = 0; i < NPERMS; i++)
+            p->level[i] = lv;
+        return;
+    }
+    for (size_t i = 0; t->kind == WF_TOK_MAPPING && i < t->npairs; i++) {
+        const struct wf_token *k = t->pairs[i].key;
+        const struct wf_token *v = t->pairs[i].value;
+        for (size_t j = 0; j < NPERMS; j++) {
+            if (k->kind == WF_TOK_STRING && v->kind == WF_TOK_STRING &&
+                strcmp(k->str, perm_order[j]) == 0)
+                p->level[j] = perm_level(v->str);
+        }
+    }
+}
+
+/* What a caller grants when it says nothing: the repository's default token permissions. */
+static bool policy_perms(struct perms *p, const char *policy)
+{
+    if (!policy)
+        return false;
+    memset(p, 0, sizeof(*p));
+    for (size_t j = 0; j < NPERMS; j++) {
+        if (strcmp(policy, "Write") == 0)
+            p->level[j] = 2;
+        else if (strcmp(perm_order[j], "contents") == 0 || strcmp(perm_order[j], "packages") == 0)
+            p->level[j] = 1;
+    }
+    return true;
+}
+
+static const char *const level_names[] = {"none", "read", "write"};
+
+/* Reports the scopes `req` asks for beyond `allowed`; `what` names the requester. */
+static void check_perms(struct wf_ctx *c, const struct wf_job *caller, const char *what,
+                        const struct perms *req, const struct perms *allowed)
+{
+    struct sbuf want = SBUF_INIT;
+    struct sbuf have = SBUF_INIT;
+    for (size_t j = 0; j < NPERMS; j++) {
+        if (req->level[j] <= allowed->level[j])
+            continue;
+        sbuf_addf(&want, "%s%s: %s", want.len ? ", " : "", perm_order[j],
+                  level_names[req->level[j]]);
+        sbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", perm_order[j],
+                  level_names[allowed->level[j]]);
+    }
+    if (want.len)
+        wf_ctx_error(c, caller->id,
+                     "Error calling workflow '%s'. %s is requesting '%s', but is only allowed "
+                     "'%s'.",
+                     caller->uses->str, what, want.buf, have.buf);
+    sbuf_release(&want);
+    sbuf_release(&have);
+}
 
 /* The file id GitHub uses for a reusable workflow reference (owner/repo/path@ref or ./path). */
 static const char *reference_id(struct arena *a, const char *ref)
@@ -704,7 +783,8 @@ static const char *reference_id(struct arena *a, const char *ref)
 }
 
 /* Loads the workflow a reusable-workflow job calls and converts its inputs, secrets and jobs. */
-static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t depth)
+static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t depth,
+                                 struct wf_token *caller_perms)
 {
     const struct wf_load_opts *o = c->opts;
     if (!o || !o->read_file || !job->uses || job->uses->kind != WF_TOK_STRING)
@@ -753,15 +833,51 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
     }
     check_job_inputs(c, job);
     check_job_secrets(c, job);
+
+    /* permissions: the caller grants job.permissions, else its workflow's, else the policy */
+    struct wf_token *granted = job->permissions ? job->permissions : caller_perms;
+    struct perms allowed;
+    bool checked = false;
+    if (granted) {
+        perms_from(&allowed, granted);
+        checked = true;
+    } else {
+        checked = policy_perms(&allowed, c->opts->permissions_policy);
+    }
+    struct wf_token *called_perms = wf_tok_get(root, "permissions");
+    job->effective_permissions = granted;
+    if (called_perms) {
+        if (checked) {
+            struct perms req;
+            perms_from(&req, called_perms);
+            struct sbuf what = SBUF_INIT;
+            sbuf_addf(&what, "The workflow '%s'", job->uses->str);
+            check_perms(c, job, what.buf, &req, &allowed);
+            sbuf_release(&what);
+        }
+        job->effective_permissions = called_perms;
+    }
     struct wf_token *jobs = wf_tok_get(root, "jobs");
     if (jobs) {
-        convert_jobs_into(c, jobs, &job->jobs, &job->njobs, depth + 1);
+        size_t nested_before = c->diags->len;
+        convert_jobs_into(c, jobs, &job->jobs, &job->njobs, depth + 1, job->effective_permissions);
         job->jobs_loaded = true;
+        for (size_t i = 0; checked && c->diags->len == nested_before && i < job->njobs; i++) {
+            struct wf_job *nested = job->jobs[i];
+            if (!nested->permissions)
+                continue;
+            struct perms req;
+            perms_from(&req, nested->permissions);
+            struct sbuf what = SBUF_INIT;
+            sbuf_addf(&what, "The nested job '%s'", wf_tok_display(c->arena, nested->name));
+            check_perms(c, job, what.buf, &req, &allowed);
+            sbuf_release(&what);
+        }
     }
 }
 
 static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,
-                              size_t *nout, size_t depth)
+                              size_t *nout, size_t depth, struct wf_token *wf_perms)
 {
     if (tok->kind != WF_TOK_MAPPING) {
         wf_ctx_error(c, tok, "Invalid format for jobs");
@@ -780,8 +896,9 @@ static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_
     *out = jobs;
     *nout = n;
     for (size_t i = 0; i < n; i++) {
+        jobs[i]->effective_permissions = jobs[i]->permissions ? jobs[i]->permissions : wf_perms;
         if (jobs[i]->kind == WF_JOB_REUSABLE)
-            load_called_workflow(c, jobs[i], depth);
+            load_called_workflow(c, jobs[i], depth, wf_perms);
     }
 }
 
@@ -797,7 +914,7 @@ static size_t count_jobs(struct wf_job **jobs, size_t n)
 
 static void convert_jobs(struct wf_ctx *c, struct wf *wf, struct wf_token *tok)
 {
-    convert_jobs_into(c, tok, &wf->jobs, &wf->njobs, 1);
+    convert_jobs_into(c, tok, &wf->jobs, &wf->njobs, 1, wf->permissions);
     size_t max = c->opts ? c->opts->max_jobs : 0;
     if (max && count_jobs(wf->jobs, wf->njobs) > max)
         wf_ctx_error_at(c, 0, 0, 0, "The workflow may not contain more than %zu jobs", max);
@@ -807,6 +924,7 @@ void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root)
 {
     if (!root || root->kind != WF_TOK_MAPPING)
         return;
+    wf->permissions = wf_tok_get(root, "permissions");
     for (size_t i = 0; i < root->npairs; i++) {
         struct wf_token *k = root->pairs[i].key;
         struct wf_token *v = root->pairs[i].value;

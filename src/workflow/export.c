@@ -336,7 +336,7 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
         key_tok(w, "ref", j->uses, src);
         key_tok(w, "input-definitions", j->input_definitions, src);
         key_tok(w, "input-values", j->with, src);
-        export_permissions(w, j->permissions ? j->permissions : wf->permissions);
+        export_permissions(w, j->effective_permissions);
         key_tok(w, "secret-definitions", j->secret_definitions, src);
         if (j->inherit_secrets) {
             jw_key(w, "inherit-secrets");
@@ -356,7 +356,7 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
         jw_close(w, '}');
         return;
     }
-    export_permissions(w, j->permissions ? j->permissions : wf->permissions);
+    export_permissions(w, j->effective_permissions);
     key_tok(w, "strategy", j->strategy, src);
     key_tok(w, "continue-on-error", j->continue_on_error, src);
     key_tok(w, "timeout-minutes", j->timeout_minutes, src);

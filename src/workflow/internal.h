@@ -84,7 +84,7 @@ struct wf_dinfo {
 
 struct wf;
 struct wf_ctx {
-    struct wf *wf;          /* the workflow being loaded (owns the YAML documents) */
+    struct wf *wf; /* the workflow being loaded (owns the YAML documents) */
     struct arena *arena;
     struct vec *diags;  /* struct wf_diag */
     const char **files; /* file table, 1-based ids */

@@ -191,6 +191,7 @@ struct wf_job {
     struct wf_job **jobs;                /* the called workflow's jobs (NULL when not loaded) */
     size_t njobs;
     bool jobs_loaded;
+    struct wf_token *effective_permissions; /* own, else inherited (workflow or caller) */
     struct wf_token *uses;
     struct wf_token *with;
     struct wf_token *secrets;

@@ -787,6 +787,10 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
                                  struct wf_token *caller_perms)
 {
     const struct wf_load_opts *o = c->opts;
+    if (o && o->skip_reusable) {
+        job->jobs_loaded = true; /* GitHub lists no jobs for a call it did not follow */
+        return;
+    }
     if (!o || !o->read_file || !job->uses || job->uses->kind != WF_TOK_STRING)
         return;
     size_t max_depth = o->max_reusable_depth ? o->max_reusable_depth : 4;
@@ -796,10 +800,8 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
     }
     const char *id = reference_id(c->arena, job->uses->str);
     const char *text = o->read_file(id, o->payload);
-    if (!text) {
-        wf_ctx_error(c, job->uses, "Unable to find reusable workflow");
-        return;
-    }
+    if (!text)
+        return; /* not available here (a remote repository): GitHub's parsers skip it too */
     size_t saved_file = c->cur_file;
     size_t before = c->diags->len;
     struct wf_token *root = wf_read_file_tokens(c, id, text, strlen(text), "workflow-root");
@@ -906,9 +908,9 @@ static size_t count_jobs(struct wf_job **jobs, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += jobs[i]->kind == WF_JOB_REUSABLE && jobs[i]->jobs_loaded
-                     ? count_jobs(jobs[i]->jobs, jobs[i]->njobs)
-                     : 1;
+        total += 1 + (jobs[i]->kind == WF_JOB_REUSABLE && jobs[i]->jobs_loaded
+                          ? count_jobs(jobs[i]->jobs, jobs[i]->njobs)
+                          : 0);
     return total;
 }
 

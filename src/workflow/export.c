@@ -243,6 +243,11 @@ static const char *const perm_scopes[] = {
     "statuses",
 };
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int cmp_pair_keys(const void *a, const void *b)
 {
     const struct wf_pair *x = a;
@@ -567,8 +572,14 @@ void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
     if (include_source) {
         jw_key(&w, "file-table");
         jw_open(&w, '[');
+        const char **files = xcalloc(wf->nfiles + 1, sizeof(char *));
+        if (wf->nfiles)
+            memcpy(files, wf->files, sizeof(char *) * wf->nfiles);
+        if (wf->sort_file_table)
+            qsort(files, wf->nfiles, sizeof(char *), cmp_cstr);
         for (size_t i = 0; i < wf->nfiles; i++)
-            jw_str(&w, wf->files[i]);
+            jw_str(&w, files[i]);
+        xfree(files);
         jw_close(&w, ']');
     }
     jw_close(&w, '}');

@@ -170,6 +170,7 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
     } else {
         wf_parse_into(wf, wf->path, text, len, opts, &c);
     }
+    wf->sort_file_table = opts && opts->is_partial_rerun;
     wf->files = c.files;
     wf->nfiles = c.nfiles;
     if (wf->diags.len) {

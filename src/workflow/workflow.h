@@ -218,6 +218,7 @@ struct wf {
     struct vec diags;   /* struct wf_diag, in the order GitHub reports them */
     const char **files; /* file table (1-based ids: files[id - 1]) */
     size_t nfiles;
+    bool sort_file_table; /* export the file table sorted (partial re-runs) */
     struct vec yaml_docs; /* struct yml_doc *: the YAML trees the tokens borrow strings from */
 };
 
@@ -233,6 +234,8 @@ struct wf_load_opts {
     bool allow_background_steps; /* GitHub's experimental background, wait and cancel steps */
     const char
         *permissions_policy;   /* LimitedRead (default), Write, ...: reusable-workflow checks */
+    bool skip_reusable;        /* do not load called workflows */
+    bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the
      * file's text or NULL; the text must live as long as the call. */

@@ -165,6 +165,23 @@ static struct yml_node *find_anchor(struct builder *b, const char *name)
     return NULL;
 }
 
+/* Appends a scalar for a one-line message: control characters escaped, long values cut. */
+static void add_for_message(struct sbuf *out, const char *s, size_t len)
+{
+    size_t shown = len > 80 ? 80 : len;
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            sbuf_addstr(out, "\\n");
+        else if (c < 0x20 || c == 0x7f)
+            sbuf_addf(out, "\\x%02x", c);
+        else
+            sbuf_addch(out, c);
+    }
+    if (shown < len)
+        sbuf_addstr(out, "...");
+}
+
 static bool keys_equal(const struct yml_node *a, const struct yml_node *b)
 {
     return a->kind == YML_SCALAR && b->kind == YML_SCALAR && a->len == b->len &&
@@ -191,8 +208,13 @@ static int attach(struct builder *b, struct yml_node *n, size_t line, size_t col
         !(b->opts && b->opts->allow_duplicate_keys)) {
         for (size_t i = 0; i < f->children.len; i += 2) {
             struct yml_node *key = *(struct yml_node **)vec_at(&f->children, i);
-            if (keys_equal(key, n))
-                return located(b, err, line, col, "'%s' is already defined", n->value);
+            if (keys_equal(key, n)) {
+                struct sbuf shown = SBUF_INIT;
+                add_for_message(&shown, n->value, n->len);
+                located(b, err, line, col, "'%s' is already defined", shown.buf);
+                sbuf_release(&shown);
+                return ERR_INVALID;
+            }
         }
     }
     vec_append(&f->children, &n);
@@ -298,8 +320,12 @@ static int on_alias(struct builder *b, yaml_event_t *ev, struct err *err)
     const char *name = (const char *)ev->data.alias.anchor;
     struct yml_node *target = find_anchor(b, name);
     if (!target) {
-        return located(b, err, ev->start_mark.line + 1, ev->start_mark.column + 1,
-                       "unknown anchor '%s'", name);
+        struct sbuf shown = SBUF_INIT;
+        add_for_message(&shown, name, strlen(name));
+        located(b, err, ev->start_mark.line + 1, ev->start_mark.column + 1, "unknown anchor '%s'",
+                shown.buf);
+        sbuf_release(&shown);
+        return ERR_INVALID;
     }
     b->doc->alias_count++;
     return attach(b, target, ev->start_mark.line + 1, ev->start_mark.column + 1, err);

@@ -162,6 +162,8 @@ static void malformed_yaml_is_located(void)
         {"unknown alias", "a: *nope\n", 1, 4, "unknown anchor 'nope'"},
         {"self alias", "a: &s [1, *s]\n", 1, 11, "unknown anchor 's'"},
         {"unclosed flow", "a: [1, 2\n", 2, 1, "flow sequence"},
+        {"multi-line duplicate key", "? |\n  a\n  b\n: 1\n? |\n  a\n  b\n: 2\n", 5, 3,
+         "'a\\nb\\n' is already defined"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct yml_pos pos = {0};

@@ -172,6 +172,7 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 /* ---- errors ---- */
 
 #define WF_MAX_MESSAGE 500
+#define WF_MAX_EXPRESSION_LENGTH 21000
 
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
 {
@@ -677,6 +678,14 @@ static struct wf_token *parse_scalar(struct reader *r, struct wf_token *tok,
                 }
             }
             sbuf_addf(&fmt, "'%s)", args.buf);
+            if (fmt.len > WF_MAX_EXPRESSION_LENGTH) {
+                /* GitHub parses the rewritten format() and meets its length limit */
+                wf_ctx_error(r->c, tok, "Exceeded max expression length %d",
+                             WF_MAX_EXPRESSION_LENGTH);
+                sbuf_release(&fmt);
+                sbuf_release(&args);
+                goto done;
+            }
             result = wf_tok_expr(a, fmt.buf);
             sbuf_release(&fmt);
             sbuf_release(&args);

@@ -882,8 +882,19 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
     if (nmdefs == 1 && !m->has_expr_key) {
         for (size_t p = 0; p < mdefs[0]->nprops; p++) {
             const struct wf_prop *prop = &mdefs[0]->props[p];
-            if (prop->required && !map_has(&seen, prop->name))
-                wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);
+            if (!prop->required || map_has(&seen, prop->name))
+                continue;
+            if (r->c->opts && r->c->opts->lenient && r->c->warnings &&
+                strcmp(mdefs[0]->name, "workflow-call-input-definition") == 0 &&
+                strcmp(prop->name, "type") == 0) {
+                struct vec *saved = r->c->diags;
+                r->c->diags = r->c->warnings;
+                wf_ctx_error(r->c, m, "Required property is missing: %s (read as 'string')",
+                             prop->name);
+                r->c->diags = saved;
+                continue;
+            }
+            wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);
         }
     }
     map_release(&seen, NULL);

@@ -155,6 +155,67 @@ static const char *convert_if(struct wf_ctx *c, struct wf_token *tok)
     return valid ? final : NULL;
 }
 
+static bool has_expression(const struct wf_token *t)
+{
+    if (!t)
+        return false;
+    if (wf_tok_is_expr(t))
+        return true;
+    for (size_t i = 0; t->kind == WF_TOK_SEQUENCE && i < t->nitems; i++) {
+        if (has_expression(t->items[i]))
+            return true;
+    }
+    for (size_t i = 0; t->kind == WF_TOK_MAPPING && i < t->npairs; i++) {
+        if (has_expression(t->pairs[i].key) || has_expression(t->pairs[i].value))
+            return true;
+    }
+    return false;
+}
+
+/* container: and each services: entry need an image (unless expressions decide it). */
+static void check_container(struct wf_ctx *c, struct wf_token *tok)
+{
+    if (has_expression(tok) || tok->kind != WF_TOK_MAPPING)
+        return;
+    struct wf_token *image = wf_tok_get(tok, "image");
+    if (!image || (image->kind == WF_TOK_STRING && image->len == 0))
+        wf_ctx_error(c, tok, "Container image cannot be empty");
+}
+
+/* strategy.matrix: every vector needs at least one value. */
+static void check_strategy(struct wf_ctx *c, struct wf_token *tok)
+{
+    struct wf_token *m = wf_tok_get(tok, "matrix");
+    for (size_t i = 0; m && m->kind == WF_TOK_MAPPING && i < m->npairs; i++) {
+        struct wf_token *k = m->pairs[i].key;
+        struct wf_token *v = m->pairs[i].value;
+        if (k->kind != WF_TOK_STRING || strcmp(k->str, "include") == 0 ||
+            strcmp(k->str, "exclude") == 0)
+            continue;
+        if (v->kind == WF_TOK_SEQUENCE && v->nitems == 0)
+            wf_ctx_error(c, v, "Matrix vector '%s' does not contain any values", k->str);
+    }
+}
+
+/* uses: of a step: ./local, docker://image, or {org}/{repo}[/path]@ref. */
+static void check_step_uses(struct wf_ctx *c, struct wf_token *uses)
+{
+    if (uses->kind != WF_TOK_STRING)
+        return;
+    const char *u = uses->str;
+    if (strncmp(u, "docker://", 9) == 0 || strncmp(u, "./", 2) == 0 || strncmp(u, ".\\", 2) == 0)
+        return;
+    const char *at = strchr(u, '@');
+    bool ok = at && at[1] && !strchr(at + 1, '@');
+    if (ok) {
+        /* at least {org}/{repo} before the @ */
+        const char *slash = memchr(u, '/', (size_t)(at - u));
+        ok = slash && slash > u && slash + 1 < at && slash[1] != '/';
+    }
+    if (!ok)
+        wf_ctx_error(c, uses, "Expected format {org}/{repo}[/path]@ref. Actual '%s'", u);
+}
+
 /* ---- steps ---- */
 
 static const char *action_step_id(struct arena *a, const char *uses)
@@ -240,6 +301,7 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
             s->run = v;
         } else if (strcmp(key, "uses") == 0) {
             s->uses = v;
+            check_step_uses(c, v);
         } else if (strcmp(key, "env") == 0) {
             s->env = v;
         } else if (strcmp(key, "if") == 0) {
@@ -398,6 +460,7 @@ static struct wf_job *convert_job(struct wf_ctx *c, struct wf_token *key, struct
             job->concurrency = v;
         } else if (strcmp(p, "container") == 0) {
             job->container = v;
+            check_container(c, v);
         } else if (strcmp(p, "env") == 0) {
             job->env = v;
         } else if (strcmp(p, "environment") == 0) {
@@ -425,12 +488,15 @@ static struct wf_job *convert_job(struct wf_ctx *c, struct wf_token *key, struct
             check_runs_on(c, v);
         } else if (strcmp(p, "services") == 0) {
             job->services = v;
+            for (size_t j = 0; v->kind == WF_TOK_MAPPING && j < v->npairs; j++)
+                check_container(c, v->pairs[j].value);
         } else if (strcmp(p, "snapshot") == 0) {
             job->snapshot = v;
         } else if (strcmp(p, "steps") == 0) {
             convert_steps(c, job, v);
         } else if (strcmp(p, "strategy") == 0) {
             job->strategy = v;
+            check_strategy(c, v);
         } else if (strcmp(p, "uses") == 0) {
             job->uses = v;
             job->kind = WF_JOB_REUSABLE;

@@ -11,6 +11,7 @@
 #include "yaml/yaml.h"
 
 #define WF_MAX_FILE_SIZE (16u << 20)
+#define WF_MAX_DEPTH 50 /* GitHub's default nesting limit for workflow objects */
 
 static const char *tag_short(const char *tag)
 {
@@ -43,7 +44,7 @@ static bool check_yaml(struct wf_ctx *c, const struct yml_node *n, size_t depth,
 {
     if (!n)
         return true;
-    if (max_depth && depth > max_depth) {
+    if (n->kind != YML_SCALAR && depth > max_depth) {
         wf_ctx_error(c, NULL, "Maximum object depth exceeded");
         return false;
     }
@@ -112,7 +113,8 @@ int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
         return -1;
     }
     vec_append(&wf->yaml_docs, &doc);
-    if (!check_yaml(c, doc->root, 1, opts ? opts->max_depth : 0))
+    size_t max_depth = opts && opts->max_depth ? opts->max_depth : WF_MAX_DEPTH;
+    if (!check_yaml(c, doc->root, 1, max_depth))
         return -1;
     size_t before = c->diags->len;
     wf->root = wf_read_template(c, doc->root, "workflow-root");

@@ -145,6 +145,20 @@ struct plan_event {
 };
 
 /* ---------------------------------------------------------------------------------------------
+ * Evaluating a workflow's template tokens
+ */
+
+/*
+ * Evaluates a template token (workflow/) to a value, as the runner does: strings, booleans,
+ * numbers and null as they are; EXPR tokens parsed and evaluated with ctx (every named value
+ * allowed; the workflow loader has already checked which ones the key may use); mappings with
+ * expression keys and ${{ insert }} keys (whose object value is merged in); sequences item by
+ * item. The result lives in a (or points into ctx's values).
+ */
+int plan_eval_token(struct val *out, struct arena *a, const struct wf_token *t,
+                    const struct expr_ctx *ctx, struct err *err);
+
+/* ---------------------------------------------------------------------------------------------
  * Matrix
  */
 
@@ -214,6 +228,7 @@ enum plan_job_state {
     PLAN_JOB_NO_RUNNER, /* every leg's runs-on maps to nothing here: reported as skipped */
     PLAN_JOB_FILTERED,  /* not selected by -j */
     PLAN_JOB_DEFERRED,  /* matrix or runs-on depends on needs: expanded at run time */
+    PLAN_JOB_INVALID,   /* strategy or runs-on could not be evaluated (reason: the message) */
 };
 
 struct plan_job {
@@ -310,7 +325,7 @@ void plan_job_display_name(struct sbuf *out, const struct plan_job *j, const str
 
 /*
  * Decides whether `on` (a workflow's on: token) matches the event. Appends to reason a short
- * explanation ("push to main matches branches: [main, 'releases/**']" / "branch 'dev' is not in
+ * explanation ("push to main matches branches: [main, releases-*]" / "branch 'dev' is not in
  * branches: [main]"). Returns true when triggered.
  */
 bool plan_on_matches(const struct wf *wf, const struct plan_event *ev, struct sbuf *reason);

@@ -2,6 +2,7 @@
  * runnel plan [EVENT] [flags]: what EVENT (default push) would run, in what order, with every
  * matrix leg and where it runs, and why each workflow and job is or is not triggered.
  *   --json   the plan as JSON (for tools)      --dot   the job graph for Graphviz
+ *   --context  the github context, inputs and GITHUB_* variables of each triggered workflow
  *   -v       also the jobs of workflows that are not triggered, and filtered jobs
  * Exit status: 0, or 2 when a workflow is invalid or the flags/event are unusable.
  */
@@ -16,7 +17,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: runnel plan [EVENT] [--json | --dot] [-v] [flags]\n\n"
+            "usage: runnel plan [EVENT] [--json | --dot | --context] [-v] [flags]\n\n"
             "EVENT defaults to push. Flags shared with list and run:\n%s",
             plan_flags_usage);
 }
@@ -28,6 +29,7 @@ int cli_cmd_plan(int argc, char **argv)
     bool json = false;
     bool dot = false;
     bool verbose = false;
+    bool contexts = false;
     int status = CLI_OK;
     struct plan *p = NULL;
     struct sbuf out = SBUF_INIT;
@@ -44,6 +46,8 @@ int cli_cmd_plan(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--dot")) {
             dot = true;
+        } else if (!strcmp(a, "--context")) {
+            contexts = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = true;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -61,8 +65,8 @@ int cli_cmd_plan(int argc, char **argv)
             goto done;
         }
     }
-    if (json && dot) {
-        cli_error("plan: --json and --dot exclude each other");
+    if (json + dot + contexts > 1) {
+        cli_error("plan: --json, --dot and --context exclude each other");
         status = CLI_USAGE;
         goto done;
     }
@@ -81,6 +85,8 @@ int cli_cmd_plan(int argc, char **argv)
         plan_write_json(&out, p);
     else if (dot)
         plan_write_dot(&out, p);
+    else if (contexts)
+        plan_write_contexts(&out, p);
     else
         plan_write_text(&out, p, verbose);
     fwrite(out.buf, 1, out.len, stdout);

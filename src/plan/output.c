@@ -6,6 +6,8 @@
 
 #include "internal.h"
 #include "util/sbuf.h"
+#include "util/str.h"
+#include "util/vec.h"
 
 static const char *state_name(enum plan_job_state s)
 {
@@ -388,4 +390,43 @@ void plan_write_dot(struct sbuf *out, const struct plan *p)
         sbuf_addstr(out, "  }\n");
     }
     sbuf_addstr(out, "}\n");
+}
+
+void plan_write_contexts(struct sbuf *out, struct plan *p)
+{
+    sbuf_addstr(out, "[");
+    bool first = true;
+    for (size_t i = 0; i < p->nworkflows; i++) {
+        struct plan_workflow *w = &p->workflows[i];
+        if (!w->wf || !w->triggered)
+            continue;
+        struct arena scratch = ARENA_INIT;
+        struct val g = val_new_object(&scratch);
+        for (size_t k = 0; k < w->github.obj->len; k++) {
+            const struct val_member *m = &w->github.obj->members[k];
+            struct val v = m->value;
+            if (str_eqi_cstr(m->key, "token") && v.kind == VAL_STRING && v.s.len)
+                v = val_string_borrowed("***", 3);
+            val_object_set(&scratch, g, m->key.p, m->key.len, v);
+        }
+        struct val env = val_new_object(&scratch);
+        struct vec kv = VEC_INIT(struct plan_kv);
+        plan_default_env(&kv, p, w, NULL);
+        for (size_t k = 0; k < kv.len; k++) {
+            const struct plan_kv *e = vec_at(&kv, k);
+            val_object_set(&scratch, env, e->name, strlen(e->name),
+                           val_string_borrowed(e->value, strlen(e->value)));
+        }
+        vec_release(&kv);
+        struct val o = val_new_object(&scratch);
+        val_object_set(&scratch, o, "path", 4, val_string_borrowed(w->relpath, strlen(w->relpath)));
+        val_object_set(&scratch, o, "github", 6, g);
+        val_object_set(&scratch, o, "inputs", 6, w->inputs);
+        val_object_set(&scratch, o, "env", 3, env);
+        sbuf_addstr(out, first ? "\n" : ",\n");
+        first = false;
+        val_to_json_sbuf(out, &o, true);
+        arena_release(&scratch);
+    }
+    sbuf_addstr(out, "\n]\n");
 }

@@ -348,5 +348,11 @@ int plan_kv_file_load(struct vec *out, struct arena *a, const char *path, struct
 void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose);
 void plan_write_json(struct sbuf *out, const struct plan *p);
 void plan_write_dot(struct sbuf *out, const struct plan *p);
+/*
+ * For each triggered workflow: {"path", "github": the github context, "inputs", "env": the
+ * plan_default_env() variables (GITHUB_JOB empty)}, as one JSON array. Secrets never appear
+ * (github.token is replaced by "***" when set).
+ */
+void plan_write_contexts(struct sbuf *out, struct plan *p);
 
 #endif

@@ -342,9 +342,11 @@ void plan_write_json(struct sbuf *out, const struct plan *p)
 
 /* ---- Graphviz ---- */
 
-static void dot_id(struct sbuf *out, size_t wi, const char *job)
+static void dot_id(struct sbuf *out, const struct plan_workflow *w, const char *job)
 {
-    sbuf_addf(out, "\"w%zu:", wi);
+    sbuf_addch(out, '"');
+    sbuf_add_json_escaped(out, w->relpath, strlen(w->relpath));
+    sbuf_addch(out, ':');
     sbuf_add_json_escaped(out, job, strlen(job));
     sbuf_addch(out, '"');
 }
@@ -362,7 +364,7 @@ void plan_write_dot(struct sbuf *out, const struct plan *p)
         for (size_t oi = 0; oi < w->njobs; oi++) {
             const struct plan_job *j = &w->jobs[w->order[oi]];
             sbuf_addstr(out, "    ");
-            dot_id(out, i, j->id);
+            dot_id(out, w, j->id);
             sbuf_addstr(out, " [label=\"");
             sbuf_add_json_escaped(out, j->id, strlen(j->id));
             if (j->matrix.has_matrix)
@@ -381,9 +383,9 @@ void plan_write_dot(struct sbuf *out, const struct plan *p)
             const struct plan_job *j = &w->jobs[w->order[oi]];
             for (size_t k = 0; k < j->nneeds; k++) {
                 sbuf_addstr(out, "    ");
-                dot_id(out, i, w->jobs[j->needs[k]].id);
+                dot_id(out, w, w->jobs[j->needs[k]].id);
                 sbuf_addstr(out, " -> ");
-                dot_id(out, i, j->id);
+                dot_id(out, w, j->id);
                 sbuf_addstr(out, ";\n");
             }
         }

@@ -171,7 +171,6 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
     git_repository *repo = NULL;
     git_reference *head = NULL;
     git_commit *commit = NULL;
-    git_remote *origin = NULL;
     git_config *cfg = NULL;
     git_reference *ohead = NULL;
     int rc = 0;
@@ -247,12 +246,11 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
         }
         git_error_clear();
     }
-    if (git_remote_lookup(&origin, repo, "origin") == 0) {
-        const char *url = git_remote_url(origin);
-        if (url)
-            out->remote_url = arena_strdup(a, url);
-    }
-    git_error_clear();
+    if (git_repository_config_snapshot(&cfg, repo) < 0)
+        git_error_clear();
+    /* remote.origin.url read from the config: git_remote_lookup() iterates the config with a
+     * regular expression, and libgit2 1.5 leaks pcre2 match data on every non-matching entry */
+    out->remote_url = config_str(cfg, a, "remote.origin.url");
     if (!out->remote_url || !plan_parse_remote(out->remote_url, a, &out->owner, &out->name)) {
         out->owner = "local";
         out->name = arena_strdup(a, path_basename(out->root));
@@ -264,10 +262,20 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
             out->default_branch = arena_strdup(a, t + strlen("refs/remotes/origin/"));
     }
     git_error_clear();
+    /* without origin/HEAD: main, else master, else the current branch */
+    static const char *const guesses[] = {"main", "master"};
+    for (size_t i = 0; i < 2 && !out->default_branch; i++) {
+        git_reference *ref = NULL;
+        struct sbuf name = SBUF_INIT;
+        sbuf_addf(&name, "refs/heads/%s", guesses[i]);
+        if (git_reference_lookup(&ref, repo, name.buf) == 0)
+            out->default_branch = guesses[i];
+        git_error_clear();
+        git_reference_free(ref);
+        sbuf_release(&name);
+    }
     if (!out->default_branch)
         out->default_branch = out->branch ? out->branch : "main";
-    if (git_repository_config_snapshot(&cfg, repo) < 0)
-        git_error_clear();
     out->user_name = config_str(cfg, a, "user.name");
     out->user_email = config_str(cfg, a, "user.email");
     out->dirty = repo_dirty(repo);
@@ -275,7 +283,6 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
 done:
     git_config_free(cfg);
     git_reference_free(ohead);
-    git_remote_free(origin);
     git_commit_free(commit);
     git_reference_free(head);
     git_repository_free(repo);

@@ -504,6 +504,95 @@ static int bad_input(struct err *err, const char *path, const char *name, const 
     return err_set(err, ERR_INVALID, "%s: input '%s' %s, got '%s'", path, name, what, value);
 }
 
+/* Converts one value to the input's declared type (GitHub: boolean, number, string, choice,
+ * environment). Returns 0 or ERR_INVALID. */
+static int typed(struct val *v, struct arena *a, const char *type, const struct wf_token *spec,
+                 const char *where, const char *name, struct err *err)
+{
+    struct sbuf text = SBUF_INIT;
+    int rc = 0;
+    val_to_sbuf(&text, v);
+    if (!strcmp(type, "boolean")) {
+        if (v->kind == VAL_STRING) {
+            if (!str_casecmp(text.buf, "true"))
+                *v = val_bool(true);
+            else if (!str_casecmp(text.buf, "false") || !text.len)
+                *v = val_bool(false);
+            else
+                rc = bad_input(err, where, name, "must be a boolean (true or false)", text.buf);
+        } else if (v->kind != VAL_BOOL) {
+            *v = val_bool(val_is_truthy(v));
+        }
+    } else if (!strcmp(type, "number")) {
+        if (v->kind == VAL_NULL) {
+            *v = val_number(0);
+        } else if (v->kind != VAL_NUMBER) {
+            double d = val_parse_number(text.buf, text.len);
+            if (d != d || !text.len)
+                rc = bad_input(err, where, name, "must be a number", text.buf);
+            else
+                *v = val_number(d);
+        }
+    } else {
+        if (!strcmp(type, "choice") && v->kind != VAL_NULL) {
+            const struct wf_token *opts = spec ? wf_tok_get(spec, "options") : NULL;
+            bool ok = !opts;
+            for (size_t k = 0; opts && k < opts->nitems && !ok; k++)
+                ok = opts->items[k]->str && !strcmp(opts->items[k]->str, text.buf);
+            if (!ok)
+                rc = bad_input(err, where, name, "must be one of the choice's options", text.buf);
+        }
+        if (!rc)
+            *v = val_string(a, text.buf, text.len);
+    }
+    sbuf_release(&text);
+    return rc;
+}
+
+/*
+ * The core of both input builders: declared inputs in order, given values typed, defaults
+ * (evaluated with ctx) filled; string forms into event_inputs when it is an object. A missing
+ * required input is reported through *missing (the first one's name), not as an error.
+ */
+static int inputs_core(struct val *inputs, struct val event_inputs, struct arena *a,
+                       const struct wf_token *decl, const struct val *given, const char *where,
+                       const struct val *ctx, const char **missing, struct err *err)
+{
+    *inputs = val_new_object(a);
+    for (size_t i = 0; decl && decl->kind == WF_TOK_MAPPING && i < decl->npairs; i++) {
+        const char *name = decl->pairs[i].key->str;
+        const struct wf_token *spec = decl->pairs[i].value;
+        const struct wf_token *tt = spec ? wf_tok_get(spec, "type") : NULL;
+        const char *type = tt && tt->kind == WF_TOK_STRING ? tt->str : "string";
+        const struct wf_token *req = spec ? wf_tok_get(spec, "required") : NULL;
+        const struct wf_token *def = spec ? wf_tok_get(spec, "default") : NULL;
+        const struct val *gv = given ? get(given, name) : NULL;
+        struct val v = val_null();
+        if (gv && gv->kind != VAL_NULL) {
+            v = *gv;
+        } else if (def) {
+            struct expr_ctx ec = EXPR_CTX_INIT;
+            ec.contexts = ctx;
+            struct err e2 = ERR_INIT;
+            if (plan_eval_token(&v, a, def, &ec, &e2))
+                v = val_null();
+        } else if (req && req->kind == WF_TOK_BOOL && req->boolean && !*missing) {
+            *missing = name;
+        }
+        int rc = typed(&v, a, type, spec, where, name, err);
+        if (rc)
+            return rc;
+        set(a, *inputs, name, v);
+        if (event_inputs.kind == VAL_OBJECT) {
+            struct sbuf es = SBUF_INIT;
+            val_to_sbuf(&es, &v);
+            set(a, event_inputs, name, val_string(a, es.buf, es.len));
+            sbuf_release(&es);
+        }
+    }
+    return 0;
+}
+
 int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event_inputs_out,
                       struct err *err)
 {
@@ -517,80 +606,14 @@ int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event
     const struct val *given = get(&p->event.payload, "inputs");
     const struct wf_token *decl = declared_inputs(w->wf, event);
     struct val event_inputs = val_new_object(a); /* github.event.inputs: strings */
-    if (decl && decl->kind == WF_TOK_MAPPING) {
-        for (size_t i = 0; i < decl->npairs; i++) {
-            const char *name = decl->pairs[i].key->str;
-            const struct wf_token *spec = decl->pairs[i].value;
-            const struct wf_token *tt = spec ? wf_tok_get(spec, "type") : NULL;
-            const char *type = tt && tt->kind == WF_TOK_STRING ? tt->str : "string";
-            const struct wf_token *req = spec ? wf_tok_get(spec, "required") : NULL;
-            const struct wf_token *def = spec ? wf_tok_get(spec, "default") : NULL;
-            const struct val *gv = given ? get(given, name) : NULL;
-            struct val v = val_null();
-            struct sbuf text = SBUF_INIT;
-            if (gv && gv->kind != VAL_NULL) {
-                v = *gv;
-            } else if (def) {
-                struct expr_ctx ec = EXPR_CTX_INIT;
-                struct val ctxv = plan_contexts(a, p, w, NULL);
-                ec.contexts = &ctxv;
-                struct err e2 = ERR_INIT;
-                if (plan_eval_token(&v, a, def, &ec, &e2))
-                    v = val_null();
-            } else if (req && req->kind == WF_TOK_BOOL && req->boolean) {
-                warn(p, "%s: required input '%s' was not given", w->relpath, name);
-            }
-            val_to_sbuf(&text, &v);
-            if (!strcmp(type, "boolean")) {
-                if (v.kind == VAL_STRING) {
-                    if (!str_casecmp(text.buf, "true")) {
-                        v = val_bool(true);
-                    } else if (!str_casecmp(text.buf, "false") || !text.len) {
-                        v = val_bool(false);
-                    } else {
-                        int rc = bad_input(err, w->relpath, name,
-                                           "must be a boolean (true or false)", text.buf);
-                        sbuf_release(&text);
-                        return rc;
-                    }
-                } else if (v.kind != VAL_BOOL) {
-                    v = val_bool(val_is_truthy(&v));
-                }
-            } else if (!strcmp(type, "number")) {
-                if (v.kind == VAL_NULL) {
-                    v = val_number(0);
-                } else if (v.kind != VAL_NUMBER) {
-                    double d = val_parse_number(text.buf, text.len);
-                    if (d != d || !text.len) {
-                        int rc = bad_input(err, w->relpath, name, "must be a number", text.buf);
-                        sbuf_release(&text);
-                        return rc;
-                    }
-                    v = val_number(d);
-                }
-            } else {
-                if (!strcmp(type, "choice") && v.kind != VAL_NULL) {
-                    const struct wf_token *opts = wf_tok_get(spec, "options");
-                    bool ok = !opts;
-                    for (size_t k = 0; opts && k < opts->nitems && !ok; k++)
-                        ok = opts->items[k]->str && !strcmp(opts->items[k]->str, text.buf);
-                    if (!ok) {
-                        int rc = bad_input(err, w->relpath, name,
-                                           "must be one of the choice's options", text.buf);
-                        sbuf_release(&text);
-                        return rc;
-                    }
-                }
-                v = val_string(a, text.buf, text.len);
-            }
-            set(a, w->inputs, name, v);
-            struct sbuf es = SBUF_INIT;
-            val_to_sbuf(&es, &v);
-            set(a, event_inputs, name, val_string(a, es.buf, es.len));
-            sbuf_release(&es);
-            sbuf_release(&text);
-        }
-    }
+    struct val ctxv = plan_contexts(a, p, w, NULL);
+    const char *missing = NULL;
+    int rc =
+        inputs_core(&w->inputs, event_inputs, a, decl, given, w->relpath, &ctxv, &missing, err);
+    if (rc)
+        return rc;
+    if (missing)
+        warn(p, "%s: required input '%s' was not given", w->relpath, missing);
     /* inputs given but not declared: kept (act does), with a warning as GitHub would refuse */
     if (given && given->kind == VAL_OBJECT) {
         for (size_t i = 0; i < given->obj->len; i++) {
@@ -604,5 +627,20 @@ int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event
     }
     if (dispatch)
         *event_inputs_out = event_inputs;
+    return 0;
+}
+
+int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
+                     const struct val *with, const struct val *contexts, struct err *err)
+{
+    const struct wf_token *decl = declared_inputs(called, "workflow_call");
+    const char *missing = NULL;
+    const char *where = called && called->path ? called->path : "workflow_call";
+    int rc = inputs_core(out, val_null(), a, decl, with, where, contexts, &missing, err);
+    if (rc)
+        return rc;
+    if (missing)
+        return err_set(err, ERR_INVALID,
+                       "%s: Input %s is required, but not provided while calling.", where, missing);
     return 0;
 }

@@ -313,6 +313,16 @@ struct val plan_contexts(struct arena *a, const struct plan *p, const struct pla
                          const struct val *needs);
 
 /*
+ * The inputs context of a reusable workflow called with `with:` (a VAL_OBJECT of evaluated
+ * values, or NULL): the inputs declared under on.workflow_call.inputs in order, given values
+ * converted to their type (boolean, number, string), defaults (evaluated with `contexts`, the
+ * caller's github/inputs/vars) filled in. ERR_INVALID for a value of the wrong type or a
+ * missing required input ("Input x is required, but not provided while calling.").
+ */
+int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
+                     const struct val *with, const struct val *contexts, struct err *err);
+
+/*
  * The job's display name for one leg, as GitHub shows it: the evaluated `name:` when it holds
  * an expression, else the name (or id) followed by the leg's suffix "(v1, v2)".
  */

@@ -256,16 +256,24 @@ static int fn_affix(struct evaluator *ev, struct val *args, struct val *out, boo
     return 0;
 }
 
-/* format(): {N} placeholders, {{ and }} escapes, GitHub's two error messages. */
-static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct val *out)
+/*
+ * One pass of format() over f: with dst NULL it checks the format string and counts the bytes
+ * of the result into *size; with dst it writes them. args[i] is the string form of argument i
+ * (after the format string), n of them.
+ */
+static int format_pass(struct evaluator *ev, struct str fs, const struct str *args, size_t n,
+                       char *dst, size_t *size)
 {
-    struct sbuf fsb = SBUF_INIT;
-    struct sbuf res = SBUF_INIT;
-    struct str fs = as_str(ev, &args[0], &fsb);
     const char *f = fs.p;
     size_t len = fs.len;
     size_t index = 0;
-    int rc = 0;
+    size_t w = 0;
+#define EMIT(p, k)                                                                                 \
+    do {                                                                                           \
+        if (dst)                                                                                   \
+            memcpy(dst + w, (p), (k));                                                             \
+        w += (k);                                                                                  \
+    } while (0)
     while (index < len) {
         const char *lb = memchr(f + index, '{', len - index);
         const char *rb = memchr(f + index, '}', len - index);
@@ -273,7 +281,7 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
         long rbrace = rb ? rb - f : -1;
         if (lbrace >= 0 && (rbrace < 0 || rbrace > lbrace)) {
             if ((size_t)lbrace + 1 < len && f[lbrace + 1] == '{') {
-                sbuf_add(&res, f + index, (size_t)lbrace - index + 1);
+                EMIT(f + index, (size_t)lbrace - index + 1);
                 index = (size_t)lbrace + 2;
                 continue;
             }
@@ -288,44 +296,70 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
                     digits++;
                 }
                 if (digits) {
-                    if (1 + arg > n - 1) {
-                        rc = eval_fail(ev, ERR_INVALID,
-                                       "The following format string references more arguments "
-                                       "than were supplied: %.*s",
-                                       (int)len, f);
-                        goto done;
-                    }
-                    sbuf_add(&res, f + index, (size_t)lbrace - index);
-                    val_to_sbuf(&res, &args[1 + arg]);
+                    if (arg >= n)
+                        return eval_fail(ev, ERR_INVALID,
+                                         "The following format string references more arguments "
+                                         "than were supplied: %.*s",
+                                         (int)len, f);
+                    EMIT(f + index, (size_t)lbrace - index);
+                    EMIT(args[arg].p, args[arg].len);
                     index = (size_t)rbrace + 1;
                     continue;
                 }
             }
-            rc = eval_fail(ev, ERR_INVALID, "The following format string is invalid: %.*s",
-                           (int)len, f);
-            goto done;
+            return eval_fail(ev, ERR_INVALID, "The following format string is invalid: %.*s",
+                             (int)len, f);
         } else if (rbrace >= 0) {
             if ((size_t)rbrace + 1 < len && f[rbrace + 1] == '}') {
-                sbuf_add(&res, f + index, (size_t)rbrace - index + 1);
+                EMIT(f + index, (size_t)rbrace - index + 1);
                 index = (size_t)rbrace + 2;
             } else {
-                rc = eval_fail(ev, ERR_INVALID, "The following format string is invalid: %.*s",
-                               (int)len, f);
-                goto done;
+                return eval_fail(ev, ERR_INVALID, "The following format string is invalid: %.*s",
+                                 (int)len, f);
             }
         } else {
-            sbuf_add(&res, f + index, len - index);
+            EMIT(f + index, len - index);
             break;
         }
-        if (res.len > ev->max_memory) {
-            rc = charge(ev, res.len);
-            goto done;
+    }
+#undef EMIT
+    *size = w;
+    return 0;
+}
+
+/*
+ * format(): {N} placeholders, {{ and }} escapes, GitHub's two error messages. The result is
+ * measured first, so that one over the memory limit is refused before it is built, and then
+ * written straight into the arena.
+ */
+static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct val *out)
+{
+    struct sbuf fsb = SBUF_INIT;
+    struct sbuf tmp = SBUF_INIT;
+    struct str fs = as_str(ev, &args[0], &fsb);
+    struct str small[8];
+    struct str *strs = n - 1 <= 8 ? small : arena_alloc(ev->a, (n - 1) * sizeof(*strs));
+    for (size_t i = 1; i < n; i++) {
+        if (args[i].kind == VAL_STRING) {
+            strs[i - 1] = args[i].s;
+        } else {
+            sbuf_reset(&tmp);
+            val_to_sbuf(&tmp, &args[i]);
+            strs[i - 1] = str_make(arena_strndup(ev->a, tmp.buf, tmp.len), tmp.len);
         }
     }
-    rc = make_string(ev, out, &res);
-done:
+    size_t size = 0;
+    int rc = format_pass(ev, fs, strs, n - 1, NULL, &size);
+    if (rc == 0)
+        rc = charge(ev, size);
+    if (rc == 0) {
+        char *dst = arena_alloc(ev->a, size + 1);
+        rc = format_pass(ev, fs, strs, n - 1, dst, &size);
+        dst[size] = '\0';
+        *out = val_string_borrowed(dst, size);
+    }
     sbuf_release(&fsb);
-    sbuf_release(&res);
+    sbuf_release(&tmp);
     return rc;
 }
 

@@ -478,10 +478,20 @@ static int parse_call_args(struct parser *p, struct node_list *args)
     return 0;
 }
 
+/* ASCII case-insensitive equality of s (len bytes) and the NUL-terminated name. */
+static bool name_eq(const char *name, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!name[i] || str_lower((unsigned char)name[i]) != str_lower((unsigned char)s[i]))
+            return false;
+    }
+    return name[len] == '\0';
+}
+
 static bool name_listed(const char *const *names, size_t n, const char *s, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strlen(names[i]) == len && str_eqi(str_from(names[i]), str_make(s, len)))
+        if (name_eq(names[i], s, len))
             return true;
     }
     return false;
@@ -494,7 +504,7 @@ static int resolve_function(struct parser *p, const struct tok *id, size_t n_arg
     size_t n = id->end - id->start;
     for (size_t f = 0; f < expr_n_funcs; f++) {
         const struct expr_func_info *info = &expr_funcs[f];
-        if (strlen(info->name) != n || !str_eqi(str_from(info->name), str_make(s, n)))
+        if (!name_eq(info->name, s, n))
             continue;
         if (info->optional && !name_listed(p->opts->functions, p->opts->n_functions, s, n))
             break;
@@ -587,7 +597,7 @@ static int call(struct parser *p, struct expr **out, bool *indexable)
     int rc = parse_call_args(p, &args);
     if (rc < 0)
         return rc;
-    enum expr_func fn;
+    enum expr_func fn = EXPR_FN_CONTAINS;
     rc = resolve_function(p, id, args.len, &fn);
     if (rc < 0)
         return rc;
@@ -776,9 +786,18 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
                const struct expr_parse_opts *opts, struct err *err)
 {
     static const struct expr_parse_opts defaults = {.contexts = NULL};
-    struct parser p = {.src = src, .len = len, .a = a, .opts = opts ? opts : &defaults, .err = err};
+    /* Field by field: zeroing the token buffer on every parse would cost more than parsing. */
+    struct parser p;
+    p.src = src;
+    p.len = len;
+    p.a = a;
+    p.opts = opts ? opts : &defaults;
+    p.err = err;
     p.toks = p.small;
+    p.ntoks = 0;
     p.alloc = sizeof(p.small) / sizeof(p.small[0]);
+    p.pos = 0;
+    p.depth = 0;
     int rc = 0;
     if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
         rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);

@@ -265,6 +265,13 @@ double val_parse_number(const char *s, size_t len)
     }
     if (k != n)
         return NAN;
+    /* Plain integers of up to 15 digits are exact as doubles: no need for strtod. */
+    if (digits <= 15 && k - j == digits) {
+        double v = 0;
+        for (size_t d = j; d < n; d++)
+            v = v * 10 + (p[d] - '0');
+        return neg ? -v : v;
+    }
     char small[64];
     char *buf = n < sizeof(small) ? small : xmalloc(n + 1);
     memcpy(buf, p, n);
@@ -293,6 +300,21 @@ double val_to_number(const struct val *v)
     return NAN;
 }
 
+/* Appends a decimal integer (|v| < 1e15) without going through printf. */
+static void add_integer(struct sbuf *out, long long v)
+{
+    char buf[24];
+    size_t i = sizeof(buf);
+    unsigned long long u = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
+    do {
+        buf[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--i] = '-';
+    sbuf_add(out, buf + i, sizeof(buf) - i);
+}
+
 /*
  * C#'s "G15": at most 15 significant digits, trailing zeros dropped, scientific notation when
  * the exponent is below -5 or at least 15, written "E+17"/"E-07" (two exponent digits at least).
@@ -313,7 +335,7 @@ void val_number_to_sbuf(struct sbuf *out, double num)
         return;
     }
     if (fabs(num) < 1e15 && num == floor(num)) {
-        sbuf_addf(out, "%lld", (long long)num);
+        add_integer(out, (long long)num);
         return;
     }
     sbuf_addf(out, "%.15G", num);
@@ -509,7 +531,10 @@ static void json_number(struct sbuf *out, double num)
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        sbuf_addf(out, "%lld", (long long)num);
+        if (fabs(num) < 1e15)
+            add_integer(out, (long long)num);
+        else
+            sbuf_addf(out, "%lld", (long long)num);
         return;
     }
     char buf[40];
@@ -529,10 +554,20 @@ static void json_indent(struct sbuf *out, bool pretty, size_t depth)
     sbuf_addchars(out, ' ', depth * 2);
 }
 
+/* A JSON string; runs of characters that need no escape are appended in one go. */
 static void json_string(struct sbuf *out, struct str s)
 {
     sbuf_addch(out, '"');
-    sbuf_add_json_escaped(out, s.p, s.len);
+    size_t run = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sbuf_add(out, s.p + run, i - run);
+        sbuf_add_json_escaped(out, s.p + i, 1);
+        run = i + 1;
+    }
+    sbuf_add(out, s.p + run, s.len - run);
     sbuf_addch(out, '"');
 }
 

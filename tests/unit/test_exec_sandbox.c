@@ -329,7 +329,8 @@ static void sandbox_network_none_without_namespaces(void)
     }
     struct sbuf d = SBUF_INIT;
     sandbox_host_describe(h, &d);
-    bool abi4 = strstr(d.buf, "Landlock ABI ") && atoi(strstr(d.buf, "Landlock ABI ") + 13) >= 4;
+    const char *abi = strstr(d.buf, "Landlock ABI ");
+    bool abi4 = abi && strtol(abi + 13, NULL, 10) >= 4;
     sandbox_host_free(h);
     sbuf_release(&d);
     if (!abi4) {

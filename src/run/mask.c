@@ -23,10 +23,13 @@ struct run_masker {
     int is_dirty;
     size_t key_len; /* bytes of each position hashed: min(8, min_len) */
     uint64_t key_mask;
-    unsigned bits;    /* log2 of the filter and bucket table sizes */
-    uint64_t *filter; /* 1 << bits bits */
-    uint32_t *heads;  /* 1 << bits bucket heads: pattern index + 1, 0 for none */
-    uint32_t *next;   /* per pattern: next in its bucket, + 1 */
+    unsigned bits;           /* log2 of the filter and bucket table sizes */
+    uint64_t *filter;        /* 1 << bits bits */
+    size_t stride;           /* positions checked: every stride-th stream offset (see scan) */
+    uint32_t *heads;         /* 1 << bits bucket heads: entry index + 1, 0 for none */
+    uint32_t *next;          /* per entry: next in its bucket, + 1 */
+    uint32_t *entry_pattern; /* per entry: the pattern */
+    uint32_t *entry_offset;  /* per entry: where in the pattern its key starts */
 };
 
 void run_masker_new(struct run_masker **out)
@@ -48,6 +51,8 @@ void run_masker_free(struct run_masker *m)
     xfree(m->filter);
     xfree(m->heads);
     xfree(m->next);
+    xfree(m->entry_pattern);
+    xfree(m->entry_offset);
     xfree(m);
 }
 
@@ -287,31 +292,53 @@ static inline uint32_t key_hash(uint64_t key, unsigned bits)
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
+/*
+ * Sampling: every pattern is at least min_len bytes long, so any occurrence covers stride =
+ * min_len - key_len + 1 consecutive positions at which a whole key fits inside it. Checking
+ * only the stream offsets that are multiples of stride therefore meets every occurrence once,
+ * at some offset o < stride into the pattern; the index holds each pattern's key at every such
+ * offset. This divides the per-byte work by the stride (9 for 16-byte secrets).
+ */
+#define MAX_STRIDE 16
+
 static void build_index(struct run_masker *m)
 {
     size_t n = m->patterns.len;
     m->key_len = m->min_len < 8 ? m->min_len : 8;
     m->key_mask = m->key_len == 8 ? ~0ull : ((1ull << (8 * m->key_len)) - 1);
+    m->stride = m->min_len - m->key_len + 1;
+    if (m->stride > MAX_STRIDE)
+        m->stride = MAX_STRIDE;
+    size_t entries = n * m->stride;
     unsigned bits = 12;
-    while (bits < 22 && ((size_t)1 << bits) < n * 32)
+    while (bits < 23 && ((size_t)1 << bits) < entries * 32)
         bits++;
     m->bits = bits;
     size_t slots = (size_t)1 << bits;
     xfree(m->filter);
     xfree(m->heads);
     xfree(m->next);
+    xfree(m->entry_pattern);
+    xfree(m->entry_offset);
     m->filter = xcalloc(slots / 64, sizeof(uint64_t));
     m->heads = xcalloc(slots, sizeof(uint32_t));
-    m->next = xcalloc(n ? n : 1, sizeof(uint32_t));
+    m->next = xcalloc(entries ? entries : 1, sizeof(uint32_t));
+    m->entry_pattern = xcalloc(entries ? entries : 1, sizeof(uint32_t));
+    m->entry_offset = xcalloc(entries ? entries : 1, sizeof(uint32_t));
     char key[8];
+    size_t e = 0;
     for (size_t i = 0; i < n; i++) {
         const struct pattern *p = vec_at(&m->patterns, i);
-        memset(key, 0, sizeof(key));
-        memcpy(key, p->bytes, m->key_len);
-        uint32_t h = key_hash(load_key(key, m->key_mask), bits);
-        m->filter[h >> 6] |= 1ull << (h & 63);
-        m->next[i] = m->heads[h];
-        m->heads[h] = (uint32_t)i + 1;
+        for (size_t o = 0; o < m->stride; o++, e++) {
+            memset(key, 0, sizeof(key));
+            memcpy(key, p->bytes + o, m->key_len);
+            uint32_t h = key_hash(load_key(key, m->key_mask), bits);
+            m->filter[h >> 6] |= 1ull << (h & 63);
+            m->entry_pattern[e] = (uint32_t)i;
+            m->entry_offset[e] = (uint32_t)o;
+            m->next[e] = m->heads[h];
+            m->heads[h] = (uint32_t)e + 1;
+        }
     }
     m->is_dirty = 0;
 }
@@ -371,35 +398,48 @@ static void add_range(struct run_mask_stream *s, uint64_t start, uint64_t end)
     items[i] = (struct run_mask_range){start, end};
 }
 
-/* Checks match starts at stream offsets [s->scanned, limit). */
+/* Finds the matches that start at stream offsets [s->scanned, limit). */
 static void scan(struct run_mask_stream *s, uint64_t limit)
 {
     struct run_masker *m = s->masker;
     if (m->is_dirty)
         build_index(m);
+    if (!m->patterns.len || limit <= s->scanned) {
+        if (limit > s->scanned)
+            s->scanned = limit;
+        return;
+    }
     const char *buf = s->pending.buf;
-    size_t n = s->pending.len;
-    size_t from = (size_t)(s->scanned - s->base);
-    size_t to = (size_t)(limit - s->base);
-    if (n < m->key_len)
-        to = from; /* no pattern fits */
-    else if (to > n - m->key_len + 1)
-        to = n - m->key_len + 1;
+    const uint64_t base = s->base;
+    const uint64_t end = base + s->pending.len;
+    const uint64_t stride = m->stride;
+    /* A start p is met at q = p rounded up to a multiple of stride (see build_index). */
+    uint64_t q = (s->scanned + stride - 1) / stride * stride;
+    uint64_t q_last = (limit - 1 + stride - 1) / stride * stride;
+    if (end < m->key_len)
+        q_last = 0, q = 1;
+    else if (q_last > end - m->key_len)
+        q_last = end - m->key_len;
     const uint64_t *filter = m->filter;
     const uint64_t mask = m->key_mask;
     const unsigned bits = m->bits;
-    for (size_t p = from; m->patterns.len && p < to; p++) {
-        uint32_t h = key_hash(load_key(buf + p, mask), bits);
+    for (; q <= q_last; q += stride) {
+        uint32_t h = key_hash(load_key(buf + (q - base), mask), bits);
         if (!((filter[h >> 6] >> (h & 63)) & 1))
             continue;
-        for (uint32_t i = m->heads[h]; i; i = m->next[i - 1]) {
-            const struct pattern *pat = vec_at(&m->patterns, i - 1);
-            if (p + pat->len <= n && !memcmp(buf + p, pat->bytes, pat->len))
-                add_range(s, s->base + p, s->base + p + pat->len);
+        for (uint32_t e = m->heads[h]; e; e = m->next[e - 1]) {
+            uint64_t o = m->entry_offset[e - 1];
+            if (q < s->scanned + o)
+                continue;
+            uint64_t p = q - o;
+            if (p < s->scanned || p >= limit)
+                continue;
+            const struct pattern *pat = vec_at(&m->patterns, m->entry_pattern[e - 1]);
+            if (p + pat->len <= end && !memcmp(buf + (p - base), pat->bytes, pat->len))
+                add_range(s, p, p + pat->len);
         }
     }
-    if (limit > s->scanned)
-        s->scanned = limit;
+    s->scanned = limit;
 }
 
 /* Writes out the decided bytes before stream offset upto. */

@@ -353,14 +353,12 @@ void run_mask_stream_init(struct run_mask_stream *s, struct run_masker *m, run_w
     s->write = write;
     s->payload = payload;
     s->pending = SBUF_INIT;
-    s->out = SBUF_INIT;
     s->ranges = VEC_INIT(struct run_mask_range);
 }
 
 void run_mask_stream_release(struct run_mask_stream *s)
 {
     sbuf_release(&s->pending);
-    sbuf_release(&s->out);
     vec_release(&s->ranges);
 }
 
@@ -442,10 +440,9 @@ static void scan(struct run_mask_stream *s, uint64_t limit)
     s->scanned = limit;
 }
 
-/* Writes out the decided bytes before stream offset upto. */
+/* Writes out the decided bytes before stream offset upto, straight from the pending buffer. */
 static void emit(struct run_mask_stream *s, uint64_t upto)
 {
-    sbuf_reset(&s->out);
     uint64_t pos = s->emitted;
     while (pos < upto) {
         if (s->has_mask && pos < s->mask_end) {
@@ -457,7 +454,7 @@ static void emit(struct run_mask_stream *s, uint64_t upto)
             if (r->start <= pos) {
                 int continues = s->has_mask && r->start <= s->mask_end;
                 if (!continues) {
-                    sbuf_addstr(&s->out, "***");
+                    s->write("***", 3, s->payload);
                     s->mask_end = r->end;
                 } else if (r->end > s->mask_end) {
                     s->mask_end = r->end;
@@ -473,12 +470,10 @@ static void emit(struct run_mask_stream *s, uint64_t upto)
             if (r->start < next)
                 next = r->start;
         }
-        sbuf_add(&s->out, s->pending.buf + (pos - s->base), (size_t)(next - pos));
+        s->write(s->pending.buf + (pos - s->base), (size_t)(next - pos), s->payload);
         pos = next;
     }
     s->emitted = pos;
-    if (s->out.len)
-        s->write(s->out.buf, s->out.len, s->payload);
     /* Drop what is both written and scanned. */
     uint64_t keep = s->emitted < s->scanned ? s->emitted : s->scanned;
     size_t drop = (size_t)(keep - s->base);

@@ -74,7 +74,6 @@ struct run_mask_stream {
     uint64_t mask_end;   /* end of the last "***" written (valid when has_mask) */
     int has_mask;
     struct vec ranges; /* struct run_mask_range: found, not yet written, sorted, disjoint */
-    struct sbuf out;   /* scratch for one write call */
 };
 
 void run_mask_stream_init(struct run_mask_stream *s, struct run_masker *m, run_write_fn write,

@@ -8,6 +8,7 @@
 #include "workflow/internal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,12 @@ void wf_format_number(struct sbuf *out, double d)
         sbuf_addstr(out, "-Infinity");
         return;
     }
-    if (d == (double)(long long)d && d < 1e21 && d > -1e21) {
-        sbuf_addf(out, "%lld", (long long)d);
+    if (d == 0) {
+        sbuf_addch(out, '0'); /* JavaScript prints -0 as 0 */
+        return;
+    }
+    if (d < 1e21 && d > -1e21 && floor(d) == d) {
+        sbuf_addf(out, "%.0f", d); /* integral values below 1e21 print in full */
         return;
     }
     /* shortest representation that round-trips */
@@ -187,6 +192,9 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
     c->files = files;
     return c->nfiles;
 }
+
+static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
                        va_list ap)

@@ -993,7 +993,8 @@ struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def)
 {
     struct reader r = {.c = c};
-    struct wf_dinfo di = dinfo_child(c, NULL, wf_schema_lookup(root_def));
+    struct wf_dinfo di = dinfo_child(
+        c, NULL, c->action_schema ? wf_action_schema_lookup(root_def) : wf_schema_lookup(root_def));
     if (!root) {
         /* an empty document reads as null */
         struct wf_token *t = wf_tok_new(c->arena, WF_TOK_NULL);

@@ -169,6 +169,56 @@ static void cron_strings_are_checked(void)
     sbuf_release(&d);
 }
 
+static void action_yml_composite(void)
+{
+    /* act's uses-composite/composite_action/action.yml */
+    struct sbuf path = SBUF_INIT;
+    sbuf_addf(&path, "%s/conformance/act/uses-composite/composite_action/action.yml",
+              harness_shared_dir());
+    struct wf_action *a = NULL;
+    struct err err = ERR_INIT;
+    CHECK(wf_action_load(&a, path.buf, &err) == 0);
+    CHECK_STR(a->name, "Test Composite Action");
+    CHECK_INT(a->kind, WF_ACTION_COMPOSITE);
+    CHECK_INT(a->ninputs, 6);
+    CHECK_STR(a->inputs[0].name, "test_input_required");
+    CHECK(a->inputs[0].required);
+    CHECK(a->inputs[0].default_value == NULL);
+    CHECK_STR(a->inputs[1].default_value, "test_input_optional_value");
+    CHECK_INT(a->noutputs, 2);
+    CHECK_INT(a->outputs[0].value->kind, WF_TOK_EXPR);
+    CHECK_STR(a->outputs[0].value->str, "steps.output.outputs.test_output");
+    CHECK(a->nsteps > 0);
+    CHECK_STR(a->steps[0]->id, "__run");
+    wf_action_free(a);
+    sbuf_release(&path);
+}
+
+static void action_yml_node_and_errors(void)
+{
+    static const char node[] = "name: n\n"
+                               "runs:\n"
+                               "  using: node20\n"
+                               "  main: dist/index.js\n"
+                               "  post: dist/post.js\n";
+    struct wf_action *a = NULL;
+    struct err err = ERR_INIT;
+    CHECK(wf_action_parse(&a, "action.yml", node, strlen(node), &err) == 0);
+    CHECK_INT(a->kind, WF_ACTION_NODE);
+    CHECK_STR(a->main, "dist/index.js");
+    CHECK_STR(a->post, "dist/post.js");
+    wf_action_free(a);
+    static const char bad[] = "name: n\n"
+                              "runs:\n"
+                              "  using: node20\n"
+                              "  main: x.js\n"
+                              "  steps: []\n";
+    a = NULL;
+    CHECK(wf_action_parse(&a, "action.yml", bad, strlen(bad), &err) == ERR_INVALID);
+    CHECK(a == NULL);
+    CHECK(strstr(err.msg, "action.yml (Line: ") == err.msg);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -178,6 +228,8 @@ int main(int argc, char **argv)
         TEST(self_need_is_a_cycle),
         TEST(step_ids_and_if_defaults),
         TEST(cron_strings_are_checked),
+        TEST(action_yml_composite),
+        TEST(action_yml_node_and_errors),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -26,15 +26,16 @@ static int git_fail(struct err *err, int code, const char *what)
 
 int plan_repo_open(struct plan_repo **out, const char *dir, struct err *err)
 {
-    static bool initialised;
-    if (!initialised) {
-        git_libgit2_init();
-        initialised = true;
-    }
+    /* libgit2 counts init/shutdown pairs; each repository holds one so that its global state
+       (caches, pcre2 match data) is released with the last repository */
+    git_libgit2_init();
     git_repository *repo = NULL;
     int rc = git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL);
-    if (rc < 0)
-        return git_fail(err, rc, "cannot open git repository");
+    if (rc < 0) {
+        rc = git_fail(err, rc, "cannot open git repository");
+        git_libgit2_shutdown();
+        return rc;
+    }
     struct plan_repo *r = xcalloc(1, sizeof(*r));
     r->repo = repo;
     const char *wd = git_repository_workdir(repo);
@@ -50,6 +51,7 @@ void plan_repo_free(struct plan_repo *r)
     git_repository_free(r->repo);
     xfree(r->workdir);
     xfree(r);
+    git_libgit2_shutdown();
 }
 
 const char *plan_repo_workdir(const struct plan_repo *r)
@@ -187,14 +189,24 @@ done:
 
 int plan_repo_origin_url(const struct plan_repo *r, struct sbuf *out, struct err *err)
 {
-    git_remote *remote = NULL;
-    int rc = git_remote_lookup(&remote, r->repo, "origin");
-    if (rc < 0)
-        return git_fail(err, rc, "no remote 'origin'");
-    const char *url = git_remote_url(remote);
-    sbuf_addstr(out, url ? url : "");
-    git_remote_free(remote);
-    return 0;
+    /* read the config value rather than git_remote_lookup(): the latter runs refspec regexes
+       that leak pcre2 match data in libgit2 1.5 with Debian's system PCRE2 */
+    git_config *cfg = NULL;
+    git_config *snap = NULL;
+    const char *url = NULL;
+    int rc = git_repository_config(&cfg, r->repo);
+    if (rc == 0)
+        rc = git_config_snapshot(&snap, cfg);
+    if (rc == 0)
+        rc = git_config_get_string(&url, snap, "remote.origin.url");
+    if (rc < 0) {
+        rc = git_fail(err, rc, "no remote 'origin'");
+    } else {
+        sbuf_addstr(out, url ? url : "");
+    }
+    git_config_free(snap);
+    git_config_free(cfg);
+    return rc;
 }
 
 int plan_repo_commit_info(const struct plan_repo *r, const char *sha, struct sbuf *author,

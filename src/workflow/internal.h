@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "util/arena.h"
+#include "util/map.h"
 #include "util/sbuf.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -58,6 +59,7 @@ struct wf_def {
     /* mapping */
     struct wf_prop *props;
     size_t nprops;
+    struct map *prop_index;         /* name -> struct wf_prop *, for lookups while reading */
     const struct wf_def *loose_key; /* NULL: no loose properties */
     const struct wf_def *loose_value;
     /* one-of */

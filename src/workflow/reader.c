@@ -399,6 +399,14 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     if (!tag_name) {
         if (n->style != YML_PLAIN)
             return *kind = WF_TOK_STRING, true;
+        /* most plain scalars are words: only these first characters can start a null, a
+           boolean or a number in the core schema */
+        char c0 = n->value[0];
+        if (c0 && c0 != '~' && c0 != 'n' && c0 != 'N' && c0 != 't' && c0 != 'T' && c0 != 'f' &&
+            c0 != 'F' && c0 != '.' && c0 != '+' && c0 != '-' && !(c0 >= '0' && c0 <= '9')) {
+            *kind = WF_TOK_STRING;
+            return true;
+        }
         if (yml_is_null(n))
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
@@ -827,7 +835,8 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
         }
         if (prop) {
             bool bg_enabled = r->c->opts && r->c->opts->allow_background_steps;
-            if (!bg_enabled &&
+            char k0 = key->str[0];
+            if (!bg_enabled && (k0 == 'b' || k0 == 'w' || k0 == 'c') &&
                 (strcmp(key->str, "background") == 0 || strcmp(key->str, "wait") == 0 ||
                  strcmp(key->str, "wait-all") == 0 || strcmp(key->str, "cancel") == 0)) {
                 wf_ctx_error(r->c, key, "Unexpected value '%s'", key->str);

@@ -104,6 +104,10 @@ static void read_definition(const char *name, const cJSON *obj)
                 prop->required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "required"));
             }
         }
+        d->prop_index = arena_alloc(&schema_arena, sizeof(struct map));
+        *d->prop_index = MAP_INIT;
+        for (size_t i = 0; i < d->nprops; i++)
+            map_set(d->prop_index, d->props[i].name, &d->props[i]);
         const char *lk = json_get_str(v, "loose-key-type");
         const char *lv = json_get_str(v, "loose-value-type");
         if (lk && lv) {
@@ -203,6 +207,8 @@ const struct wf_def *wf_action_schema_lookup(const char *name)
 
 const struct wf_prop *wf_def_prop(const struct wf_def *def, const char *name)
 {
+    if (def->prop_index)
+        return map_find(def->prop_index, name);
     for (size_t i = 0; i < def->nprops; i++) {
         if (strcmp(def->props[i].name, name) == 0)
             return &def->props[i];

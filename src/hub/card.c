@@ -9,6 +9,8 @@
  */
 #include "hub/hub.h"
 
+#include "hub/internal.h"
+
 #include <string.h>
 
 #include "util/str.h"
@@ -268,4 +270,21 @@ int hub_check_space_card(const char *text, size_t len, struct err *err)
 done:
     xfree(v);
     return rc;
+}
+
+bool hub_card_field(struct sbuf *out, const char *text, size_t len, const char *key)
+{
+    struct card_value *v = xcalloc(MAX_KEYS, sizeof(*v));
+    size_t n = 0;
+    struct err ignored = ERR_INIT;
+    bool found = false;
+    if (parse_front_matter(v, &n, text, len, &ignored) == 0) {
+        const struct card_value *x = find(v, n, key);
+        if (x && x->value.len) {
+            sbuf_add(out, x->value.p, x->value.len);
+            found = true;
+        }
+    }
+    xfree(v);
+    return found;
 }

@@ -93,6 +93,9 @@ int hub_file_sha256(char out[65], const char *path, struct err *err);
 /* The Hub's "prefix" for git/LFS URLs: "", "datasets/", "spaces/". */
 const char *hub_url_prefix(enum hub_repo_type t);
 
+/* Appends the value of a top-level key of a valid Space card's front matter; false if absent. */
+bool hub_card_field(struct sbuf *out, const char *text, size_t len, const char *key);
+
 /* libgit2's global state, counted: one init per file:// hub, released by its shutdown. */
 void hub_store_init(void);
 void hub_store_shutdown(void);

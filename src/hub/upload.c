@@ -212,7 +212,8 @@ static int collect(struct plan *p, struct err *err)
     return rc;
 }
 
-static int check_cards(struct plan *p, struct err *err)
+/* Checks a Space's README.md card; its sdk goes to card_sdk (used when creating the Space). */
+static int check_cards(struct plan *p, struct sbuf *card_sdk, struct err *err)
 {
     if (p->o->repo.type != HUB_REPO_SPACE)
         return 0;
@@ -223,6 +224,8 @@ static int check_cards(struct plan *p, struct err *err)
         int rc = sbuf_read_file(&text, f->local, MAX_CARD_SIZE, err);
         if (rc == 0)
             rc = hub_check_space_card(text.buf, text.len, err);
+        if (rc == 0)
+            hub_card_field(card_sdk, text.buf, text.len, "sdk");
         sbuf_release(&text);
         if (rc < 0) {
             if (strcmp(path_basename(f->local), "README.md") || rc != ERR_INVALID) {
@@ -350,6 +353,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     struct vec lfs = VEC_INIT(struct hub_file *);
     struct sbuf who = SBUF_INIT;
     struct sbuf tip = SBUF_INIT;
+    struct sbuf card_sdk = SBUF_INIT;
     const char *rev = o->revision ? o->revision : "main";
     int rc;
 
@@ -378,7 +382,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     rc = collect(&p, err);
     if (rc < 0)
         goto done;
-    rc = check_cards(&p, err);
+    rc = check_cards(&p, &card_sdk, err);
     if (rc < 0)
         goto done;
     vec_foreach (struct hub_file, f, &p.files) {
@@ -472,6 +476,7 @@ done:
     files_release(&p.files);
     sbuf_release(&who);
     sbuf_release(&tip);
+    sbuf_release(&card_sdk);
     return rc;
 }
 

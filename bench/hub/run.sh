@@ -55,16 +55,28 @@ PYEOF
 
 export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/cache"
 mkdir -p "$HOME"
-read -r _ ct crss < <(measure curl curl -sS -f -T "$WORK/up/model.safetensors" -o /dev/null "$EP/_lfs/sink")
-read -r _ rt rrss < <(measure runnel "$RUNNEL_BIN" hub upload bench/model "$WORK/up" --create \
-  --token hf_bench --endpoint "$EP" --quiet)
+# Warm up (file in the page cache, server threads started), then alternate the two tools for
+# ROUNDS rounds (default 2) and keep each one's best time; each runnel round uses a new repo so
+# its bytes are really sent.
+cat "$WORK/up/model.safetensors" > /dev/null
+curl -sS -f -T /dev/null -o /dev/null "$EP/_lfs/sink"
+ct=; rt=; crss=0; rrss=0
+for round in $(seq 1 "${ROUNDS:-2}"); do
+  read -r _ t rss < <(measure curl curl -sS -f -T "$WORK/up/model.safetensors" -o /dev/null "$EP/_lfs/sink")
+  echo "  round $round: curl   $t s"
+  ct=$($PY -c "print(min(x for x in [$t, ${ct:-1e9}]))"); crss=$((rss > crss ? rss : crss))
+  read -r _ t rss < <(measure runnel "$RUNNEL_BIN" hub upload "bench/model-$round" "$WORK/up" --create \
+    --token hf_bench --endpoint "$EP" --quiet)
+  echo "  round $round: runnel $t s"
+  rt=$($PY -c "print(min(x for x in [$t, ${rt:-1e9}]))"); rrss=$((rss > rrss ? rss : rrss))
+done
 parts=$(curl -sf "$EP/_test/state" | $PY -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("part_put", 0))')
 [ "$parts" -ge 2 ] || { echo "runnel did not use multipart ($parts parts)"; exit 1; }
 $PY - "$SIZE_MB" "$ct" "$crss" "$rt" "$rrss" "$parts" <<'PYEOF'
 import sys
 mb, ct, crss, rt, rrss, parts = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-print("bench/hub: %d MB through the loopback Hub" % mb)
+print("bench/hub: %d MB through the loopback Hub (best of each)" % mb)
 print("  curl PUT            %7.2f s  %7.1f MB/s  peak %6.1f MB" % (ct, mb / ct, crss / 1024))
-print("  runnel hub upload   %7.2f s  %7.1f MB/s  peak %6.1f MB  (%s multipart parts, end to end)" % (rt, mb / rt, rrss / 1024, parts))
+print("  runnel hub upload   %7.2f s  %7.1f MB/s  peak %6.1f MB  (%s multipart parts in all, end to end)" % (rt, mb / rt, rrss / 1024, parts))
 print("  ratio runnel/curl throughput: %.2fx (target >= 0.9x, peak < 64 MB)" % (ct / rt))
 PYEOF

@@ -138,6 +138,9 @@ expect "huggingface-cli spelling: a file goes to its basename" \
   "$(state '"metrics.txt" in s["repos"]["models/user/drug-model"]["files"]')" "True"
 HF_ENDPOINT="$ENDPOINT" $R hf auth whoami > who.txt
 expect "whoami" "$(cat who.txt)" "user"
+expect "space runtime" "$($R hub runtime user/drug --token hf_good --endpoint "$ENDPOINT")" "RUNNING"
+$R hub restart user/drug --token hf_good --endpoint "$ENDPOINT"
+expect "space restart" "$(state 's["counts"].get("restart")')" "1"
 expect "server saw no protocol violation" "$(state 's["errors"]')" "[]"
 
 # 11. The embedded hub: the same commit in a local bare git repository.

@@ -238,7 +238,7 @@ static int file_size(const char *path, uint64_t *out, struct err *err)
 
 int hub_file_sha1(char out[41], const char *path, struct err *err)
 {
-    uint64_t size;
+    uint64_t size = 0;
     int rc = file_size(path, &size, err);
     if (rc < 0)
         return rc;

@@ -179,6 +179,7 @@ struct progress_state {
     double start;
     double last;
     const char *path;
+    bool ended; /* the final line of this path is printed */
 };
 
 static double now_s(void)
@@ -207,10 +208,13 @@ static void on_progress(const struct hub_progress *p, void *payload)
         s->path = p->path;
         s->start = t;
         s->last = 0;
+        s->ended = false;
     }
     bool end = p->done >= p->total;
-    if (!end && t - s->last < 0.2)
+    /* libcurl keeps reporting while it waits for the answer: print the end once. */
+    if (s->ended || (!end && t - s->last < 0.2))
         return;
+    s->ended = end;
     s->last = t;
     double rate = t > s->start ? (double)p->done / (t - s->start) : 0;
     char done[32], total[32], r[32];

@@ -143,6 +143,14 @@ $R hub restart user/drug --token hf_good --endpoint "$ENDPOINT"
 expect "space restart" "$(state 's["counts"].get("restart")')" "1"
 expect "server saw no protocol violation" "$(state 's["errors"]')" "[]"
 
+# 10b. Progress on a terminal (a pty from script(1)): bytes, rate and time left.
+head -c $((12 << 20)) /dev/urandom > Model/weights.bin
+script -qec "$R hub upload user/drug Model:Model --repo-type space --token hf_good --endpoint $ENDPOINT" \
+  /dev/null > tty.txt 2>&1
+expect "progress shows bytes, rate and time left" \
+  "$(tr '\r' '\n' < tty.txt | grep -c 'Model/weights.bin: 12.6 MB / 12.6 MB, .*/s, 0 s left')" "1"
+rm Model/weights.bin
+
 # 11. The embedded hub: the same commit in a local bare git repository.
 LOCAL="file://$WORK/localhub"
 $R hub upload user/drug App:. Model:Model Results:Metrics --repo-type space --create --endpoint "$LOCAL" > /dev/null 2>&1

@@ -610,8 +610,12 @@ static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON
     }
     sbuf_addstr(&body, "]}");
     rc = call(h, "POST", href, "application/vnd.git-lfs+json", &body, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300))
+    if (rc == 0 && (r.status < 200 || r.status >= 300)) {
         rc = hub_status_error(&r, "LFS multipart completion", err);
+        /* The server refused the parts we listed (it may have expired the upload): start afresh
+         * next time rather than resuming from the same saved ETags forever. */
+        forget_parts(h, f->oid);
+    }
     if (rc < 0) {
         err_prefix(err, "'%s': ", f->path);
         goto done;

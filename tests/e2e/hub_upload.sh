@@ -143,6 +143,17 @@ $R hub restart user/drug --token hf_good --endpoint "$ENDPOINT"
 expect "space restart" "$(state 's["counts"].get("restart")')" "1"
 expect "server saw no protocol violation" "$(state 's["errors"]')" "[]"
 
+# 10a. The seed project's Makefile recipe, unchanged, with runnel as huggingface-cli.
+( export HF_ENDPOINT="$ENDPOINT"
+  bin/huggingface-cli login --token hf_good --add-to-git-credential
+  bin/huggingface-cli upload user/Drug-Classification ./App --repo-type=space --commit-message="Sync App files"
+  bin/huggingface-cli upload user/Drug-Classification ./Model /Model --repo-type=space --commit-message="Sync Model"
+  bin/huggingface-cli upload user/Drug-Classification ./Results /Metrics --repo-type=space --commit-message="Sync Model"
+) > recipe.txt 2>&1
+expect "the seed's recipe works unchanged" \
+  "$(state '" ".join(sorted(s["repos"]["spaces/user/Drug-Classification"]["files"]))')" \
+  ".gitattributes Metrics/metrics.txt Model/drug_pipeline.skops README.md drug_app.py new_helper.py requirements.txt"
+
 # 10b. Progress on a terminal (a pty from script(1)): bytes, rate and time left.
 head -c $((12 << 20)) /dev/urandom > Model/weights.bin
 script -qec "$R hub upload user/drug Model:Model --repo-type space --token hf_good --endpoint $ENDPOINT" \

@@ -330,7 +330,8 @@ static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const 
     if (rc != ERR_NOTFOUND)
         return rc;
     if (!strcmp(rev, "main")) {
-        err_prefix(err, "%s", o->create ? "" : "(pass --create to make the repo) ");
+        if (!o->create)
+            err_prefix(err, "cannot upload (create the repo with --create): ");
         return rc;
     }
     /* As `hf upload --revision`: a missing branch is created from main. */

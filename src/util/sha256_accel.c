@@ -46,6 +46,8 @@ shani_blocks(uint32_t state[8], const unsigned char *data, size_t nblocks)
 
     for (; nblocks; nblocks--, data += 64) {
         __m128i abef = st0, cdgh = st1, m[4], msg;
+        /* Unrolled so that m[] lives in registers (i % 4 becomes constant). */
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++) {
             if (i < 4)
                 m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), mask);

@@ -522,8 +522,26 @@ static void forget_parts(struct hub *h, const char *oid)
     sbuf_release(&path);
 }
 
+static int lfs_verify(struct hub *h, const struct hub_file *f, const cJSON *verify, struct err *err)
+{
+    struct http_response r = HTTP_RESPONSE_INIT;
+    struct sbuf body = SBUF_INIT;
+    const char *href = json_get_str(verify, "href");
+    if (!href)
+        return err_set(err, ERR_FAIL, "LFS batch: verify action for '%s' has no href", f->path);
+    sbuf_addf(&body, "{\"oid\":\"%s\",\"size\":%llu}", f->oid, (unsigned long long)f->size);
+    int rc = call(h, "POST", href, "application/vnd.git-lfs+json", &body, &r, err);
+    if (rc == 0 && (r.status < 200 || r.status >= 300)) {
+        rc = hub_status_error(&r, "LFS verify", err);
+        err_prefix(err, "'%s': ", f->path);
+    }
+    http_response_release(&r);
+    sbuf_release(&body);
+    return rc;
+}
+
 static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON *upload,
-                            struct err *err)
+                            const cJSON *verify, struct err *err)
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct sbuf body = SBUF_INIT;
@@ -610,6 +628,16 @@ static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON
     }
     sbuf_addstr(&body, "]}");
     rc = call(h, "POST", href, "application/vnd.git-lfs+json", &body, &r, err);
+    if (rc == 0 && (r.status < 200 || r.status >= 300) && verify) {
+        /* A completion can fail only because an earlier attempt completed and its answer was
+         * lost (our retry, or libcurl's own resend on a reused connection that died): if the
+         * server now has the object, the upload is done. */
+        struct err e2 = ERR_INIT;
+        if (lfs_verify(h, f, verify, &e2) == 0) {
+            forget_parts(h, f->oid);
+            goto done;
+        }
+    }
     if (rc == 0 && (r.status < 200 || r.status >= 300)) {
         rc = hub_status_error(&r, "LFS multipart completion", err);
         /* The server refused the parts we listed (it may have expired the upload): start afresh
@@ -625,24 +653,6 @@ done:
     for (size_t i = 0; etags && i < nparts; i++)
         xfree(etags[i]);
     xfree(etags);
-    http_response_release(&r);
-    sbuf_release(&body);
-    return rc;
-}
-
-static int lfs_verify(struct hub *h, const struct hub_file *f, const cJSON *verify, struct err *err)
-{
-    struct http_response r = HTTP_RESPONSE_INIT;
-    struct sbuf body = SBUF_INIT;
-    const char *href = json_get_str(verify, "href");
-    if (!href)
-        return err_set(err, ERR_FAIL, "LFS batch: verify action for '%s' has no href", f->path);
-    sbuf_addf(&body, "{\"oid\":\"%s\",\"size\":%llu}", f->oid, (unsigned long long)f->size);
-    int rc = call(h, "POST", href, "application/vnd.git-lfs+json", &body, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300)) {
-        rc = hub_status_error(&r, "LFS verify", err);
-        err_prefix(err, "'%s': ", f->path);
-    }
     http_response_release(&r);
     sbuf_release(&body);
     return rc;
@@ -704,7 +714,8 @@ static int batch_chunk(struct hub *h, const struct hub_repo *repo, const char *r
             continue; /* the server already has these bytes */
         const cJSON *header = cJSON_GetObjectItemCaseSensitive(upload, "header");
         if (cJSON_GetObjectItemCaseSensitive(header, "chunk_size")) {
-            rc = upload_multipart(h, f, upload, err);
+            rc = upload_multipart(h, f, upload, cJSON_GetObjectItemCaseSensitive(actions, "verify"),
+                                  err);
         } else {
             rc = upload_basic(h, f, upload, err);
         }
@@ -793,6 +804,18 @@ static int remote_commit(struct hub *h, const struct hub_repo *repo, const char 
     rc = call(h, "POST", url.buf, "application/x-ndjson", &body, &r, err);
     if (rc < 0)
         goto done;
+    if (r.status == 412 && r.attempts > 1) {
+        /* The commit was retried: an earlier attempt may have landed and lost its answer. */
+        struct sbuf tip = SBUF_INIT;
+        struct err e2 = ERR_INIT;
+        remote_revision(h, repo, rev, &tip, &e2);
+        rc = err_set(err, ERR_FAIL,
+                     "commit: HTTP 412 on a retry: an earlier attempt whose answer was lost may "
+                     "have committed; '%s' is now at %s",
+                     rev, tip.len ? tip.buf : "an unknown commit");
+        sbuf_release(&tip);
+        goto done;
+    }
     if (r.status == 412) {
         rc = hub_status_error(&r, "commit", err);
         err_prefix(err, "'%s' moved while uploading (parent commit mismatch): ", rev);

@@ -32,4 +32,13 @@ mkdir -p rn/Model && cp js/README.md js/app.py rn/ && cp js/model.bin js/big.bin
 $R hub upload user/js-space rn:. --repo-type space --token hf_good --endpoint "$ENDPOINT" 2> err.txt
 expect "runnel agrees on every oid" "$(grep -o '[0-9]* unchanged' err.txt)" "4 unchanged"
 expect "no commit needed" "$(state 's["repos"]["spaces/user/js-space"]["commits"]')" "3"
+# A multipart completion whose answer is lost: runnel retries it, the server no longer knows the
+# upload, runnel verifies the object is there and commits.
+head -c $((5 << 20)) /dev/urandom > rn/Model/big2.bin
+fault '{"lose_complete_answer": true}'
+$R hub upload user/js-space rn/Model/big2.bin Model/big2.bin --repo-type space --token hf_good \
+  --endpoint "$ENDPOINT" > /dev/null 2> err.txt
+expect "completion answer was lost" "$(state 's["counts"].get("complete_answer_lost")')" "1"
+expect "committed after verifying" "$(state 's["repos"]["spaces/user/js-space"]["files"]["Model/big2.bin"]["oid"]')" \
+  "$(sha256sum rn/Model/big2.bin | cut -d' ' -f1)"
 echo "hub_js_client: all passed"

@@ -55,6 +55,7 @@ FAULTS = {
     "fail_parts_once": [],   # part numbers answered 500 the first time they arrive
     "drop_parts_after": None,  # after this many stored parts, drop every part connection
     "rate_limit": None,      # {"match": "preupload", "count": 1, "retry_after": "1"}
+    "lose_complete_answer": False,  # complete the next multipart upload, then drop the answer
 }
 FAILED_ONCE = set()
 COUNTER = [0]
@@ -674,6 +675,14 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATE["repos"][u["repo"]]["lfs"].add(u["oid"])
             del STATE["uploads"][upload_id]
+            lose = FAULTS.get("lose_complete_answer")
+            FAULTS["lose_complete_answer"] = False
+        if lose:
+            # Completed, but the answer is lost on the way: the client sees a dropped connection.
+            count("complete_answer_lost")
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         self.reply(200, {})
 
 

@@ -140,12 +140,18 @@ int wf_case_run(struct sbuf *out, struct sbuf *expected_out, const char *path, s
         yml_map_find(yml_map_find(o, "experimental-features"), "allowBackgroundSteps");
     if (xf)
         yml_as_bool(xf, &lo.allow_background_steps);
+    const struct yml_node *pr = yml_map_find(o, "is-partial-rerun");
+    if (pr)
+        yml_as_bool(pr, &lo.is_partial_rerun);
+    const struct yml_node *sr = yml_map_find(o, "skip-reusable-workflows");
+    if (sr)
+        yml_as_bool(sr, &lo.skip_reusable);
     const struct yml_node *pp = yml_map_find(o, "permissions-policy");
     if (pp && pp->kind == YML_SCALAR)
         lo.permissions_policy = pp->value;
     cf.docs = docs;
     cf.ndocs = ndocs;
-    cf.reusable = strstr(base, "reusable") != NULL;
+    cf.reusable = true; /* the C# harness offers the listed files to every case */
     lo.strict_events = skip_has(o, "Go") && skip_has(o, "C#");
     lo.read_file = case_read_file;
     lo.payload = &cf;

@@ -537,19 +537,20 @@ struct need_node {
     size_t nneeds;
 };
 
-static void validate_needs(struct wf_ctx *c, struct wf *wf, struct wf_token *jobs_tok)
+static void validate_needs(struct wf_ctx *c, struct wf_job **jobs, size_t njobs,
+                           struct wf_token *jobs_tok)
 {
-    size_t n = wf->njobs;
+    size_t n = njobs;
     struct need_node *nodes = xcalloc(n + 1, sizeof(*nodes));
     size_t *ready = xcalloc(n + 1, sizeof(size_t));
     bool *pending = xcalloc(n + 1, sizeof(bool));
     size_t nready = 0;
     for (size_t i = 0; i < n; i++) {
-        nodes[i].name = wf->jobs[i]->id->str;
-        nodes[i].nneeds = wf->jobs[i]->nneeds;
+        nodes[i].name = jobs[i]->id->str;
+        nodes[i].nneeds = jobs[i]->nneeds;
         nodes[i].needs = xcalloc(nodes[i].nneeds + 1, sizeof(struct wf_token *));
         if (nodes[i].nneeds)
-            memcpy(nodes[i].needs, wf->jobs[i]->needs, sizeof(struct wf_token *) * nodes[i].nneeds);
+            memcpy(nodes[i].needs, jobs[i]->needs, sizeof(struct wf_token *) * nodes[i].nneeds);
         if (nodes[i].nneeds)
             pending[i] = true;
         else
@@ -612,35 +613,329 @@ done:
     xfree(pending);
 }
 
-static void convert_jobs(struct wf_ctx *c, struct wf *wf, struct wf_token *tok)
+/* Keys of a mapping token, lower-cased, mapped to their pair (GitHub compares names so). */
+static const struct wf_pair *find_ci(const struct wf_token *map, const char *name)
+{
+    for (size_t i = 0; map && map->kind == WF_TOK_MAPPING && i < map->npairs; i++) {
+        const struct wf_token *k = map->pairs[i].key;
+        if (k->kind == WF_TOK_STRING && str_casecmp(k->str, name) == 0)
+            return &map->pairs[i];
+    }
+    return NULL;
+}
+
+/* with: and secrets: of a reusable-workflow job against the called workflow's definitions. */
+static void check_job_inputs(struct wf_ctx *c, struct wf_job *job)
+{
+    const struct wf_token *defs = job->input_definitions;
+    const struct wf_token *vals = job->with;
+    for (size_t i = 0; defs && defs->kind == WF_TOK_MAPPING && i < defs->npairs; i++) {
+        const char *name = defs->pairs[i].key->str;
+        const struct wf_token *spec = defs->pairs[i].value;
+        const struct wf_token *type = wf_tok_get(spec, "type");
+        if (!type)
+            continue;
+        const struct wf_token *req = wf_tok_get(spec, "required");
+        const struct wf_pair *given = find_ci(vals, name);
+        if (req && req->kind == WF_TOK_BOOL && req->boolean && !given) {
+            wf_ctx_error(c, job->uses, "Input %s is required, but not provided while calling.",
+                         name);
+        }
+        if (!given || type->kind != WF_TOK_STRING || wf_tok_is_expr(given->value))
+            continue;
+        /* the value must read as the declared type (strings accept any scalar) */
+        const struct wf_token *v = given->value;
+        bool ok = true;
+        if (strcmp(type->str, "boolean") == 0)
+            ok = v->kind == WF_TOK_BOOL;
+        else if (strcmp(type->str, "number") == 0)
+            ok = v->kind == WF_TOK_NUMBER;
+        if (!ok)
+            wf_ctx_error(c, v, "Unexpected value '%s'", wf_tok_display(c->arena, v));
+    }
+    for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
+        const struct wf_token *k = vals->pairs[i].key;
+        if (k->kind != WF_TOK_STRING)
+            continue;
+        if (!find_ci(defs, k->str))
+            wf_ctx_error(c, vals->pairs[i].value,
+                         "Invalid input, %s is not defined in the referenced workflow.", k->str);
+    }
+}
+
+static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
+{
+    if (job->inherit_secrets)
+        return;
+    const struct wf_token *defs = job->secret_definitions;
+    const struct wf_token *vals = job->secrets;
+    for (size_t i = 0; defs && defs->kind == WF_TOK_MAPPING && i < defs->npairs; i++) {
+        const struct wf_token *spec = defs->pairs[i].value;
+        if (spec->kind == WF_TOK_NULL)
+            continue;
+        const struct wf_token *req = wf_tok_get(spec, "required");
+        if (req && req->kind == WF_TOK_BOOL && req->boolean &&
+            !find_ci(vals, defs->pairs[i].key->str))
+            wf_ctx_error(c, job->uses, "Secret %s is required, but not provided while calling.",
+                         defs->pairs[i].key->str);
+    }
+    for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
+        const struct wf_token *k = vals->pairs[i].key;
+        if (k->kind == WF_TOK_STRING && !find_ci(defs, k->str))
+            wf_ctx_error(c, vals->pairs[i].value,
+                         "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+    }
+}
+
+static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,
+                              size_t *nout, size_t depth, struct wf_token *wf_perms);
+
+/* ---- permissions of called workflows ---- */
+
+/* The scopes in the order the server lists them in messages. */
+static const char *const perm_order[] = {
+    "actions",  "checks",          "contents", "deployments",   "discussions",
+    "issues",   "packages",        "pages",    "pull-requests", "repository-projects",
+    "statuses", "security-events", "id-token",
+};
+#define NPERMS (sizeof(perm_order) / sizeof(perm_order[0]))
+
+struct perms {
+    int level[NPERMS]; /* 0 none, 1 read, 2 write */
+};
+
+static int perm_level(const char *s)
+{
+    return strcmp(s, "write") == 0 ? 2 : strcmp(s, "read") == 0 ? 1 : 0;
+}
+
+static void perms_from(struct perms *p, const struct wf_token *t)
+{
+    memset(p, 0, sizeof(*p));
+    if (t->kind == WF_TOK_STRING) {
+        int lv = strcmp(t->str, "write-all") == 0 ? 2 : strcmp(t->str, "read-all") == 0 ? 1 : 0;
+        for (size_t i = 0; i < NPERMS; i++)
+            p->level[i] = lv;
+        return;
+    }
+    for (size_t i = 0; t->kind == WF_TOK_MAPPING && i < t->npairs; i++) {
+        const struct wf_token *k = t->pairs[i].key;
+        const struct wf_token *v = t->pairs[i].value;
+        for (size_t j = 0; j < NPERMS; j++) {
+            if (k->kind == WF_TOK_STRING && v->kind == WF_TOK_STRING &&
+                strcmp(k->str, perm_order[j]) == 0)
+                p->level[j] = perm_level(v->str);
+        }
+    }
+}
+
+/* What a caller grants when it says nothing: the repository's default token permissions. */
+static bool policy_perms(struct perms *p, const char *policy)
+{
+    if (!policy)
+        return false;
+    memset(p, 0, sizeof(*p));
+    for (size_t j = 0; j < NPERMS; j++) {
+        if (strcmp(policy, "Write") == 0)
+            p->level[j] = 2;
+        else if (strcmp(perm_order[j], "contents") == 0 || strcmp(perm_order[j], "packages") == 0)
+            p->level[j] = 1;
+    }
+    return true;
+}
+
+static const char *const level_names[] = {"none", "read", "write"};
+
+/* Reports the scopes `req` asks for beyond `allowed`; `what` names the requester. */
+static void check_perms(struct wf_ctx *c, const struct wf_job *caller, const char *what,
+                        const struct perms *req, const struct perms *allowed)
+{
+    struct sbuf want = SBUF_INIT;
+    struct sbuf have = SBUF_INIT;
+    for (size_t j = 0; j < NPERMS; j++) {
+        if (req->level[j] <= allowed->level[j])
+            continue;
+        sbuf_addf(&want, "%s%s: %s", want.len ? ", " : "", perm_order[j],
+                  level_names[req->level[j]]);
+        sbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", perm_order[j],
+                  level_names[allowed->level[j]]);
+    }
+    if (want.len)
+        wf_ctx_error(c, caller->id,
+                     "Error calling workflow '%s'. %s is requesting '%s', but is only allowed "
+                     "'%s'.",
+                     caller->uses->str, what, want.buf, have.buf);
+    sbuf_release(&want);
+    sbuf_release(&have);
+}
+
+/* The file id GitHub uses for a reusable workflow reference (owner/repo/path@ref or ./path). */
+static const char *reference_id(struct arena *a, const char *ref)
+{
+    if (strncmp(ref, "./", 2) == 0 || strncmp(ref, "$/", 2) == 0) {
+        struct sbuf sb = SBUF_INIT;
+        sbuf_addf(&sb, "./%s", ref + 2);
+        const char *r = arena_strndup(a, sb.buf, sb.len);
+        sbuf_release(&sb);
+        return r;
+    }
+    return ref;
+}
+
+/* Loads the workflow a reusable-workflow job calls and converts its inputs, secrets and jobs. */
+static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t depth,
+                                 struct wf_token *caller_perms)
+{
+    const struct wf_load_opts *o = c->opts;
+    if (o && o->skip_reusable) {
+        job->jobs_loaded = true; /* GitHub lists no jobs for a call it did not follow */
+        return;
+    }
+    if (!o || !o->read_file || !job->uses || job->uses->kind != WF_TOK_STRING)
+        return;
+    size_t max_depth = o->max_reusable_depth ? o->max_reusable_depth : 4;
+    if (depth > max_depth) {
+        wf_ctx_error_at(c, 0, 0, 0, "Nested reusable workflow depth exceeded %zu.", max_depth);
+        return;
+    }
+    const char *id = reference_id(c->arena, job->uses->str);
+    const char *text = o->read_file(id, o->payload);
+    if (!text)
+        return; /* not available here (a remote repository): GitHub's parsers skip it too */
+    size_t saved_file = c->cur_file;
+    size_t before = c->diags->len;
+    struct wf_token *root = wf_read_file_tokens(c, id, text, strlen(text), "workflow-root");
+    c->cur_file = saved_file;
+    if (!root || c->diags->len > before)
+        return;
+    struct wf_token *on = wf_tok_get(root, "on");
+    bool has_call = false;
+    if (on && on->kind == WF_TOK_STRING) {
+        has_call = strcmp(on->str, "workflow_call") == 0;
+    } else if (on && on->kind == WF_TOK_SEQUENCE) {
+        for (size_t i = 0; i < on->nitems && !has_call; i++)
+            has_call = on->items[i]->kind == WF_TOK_STRING &&
+                       strcmp(on->items[i]->str, "workflow_call") == 0;
+    } else if (on && on->kind == WF_TOK_MAPPING) {
+        for (size_t i = 0; i < on->npairs; i++) {
+            struct wf_token *k = on->pairs[i].key;
+            if (k->kind != WF_TOK_STRING || strcmp(k->str, "workflow_call") != 0)
+                continue;
+            has_call = true;
+            struct wf_token *cfg = on->pairs[i].value;
+            job->input_definitions = wf_tok_get(cfg, "inputs");
+            job->secret_definitions = wf_tok_get(cfg, "secrets");
+            job->call_outputs = wf_tok_get(cfg, "outputs");
+            break;
+        }
+    }
+    if (!has_call) {
+        wf_ctx_error(c, job->uses, "workflow_call key is not defined in the referenced workflow.");
+        return;
+    }
+    check_job_inputs(c, job);
+    check_job_secrets(c, job);
+
+    /* permissions: the caller grants job.permissions, else its workflow's, else the policy */
+    struct wf_token *granted = job->permissions ? job->permissions : caller_perms;
+    struct perms allowed;
+    bool checked = false;
+    if (granted) {
+        perms_from(&allowed, granted);
+        checked = true;
+    } else {
+        checked = policy_perms(&allowed, c->opts->permissions_policy);
+    }
+    struct wf_token *called_perms = wf_tok_get(root, "permissions");
+    job->effective_permissions = granted;
+    if (called_perms) {
+        if (checked) {
+            struct perms req;
+            perms_from(&req, called_perms);
+            struct sbuf what = SBUF_INIT;
+            sbuf_addf(&what, "The workflow '%s'", job->uses->str);
+            check_perms(c, job, what.buf, &req, &allowed);
+            sbuf_release(&what);
+        }
+        job->effective_permissions = called_perms;
+    }
+    struct wf_token *jobs = wf_tok_get(root, "jobs");
+    if (jobs) {
+        size_t nested_before = c->diags->len;
+        convert_jobs_into(c, jobs, &job->jobs, &job->njobs, depth + 1, job->effective_permissions);
+        job->jobs_loaded = true;
+        for (size_t i = 0; checked && c->diags->len == nested_before && i < job->njobs; i++) {
+            struct wf_job *nested = job->jobs[i];
+            if (!nested->permissions)
+                continue;
+            struct perms req;
+            perms_from(&req, nested->permissions);
+            struct sbuf what = SBUF_INIT;
+            sbuf_addf(&what, "The nested job '%s'", wf_tok_display(c->arena, nested->name));
+            check_perms(c, job, what.buf, &req, &allowed);
+            sbuf_release(&what);
+        }
+    }
+}
+
+static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,
+                              size_t *nout, size_t depth, struct wf_token *wf_perms)
 {
     if (tok->kind != WF_TOK_MAPPING) {
         wf_ctx_error(c, tok, "Invalid format for jobs");
         return;
     }
-    wf->jobs = arena_alloc(c->arena, sizeof(struct wf_job *) * (tok->npairs + 1));
+    struct wf_job **jobs = arena_alloc(c->arena, sizeof(struct wf_job *) * (tok->npairs + 1));
+    size_t n = 0;
     for (size_t i = 0; i < tok->npairs; i++) {
         struct wf_token *k = tok->pairs[i].key;
         struct wf_token *v = tok->pairs[i].value;
         if (k->kind != WF_TOK_STRING || v->kind != WF_TOK_MAPPING)
             continue;
-        wf->jobs[wf->njobs++] = convert_job(c, k, v);
+        jobs[n++] = convert_job(c, k, v);
     }
-    validate_needs(c, wf, tok);
+    validate_needs(c, jobs, n, tok);
+    *out = jobs;
+    *nout = n;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i]->effective_permissions = jobs[i]->permissions ? jobs[i]->permissions : wf_perms;
+        if (jobs[i]->kind == WF_JOB_REUSABLE)
+            load_called_workflow(c, jobs[i], depth, wf_perms);
+    }
+}
+
+static size_t count_jobs(struct wf_job **jobs, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += 1 + (jobs[i]->kind == WF_JOB_REUSABLE && jobs[i]->jobs_loaded
+                          ? count_jobs(jobs[i]->jobs, jobs[i]->njobs)
+                          : 0);
+    return total;
+}
+
+static void convert_jobs(struct wf_ctx *c, struct wf *wf, struct wf_token *tok)
+{
+    convert_jobs_into(c, tok, &wf->jobs, &wf->njobs, 1, wf->permissions);
+    size_t max = c->opts ? c->opts->max_jobs : 0;
+    if (max && count_jobs(wf->jobs, wf->njobs) > max)
+        wf_ctx_error_at(c, 0, 0, 0, "The workflow may not contain more than %zu jobs", max);
 }
 
 void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root)
 {
     if (!root || root->kind != WF_TOK_MAPPING)
         return;
+    wf->permissions = wf_tok_get(root, "permissions");
     for (size_t i = 0; i < root->npairs; i++) {
         struct wf_token *k = root->pairs[i].key;
         struct wf_token *v = root->pairs[i].value;
         if (k->kind != WF_TOK_STRING)
             continue;
-        if (strcmp(k->str, "on") == 0)
+        if (strcmp(k->str, "on") == 0) {
             wf->on = v;
-        else if (strcmp(k->str, "jobs") == 0)
+            wf_read_events(c, wf, v);
+        } else if (strcmp(k->str, "jobs") == 0)
             convert_jobs(c, wf, v);
         else if (strcmp(k->str, "concurrency") == 0)
             wf->concurrency = v;

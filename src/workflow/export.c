@@ -238,12 +238,15 @@ static void expr_value(struct jw *w, const char *expr)
 
 /* The permission scopes GitHub expands read-all / write-all to, in its (alphabetical) order. */
 static const char *const perm_scopes[] = {
-    "actions",  "checks",        "contents",
-    "deployments", "discussions", "id-token",
-    "issues",   "packages",      "pages",
-    "pull-requests", "repository-projects", "security-events",
+    "actions",  "checks",   "contents", "deployments",   "discussions",         "id-token",
+    "issues",   "packages", "pages",    "pull-requests", "repository-projects", "security-events",
     "statuses",
 };
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int cmp_pair_keys(const void *a, const void *b)
 {
@@ -325,7 +328,7 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     jw_str(w, j->kind == WF_JOB_REUSABLE ? "reusableWorkflowJob" : "job");
     key_tok(w, "id", j->id, src);
     key_tok(w, "name", j->name, src);
-    if (j->nneeds) {
+    if (j->nneeds || j->kind == WF_JOB_REUSABLE) {
         jw_key(w, "needs");
         jw_open(w, '[');
         for (size_t i = 0; i < j->nneeds; i++)
@@ -336,8 +339,10 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     expr_value(w, j->if_expr);
     if (j->kind == WF_JOB_REUSABLE) {
         key_tok(w, "ref", j->uses, src);
+        key_tok(w, "input-definitions", j->input_definitions, src);
         key_tok(w, "input-values", j->with, src);
-        export_permissions(w, j->permissions ? j->permissions : wf->permissions);
+        export_permissions(w, j->effective_permissions);
+        key_tok(w, "secret-definitions", j->secret_definitions, src);
         if (j->inherit_secrets) {
             jw_key(w, "inherit-secrets");
             jw_bool(w, true);
@@ -345,10 +350,18 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
         key_tok(w, "secret-values", j->secrets, src);
         key_tok(w, "strategy", j->strategy, src);
         key_tok(w, "concurrency", j->concurrency, src);
+        key_tok(w, "outputs", j->call_outputs, src);
+        if (j->jobs_loaded) {
+            jw_key(w, "jobs");
+            jw_open(w, '[');
+            for (size_t i = 0; i < j->njobs; i++)
+                export_job(w, wf, j->jobs[i], src);
+            jw_close(w, ']');
+        }
         jw_close(w, '}');
         return;
     }
-    export_permissions(w, j->permissions ? j->permissions : wf->permissions);
+    export_permissions(w, j->effective_permissions);
     key_tok(w, "strategy", j->strategy, src);
     key_tok(w, "continue-on-error", j->continue_on_error, src);
     key_tok(w, "timeout-minutes", j->timeout_minutes, src);
@@ -372,6 +385,160 @@ static void export_job(struct jw *w, const struct wf *wf, const struct wf_job *j
     jw_close(w, '}');
 }
 
+static void export_strlist(struct jw *w, const char *key, const struct wf_strlist *l)
+{
+    jw_key(w, key);
+    jw_open(w, '[');
+    for (size_t i = 0; i < l->n; i++)
+        jw_str(w, l->items[i]);
+    jw_close(w, ']');
+}
+
+/* An input definition as GitHub's TypeScript converter writes it: type first, default last. */
+static void export_input(struct jw *w, const struct wf_input *in, bool is_call)
+{
+    jw_key(w, in->name);
+    jw_open(w, '{');
+    jw_key(w, "type");
+    jw_str(w, in->type);
+    const struct wf_token *t = in->token;
+    for (size_t i = 0; t && t->kind == WF_TOK_MAPPING && i < t->npairs; i++) {
+        const char *k = t->pairs[i].key->str;
+        if (strcmp(k, "description") == 0 && in->description) {
+            jw_key(w, "description");
+            jw_str(w, in->description);
+        } else if (strcmp(k, "required") == 0) {
+            jw_key(w, "required");
+            jw_bool(w, in->required);
+        } else if (strcmp(k, "options") == 0) {
+            export_strlist(w, "options", &in->options);
+        }
+    }
+    const struct wf_token *d = in->default_value;
+    if (d && !(is_call && wf_tok_is_expr(d))) {
+        if (strcmp(in->type, "boolean") == 0 && d->kind == WF_TOK_BOOL) {
+            jw_key(w, "default");
+            jw_bool(w, d->boolean);
+        } else if (strcmp(in->type, "number") != 0 && strcmp(in->type, "boolean") != 0 &&
+                   d->kind == WF_TOK_STRING) {
+            jw_key(w, "default");
+            jw_strn(w, d->str, d->len);
+        }
+    }
+    jw_close(w, '}');
+}
+
+static void export_events(struct jw *w, const struct wf *wf)
+{
+    static const char *const groups[][2] = {
+        {"branches", "branches-ignore"},
+        {"tags", "tags-ignore"},
+        {"paths", "paths-ignore"},
+        {"types", NULL},
+        {"versions", NULL},
+        {"names", NULL},
+        {"workflows", NULL},
+    };
+    jw_key(w, "events");
+    jw_open(w, '{');
+    for (size_t e = 0; e < wf->nevents; e++) {
+        const struct wf_event *ev = &wf->events[e];
+        jw_key(w, ev->name);
+        if (strcmp(ev->name, "schedule") == 0 && ev->token) {
+            jw_open(w, '[');
+            for (size_t i = 0; i < ev->ncrons; i++) {
+                jw_open(w, '{');
+                jw_key(w, "cron");
+                jw_str(w, ev->crons[i].cron);
+                if (ev->crons[i].timezone) {
+                    jw_key(w, "timezone");
+                    jw_str(w, ev->crons[i].timezone);
+                }
+                jw_close(w, '}');
+            }
+            jw_close(w, ']');
+            continue;
+        }
+        jw_open(w, '{');
+        bool call = strcmp(ev->name, "workflow_call") == 0;
+        if (ev->has_inputs) {
+            jw_key(w, "inputs");
+            jw_open(w, '{');
+            for (size_t i = 0; i < ev->ninputs; i++)
+                export_input(w, &ev->inputs[i], call);
+            jw_close(w, '}');
+        }
+        if (ev->has_secrets) {
+            jw_key(w, "secrets");
+            jw_open(w, '{');
+            for (size_t i = 0; i < ev->nsecrets; i++) {
+                const struct wf_call_item *it = &ev->secrets[i];
+                jw_key(w, it->name);
+                jw_open(w, '{');
+                const struct wf_token *t = it->token;
+                for (size_t j = 0; t && t->kind == WF_TOK_MAPPING && j < t->npairs; j++) {
+                    const char *k = t->pairs[j].key->str;
+                    if (strcmp(k, "description") == 0 && it->description) {
+                        jw_key(w, "description");
+                        jw_str(w, it->description);
+                    } else if (strcmp(k, "required") == 0) {
+                        jw_key(w, "required");
+                        jw_bool(w, it->required);
+                    }
+                }
+                jw_close(w, '}');
+            }
+            jw_close(w, '}');
+        }
+        for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+            for (size_t i = 0; i < ev->nfilter_order; i++) {
+                const char *k = ev->filter_order[i];
+                if (strcmp(k, groups[g][0]) != 0 && !(groups[g][1] && strcmp(k, groups[g][1]) == 0))
+                    continue;
+                const struct wf_strlist *l = NULL;
+                if (strcmp(k, "branches") == 0)
+                    l = &ev->branches;
+                else if (strcmp(k, "branches-ignore") == 0)
+                    l = &ev->branches_ignore;
+                else if (strcmp(k, "tags") == 0)
+                    l = &ev->tags;
+                else if (strcmp(k, "tags-ignore") == 0)
+                    l = &ev->tags_ignore;
+                else if (strcmp(k, "paths") == 0)
+                    l = &ev->paths;
+                else if (strcmp(k, "paths-ignore") == 0)
+                    l = &ev->paths_ignore;
+                else if (strcmp(k, "types") == 0)
+                    l = &ev->types;
+                else if (strcmp(k, "versions") == 0)
+                    l = &ev->versions;
+                else if (strcmp(k, "names") == 0)
+                    l = &ev->names;
+                else
+                    l = &ev->workflows;
+                export_strlist(w, k, l);
+            }
+        }
+        jw_close(w, '}');
+    }
+    jw_close(w, '}');
+}
+
+/* "input-types": what the server records for workflow_dispatch inputs (name -> type). */
+static void export_input_types(struct jw *w, const struct wf *wf)
+{
+    const struct wf_event *ev = wf_find_event(wf, "workflow_dispatch");
+    if (!ev || ev->ninputs == 0)
+        return;
+    jw_key(w, "input-types");
+    jw_open(w, '{');
+    for (size_t i = 0; i < ev->ninputs; i++) {
+        jw_key(w, ev->inputs[i].name);
+        jw_str(w, ev->inputs[i].type);
+    }
+    jw_close(w, '}');
+}
+
 void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
 {
     struct jw w = {.out = out};
@@ -392,6 +559,10 @@ void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
     key_tok(&w, "concurrency", wf->concurrency, include_source);
     key_tok(&w, "env", wf->env, include_source);
     key_tok(&w, "defaults", wf->defaults, include_source);
+    if (wf->export_events)
+        export_events(&w, wf);
+    else
+        export_input_types(&w, wf);
     export_permissions(&w, wf->permissions);
     jw_key(&w, "jobs");
     jw_open(&w, '[');
@@ -401,8 +572,14 @@ void wf_export_json(struct sbuf *out, const struct wf *wf, bool include_source)
     if (include_source) {
         jw_key(&w, "file-table");
         jw_open(&w, '[');
+        const char **files = xcalloc(wf->nfiles + 1, sizeof(char *));
+        if (wf->nfiles)
+            memcpy(files, wf->files, sizeof(char *) * wf->nfiles);
+        if (wf->sort_file_table)
+            qsort(files, wf->nfiles, sizeof(char *), cmp_cstr);
         for (size_t i = 0; i < wf->nfiles; i++)
-            jw_str(&w, wf->files[i]);
+            jw_str(&w, files[i]);
+        xfree(files);
         jw_close(&w, ']');
     }
     jw_close(&w, '}');

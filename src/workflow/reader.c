@@ -171,6 +171,8 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 
 /* ---- errors ---- */
 
+#define WF_MAX_MESSAGE 500
+
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
 {
     for (size_t i = 0; i < c->nfiles; i++) {
@@ -199,6 +201,11 @@ static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, c
     else if (line)
         sbuf_addf(&sb, "(Line: %zu, Col: %zu): ", line, col);
     sbuf_vaddf(&sb, fmt, ap);
+    if (sb.len > WF_MAX_MESSAGE) {
+        /* GitHub keeps the first 500 characters of a message */
+        sbuf_setlen(&sb, WF_MAX_MESSAGE);
+        sbuf_addstr(&sb, "[...]");
+    }
     struct wf_diag *d = vec_push(c->diags);
     d->msg = arena_strndup(c->arena, sb.buf, sb.len);
     d->line = line;

@@ -98,6 +98,27 @@ static bool check_yaml(struct wf_ctx *c, const struct yml_node *n, size_t depth,
     return true;
 }
 
+struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const char *text,
+                                     size_t len, const char *root_def)
+{
+    struct yml_doc *doc = NULL;
+    struct err yerr = ERR_INIT;
+    struct yml_opts yo = {.allow_duplicate_keys = true};
+    c->cur_file = wf_ctx_file_id(c, name);
+    if (yml_parse(&doc, name, text, len, &yo, &yerr) < 0) {
+        struct wf_diag *d = vec_push(c->diags);
+        d->msg = arena_strdup(c->arena, yerr.msg);
+        d->line = 0;
+        d->col = 0;
+        return NULL;
+    }
+    vec_append(&c->wf->yaml_docs, &doc);
+    size_t max_depth = c->opts && c->opts->max_depth ? c->opts->max_depth : WF_MAX_DEPTH;
+    if (!check_yaml(c, doc->root, 1, max_depth))
+        return NULL;
+    return wf_read_template(c, doc->root, root_def);
+}
+
 int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
                   const struct wf_load_opts *opts, struct wf_ctx *c)
 {
@@ -121,6 +142,7 @@ int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
         c, doc->root, opts && opts->strict_events ? "workflow-root-strict" : "workflow-root");
     if (c->diags->len > before)
         return -1;
+    wf->export_events = opts && opts->strict_events;
     wf_convert(c, wf, wf->root);
     return c->diags->len > before ? -1 : 0;
 }
@@ -138,7 +160,7 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
              const struct wf_load_opts *opts, struct err *err)
 {
     struct wf *wf = wf_new();
-    struct wf_ctx c = {.arena = &wf->arena, .diags = &wf->diags, .opts = opts};
+    struct wf_ctx c = {.wf = wf, .arena = &wf->arena, .diags = &wf->diags, .opts = opts};
     wf->path = arena_strdup(&wf->arena, opts && opts->display_name ? opts->display_name : name);
     int rc = 0;
     if (opts && opts->max_file_size && len > opts->max_file_size) {
@@ -148,6 +170,7 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
     } else {
         wf_parse_into(wf, wf->path, text, len, opts, &c);
     }
+    wf->sort_file_table = opts && opts->is_partial_rerun;
     wf->files = c.files;
     wf->nfiles = c.nfiles;
     if (wf->diags.len) {

@@ -101,6 +101,59 @@ struct wf_step {
     struct wf_token *token;             /* the step's mapping */
 };
 
+/* A list of strings from the workflow (filters, types); borrowed from the workflow's arena. */
+struct wf_strlist {
+    const char **items;
+    size_t n;
+    bool present; /* the key was written (an empty list still filters everything out) */
+};
+
+/* An input of workflow_dispatch or workflow_call. */
+struct wf_input {
+    const char *name;
+    const char *description;
+    const char *type; /* string (default), boolean, number, choice, environment */
+    bool required;
+    struct wf_token *default_value; /* NULL when none; may be an expression (workflow_call) */
+    struct wf_strlist options;      /* choice inputs */
+    struct wf_token *token;         /* the input's mapping (for positions) */
+};
+
+/* A secret or output declared by workflow_call. */
+struct wf_call_item {
+    const char *name;
+    const char *description;
+    bool required;          /* secrets */
+    struct wf_token *value; /* outputs: the value expression */
+    struct wf_token *token;
+};
+
+struct wf_cron {
+    const char *cron;     /* five fields, validated as GitHub does */
+    const char *timezone; /* IANA name or NULL */
+};
+
+/* One event of `on:` with its filters, in the order written. */
+struct wf_event {
+    const char *name; /* push, pull_request, workflow_dispatch, schedule, ... */
+    struct wf_strlist branches, branches_ignore, tags, tags_ignore, paths, paths_ignore;
+    struct wf_strlist types, versions, names, workflows;
+    struct wf_cron *crons; /* schedule */
+    size_t ncrons;
+    struct wf_input *inputs; /* workflow_dispatch, workflow_call */
+    size_t ninputs;
+    bool has_inputs;
+    struct wf_call_item *secrets; /* workflow_call */
+    size_t nsecrets;
+    bool has_secrets;
+    struct wf_call_item *outputs; /* workflow_call */
+    size_t noutputs;
+    struct wf_token *token; /* the event's configuration (NULL for `on: push`) */
+    /* order in which the filters were written, for the JSON export */
+    const char *filter_order[10];
+    size_t nfilter_order;
+};
+
 enum wf_job_kind {
     WF_JOB_NORMAL,
     WF_JOB_REUSABLE, /* uses: owner/repo/.github/workflows/x.yml@ref */
@@ -132,6 +185,13 @@ struct wf_job {
     struct wf_step **steps;
     size_t nsteps;
     /* reusable workflow jobs */
+    struct wf_token *input_definitions;  /* the called workflow's on.workflow_call.inputs */
+    struct wf_token *secret_definitions; /* ... .secrets */
+    struct wf_token *call_outputs;       /* ... .outputs */
+    struct wf_job **jobs;                /* the called workflow's jobs (NULL when not loaded) */
+    size_t njobs;
+    bool jobs_loaded;
+    struct wf_token *effective_permissions; /* own, else inherited (workflow or caller) */
     struct wf_token *uses;
     struct wf_token *with;
     struct wf_token *secrets;
@@ -145,7 +205,10 @@ struct wf {
     struct wf_token *root; /* the whole workflow as tokens; NULL when the YAML was unreadable */
     struct wf_token *name;
     struct wf_token *run_name;
-    struct wf_token *on; /* as written: STRING, SEQUENCE or MAPPING */
+    struct wf_token *on;     /* as written: STRING, SEQUENCE or MAPPING */
+    struct wf_event *events; /* `on:` read into events, in the order written */
+    size_t nevents;
+    bool export_events; /* the JSON export includes "events" (strict_events) */
     struct wf_token *env;
     struct wf_token *defaults;
     struct wf_token *permissions;
@@ -155,21 +218,24 @@ struct wf {
     struct vec diags;   /* struct wf_diag, in the order GitHub reports them */
     const char **files; /* file table (1-based ids: files[id - 1]) */
     size_t nfiles;
+    bool sort_file_table; /* export the file table sorted (partial re-runs) */
     struct vec yaml_docs; /* struct yml_doc *: the YAML trees the tokens borrow strings from */
 };
 
 struct wf_load_opts {
-    const char *display_name;    /* name used in messages instead of the path */
-    bool keep_invalid;           /* return the model even when it has diagnostics */
-    size_t max_errors;           /* 0: GitHub's default (no limit here) */
-    size_t max_file_size;        /* characters; 0: 16 MiB */
-    size_t max_depth;            /* nesting of YAML collections; 0: no limit beyond the YAML one */
-    size_t max_jobs;             /* max-job-limit; 0: no limit */
+    const char *display_name; /* name used in messages instead of the path */
+    bool keep_invalid;        /* return the model even when it has diagnostics */
+    size_t max_errors;        /* 0: GitHub's default (no limit here) */
+    size_t max_file_size;     /* characters; 0: 16 MiB */
+    size_t max_depth;         /* nesting of YAML collections; 0: no limit beyond the YAML one */
+    size_t max_jobs;          /* max-job-limit; 0: no limit */
     bool strict_events; /* validate `on:` against every event's schema (the TypeScript parser's
                            view; github.com ignores unknown event keys) */
     bool allow_background_steps; /* GitHub's experimental background, wait and cancel steps */
     const char
         *permissions_policy;   /* LimitedRead (default), Write, ...: reusable-workflow checks */
+    bool skip_reusable;        /* do not load called workflows */
+    bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the
      * file's text or NULL; the text must live as long as the call. */
@@ -189,6 +255,11 @@ int wf_load(struct wf **out, const char *path, const struct wf_load_opts *opts, 
 int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
              const struct wf_load_opts *opts, struct err *err);
 void wf_free(struct wf *wf);
+
+/* The event of that name in `on:`, or NULL. Borrowed. */
+const struct wf_event *wf_find_event(const struct wf *wf, const char *name);
+/* True when the cron string is valid for GitHub's schedule event. */
+bool wf_cron_is_valid(const char *cron);
 
 /* The job with this id (case-insensitive, as GitHub compares ids), or NULL. Borrowed. */
 struct wf_job *wf_find_job(const struct wf *wf, const char *id);

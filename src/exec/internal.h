@@ -16,6 +16,7 @@ enum spawn_stage {
     SPAWN_STAGE_DUP2,
     SPAWN_STAGE_CHDIR,
     SPAWN_STAGE_EXEC,
+    SPAWN_STAGE_LANDLOCK,
 };
 
 struct spawn_failure {
@@ -28,8 +29,9 @@ struct spawn_plan {
     const char *path; /* resolved program path */
     char *const *argv;
     char *const *envp;
-    const char *cwd; /* NULL: stay */
-    int fd[3];       /* become the child's 0, 1, 2 */
+    const char *cwd;  /* NULL: stay */
+    int fd[3];        /* become the child's 0, 1, 2 */
+    int landlock_abi; /* >= 6: the child enters its own Landlock signal scope */
 };
 
 /*
@@ -68,6 +70,12 @@ int sandbox_landlock_abi(void);
  */
 int sandbox_landlock_apply(int abi, const char *const *rw_paths, const char *const *dev_paths,
                            bool block_tcp, bool scope_signals);
+
+/*
+ * Puts the caller in a nested Landlock domain that only scopes signals (ABI >= 6): it can no
+ * longer signal processes outside it, such as the sandbox init. Async-signal-safe.
+ */
+int sandbox_landlock_scope_signals(void);
 
 /* Seccomp (seccomp.c): a compiled classic-BPF filter. */
 struct sandbox_bpf {

@@ -112,3 +112,14 @@ int sandbox_landlock_apply(int abi, const char *const *rw_paths, const char *con
     close(ruleset);
     return rc;
 }
+
+int sandbox_landlock_scope_signals(void)
+{
+    struct ll_ruleset_attr attr = {.scoped = LL_SCOPE_SIGNAL};
+    int ruleset = (int)syscall(LL_SYS_CREATE_RULESET, &attr, sizeof(attr), 0);
+    if (ruleset < 0)
+        return -errno;
+    int rc = syscall(LL_SYS_RESTRICT_SELF, ruleset, 0) < 0 ? -errno : 0;
+    close(ruleset);
+    return rc;
+}

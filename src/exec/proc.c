@@ -109,6 +109,9 @@ static _Noreturn void child_exec(const struct spawn_plan *pl, int status_fd)
         syscall(SYS_close_range, 3u, (unsigned)status_fd - 1, 0u);
     syscall(SYS_close_range, (unsigned)status_fd + 1, ~0u, 0u);
 
+    if (pl->landlock_abi >= 6 && sandbox_landlock_scope_signals() < 0)
+        child_fail(status_fd, SPAWN_STAGE_LANDLOCK);
+
     if (pl->cwd && chdir(pl->cwd) < 0)
         child_fail(status_fd, SPAWN_STAGE_CHDIR);
 
@@ -171,6 +174,8 @@ int proc_spawn_error(struct err *err, const struct spawn_failure *fail, const ch
                        why);
     case SPAWN_STAGE_DUP2:
         return err_set(err, ERR_IO, "cannot set up the standard streams of '%s': %s", prog, why);
+    case SPAWN_STAGE_LANDLOCK:
+        return err_set(err, ERR_IO, "cannot scope the signals of '%s': %s", prog, why);
     case SPAWN_STAGE_SETSID:
         return err_set(err, ERR_IO, "cannot start a session for '%s': %s", prog, why);
     default:

@@ -342,6 +342,9 @@ static void start_step(struct init_state *st, const int *fds, size_t nfds)
     }
     proc_resolve(&path, argv[0], (const char *const *)envp);
     struct spawn_plan sp = {.path = path.buf, .argv = argv, .envp = envp, .cwd = cwd};
+    /* Without a pid namespace, a step must not be able to signal the init (kill -1). */
+    if (!st->is_pid1 && st->pl->scope_signals)
+        sp.landlock_abi = st->pl->landlock_abi;
     sp.fd[0] = fds[1];
     sp.fd[1] = fds[2];
     sp.fd[2] = fds[3];

@@ -1,0 +1,229 @@
+/*
+ * Evaluating a workflow's template tokens at run time, as GitHub's TemplateEvaluator does:
+ * strings stay strings, ${{ }} tokens are evaluated with the job's contexts, mappings and
+ * sequences are rebuilt, and an `${{ insert }}` key merges the mapping its value evaluates to.
+ * The expressions were validated when the workflow loaded, so every name is accepted here.
+ */
+
+#include "run/internal.h"
+
+#include <string.h>
+
+#include "util/xalloc.h"
+
+static const char *const all_functions[] = {"hashFiles", "success", "failure", "cancelled",
+                                            "always"};
+
+static void set_ctx(struct arena *a, struct val obj, const char *name, struct val v)
+{
+    val_object_set(a, obj, name, strlen(name), v);
+}
+
+struct val run_contexts(struct run_job *j, struct arena *a)
+{
+    struct run *r = j->run;
+    struct val c = val_new_object(a);
+    set_ctx(a, c, "github", j->github);
+    set_ctx(a, c, "env", j->env);
+    set_ctx(a, c, "vars", r->plan->vars);
+    set_ctx(a, c, "secrets", r->plan->secrets);
+    set_ctx(a, c, "inputs", j->wf->pw->inputs);
+    set_ctx(a, c, "job", j->job_ctx);
+    set_ctx(a, c, "steps", j->steps);
+    set_ctx(a, c, "runner", j->runner_ctx);
+    set_ctx(a, c, "matrix", j->matrix);
+    set_ctx(a, c, "strategy", j->strategy);
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
+        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
+        struct val n = val_new_object(a);
+        const char *res = run_conclusion_name(d->result);
+        set_ctx(a, n, "result", val_string_borrowed(res, strlen(res)));
+        set_ctx(a, n, "outputs", d->outputs.kind == VAL_OBJECT ? d->outputs : val_new_object(a));
+        set_ctx(a, needs, d->pj->id, n);
+    }
+    set_ctx(a, c, "needs", needs);
+    return c;
+}
+
+void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t)
+{
+    const struct wf *wf = j->wf->pw->wf;
+    const char *file =
+        wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1] : j->wf->pw->relpath;
+    if (t && t->line)
+        err_prefix(err, "%s (Line: %zu, Col: %zu): ", file, t->line, t->col);
+    else
+        err_prefix(err, "%s: ", file);
+}
+
+/* The status functions of a job's steps: cancelled() is the job's cancellation. */
+static bool step_status(enum expr_func fn, void *payload)
+{
+    struct run_job *j = payload;
+    switch (fn) {
+    case EXPR_FN_SUCCESS:
+        return j->status == EXPR_STATUS_SUCCESS && !j->cancel_requested;
+    case EXPR_FN_FAILURE:
+        return j->status == EXPR_STATUS_FAILURE;
+    case EXPR_FN_CANCELLED:
+        return j->cancel_requested;
+    default:
+        return true;
+    }
+}
+
+/*
+ * The status functions of a job's `if`: success() when every needed job succeeded (all of
+ * them, transitively, as GitHub checks the whole chain through needs), failure() when one
+ * failed, cancelled() when the run was cancelled.
+ */
+static bool job_status(enum expr_func fn, void *payload)
+{
+    struct run_job *j = payload;
+    bool any_failed = false, all_ok = true;
+    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
+        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
+        if (d->result == RUN_FAILURE)
+            any_failed = true;
+        if (d->result != RUN_SUCCESS)
+            all_ok = false;
+    }
+    switch (fn) {
+    case EXPR_FN_SUCCESS:
+        return all_ok && !j->run->cancelled;
+    case EXPR_FN_FAILURE:
+        return any_failed;
+    case EXPR_FN_CANCELLED:
+        return j->run->cancelled;
+    default:
+        return true;
+    }
+}
+
+static int eval_expr(struct val *out, struct arena *a, const char *src, size_t len,
+                     struct run_job *j, bool job_level, struct err *err)
+{
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.allow_any_context = true;
+    po.functions = all_functions;
+    po.n_functions = sizeof(all_functions) / sizeof(all_functions[0]);
+    struct expr *e = NULL;
+    int rc = expr_parse(&e, a, src, len, &po, err);
+    if (rc < 0)
+        return rc;
+    struct val contexts = run_contexts(j, a);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    ctx.status_fn = job_level ? job_status : step_status;
+    ctx.payload = j;
+    ctx.workspace = j->workspace.buf;
+    return expr_eval(out, a, e, &ctx, err);
+}
+
+int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                 struct err *err)
+{
+    if (!t) {
+        *out = val_null();
+        return 0;
+    }
+    switch (t->kind) {
+    case WF_TOK_STRING:
+        *out = val_string(a, t->str, t->len);
+        return 0;
+    case WF_TOK_BOOL:
+        *out = val_bool(t->boolean);
+        return 0;
+    case WF_TOK_NUMBER:
+        *out = val_number(t->number);
+        return 0;
+    case WF_TOK_NULL:
+        *out = val_null();
+        return 0;
+    case WF_TOK_EXPR: {
+        int rc = eval_expr(out, a, t->str, t->len, j, false, err);
+        if (rc < 0)
+            run_tok_err(err, j, t);
+        return rc;
+    }
+    case WF_TOK_INSERT:
+        *out = val_null();
+        return 0;
+    case WF_TOK_SEQUENCE: {
+        struct val arr = val_new_array(a);
+        for (size_t i = 0; i < t->nitems; i++) {
+            struct val item;
+            int rc = run_tok_eval(&item, a, t->items[i], j, err);
+            if (rc < 0)
+                return rc;
+            val_array_push(a, arr, item);
+        }
+        *out = arr;
+        return 0;
+    }
+    case WF_TOK_MAPPING: {
+        struct val obj = val_new_object(a);
+        for (size_t i = 0; i < t->npairs; i++) {
+            const struct wf_token *k = t->pairs[i].key;
+            struct val v;
+            int rc = run_tok_eval(&v, a, t->pairs[i].value, j, err);
+            if (rc < 0)
+                return rc;
+            if (k->kind == WF_TOK_INSERT) {
+                if (v.kind != VAL_OBJECT) {
+                    err_set(err, ERR_INVALID, "an insert directive needs a mapping, not %s",
+                            val_kind_name(v.kind));
+                    run_tok_err(err, j, t->pairs[i].value);
+                    return ERR_INVALID;
+                }
+                for (size_t m = 0; m < v.obj->len; m++) {
+                    const struct val_member *mem = &v.obj->members[m];
+                    val_object_set(a, obj, mem->key.p, mem->key.len, mem->value);
+                }
+                continue;
+            }
+            struct val kv;
+            rc = run_tok_eval(&kv, a, k, j, err);
+            if (rc < 0)
+                return rc;
+            struct sbuf key = SBUF_INIT;
+            val_to_sbuf(&key, &kv);
+            val_object_set(a, obj, key.buf, key.len, v);
+            sbuf_release(&key);
+        }
+        *out = obj;
+        return 0;
+    }
+    }
+    *out = val_null();
+    return 0;
+}
+
+int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                   struct err *err)
+{
+    struct val v;
+    int rc = run_tok_eval(&v, a, t, j, err);
+    if (rc < 0)
+        return rc;
+    struct sbuf sb = SBUF_INIT;
+    val_to_sbuf(&sb, &v);
+    *out = arena_strndup(a, sb.buf, sb.len);
+    sbuf_release(&sb);
+    return 0;
+}
+
+int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_level,
+                  struct err *err)
+{
+    struct arena scratch = ARENA_INIT;
+    if (!cond)
+        cond = "success()";
+    struct val v;
+    int rc = eval_expr(&v, &scratch, cond, strlen(cond), j, is_job_level, err);
+    if (rc == 0)
+        *out = val_is_truthy(&v);
+    arena_release(&scratch);
+    return rc;
+}

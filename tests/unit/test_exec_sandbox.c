@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -508,6 +510,117 @@ done:
     teardown(&f);
 }
 
+static void sandbox_cgroup_limits_processes(void)
+{
+    struct fixture f;
+    struct sandbox_limits l = {.pids_max = 8};
+    if (!setup(&f, SANDBOX_TIER_NS, SANDBOX_NET_HOST, &l))
+        goto done;
+    struct sbuf d = SBUF_INIT;
+    sandbox_describe(f.sb, &d);
+    bool has_cgroup = strstr(d.buf, "cgroup v") != NULL;
+    sbuf_release(&d);
+    if (!has_cgroup) {
+        skip("no delegated cgroup with the pids controller here");
+        goto done;
+    }
+    struct sbuf out = SBUF_INIT;
+    /* dash reports a failed fork at once (bash would retry with back-off). */
+    int rc =
+        step(&f, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done; echo survived", &out, 20);
+    CHECK(rc != 0 || !strstr(out.buf, "survived"));
+    CHECK(strstr(out.buf, "fork"));
+    sbuf_release(&out);
+done:
+    teardown(&f);
+}
+
+/*
+ * Not root: the sandbox uses a user namespace. When the tests run as root, the test runs this
+ * binary again as nobody (65534) through proc_start, and the child does the checks.
+ */
+static void sandbox_user_namespace_when_not_root(void)
+{
+    const char *dir = getenv("RUNNEL_TEST_UNPRIV_DIR");
+    if (geteuid() == 0 && !dir) {
+        struct err err = ERR_INIT;
+        struct sbuf d = SBUF_INIT, env = SBUF_INIT;
+        sbuf_addf(&d, "%s/unpriv", harness_tmpdir());
+        CHECK_INT(fs_mkdirs(d.buf, 0777, &err), 0);
+        CHECK(chmod(d.buf, 0777) == 0);
+        CHECK(chmod(harness_tmpdir(), 0755) == 0);
+        sbuf_addf(&env, "RUNNEL_TEST_UNPRIV_DIR=%s", d.buf);
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        CHECK(n > 0);
+        self[n] = '\0';
+        const char *const av[] = {self, "sandbox_user_namespace_when_not_root", NULL};
+        const char *const envp[] = {env.buf, "PATH=/usr/bin:/bin", "TMPDIR=/tmp",
+                                    "ASAN_OPTIONS=detect_leaks=0", NULL};
+        struct proc p = PROC_INIT;
+        struct proc_opts o = PROC_OPTS_INIT;
+        o.argv = av;
+        o.envp = envp;
+        o.stdout_fd = 1;
+        o.stderr_fd = 2;
+        CHECK_INT(proc_start(&p, &o, &err), 0);
+        struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
+        w.timeout_s = 120;
+        CHECK_INT(proc_wait(&p, &w, &err), 0);
+        proc_release(&p);
+        CHECK(p.result.exited);
+        CHECK_INT(p.result.code, 0);
+        sbuf_release(&d);
+        sbuf_release(&env);
+        return;
+    }
+    if (geteuid() == 0) {
+        CHECK(setgroups(0, NULL) == 0);
+        CHECK(setgid(65534) == 0);
+        CHECK(setuid(65534) == 0);
+        /* setuid() from root leaves the process non-dumpable (its /proc files owned by root);
+           a user's normal login process is dumpable, which the uid_map write needs. */
+        CHECK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
+    }
+    struct err err = ERR_INIT;
+    struct sandbox_host *host = NULL;
+    if (sandbox_host_new(&host, SANDBOX_DEFAULT, &err) < 0) {
+        skip(err.msg);
+        return;
+    }
+    if (sandbox_host_tier(host) != SANDBOX_TIER_USERNS) {
+        struct sbuf d = SBUF_INIT;
+        sandbox_host_describe(host, &d);
+        skip(d.buf);
+        sbuf_release(&d);
+        sandbox_host_free(host);
+        return;
+    }
+    struct fixture f = {.host = host, .ws = SBUF_INIT, .tmp = SBUF_INIT};
+    sbuf_addf(&f.ws, "%s/ws", dir ? dir : harness_tmpdir());
+    sbuf_addf(&f.tmp, "%s/tmp", dir ? dir : harness_tmpdir());
+    CHECK_INT(fs_mkdirs(f.ws.buf, 0755, &err), 0);
+    CHECK_INT(fs_mkdirs(f.tmp.buf, 0755, &err), 0);
+    struct sandbox_opts so = {.workspace = f.ws.buf, .temp_dir = f.tmp.buf};
+    if (sandbox_new(&f.sb, host, &so, &err) < 0) {
+        harness_fail(__FILE__, __LINE__, "sandbox_new: %s", err.msg);
+        teardown(&f);
+        return;
+    }
+    struct sbuf out = SBUF_INIT;
+    int rc = step(&f, "id -u; cat /proc/self/uid_map | tr -s ' '; echo ok > in-ws", &out, 10);
+    char want[64];
+    snprintf(want, sizeof(want), "0\n 0 %d 1\n", (int)getuid());
+    bool good = rc == 0 && !strcmp(out.buf, want);
+    if (!good)
+        harness_fail(__FILE__, __LINE__, "step gave %d: '%s', expected '%s'", rc, out.buf, want);
+    check_write_confinement(&f, true);
+    sbuf_reset(&out);
+    CHECK(step(&f, "mount -t tmpfs none /tmp", &out, 10) != 0);
+    sbuf_release(&out);
+    teardown(&f);
+}
+
 static void sandbox_level_parse_rejects_unknown(void)
 {
     struct err err = ERR_INIT;
@@ -536,6 +649,8 @@ int main(int argc, char **argv)
         TEST(sandbox_without_namespaces_timeout_leaves_no_process_100_times),
         TEST(sandbox_cancel_leaves_no_process),
         TEST(sandbox_applies_rlimits),
+        TEST(sandbox_cgroup_limits_processes),
+        TEST(sandbox_user_namespace_when_not_root),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -18,17 +18,22 @@
 #include "util/xalloc.h"
 #include "workflow/workflow.h"
 
+static bool strict_mode;
+
 static int validate_one(const char *path, bool quiet)
 {
     struct wf *wf = NULL;
     struct err err = ERR_INIT;
     struct wf_load_opts opts = WF_LOAD_OPTS_INIT;
     opts.keep_invalid = true;
+    opts.lenient = !strict_mode;
     int rc = wf_load(&wf, path, &opts, &err);
     if (rc < 0 && !wf) {
         cli_error_err(NULL, &err);
         return CLI_FAIL;
     }
+    vec_foreach (struct wf_diag, w, &wf->warnings)
+        fprintf(stderr, "warning: %s\n", w->msg);
     if (wf->diags.len) {
         bool shown = false;
         vec_foreach (struct wf_diag, d, &wf->diags) {
@@ -85,10 +90,12 @@ int cli_cmd_validate(int argc, char **argv)
             template_json = argv[++i];
         } else if (strcmp(a, "--case") == 0 && i + 1 < argc) {
             case_file = argv[++i];
+        } else if (strcmp(a, "--strict") == 0) {
+            strict_mode = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            printf("usage: runnel validate [-q] [FILE|DIR...]\n"
+            printf("usage: runnel validate [-q] [--strict] [FILE|DIR...]\n"
                    "       runnel validate --template-json FILE\n"
                    "       runnel validate --case CASE.yml\n");
             return CLI_OK;

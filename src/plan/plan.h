@@ -145,6 +145,20 @@ struct plan_event {
 };
 
 /* ---------------------------------------------------------------------------------------------
+ * Evaluating a workflow's template tokens
+ */
+
+/*
+ * Evaluates a template token (workflow/) to a value, as the runner does: strings, booleans,
+ * numbers and null as they are; EXPR tokens parsed and evaluated with ctx (every named value
+ * allowed; the workflow loader has already checked which ones the key may use); mappings with
+ * expression keys and ${{ insert }} keys (whose object value is merged in); sequences item by
+ * item. The result lives in a (or points into ctx's values).
+ */
+int plan_eval_token(struct val *out, struct arena *a, const struct wf_token *t,
+                    const struct expr_ctx *ctx, struct err *err);
+
+/* ---------------------------------------------------------------------------------------------
  * Matrix
  */
 
@@ -214,6 +228,7 @@ enum plan_job_state {
     PLAN_JOB_NO_RUNNER, /* every leg's runs-on maps to nothing here: reported as skipped */
     PLAN_JOB_FILTERED,  /* not selected by -j */
     PLAN_JOB_DEFERRED,  /* matrix or runs-on depends on needs: expanded at run time */
+    PLAN_JOB_INVALID,   /* strategy or runs-on could not be evaluated (reason: the message) */
 };
 
 struct plan_job {
@@ -298,6 +313,16 @@ struct val plan_contexts(struct arena *a, const struct plan *p, const struct pla
                          const struct val *needs);
 
 /*
+ * The inputs context of a reusable workflow called with `with:` (a VAL_OBJECT of evaluated
+ * values, or NULL): the inputs declared under on.workflow_call.inputs in order, given values
+ * converted to their type (boolean, number, string), defaults (evaluated with `contexts`, the
+ * caller's github/inputs/vars) filled in. ERR_INVALID for a value of the wrong type or a
+ * missing required input ("Input x is required, but not provided while calling.").
+ */
+int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
+                     const struct val *with, const struct val *contexts, struct err *err);
+
+/*
  * The job's display name for one leg, as GitHub shows it: the evaluated `name:` when it holds
  * an expression, else the name (or id) followed by the leg's suffix "(v1, v2)".
  */
@@ -310,7 +335,7 @@ void plan_job_display_name(struct sbuf *out, const struct plan_job *j, const str
 
 /*
  * Decides whether `on` (a workflow's on: token) matches the event. Appends to reason a short
- * explanation ("push to main matches branches: [main, 'releases/**']" / "branch 'dev' is not in
+ * explanation ("push to main matches branches: [main, releases-*]" / "branch 'dev' is not in
  * branches: [main]"). Returns true when triggered.
  */
 bool plan_on_matches(const struct wf *wf, const struct plan_event *ev, struct sbuf *reason);
@@ -333,5 +358,11 @@ int plan_kv_file_load(struct vec *out, struct arena *a, const char *path, struct
 void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose);
 void plan_write_json(struct sbuf *out, const struct plan *p);
 void plan_write_dot(struct sbuf *out, const struct plan *p);
+/*
+ * For each triggered workflow: {"path", "github": the github context, "inputs", "env": the
+ * plan_default_env() variables (GITHUB_JOB empty)}, as one JSON array. Secrets never appear
+ * (github.token is replaced by "***" when set).
+ */
+void plan_write_contexts(struct sbuf *out, struct plan *p);
 
 #endif

@@ -927,6 +927,10 @@ void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root)
     if (!root || root->kind != WF_TOK_MAPPING)
         return;
     wf->permissions = wf_tok_get(root, "permissions");
+    if (!wf_tok_get(root, "on")) {
+        /* the strict schema requires it; the server refuses a workflow that no event triggers */
+        wf_ctx_error(c, root, "Required property is missing: on");
+    }
     for (size_t i = 0; i < root->npairs; i++) {
         struct wf_token *k = root->pairs[i].key;
         struct wf_token *v = root->pairs[i].value;

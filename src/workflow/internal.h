@@ -86,8 +86,9 @@ struct wf;
 struct wf_ctx {
     struct wf *wf; /* the workflow being loaded (owns the YAML documents) */
     struct arena *arena;
-    struct vec *diags;  /* struct wf_diag */
-    const char **files; /* file table, 1-based ids */
+    struct vec *diags;    /* struct wf_diag */
+    struct vec *warnings; /* struct wf_diag */
+    const char **files;   /* file table, 1-based ids */
     size_t nfiles;
     size_t cur_file;   /* id of the file being read */
     size_t max_errors; /* 0: unlimited */

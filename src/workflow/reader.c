@@ -172,6 +172,7 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 /* ---- errors ---- */
 
 #define WF_MAX_MESSAGE 500
+#define WF_MAX_EXPRESSION_LENGTH 21000
 
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
 {
@@ -677,6 +678,14 @@ static struct wf_token *parse_scalar(struct reader *r, struct wf_token *tok,
                 }
             }
             sbuf_addf(&fmt, "'%s)", args.buf);
+            if (fmt.len > WF_MAX_EXPRESSION_LENGTH) {
+                /* GitHub parses the rewritten format() and meets its length limit */
+                wf_ctx_error(r->c, tok, "Exceeded max expression length %d",
+                             WF_MAX_EXPRESSION_LENGTH);
+                sbuf_release(&fmt);
+                sbuf_release(&args);
+                goto done;
+            }
             result = wf_tok_expr(a, fmt.buf);
             sbuf_release(&fmt);
             sbuf_release(&args);
@@ -873,8 +882,19 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
     if (nmdefs == 1 && !m->has_expr_key) {
         for (size_t p = 0; p < mdefs[0]->nprops; p++) {
             const struct wf_prop *prop = &mdefs[0]->props[p];
-            if (prop->required && !map_has(&seen, prop->name))
-                wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);
+            if (!prop->required || map_has(&seen, prop->name))
+                continue;
+            if (r->c->opts && r->c->opts->lenient && r->c->warnings &&
+                strcmp(mdefs[0]->name, "workflow-call-input-definition") == 0 &&
+                strcmp(prop->name, "type") == 0) {
+                struct vec *saved = r->c->diags;
+                r->c->diags = r->c->warnings;
+                wf_ctx_error(r->c, m, "Required property is missing: %s (read as 'string')",
+                             prop->name);
+                r->c->diags = saved;
+                continue;
+            }
+            wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);
         }
     }
     map_release(&seen, NULL);

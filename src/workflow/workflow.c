@@ -153,6 +153,7 @@ static struct wf *wf_new(void)
     wf->arena = ARENA_INIT;
     wf->diags = VEC_INIT(struct wf_diag);
     wf->yaml_docs = VEC_INIT(struct yml_doc *);
+    wf->warnings = VEC_INIT(struct wf_diag);
     return wf;
 }
 
@@ -160,7 +161,11 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
              const struct wf_load_opts *opts, struct err *err)
 {
     struct wf *wf = wf_new();
-    struct wf_ctx c = {.wf = wf, .arena = &wf->arena, .diags = &wf->diags, .opts = opts};
+    struct wf_ctx c = {.wf = wf,
+                       .arena = &wf->arena,
+                       .diags = &wf->diags,
+                       .warnings = &wf->warnings,
+                       .opts = opts};
     wf->path = arena_strdup(&wf->arena, opts && opts->display_name ? opts->display_name : name);
     int rc = 0;
     if (opts && opts->max_file_size && len > opts->max_file_size) {
@@ -202,6 +207,7 @@ void wf_free(struct wf *wf)
     if (!wf)
         return;
     vec_release(&wf->diags);
+    vec_release(&wf->warnings);
     vec_foreach (struct yml_doc *, d, &wf->yaml_docs)
         yml_free(*d);
     vec_release(&wf->yaml_docs);

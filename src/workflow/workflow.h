@@ -215,8 +215,9 @@ struct wf {
     struct wf_token *concurrency;
     struct wf_job **jobs; /* in file order */
     size_t njobs;
-    struct vec diags;   /* struct wf_diag, in the order GitHub reports them */
-    const char **files; /* file table (1-based ids: files[id - 1]) */
+    struct vec diags;    /* struct wf_diag, in the order GitHub reports them */
+    struct vec warnings; /* struct wf_diag: accepted deviations (wf_load_opts.lenient) */
+    const char **files;  /* file table (1-based ids: files[id - 1]) */
     size_t nfiles;
     bool sort_file_table; /* export the file table sorted (partial re-runs) */
     struct vec yaml_docs; /* struct yml_doc *: the YAML trees the tokens borrow strings from */
@@ -233,8 +234,11 @@ struct wf_load_opts {
                            view; github.com ignores unknown event keys) */
     bool allow_background_steps; /* GitHub's experimental background, wait and cancel steps */
     const char
-        *permissions_policy;   /* LimitedRead (default), Write, ...: reusable-workflow checks */
-    bool skip_reusable;        /* do not load called workflows */
+        *permissions_policy; /* LimitedRead (default), Write, ...: reusable-workflow checks */
+    bool skip_reusable;      /* do not load called workflows */
+    /* act compatibility: a workflow_call input without `type` is a warning (act reads it as a
+     * string) instead of GitHub's "Required property is missing: type" */
+    bool lenient;
     bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the

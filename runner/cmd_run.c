@@ -106,6 +106,22 @@ static void on_line(const char *label, enum run_line_kind kind, const char *text
     sbuf_release(&out);
 }
 
+static void on_notice(const char *text, void *payload)
+{
+    struct printer *p = payload;
+    if (p->json) {
+        struct sbuf out = SBUF_INIT;
+        sbuf_addstr(&out, "{\"event\":\"notice\",\"text\":\"");
+        sbuf_add_json_escaped(&out, text, strlen(text));
+        sbuf_addstr(&out, "\"}\n");
+        fwrite(out.buf, 1, out.len, stdout);
+        sbuf_release(&out);
+        return;
+    }
+    printf("%s\n", text);
+    fflush(stdout);
+}
+
 static void on_job_done(const char *label, enum run_conclusion c, double seconds, void *payload)
 {
     struct printer *p = payload;
@@ -274,7 +290,8 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
 static int run_plan(struct plan *p, const struct run_cli *c, const char *self, struct printer *pr,
                     struct run_result *res, const char *run_dir)
 {
-    struct run_log_ops ops = {.line = on_line, .job_done = on_job_done, .payload = pr};
+    struct run_log_ops ops = {
+        .line = on_line, .notice = on_notice, .job_done = on_job_done, .payload = pr};
     struct run_opts o = RUN_OPTS_INIT;
     o.plan = p;
     o.run_dir = run_dir;
@@ -364,8 +381,6 @@ int cli_cmd_run(int argc, char **argv)
     struct run_result res = RUN_RESULT_INIT;
     status = run_plan(p, &c, argv[0], &pr, &res, run_dir.buf);
     bool failed = res.failed || res.cancelled;
-    if (res.sandbox_level && !pr.json)
-        printf("sandbox: %s\n", res.sandbox_level);
 
     /* --chain: workflow_run events for every workflow that completed, up to GitHub's depth. */
     for (int depth = 0; c.chain && status == CLI_OK && depth < CHAIN_MAX_DEPTH; depth++) {

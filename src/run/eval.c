@@ -121,83 +121,24 @@ static int eval_expr(struct val *out, struct arena *a, const char *src, size_t l
     return expr_eval(out, a, e, &ctx, err);
 }
 
+/* Tokens are evaluated by the planner's evaluator, with the job's contexts. */
 int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
                  struct err *err)
 {
-    if (!t) {
-        *out = val_null();
-        return 0;
+    struct val contexts = run_contexts(j, a);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    ctx.status_fn = step_status;
+    ctx.payload = j;
+    ctx.workspace = j->workspace.buf;
+    int rc = plan_eval_token(out, a, t, &ctx, err);
+    if (rc < 0) {
+        const struct wf *wf = j->wf->pw->wf;
+        const char *file = wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1]
+                                                                       : j->wf->pw->relpath;
+        err_prefix(err, "%s%s", file, strncmp(err->msg, "(Line:", 6) ? ": " : " ");
     }
-    switch (t->kind) {
-    case WF_TOK_STRING:
-        *out = val_string(a, t->str, t->len);
-        return 0;
-    case WF_TOK_BOOL:
-        *out = val_bool(t->boolean);
-        return 0;
-    case WF_TOK_NUMBER:
-        *out = val_number(t->number);
-        return 0;
-    case WF_TOK_NULL:
-        *out = val_null();
-        return 0;
-    case WF_TOK_EXPR: {
-        int rc = eval_expr(out, a, t->str, t->len, j, false, err);
-        if (rc < 0)
-            run_tok_err(err, j, t);
-        return rc;
-    }
-    case WF_TOK_INSERT:
-        *out = val_null();
-        return 0;
-    case WF_TOK_SEQUENCE: {
-        struct val arr = val_new_array(a);
-        for (size_t i = 0; i < t->nitems; i++) {
-            struct val item;
-            int rc = run_tok_eval(&item, a, t->items[i], j, err);
-            if (rc < 0)
-                return rc;
-            val_array_push(a, arr, item);
-        }
-        *out = arr;
-        return 0;
-    }
-    case WF_TOK_MAPPING: {
-        struct val obj = val_new_object(a);
-        for (size_t i = 0; i < t->npairs; i++) {
-            const struct wf_token *k = t->pairs[i].key;
-            struct val v;
-            int rc = run_tok_eval(&v, a, t->pairs[i].value, j, err);
-            if (rc < 0)
-                return rc;
-            if (k->kind == WF_TOK_INSERT) {
-                if (v.kind != VAL_OBJECT) {
-                    err_set(err, ERR_INVALID, "an insert directive needs a mapping, not %s",
-                            val_kind_name(v.kind));
-                    run_tok_err(err, j, t->pairs[i].value);
-                    return ERR_INVALID;
-                }
-                for (size_t m = 0; m < v.obj->len; m++) {
-                    const struct val_member *mem = &v.obj->members[m];
-                    val_object_set(a, obj, mem->key.p, mem->key.len, mem->value);
-                }
-                continue;
-            }
-            struct val kv;
-            rc = run_tok_eval(&kv, a, k, j, err);
-            if (rc < 0)
-                return rc;
-            struct sbuf key = SBUF_INIT;
-            val_to_sbuf(&key, &kv);
-            val_object_set(a, obj, key.buf, key.len, v);
-            sbuf_release(&key);
-        }
-        *out = obj;
-        return 0;
-    }
-    }
-    *out = val_null();
-    return 0;
+    return rc;
 }
 
 int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,

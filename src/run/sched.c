@@ -179,6 +179,15 @@ static void init_contexts(struct run_job *j)
 /* The env context before the first step: the workflow's env, then the job's. */
 static int init_env(struct run_job *j, struct err *err)
 {
+    /* act puts ACT=true into the env context of local runs; runnel does too (and RUNNEL). */
+    val_object_set(&j->arena, j->env, "ACT", 3, val_string(&j->arena, "true", 4));
+    val_object_set(&j->arena, j->env, "RUNNEL", 6, val_string(&j->arena, "true", 4));
+    /* --env and --env-file values are part of the env context, as in act. */
+    for (size_t i = 0; i < j->run->plan->nenv; i++) {
+        const struct plan_kv *kv = &j->run->plan->env[i];
+        val_object_set(&j->arena, j->env, kv->name, strlen(kv->name),
+                       val_string(&j->arena, kv->value, strlen(kv->value)));
+    }
     const struct wf_token *layers[] = {j->wf->pw->wf->env, j->def->pj->job->env};
     for (size_t i = 0; i < 2; i++) {
         if (!layers[i])
@@ -389,6 +398,7 @@ static int job_setup(struct run_job *j, struct err *err)
             .temp_dir = j->temp.buf,
             .ro_paths = ro[0] ? ro : NULL,
             .network = r->o->network,
+            .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
             .keep_background = false,
         };
         rc = sandbox_new(&j->sb, r->host, &so, err);
@@ -832,6 +842,8 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
             goto done;
         struct sbuf desc = SBUF_INIT;
         sandbox_host_describe(r.host, &desc);
+        if (o->log && o->log->notice)
+            o->log->notice(desc.buf, o->log->payload);
         xfree(out->sandbox_level);
         out->sandbox_level = sbuf_detach(&desc, NULL);
     }

@@ -64,6 +64,8 @@ struct run_log_ops {
     /* One line of one job; label is GitHub's display name ("ci / build (3.11)"). */
     void (*line)(const char *label, enum run_line_kind kind, const char *text, size_t len,
                  void *payload);
+    /* A line about the whole run (the sandbox level in force, once per run); may be NULL. */
+    void (*notice)(const char *text, void *payload);
     /* A job leg finished (after its last line). */
     void (*job_done)(const char *label, enum run_conclusion c, double seconds, void *payload);
     void *payload;

@@ -18,9 +18,9 @@
 #include "util/xalloc.h"
 
 /* Variables of the engine's environment that steps inherit; everything else is built. */
-static const char *const env_allowlist[] = {"HOME",     "USER",   "LOGNAME",  "LANG",
-                                            "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ",
-                                            "TERM",     "SHELL",  "HOSTNAME"};
+/* SHELL is not passed on: bash sets it itself, sh does not (act's defaults-run case checks). */
+static const char *const env_allowlist[] = {"HOME",   "USER",     "LOGNAME", "LANG", "LANGUAGE",
+                                            "LC_ALL", "LC_CTYPE", "TZ",      "TERM", "HOSTNAME"};
 
 static const char *find_in_path(struct arena *a, const char *prog, const char *path)
 {
@@ -264,12 +264,14 @@ static const char *step_display_name(struct run_job *j, const struct wf_step *s,
         if (run_tok_string(&name, a, s->name, j, &err) == 0 && name && *name)
             return name;
     }
-    if (s->run && s->run->kind == WF_TOK_STRING) {
-        const char *nl = memchr(s->run->str, '\n', s->run->len);
-        size_t n = nl ? (size_t)(nl - s->run->str) : s->run->len;
+    const char *script = NULL;
+    struct err err = ERR_INIT;
+    if (s->run && run_tok_string(&script, a, s->run, j, &err) == 0 && script) {
+        const char *nl = strchr(script, '\n');
+        size_t n = nl ? (size_t)(nl - script) : strlen(script);
         struct sbuf sb = SBUF_INIT;
         sbuf_addstr(&sb, "Run ");
-        sbuf_add(&sb, s->run->str, n);
+        sbuf_add(&sb, script, n);
         const char *out = arena_strndup(a, sb.buf, sb.len);
         sbuf_release(&sb);
         return out;

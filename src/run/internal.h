@@ -69,6 +69,7 @@ struct run_job {
     bool cancel_requested;   /* fail-fast or cancel: remaining steps see cancelled() */
     bool continue_on_error;  /* jobs.<id>.continue-on-error */
     struct sbuf dir, workspace, temp, log_path;
+    struct sbuf event_path; /* RUNNER_TEMP/_github_workflow/event.json, as the runner puts it */
     int log_fd;
     struct sandbox *sb;
     size_t next_step;

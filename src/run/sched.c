@@ -142,7 +142,7 @@ static void init_contexts(struct run_job *j)
     }
     obj_set(a, j->github, "job", str_val(a, j->def->pj->id));
     obj_set(a, j->github, "workspace", str_val(a, j->workspace.buf));
-    obj_set(a, j->github, "event_path", str_val(a, j->wf->event_path.buf));
+    obj_set(a, j->github, "event_path", str_val(a, j->event_path.buf));
     obj_set(a, j->github, "action_path", str_val(a, ""));
 
     j->runner_ctx = val_new_object(a);
@@ -224,7 +224,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->no = ++r->next_no;
     j->arena = ARENA_INIT;
     j->log_fd = -1;
-    j->dir = j->workspace = j->temp = j->log_path = j->summary = SBUF_INIT;
+    j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = SBUF_INIT;
     j->path_prepend = VEC_INIT(char *);
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
@@ -254,6 +254,7 @@ static void job_free(struct run_job *j)
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
     sbuf_release(&j->log_path);
+    sbuf_release(&j->event_path);
     sbuf_release(&j->summary);
     arena_release(&j->arena);
     xfree(j->label);
@@ -373,9 +374,19 @@ static int job_setup(struct run_job *j, struct err *err)
         sbuf_addstr(&j->workspace, r->plan->repo.root);
     else
         sbuf_addf(&j->workspace, "%s/workspace", j->dir.buf);
-    int rc = fs_mkdirs(j->temp.buf, 0777, err);
+    sbuf_addf(&j->event_path, "%s/_github_workflow", j->temp.buf);
+    int rc = fs_mkdirs(j->event_path.buf, 0777, err);
     if (rc == 0)
         rc = fs_mkdirs(j->workspace.buf, 0777, err);
+    if (rc < 0)
+        return rc;
+    /* The event payload, inside the job's temp directory so the sandbox can read it. */
+    sbuf_addstr(&j->event_path, "/event.json");
+    struct sbuf event = SBUF_INIT;
+    rc = sbuf_read_file(&event, j->wf->event_path.buf, 64u << 20, err);
+    if (rc == 0)
+        rc = fs_write_file(j->event_path.buf, event.buf, event.len, err);
+    sbuf_release(&event);
     if (rc < 0)
         return rc;
     sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);

@@ -79,7 +79,7 @@ static void build_env(struct map *env, struct run_job *j, struct run_step *st,
     }
     vec_release(&defaults);
     env_put(env, "GITHUB_WORKSPACE", j->workspace.buf);
-    env_put(env, "GITHUB_EVENT_PATH", j->wf->event_path.buf);
+    env_put(env, "GITHUB_EVENT_PATH", j->event_path.buf);
     env_put(env, "RUNNER_TEMP", j->temp.buf);
     env_put(env, "RUNNER_TOOL_CACHE", j->temp.buf);
     env_put(env, "GITHUB_ENV", st->env_file.buf);

@@ -6,7 +6,7 @@
 set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 shared=${RUNNEL_SHARED:?}
-min=${RUNNEL_ACT_MIN:-0}
+min=${RUNNEL_ACT_MIN:-44}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

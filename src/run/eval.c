@@ -19,17 +19,48 @@ static void set_ctx(struct arena *a, struct val obj, const char *name, struct va
     val_object_set(a, obj, name, strlen(name), v);
 }
 
+static void overlay(struct arena *a, struct val dst, const struct val *src)
+{
+    if (src->kind != VAL_OBJECT)
+        return;
+    for (size_t i = 0; i < src->obj->len; i++) {
+        const struct val_member *m = &src->obj->members[i];
+        val_object_set(a, dst, m->key.p, m->key.len, m->value);
+    }
+}
+
+/*
+ * The env context: the job's (workflow, job, GITHUB_ENV), then the env of each composite
+ * action's calling step from the outside in, then the env of the step being evaluated.
+ */
+struct val run_env_context(struct run_job *j, struct arena *a)
+{
+    bool layered = j->step_env.kind == VAL_OBJECT;
+    for (size_t i = 0; i < j->frames.len && !layered; i++)
+        layered = (*(struct run_frame **)vec_at(&j->frames, i))->caller_env.kind == VAL_OBJECT;
+    if (!layered)
+        return j->env;
+    struct val env = val_new_object(a);
+    overlay(a, env, &j->env);
+    for (size_t i = 0; i < j->frames.len; i++)
+        overlay(a, env, &(*(struct run_frame **)vec_at(&j->frames, i))->caller_env);
+    overlay(a, env, &j->step_env);
+    return env;
+}
+
 struct val run_contexts(struct run_job *j, struct arena *a)
 {
     struct run *r = j->run;
+    struct run_frame *f = j->frames.len ? run_top(j) : NULL;
+    bool in_action = f && f->action;
     struct val c = val_new_object(a);
-    set_ctx(a, c, "github", j->github);
-    set_ctx(a, c, "env", j->env);
+    set_ctx(a, c, "github", in_action ? f->github : j->github);
+    set_ctx(a, c, "env", run_env_context(j, a));
     set_ctx(a, c, "vars", r->plan->vars);
     set_ctx(a, c, "secrets", r->plan->secrets);
-    set_ctx(a, c, "inputs", j->wf->pw->inputs);
+    set_ctx(a, c, "inputs", in_action ? f->inputs : j->wf->pw->inputs);
     set_ctx(a, c, "job", j->job_ctx);
-    set_ctx(a, c, "steps", j->steps);
+    set_ctx(a, c, "steps", f ? f->steps_ctx : j->steps);
     set_ctx(a, c, "runner", j->runner_ctx);
     set_ctx(a, c, "matrix", j->matrix);
     set_ctx(a, c, "strategy", j->strategy);
@@ -61,11 +92,12 @@ void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token
 static bool step_status(enum expr_func fn, void *payload)
 {
     struct run_job *j = payload;
+    enum expr_status st = j->frames.len ? *run_status(j) : j->status;
     switch (fn) {
     case EXPR_FN_SUCCESS:
-        return j->status == EXPR_STATUS_SUCCESS && !j->cancel_requested;
+        return st == EXPR_STATUS_SUCCESS && !j->cancel_requested;
     case EXPR_FN_FAILURE:
-        return j->status == EXPR_STATUS_FAILURE;
+        return st == EXPR_STATUS_FAILURE;
     case EXPR_FN_CANCELLED:
         return j->cancel_requested;
     default:

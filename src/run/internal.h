@@ -49,6 +49,26 @@ struct run_step {
     struct sbuf env_file, output_file, path_file, state_file, summary_file;
 };
 
+/*
+ * A list of steps being run: the job's own (the root frame), or a composite action's, pushed when
+ * its `uses:` step starts and popped when its last step is done.
+ */
+struct run_frame {
+    const struct wf_step *const *steps; /* borrowed from the job or the action */
+    size_t nsteps;
+    size_t next;                  /* next step to consider */
+    struct wf_action *action;     /* owned by a composite frame; NULL for the root */
+    const char *action_path;      /* github.action_path (job arena) */
+    struct val github;            /* the github context inside the action */
+    struct val inputs;            /* the inputs context */
+    struct val steps_ctx;         /* the steps context of this frame */
+    struct val caller_env;        /* the calling step's env (VAL_OBJECT), VAL_NULL for the root */
+    enum expr_status status;      /* success()/failure() inside a composite */
+    const struct wf_step *caller; /* the `uses:` step of the parent frame */
+    bool caller_continue_on_error;
+    double deadline; /* the caller step's timeout, 0: none */
+};
+
 enum run_job_state {
     RUN_JOB_PENDING,
     RUN_JOB_RUNNING,
@@ -74,9 +94,11 @@ struct run_job {
     struct sandbox *sb;
     size_t next_step;
     struct run_step *cur;
-    struct val env;    /* the env context: workflow, job, GITHUB_ENV (VAL_OBJECT) */
-    struct val github; /* the github context for this job */
-    struct val steps;  /* the steps context */
+    struct val env;      /* the env context: workflow, job, GITHUB_ENV (VAL_OBJECT) */
+    struct val github;   /* the github context for this job */
+    struct val steps;    /* the steps context of the job's own steps */
+    struct vec frames;   /* struct run_frame *, the root first */
+    struct val step_env; /* env of the step whose fields are being evaluated, or null */
     struct val matrix, strategy, job_ctx, runner_ctx;
     struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
     struct run_cmd_parser parser;
@@ -133,6 +155,18 @@ struct run {
     struct sbuf summary;
 };
 
+static inline struct run_frame *run_top(const struct run_job *j)
+{
+    return *(struct run_frame **)vec_at(&j->frames, j->frames.len - 1);
+}
+
+/* The status that the current frame's steps change: the composite's, else the job's. */
+static inline enum expr_status *run_status(struct run_job *j)
+{
+    struct run_frame *f = run_top(j);
+    return f->action ? &f->status : &j->status;
+}
+
 /* sched.c */
 void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_t len);
 void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
@@ -141,6 +175,8 @@ double run_now(void);
 
 /* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
 struct val run_contexts(struct run_job *j, struct arena *a);
+/* The env context in force for the current step (job env, composite callers, the step's own). */
+struct val run_env_context(struct run_job *j, struct arena *a);
 int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
                  struct err *err);
 /* Evaluates t to a string ('' for null/absent); result in a. */
@@ -152,6 +188,8 @@ int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_le
 void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t);
 
 /* step.c */
+void run_frame_finish(struct run_job *j);
+void run_frame_free(struct run_frame *f);
 int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err);
 void run_step_finish(struct run_job *j);
 void run_step_read(struct run_job *j, struct run_stream *st, int stream);

@@ -174,6 +174,14 @@ static void init_contexts(struct run_job *j)
                                                             : (long)j->def->matrix.total)));
     j->steps = val_new_object(a);
     j->env = val_new_object(a);
+    struct run_frame *root = xcalloc(1, sizeof(*root));
+    root->steps = (const struct wf_step *const *)j->def->pj->job->steps;
+    root->nsteps = j->def->pj->job->nsteps;
+    root->github = j->github;
+    root->inputs = j->wf->pw->inputs;
+    root->steps_ctx = j->steps;
+    root->caller_env = val_null();
+    vec_append(&j->frames, &root);
 }
 
 /* The env context before the first step: the workflow's env, then the job's. */
@@ -226,6 +234,8 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->log_fd = -1;
     j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = SBUF_INIT;
     j->path_prepend = VEC_INIT(char *);
+    j->frames = VEC_INIT(struct run_frame *);
+    j->step_env = val_null();
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
     const char *wfname = d->wf->pw->name ? d->wf->pw->name : d->wf->pw->relpath;
@@ -250,6 +260,9 @@ static void job_free(struct run_job *j)
     sandbox_free(j->sb);
     run_cmd_parser_release(&j->parser);
     run_path_release(&j->path_prepend);
+    for (size_t i = 0; i < j->frames.len; i++)
+        run_frame_free(*(struct run_frame **)vec_at(&j->frames, i));
+    vec_release(&j->frames);
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
@@ -473,12 +486,15 @@ static void job_start(struct run_job *j)
 /* Runs the job forward until it waits on a step process or is done. */
 static void job_advance(struct run_job *j)
 {
-    struct run *r = j->run;
-    const struct wf_job *job = j->def->pj->job;
     while (j->state == RUN_JOB_RUNNING && !j->cur) {
         if (j->cancel_requested && j->status == EXPR_STATUS_SUCCESS)
             j->status = EXPR_STATUS_CANCELLED;
-        if (j->next_step >= job->nsteps) {
+        struct run_frame *f = run_top(j);
+        if (f->next >= f->nsteps) {
+            if (f->action) {
+                run_frame_finish(j);
+                continue;
+            }
             job_outputs(j);
             enum run_conclusion c = j->status == EXPR_STATUS_FAILURE     ? RUN_FAILURE
                                     : j->status == EXPR_STATUS_CANCELLED ? RUN_CANCELLED
@@ -486,11 +502,10 @@ static void job_advance(struct run_job *j)
             job_done(j, c);
             return;
         }
-        const struct wf_step *s = job->steps[j->next_step++];
+        const struct wf_step *s = f->steps[f->next++];
         bool started = false;
         struct err err = ERR_INIT;
         run_step_start(j, s, &started, &err);
-        (void)r;
     }
 }
 

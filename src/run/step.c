@@ -63,10 +63,10 @@ static void env_put_val(struct map *env, const struct val_member *m)
  * variables, the --env values, the env context (workflow, job, GITHUB_ENV), the step's own env,
  * then PATH with the GITHUB_PATH entries in front.
  */
-static void build_env(struct map *env, struct run_job *j, struct run_step *st,
-                      const struct val *step_env)
+static void build_env(struct map *env, struct run_job *j, struct run_step *st, struct arena *a)
 {
     struct run *r = j->run;
+    struct val ctx_env = run_env_context(j, a);
     for (size_t i = 0; i < sizeof(env_allowlist) / sizeof(env_allowlist[0]); i++) {
         const char *v = getenv(env_allowlist[i]);
         if (v)
@@ -91,13 +91,13 @@ static void build_env(struct map *env, struct run_job *j, struct run_step *st,
     env_put(env, "TMPDIR", j->temp.buf);
     for (size_t i = 0; i < r->plan->nenv; i++)
         env_put(env, r->plan->env[i].name, r->plan->env[i].value);
-    if (j->env.kind == VAL_OBJECT) {
-        for (size_t i = 0; i < j->env.obj->len; i++)
-            env_put_val(env, &j->env.obj->members[i]);
+    if (ctx_env.kind == VAL_OBJECT) {
+        for (size_t i = 0; i < ctx_env.obj->len; i++)
+            env_put_val(env, &ctx_env.obj->members[i]);
     }
-    if (step_env && step_env->kind == VAL_OBJECT) {
-        for (size_t i = 0; i < step_env->obj->len; i++)
-            env_put_val(env, &step_env->obj->members[i]);
+    struct run_frame *f = run_top(j);
+    if (f->action) {
+        env_put(env, "GITHUB_ACTION_PATH", f->action_path);
     }
     /* PATH: GITHUB_PATH entries first, then the directory of runnel itself, then the host's. */
     const char *host_path = map_find(env, "PATH");
@@ -253,7 +253,7 @@ static void record_step(struct run_job *j, const struct wf_step *s, struct val o
                    outputs.kind == VAL_OBJECT ? outputs : val_new_object(a));
     val_object_set(a, entry, "outcome", 7, val_string(a, outcome, strlen(outcome)));
     val_object_set(a, entry, "conclusion", 10, val_string(a, conclusion, strlen(conclusion)));
-    val_object_set(a, j->steps, s->id, strlen(s->id), entry);
+    val_object_set(a, run_top(j)->steps_ctx, s->id, strlen(s->id), entry);
 }
 
 static const char *step_display_name(struct run_job *j, const struct wf_step *s, struct arena *a)
@@ -394,8 +394,153 @@ static void finish_without_process(struct run_job *j, const struct wf_step *s, b
     const char *conclusion = ok || continue_on_error ? "success" : "failure";
     record_step(j, s, val_null(), outcome, conclusion);
     if (!ok && !continue_on_error)
-        j->status = EXPR_STATUS_FAILURE;
+        *run_status(j) = EXPR_STATUS_FAILURE;
     run_logf(j, RUN_LINE_INFO, "%s %s", ok ? "finished:" : "failed:", label);
+}
+
+/* ---- actions from a directory: composite (a frame of steps) and JavaScript (node) ---------- */
+
+/* The inputs context of an action: `with` values, else the declared defaults (templates). */
+static int action_inputs(struct val *out, struct run_job *j, const struct wf_step *s,
+                         const struct wf_action *act, struct arena *scratch, struct err *err)
+{
+    struct arena *a = &j->arena;
+    struct val with = val_null();
+    int rc = run_tok_eval(&with, scratch, s->with, j, err);
+    if (rc < 0)
+        return rc;
+    struct val inputs = val_new_object(a);
+    for (size_t i = 0; i < act->ninputs; i++) {
+        const struct wf_action_input *in = &act->inputs[i];
+        const struct val *given =
+            with.kind == VAL_OBJECT ? val_object_find(with.obj, in->name, strlen(in->name)) : NULL;
+        struct sbuf value = SBUF_INIT;
+        if (given) {
+            val_to_sbuf(&value, given);
+        } else if (in->default_value) {
+            struct expr_template *tmpl = NULL;
+            struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+            po.allow_any_context = true;
+            rc = expr_template_parse(&tmpl, scratch, in->default_value, strlen(in->default_value),
+                                     &po, err);
+            struct val v;
+            if (rc == 0) {
+                struct val contexts = run_contexts(j, scratch);
+                struct expr_ctx ctx = EXPR_CTX_INIT;
+                ctx.contexts = &contexts;
+                ctx.workspace = j->workspace.buf;
+                rc = expr_template_eval(&v, scratch, tmpl, &ctx, err);
+            }
+            if (rc < 0) {
+                sbuf_release(&value);
+                err_prefix(err, "%s: default of input '%s': ", act->path, in->name);
+                return rc;
+            }
+            val_to_sbuf(&value, &v);
+        } else if (in->required) {
+            run_logf(j, RUN_LINE_WARNING, "Input required and not supplied: %s", in->name);
+        }
+        val_object_set(a, inputs, in->name, strlen(in->name), val_string(a, value.buf, value.len));
+        sbuf_release(&value);
+    }
+    /* Inputs the action does not declare still reach it (GitHub warns about them). */
+    for (size_t i = 0; with.kind == VAL_OBJECT && i < with.obj->len; i++) {
+        const struct val_member *m = &with.obj->members[i];
+        if (val_object_find(inputs.obj, m->key.p, m->key.len))
+            continue;
+        run_logf(j, RUN_LINE_WARNING, "Unexpected input '%s' for %s", m->key.p, s->uses->str);
+        struct sbuf value = SBUF_INIT;
+        val_to_sbuf(&value, &m->value);
+        val_object_set(a, inputs, m->key.p, m->key.len, val_string(a, value.buf, value.len));
+        sbuf_release(&value);
+    }
+    *out = inputs;
+    return 0;
+}
+
+/* Loads action.yml (or action.yaml) from dir. */
+static int load_action(struct wf_action **out, const char *dir, struct err *err)
+{
+    struct sbuf path = SBUF_INIT;
+    path_join(&path, dir, "action.yml");
+    if (!fs_is_file(path.buf)) {
+        sbuf_reset(&path);
+        path_join(&path, dir, "action.yaml");
+    }
+    int rc;
+    if (!fs_is_file(path.buf))
+        rc = err_set(err, ERR_NOTFOUND, "can't find 'action.yml' or 'action.yaml' in '%s'", dir);
+    else
+        rc = wf_action_load(out, path.buf, err);
+    sbuf_release(&path);
+    return rc;
+}
+
+static void push_frame(struct run_job *j, const struct wf_step *s, struct wf_action *act,
+                       const char *dir, struct val inputs, const struct val *caller_env,
+                       bool continue_on_error)
+{
+    struct arena *a = &j->arena;
+    struct run_frame *f = xcalloc(1, sizeof(*f));
+    struct run_frame *parent = run_top(j);
+    f->steps = (const struct wf_step *const *)act->steps;
+    f->nsteps = act->nsteps;
+    f->action = act;
+    f->action_path = arena_strdup(a, dir);
+    f->github = val_new_object(a);
+    const struct val *gh = parent->action ? &parent->github : &j->github;
+    for (size_t i = 0; i < gh->obj->len; i++)
+        val_object_set(a, f->github, gh->obj->members[i].key.p, gh->obj->members[i].key.len,
+                       gh->obj->members[i].value);
+    val_object_set(a, f->github, "action_path", 11, val_string(a, dir, strlen(dir)));
+    val_object_set(a, f->github, "action", 6, val_string(a, s->id, strlen(s->id)));
+    f->inputs = inputs;
+    f->steps_ctx = val_new_object(a);
+    f->caller_env = caller_env->kind == VAL_OBJECT ? val_copy(a, caller_env) : val_null();
+    f->status = EXPR_STATUS_SUCCESS;
+    f->caller = s;
+    f->caller_continue_on_error = continue_on_error;
+    vec_append(&j->frames, &f);
+}
+
+void run_frame_free(struct run_frame *f)
+{
+    if (!f)
+        return;
+    wf_action_free(f->action);
+    xfree(f);
+}
+
+/* The composite's last step is done: its outputs and outcome become its calling step's. */
+void run_frame_finish(struct run_job *j)
+{
+    struct run_frame *f = run_top(j);
+    struct arena *a = &j->arena;
+    struct val outputs = val_new_object(a);
+    for (size_t i = 0; i < f->action->noutputs; i++) {
+        const struct wf_action_output *o = &f->action->outputs[i];
+        const char *value = NULL;
+        struct err err = ERR_INIT;
+        if (o->value && run_tok_string(&value, a, o->value, j, &err) < 0) {
+            run_logf(j, RUN_LINE_ERROR, "output '%s': %s", o->name, err.msg);
+            f->status = EXPR_STATUS_FAILURE;
+            continue;
+        }
+        val_object_set(a, outputs, o->name, strlen(o->name),
+                       val_string(a, value ? value : "", value ? strlen(value) : 0));
+    }
+    bool ok = f->status != EXPR_STATUS_FAILURE;
+    bool cancelled = f->status == EXPR_STATUS_CANCELLED;
+    const struct wf_step *caller = f->caller;
+    bool coe = f->caller_continue_on_error;
+    vec_pop(&j->frames);
+    run_frame_free(f);
+    const char *outcome = cancelled ? "cancelled" : ok ? "success" : "failure";
+    const char *conclusion = cancelled ? "cancelled" : (ok || coe) ? "success" : "failure";
+    record_step(j, caller, outputs, outcome, conclusion);
+    if (!ok && !coe)
+        *run_status(j) = EXPR_STATUS_FAILURE;
+    run_log(j, RUN_LINE_ENDGROUP, "", 0);
 }
 
 int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err)
@@ -412,7 +557,7 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         run_tok_err(err, j, where ? where : s->token);
         run_logf(j, RUN_LINE_ERROR, "%s", err->msg);
         err_clear(err);
-        j->status = EXPR_STATUS_FAILURE;
+        *run_status(j) = EXPR_STATUS_FAILURE;
         record_step(j, s, val_null(), "failure", "failure");
         return 0;
     }
@@ -446,8 +591,66 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         rc = run_tok_eval(&step_env, &scratch, s->env, j, err);
     if (rc < 0)
         goto failed;
+    /* The step's own env is in the env context of its other keys (run, with, ...). */
+    if (step_env.kind == VAL_OBJECT)
+        j->step_env = step_env;
 
-    if (s->uses) {
+    const char **argv = NULL;
+    struct sbuf cwd = SBUF_INIT;
+    if (s->uses && s->uses->str[0] == '.') {
+        /* A local action: a directory in the workspace. */
+        struct sbuf dir = SBUF_INIT;
+        path_join(&dir, j->workspace.buf, s->uses->str);
+        struct sbuf norm = SBUF_INIT;
+        path_normalize(&norm, dir.buf);
+        sbuf_release(&dir);
+        struct wf_action *act = NULL;
+        struct val inputs = val_null();
+        rc = load_action(&act, norm.buf, err);
+        if (rc == 0)
+            rc = action_inputs(&inputs, j, s, act, &scratch, err);
+        if (rc == 0 && act->kind == WF_ACTION_DOCKER)
+            rc = err_set(err, ERR_INVALID, "'%s' is a Docker action: runnel runs no containers yet",
+                         s->uses->str);
+        if (rc < 0) {
+            wf_action_free(act);
+            sbuf_release(&norm);
+            goto failed;
+        }
+        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        if (act->kind == WF_ACTION_COMPOSITE) {
+            push_frame(j, s, act, norm.buf, inputs, &step_env, st->continue_on_error);
+            sbuf_release(&norm);
+            goto done;
+        }
+        /* JavaScript: node runs the main script with INPUT_* variables. */
+        rc = make_files(j, st, err);
+        if (rc < 0) {
+            wf_action_free(act);
+            sbuf_release(&norm);
+            goto failed;
+        }
+        build_env(&env, j, st, &scratch);
+        env_put(&env, "GITHUB_ACTION_PATH", norm.buf);
+        for (size_t i = 0; i < inputs.obj->len; i++) {
+            struct sbuf name = SBUF_INIT;
+            sbuf_addstr(&name, "INPUT_");
+            for (const char *p = inputs.obj->members[i].key.p; *p; p++)
+                sbuf_addch(&name, *p == ' ' ? '_' : (*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
+            env_put(&env, name.buf, inputs.obj->members[i].value.s.p);
+            sbuf_release(&name);
+        }
+        struct sbuf main_path = SBUF_INIT;
+        path_join(&main_path, norm.buf, act->main ? act->main : "index.js");
+        argv = arena_alloc(&scratch, 3 * sizeof(*argv));
+        argv[0] = "node";
+        argv[1] = arena_strdup(&scratch, main_path.buf);
+        sbuf_release(&main_path);
+        sbuf_addstr(&cwd, j->workspace.buf);
+        wf_action_free(act);
+        sbuf_release(&norm);
+        run_logf(j, RUN_LINE_COMMAND, "node %s", argv[1]);
+    } else if (s->uses) {
         bool ok = false;
         run_logf(j, RUN_LINE_GROUP, "%s", label);
         rc = run_uses_step(j, s, &scratch, &ok, err);
@@ -457,61 +660,62 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         finish_without_process(j, s, ok, st->continue_on_error, label);
         goto done;
     }
+    if (!argv) {
+        const struct wf_token *shell_tok = s->shell ? s->shell : default_run(j, "shell");
+        const struct wf_token *wd_tok =
+            s->working_directory ? s->working_directory : default_run(j, "working-directory");
+        rc = run_tok_string(&script, &scratch, s->run, j, err);
+        if (rc == 0 && shell_tok)
+            rc = run_tok_string(&shell, &scratch, shell_tok, j, err);
+        if (rc == 0 && wd_tok)
+            rc = run_tok_string(&wd, &scratch, wd_tok, j, err);
+        if (rc < 0)
+            goto failed;
+        rc = make_files(j, st, err);
+        if (rc < 0)
+            goto failed;
 
-    const struct wf_token *shell_tok = s->shell ? s->shell : default_run(j, "shell");
-    const struct wf_token *wd_tok =
-        s->working_directory ? s->working_directory : default_run(j, "working-directory");
-    rc = run_tok_string(&script, &scratch, s->run, j, err);
-    if (rc == 0 && shell_tok)
-        rc = run_tok_string(&shell, &scratch, shell_tok, j, err);
-    if (rc == 0 && wd_tok)
-        rc = run_tok_string(&wd, &scratch, wd_tok, j, err);
-    if (rc < 0)
-        goto failed;
-    rc = make_files(j, st, err);
-    if (rc < 0)
-        goto failed;
-
-    /* The script file, written into RUNNER_TEMP as the runner does. */
-    build_env(&env, j, st, &step_env);
-    const char *path = map_find(&env, "PATH");
-    bool has_bash = find_in_path(&scratch, "bash", path) != NULL;
-    struct sbuf tmpl = SBUF_INIT;
-    const char *ext;
-    shell_template(&tmpl, &ext, shell, has_bash);
-    struct sbuf script_path = SBUF_INIT;
-    sbuf_addf(&script_path, "%s/step-%zu-%s%s", j->temp.buf, st->index + 1, s->id, ext);
-    rc = fs_write_file(script_path.buf, script, strlen(script), err);
-    const char **argv = template_argv(&scratch, tmpl.buf, script_path.buf);
-    /* GitHub's images have `python`; Debian has only python3. */
-    if (rc == 0 && argv[0] && !strcmp(argv[0], "python") && !find_in_path(&scratch, "python", path))
-        argv[0] = "python3";
-    struct sbuf cwd = SBUF_INIT;
-    if (wd && *wd)
-        path_join(&cwd, j->workspace.buf, wd);
-    else
-        sbuf_addstr(&cwd, j->workspace.buf);
-    sbuf_release(&tmpl);
-    sbuf_release(&script_path);
-    if (rc < 0) {
-        sbuf_release(&cwd);
-        goto failed;
-    }
-
-    run_logf(j, RUN_LINE_GROUP, "%s", label);
-    {
-        struct sbuf shown = SBUF_INIT;
-        for (size_t i = 0; argv[i]; i++)
-            sbuf_addf(&shown, "%s%s", i ? " " : "", argv[i]);
-        run_logf(j, RUN_LINE_COMMAND, "%s", shown.buf);
-        const char *p = script;
-        while (*p) {
-            const char *nl = strchr(p, '\n');
-            size_t n = nl ? (size_t)(nl - p) : strlen(p);
-            run_log(j, RUN_LINE_COMMAND, p, n);
-            p += n + (nl ? 1 : 0);
+        /* The script file, written into RUNNER_TEMP as the runner does. */
+        build_env(&env, j, st, &scratch);
+        const char *path = map_find(&env, "PATH");
+        bool has_bash = find_in_path(&scratch, "bash", path) != NULL;
+        struct sbuf tmpl = SBUF_INIT;
+        const char *ext;
+        shell_template(&tmpl, &ext, shell, has_bash);
+        struct sbuf script_path = SBUF_INIT;
+        sbuf_addf(&script_path, "%s/step-%zu-%s%s", j->temp.buf, st->index + 1, s->id, ext);
+        rc = fs_write_file(script_path.buf, script, strlen(script), err);
+        argv = template_argv(&scratch, tmpl.buf, script_path.buf);
+        /* GitHub's images have `python`; Debian has only python3. */
+        if (rc == 0 && argv[0] && !strcmp(argv[0], "python") &&
+            !find_in_path(&scratch, "python", path))
+            argv[0] = "python3";
+        if (wd && *wd)
+            path_join(&cwd, j->workspace.buf, wd);
+        else
+            sbuf_addstr(&cwd, j->workspace.buf);
+        sbuf_release(&tmpl);
+        sbuf_release(&script_path);
+        if (rc < 0) {
+            sbuf_release(&cwd);
+            goto failed;
         }
-        sbuf_release(&shown);
+
+        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        {
+            struct sbuf shown = SBUF_INIT;
+            for (size_t i = 0; argv[i]; i++)
+                sbuf_addf(&shown, "%s%s", i ? " " : "", argv[i]);
+            run_logf(j, RUN_LINE_COMMAND, "%s", shown.buf);
+            const char *p = script;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t)(nl - p) : strlen(p);
+                run_log(j, RUN_LINE_COMMAND, p, n);
+                p += n + (nl ? 1 : 0);
+            }
+            sbuf_release(&shown);
+        }
     }
     if (!fs_is_dir(cwd.buf)) {
         run_logf(j, RUN_LINE_ERROR, "working-directory '%s' does not exist", wd ? wd : cwd.buf);
@@ -564,6 +768,7 @@ failed:
     err_clear(err);
     finish_without_process(j, s, false, st->continue_on_error, label);
 done:
+    j->step_env = val_null();
     step_free(st);
     map_release(&env, xfree);
     arena_release(&scratch);
@@ -766,7 +971,7 @@ void run_step_finish(struct run_job *j)
                                                              : "failure";
     record_step(j, s, st->outputs, outcome, conclusion);
     if (!ok && !st->continue_on_error && !cancelled)
-        j->status = EXPR_STATUS_FAILURE;
+        *run_status(j) = EXPR_STATUS_FAILURE;
     if (cancelled && j->status == EXPR_STATUS_SUCCESS)
         j->status = EXPR_STATUS_CANCELLED;
     j->cur = NULL;

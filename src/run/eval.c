@@ -57,7 +57,7 @@ struct val run_contexts(struct run_job *j, struct arena *a)
     set_ctx(a, c, "github", in_action ? f->github : j->github);
     set_ctx(a, c, "env", run_env_context(j, a));
     set_ctx(a, c, "vars", r->plan->vars);
-    set_ctx(a, c, "secrets", r->plan->secrets);
+    set_ctx(a, c, "secrets", j->wf->secrets);
     set_ctx(a, c, "inputs", in_action ? f->inputs : j->wf->pw->inputs);
     set_ctx(a, c, "job", j->job_ctx);
     set_ctx(a, c, "steps", f ? f->steps_ctx : j->steps);

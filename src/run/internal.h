@@ -125,6 +125,7 @@ struct run_def {
     bool fail_fast_tripped;
     enum run_conclusion result; /* needs.<id>.result */
     struct val outputs;         /* needs.<id>.outputs (VAL_OBJECT in the run arena) */
+    struct run_wf *called;      /* a reusable workflow job: the workflow it runs */
 };
 
 struct run_wf {
@@ -134,6 +135,12 @@ struct run_wf {
     size_t ndefs;
     struct sbuf event_path; /* github.event written as JSON */
     bool done;
+    struct val secrets; /* the secrets context of its jobs */
+    /* A reusable workflow run for a job of another workflow: */
+    struct run_def *caller; /* the calling job, done when this workflow is; NULL at top level */
+    size_t depth;           /* nesting of reusable workflows, 0 at top level */
+    struct arena arena;     /* the synthesized plan_workflow and its jobs */
+    struct wf *owned_wf;    /* the called workflow, loaded by the executor */
 };
 
 struct run {
@@ -143,8 +150,7 @@ struct run {
     struct arena arena;
     struct sandbox_host *host;
     struct run_masker *masker;
-    struct run_wf *wfs;
-    size_t nwfs;
+    struct vec wfs;  /* struct run_wf *: triggered workflows, then reusable ones as they start */
     struct vec jobs; /* struct run_job *, every job leg made so far */
     size_t running;
     size_t max_jobs;
@@ -172,6 +178,7 @@ void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_
 void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double run_now(void);
+int run_write_event(struct run_wf *wf, struct err *err);
 
 /* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
 struct val run_contexts(struct run_job *j, struct arena *a);
@@ -186,6 +193,18 @@ int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_le
                   struct err *err);
 /* Prefixes err with the token's file and position as GitHub prints them. */
 void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t);
+
+static inline struct run_wf *run_wf_at(const struct run *r, size_t i)
+{
+    return *(struct run_wf **)vec_at(&r->wfs, i);
+}
+
+/* reusable.c: jobs.<id>.uses */
+int run_reusable_start(struct run_def *d, struct err *err);
+/* When the called workflow is done: the caller's result and outputs. Returns true if done. */
+bool run_reusable_poll(struct run_def *d);
+struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw);
+void run_wf_free(struct run_wf *wf);
 
 /* step.c */
 void run_frame_finish(struct run_job *j);

@@ -561,6 +561,12 @@ static void def_start(struct run_def *d)
         d->result = RUN_SKIPPED;
         return;
     }
+    if (pj->job->kind == WF_JOB_REUSABLE) {
+        struct err err = ERR_INIT;
+        if (run_reusable_start(d, &err) < 0)
+            def_finish_empty(d, RUN_FAILURE, err.msg);
+        return;
+    }
     if (pj->state == PLAN_JOB_NO_RUNNER) {
         def_finish_empty(d, RUN_SKIPPED, pj->reason);
         return;
@@ -624,12 +630,14 @@ static void schedule(struct run *r)
     bool moved = true;
     while (moved) {
         moved = false;
-        for (size_t w = 0; w < r->nwfs; w++) {
-            struct run_wf *wf = &r->wfs[w];
+        for (size_t w = 0; w < r->wfs.len; w++) {
+            struct run_wf *wf = run_wf_at(r, w);
             for (size_t i = 0; i < wf->ndefs; i++) {
                 struct run_def *d = &wf->defs[i];
                 if (d->state == RUN_DEF_WAITING && needs_done(d)) {
                     def_start(d);
+                    moved = true;
+                } else if (d->state == RUN_DEF_STARTED && d->called && run_reusable_poll(d)) {
                     moved = true;
                 }
             }
@@ -656,9 +664,10 @@ static void schedule(struct run *r)
 
 static bool all_done(const struct run *r)
 {
-    for (size_t w = 0; w < r->nwfs; w++) {
-        for (size_t i = 0; i < r->wfs[w].ndefs; i++) {
-            if (r->wfs[w].defs[i].state != RUN_DEF_DONE)
+    for (size_t w = 0; w < r->wfs.len; w++) {
+        const struct run_wf *wf = run_wf_at(r, w);
+        for (size_t i = 0; i < wf->ndefs; i++) {
+            if (wf->defs[i].state != RUN_DEF_DONE)
                 return false;
         }
     }
@@ -809,10 +818,10 @@ static void wait_round(struct run *r)
     vec_release(&kinds);
 }
 
-static int write_event(struct run_wf *wf, struct err *err)
+int run_write_event(struct run_wf *wf, struct err *err)
 {
     struct run *r = wf->run;
-    sbuf_addf(&wf->event_path, "%s/event-%zu.json", r->o->run_dir, (size_t)(wf - r->wfs) + 1);
+    sbuf_addf(&wf->event_path, "%s/event-%zu.json", r->o->run_dir, r->wfs.len);
     struct sbuf json = SBUF_INIT;
     val_to_json_sbuf(&json, &r->plan->event.payload, true);
     sbuf_addch(&json, '\n');
@@ -840,6 +849,7 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
                     .res = out,
                     .arena = ARENA_INIT,
                     .jobs = VEC_INIT(struct run_job *),
+                    .wfs = VEC_INIT(struct run_wf *),
                     .summary = SBUF_INIT,
                     .self_dir = SBUF_INIT};
     int rc = 0;
@@ -874,25 +884,14 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
         out->sandbox_level = sbuf_detach(&desc, NULL);
     }
 
-    r.wfs = xcalloc(o->plan->nworkflows ? o->plan->nworkflows : 1, sizeof(*r.wfs));
     for (size_t w = 0; w < o->plan->nworkflows; w++) {
         struct plan_workflow *pw = &o->plan->workflows[w];
         if (!pw->triggered || !pw->wf)
             continue;
-        struct run_wf *wf = &r.wfs[r.nwfs++];
-        wf->run = &r;
-        wf->pw = pw;
-        wf->event_path = SBUF_INIT;
-        rc = write_event(wf, err);
+        struct run_wf *wf = run_wf_new(&r, pw);
+        rc = run_write_event(wf, err);
         if (rc < 0)
             goto done;
-        wf->ndefs = pw->njobs;
-        wf->defs = xcalloc(pw->njobs ? pw->njobs : 1, sizeof(*wf->defs));
-        for (size_t i = 0; i < pw->njobs; i++) {
-            wf->defs[i].wf = wf;
-            wf->defs[i].pj = &pw->jobs[i];
-            wf->defs[i].outputs = val_null();
-        }
     }
 
     for (;;) {
@@ -903,8 +902,10 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
     }
 
     /* Per workflow: failure when a job failed, cancelled when the run was. */
-    for (size_t w = 0; w < r.nwfs; w++) {
-        struct run_wf *wf = &r.wfs[w];
+    for (size_t w = 0; w < r.wfs.len; w++) {
+        struct run_wf *wf = run_wf_at(&r, w);
+        if (wf->caller)
+            continue;
         enum run_conclusion c = r.cancelled ? RUN_CANCELLED : RUN_SUCCESS;
         for (size_t i = 0; i < r.jobs.len; i++) {
             struct run_job *j = *(struct run_job **)vec_at(&r.jobs, i);
@@ -931,13 +932,9 @@ done:
     for (size_t i = 0; i < r.jobs.len; i++)
         job_free(*(struct run_job **)vec_at(&r.jobs, i));
     vec_release(&r.jobs);
-    for (size_t w = 0; w < r.nwfs; w++) {
-        for (size_t i = 0; i < r.wfs[w].ndefs; i++)
-            xfree(r.wfs[w].defs[i].legs);
-        xfree(r.wfs[w].defs);
-        sbuf_release(&r.wfs[w].event_path);
-    }
-    xfree(r.wfs);
+    for (size_t w = 0; w < r.wfs.len; w++)
+        run_wf_free(run_wf_at(&r, w));
+    vec_release(&r.wfs);
     sandbox_host_free(r.host);
     run_masker_free(r.masker);
     sbuf_release(&r.summary);

@@ -397,6 +397,57 @@ static void needs_list(struct sbuf *sb, const struct plan_workflow *w, const str
         sbuf_addf(sb, "%s%s", k ? ", " : "", w->jobs[j->needs[k]].id);
 }
 
+/* ---- job if: known at plan time when it reads only github, inputs and vars ---- */
+
+static bool if_static(const struct expr *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EXPR_CONTEXT && !str_eqi_cstr(e->name, "github") &&
+        !str_eqi_cstr(e->name, "inputs") && !str_eqi_cstr(e->name, "vars"))
+        return false;
+    if (e->kind == EXPR_CALL && (e->func == EXPR_FN_FAILURE || e->func == EXPR_FN_CANCELLED ||
+                                 e->func == EXPR_FN_HASH_FILES))
+        return false;
+    for (size_t i = 0; i < e->n_args; i++) {
+        if (!if_static(e->args[i]))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Appends what the job's `if:` says at plan time: evaluated (needs assumed successful) when it
+ * reads only github/inputs/vars and success()/always(); otherwise it is decided at run time.
+ */
+static void annotate_if(const struct plan_job *j, const struct val *ctxv, struct sbuf *why)
+{
+    if (!j->if_expr)
+        return;
+    struct arena scratch = ARENA_INIT;
+    static const char *const fns[] = {"success", "failure", "cancelled", "always", "hashFiles"};
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.allow_any_context = true;
+    po.functions = fns;
+    po.n_functions = sizeof(fns) / sizeof(fns[0]);
+    struct expr *e = NULL;
+    struct err err = ERR_INIT;
+    if (expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), &po, &err) == 0) {
+        if (!if_static(e)) {
+            sbuf_addstr(why, "; if: decided at run time");
+        } else {
+            struct expr_ctx ec = EXPR_CTX_INIT;
+            ec.contexts = ctxv;
+            ec.status = EXPR_STATUS_SUCCESS;
+            struct val v;
+            if (expr_eval(&v, &scratch, e, &ec, &err) == 0)
+                sbuf_addstr(why, val_is_truthy(&v) ? "; if: true for this event"
+                                                   : "; if: false for this event, skipped");
+        }
+    }
+    arena_release(&scratch);
+}
+
 static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan_opts *o)
 {
     struct arena *a = &p->arena;
@@ -476,6 +527,7 @@ static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan
             sbuf_addf(&why, "; %zu of %zu matrix legs", j->matrix.nlegs, j->matrix.total);
         if (runnable < j->matrix.nlegs)
             sbuf_addf(&why, ", %zu without a runner", j->matrix.nlegs - runnable);
+        annotate_if(j, &ctxv, &why);
         for (size_t k = 0; k < j->nneeds; k++) {
             const struct plan_job *d = &w->jobs[j->needs[k]];
             if (d->state == PLAN_JOB_NO_RUNNER || d->state == PLAN_JOB_INVALID) {

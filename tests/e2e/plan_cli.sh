@@ -38,6 +38,8 @@ on:
     paths-ignore: ['src/**']
 jobs:
   build: {runs-on: ubuntu-22.04, steps: [{run: 'true'}]}
+  only-pr: {if: "github.event_name == 'pull_request'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  on-push: {if: "github.event_name == 'push'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
 Y
 cat >.github/workflows/tags.yml <<'Y'
 on:
@@ -103,6 +105,10 @@ assert ev["changed_files"] == ["docs/index.md"], ev
 assert not w[".github/workflows/ci.yml"]["triggered"], w[".github/workflows/ci.yml"]
 assert "none of the 1 changed files" in w[".github/workflows/ci.yml"]["reason"]
 assert w[".github/workflows/docs.yml"]["triggered"]
+r = {j["id"]: j["reason"] for j in w[".github/workflows/docs.yml"]["jobs"]}
+assert r["only-pr"].endswith("if: false for this event, skipped"), r
+assert r["on-push"].endswith("if: true for this event"), r
+assert w[".github/workflows/docs.yml"]["jobs"][1]["if"] == "success() && (github.event_name == \x27pull_request\x27)", w[".github/workflows/docs.yml"]["jobs"][1]
 assert not w[".github/workflows/tags.yml"]["triggered"], "branch push with only tag filters"
 assert not w[".github/workflows/pr.yml"]["triggered"]
 assert p["repository"]["owner"] == "nektos" and p["repository"]["name"] == "act"

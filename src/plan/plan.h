@@ -18,10 +18,28 @@
  *      failed) and expands matrices that do not depend on `needs` (the others are expanded by
  *      the executor with plan_matrix_expand() once their needs are done).
  *
- * Lifecycle:
- *   struct plan_opts o = PLAN_OPTS_INIT; o.repo_dir = "."; o.event_name = "push"; ...
- *   struct plan *p; plan_build(&p, &o, &err);
- *   for each p->workflows[i] with .triggered: for each job in .order: ... (executor)
+ * Lifecycle (what the executor does):
+ *   struct plan_opts o = PLAN_OPTS_INIT;          runner/plan_flags.c fills it from argv
+ *   struct plan *p; plan_build(&p, &o, &err);     ERR_*: print, exit 2; p->nerrors: exit 2
+ *   for each w = &p->workflows[i] with w->triggered:
+ *     write w->github's "event" (val_to_json_sbuf) to GITHUB_EVENT_PATH; add workspace,
+ *     event_path, job, ... to w->github (val_object_set) per job
+ *     for each job j = &w->jobs[k]: start it when every w->jobs[j->needs[n]] is done
+ *       (w->order lists them in a valid order, j->level is for display only);
+ *       j->state READY:     run each j->matrix.legs[l] whose .runner is set (others: skipped)
+ *       j->state NO_RUNNER: report skipped (a skipped need, as GitHub treats it)
+ *       j->state FILTERED:  not part of this run
+ *       j->state DEFERRED:  once its needs are done,
+ *           struct val ctx = plan_contexts(a, p, w, &needs_context);
+ *           struct plan_matrix_opts mo = {&ctx, p->matrix_filter, p->nmatrix_filter, p};
+ *           plan_matrix_expand(&j->matrix, a, j->job, &mo, &err)   (ERR_INVALID: job fails
+ *           with the message, prefixed with w->relpath)
+ *       j->state INVALID:   the job fails with j->reason (GitHub fails the run likewise)
+ *     the job's `if:` (j->if_expr, NULL means success()) is evaluated by the executor with
+ *     needs and the status functions; matrix/strategy contexts come from the leg
+ *     (leg->matrix, leg->index, j->matrix.total, fail_fast, max_parallel)
+ *     environment: plan_default_env() + the executor's path variables; p->env (--env) for
+ *     every job; secrets p->secrets, vars p->vars; inputs w->inputs
  *   plan_free(p);
  * Everything in a plan (strings, values, matrices) lives in p->arena and dies with plan_free().
  * Values (struct val) are objects of expr/ and may be handed to expr_eval() directly.

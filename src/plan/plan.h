@@ -171,7 +171,8 @@ struct plan_event {
  * numbers and null as they are; EXPR tokens parsed and evaluated with ctx (every named value
  * allowed; the workflow loader has already checked which ones the key may use); mappings with
  * expression keys and ${{ insert }} keys (whose object value is merged in); sequences item by
- * item. The result lives in a (or points into ctx's values).
+ * item (an expression item that yields a sequence is spliced in). The result lives in a (or
+ * points into ctx's values).
  */
 int plan_eval_token(struct val *out, struct arena *a, const struct wf_token *t,
                     const struct expr_ctx *ctx, struct err *err);

@@ -372,6 +372,9 @@ bool plan_filter_match(const char *const *patterns, size_t n, const char *s);
  * Appends struct plan_kv (strings in a) to out.
  */
 int plan_kv_file_load(struct vec *out, struct arena *a, const char *path, struct err *err);
+/* The dotenv half of plan_kv_file_load on text in memory; `name` is used in messages. */
+int plan_dotenv_parse(struct vec *out, struct arena *a, const char *name, const char *text,
+                      size_t len, struct err *err);
 
 /* Writes the plan as text (what `runnel plan` prints), JSON or Graphviz dot. */
 void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose);

@@ -115,7 +115,9 @@ struct plan_opts {
     const char *event_type; /* activity type (opened, synchronize, completed, ...); NULL: the
                                event's default (pull_request: opened; workflow_run: completed) */
     const char *repository; /* "owner/name" overriding what origin says */
-    /* workflow_run: the workflow whose completion triggers (name), its conclusion and branch */
+    /* workflow_run: the workflow whose completion triggers (its name) and its conclusion. To
+     * chain runs, the executor plans again with event_name "workflow_run" and these set to the
+     * finished workflow's name and conclusion (success, failure, cancelled, skipped). */
     const char *run_workflow;
     const char *run_conclusion;   /* NULL: "success" */
     const struct plan_kv *inputs; /* --input k=v */

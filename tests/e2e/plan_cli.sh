@@ -293,6 +293,16 @@ grep -q "^Level  *Job ID" "$tmp/l.txt" || fail "list header"
 grep -qE "^2 +d +d +CI +.github/workflows/ci.yml +push" "$tmp/l.txt" || fail "list row: $(cat "$tmp/l.txt")"
 "$RUNNEL_BIN" plan --dot | grep -qF '".github/workflows/ci.yml:a" -> ".github/workflows/ci.yml:b"' || fail "dot edges"
 
+# --- origin URL forms: scp-like and ssh:// name the same owner/repo; --repository overrides
+for url in git@github.com:octo-org/octo-repo.git ssh://git@github.com/octo-org/octo-repo \
+    https://github.com/octo-org/octo-repo/; do
+    git remote set-url origin "$url"
+    "$RUNNEL_BIN" plan --json >"$tmp/p.json"
+    py 'import json,sys; r=json.load(open(sys.argv[1]))["repository"]; assert (r["owner"], r["name"]) == ("octo-org", "octo-repo"), (sys.argv[2], r)' "$tmp/p.json" "$url" || fail "origin $url"
+done
+"$RUNNEL_BIN" plan --json --repository nektos/act >"$tmp/p.json"
+py 'import json,sys; r=json.load(open(sys.argv[1]))["repository"]; assert r["owner"] == "nektos", r' "$tmp/p.json" || fail "--repository"
+
 # --- an invalid workflow: listed with its located message, exit 2
 printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps: [{run: "true"}]\n  y: {runs-on: ubuntu-latest, steps: [{run: "true"}]}\n' >.github/workflows/bad.yml
 set +e

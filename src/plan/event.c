@@ -551,12 +551,12 @@ static int typed(struct val *v, struct arena *a, const char *type, const struct 
 
 /*
  * The core of both input builders: declared inputs in order, given values typed, defaults
- * (evaluated with ctx) filled; string forms into event_inputs when it is an object. A missing
- * required input is reported through *missing (the first one's name), not as an error.
+ * (evaluated with ctx) filled; string forms into event_inputs when it is an object. Missing
+ * required inputs are listed in *missing (comma-separated names), not reported as errors.
  */
 static int inputs_core(struct val *inputs, struct val event_inputs, struct arena *a,
                        const struct wf_token *decl, const struct val *given, const char *where,
-                       const struct val *ctx, const char **missing, struct err *err)
+                       const struct val *ctx, struct sbuf *missing, struct err *err)
 {
     *inputs = val_new_object(a);
     for (size_t i = 0; decl && decl->kind == WF_TOK_MAPPING && i < decl->npairs; i++) {
@@ -576,8 +576,8 @@ static int inputs_core(struct val *inputs, struct val event_inputs, struct arena
             struct err e2 = ERR_INIT;
             if (plan_eval_token(&v, a, def, &ec, &e2))
                 v = val_null();
-        } else if (req && req->kind == WF_TOK_BOOL && req->boolean && !*missing) {
-            *missing = name;
+        } else if (req && req->kind == WF_TOK_BOOL && req->boolean) {
+            sbuf_addf(missing, "%s%s", missing->len ? ", " : "", name);
         }
         int rc = typed(&v, a, type, spec, where, name, err);
         if (rc)
@@ -607,13 +607,15 @@ int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event
     const struct wf_token *decl = declared_inputs(w->wf, event);
     struct val event_inputs = val_new_object(a); /* github.event.inputs: strings */
     struct val ctxv = plan_contexts(a, p, w, NULL);
-    const char *missing = NULL;
+    struct sbuf missing = SBUF_INIT;
     int rc =
         inputs_core(&w->inputs, event_inputs, a, decl, given, w->relpath, &ctxv, &missing, err);
+    if (rc == 0 && missing.len)
+        warn(p, "%s: required input%s %s not given", w->relpath,
+             strchr(missing.buf, ',') ? "s" : "", missing.buf);
+    sbuf_release(&missing);
     if (rc)
         return rc;
-    if (missing)
-        warn(p, "%s: required input '%s' was not given", w->relpath, missing);
     /* inputs given but not declared: kept (act does), with a warning as GitHub would refuse */
     if (given && given->kind == VAL_OBJECT) {
         for (size_t i = 0; i < given->obj->len; i++) {
@@ -634,13 +636,15 @@ int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
                      const struct val *with, const struct val *contexts, struct err *err)
 {
     const struct wf_token *decl = declared_inputs(called, "workflow_call");
-    const char *missing = NULL;
+    struct sbuf missing = SBUF_INIT;
     const char *where = called && called->path ? called->path : "workflow_call";
     int rc = inputs_core(out, val_null(), a, decl, with, where, contexts, &missing, err);
-    if (rc)
-        return rc;
-    if (missing)
-        return err_set(err, ERR_INVALID,
-                       "%s: Input %s is required, but not provided while calling.", where, missing);
-    return 0;
+    if (rc == 0 && missing.len) {
+        int first = (int)strcspn(missing.buf, ",");
+        rc =
+            err_set(err, ERR_INVALID, "%s: Input %.*s is required, but not provided while calling.",
+                    where, first, missing.buf);
+    }
+    sbuf_release(&missing);
+    return rc;
 }

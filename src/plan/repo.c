@@ -148,6 +148,43 @@ static bool repo_dirty(git_repository *repo)
     return dirty;
 }
 
+/*
+ * A detached HEAD that is no tag (a CI checkout): the ref of a branch whose tip is HEAD, local
+ * branches first, then origin's (as act's FindGitRef does); NULL when none is.
+ */
+static const char *detached_branch(git_repository *repo, struct arena *a, const char *sha)
+{
+    const char *found = NULL;
+    static const git_branch_t kinds[] = {GIT_BRANCH_LOCAL, GIT_BRANCH_REMOTE};
+    for (size_t k = 0; k < 2 && !found; k++) {
+        git_branch_iterator *it = NULL;
+        if (git_branch_iterator_new(&it, repo, kinds[k]) < 0) {
+            git_error_clear();
+            continue;
+        }
+        git_reference *ref = NULL;
+        git_branch_t type;
+        while (!found && git_branch_next(&ref, &type, it) == 0) {
+            const git_oid *target = git_reference_target(ref);
+            const char *name = git_reference_shorthand(ref);
+            if (target && name && !str_has_suffix(name, "/HEAD") &&
+                !strcmp(oid_str(a, target), sha)) {
+                if (kinds[k] == GIT_BRANCH_REMOTE && strchr(name, '/'))
+                    name = strchr(name, '/') + 1;
+                struct sbuf sb = SBUF_INIT;
+                sbuf_addf(&sb, "refs/heads/%s", name);
+                found = arena_strndup(a, sb.buf, sb.len);
+                sbuf_release(&sb);
+            }
+            git_reference_free(ref);
+            ref = NULL;
+        }
+        git_error_clear();
+        git_branch_iterator_free(it);
+    }
+    return found;
+}
+
 static void placeholders(struct plan_repo *r, struct arena *a, const char *abs)
 {
     r->is_git = false;
@@ -246,6 +283,8 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
         }
         git_error_clear();
     }
+    if (!out->ref && out->sha != (const char *)ZERO_SHA)
+        out->ref = detached_branch(repo, a, out->sha);
     if (git_repository_config_snapshot(&cfg, repo) < 0)
         git_error_clear();
     /* remote.origin.url read from the config: git_remote_lookup() iterates the config with a

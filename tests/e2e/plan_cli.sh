@@ -293,6 +293,12 @@ grep -q "^Level  *Job ID" "$tmp/l.txt" || fail "list header"
 grep -qE "^2 +d +d +CI +.github/workflows/ci.yml +push" "$tmp/l.txt" || fail "list row: $(cat "$tmp/l.txt")"
 "$RUNNEL_BIN" plan --dot | grep -qF '".github/workflows/ci.yml:a" -> ".github/workflows/ci.yml:b"' || fail "dot edges"
 
+# --- detached at a branch tip that is no tag (a CI checkout): the branch's ref, as act
+git checkout -q --detach feature
+"$RUNNEL_BIN" plan --json >"$tmp/p.json"
+py 'import json,sys; e=json.load(open(sys.argv[1]))["event"]; assert e["ref"] == "refs/heads/feature", e' "$tmp/p.json" || fail "detached ref"
+git checkout -q main
+
 # --- origin URL forms: scp-like and ssh:// name the same owner/repo; --repository overrides
 for url in git@github.com:octo-org/octo-repo.git ssh://git@github.com/octo-org/octo-repo \
     https://github.com/octo-org/octo-repo/; do

@@ -26,6 +26,8 @@
 #include "util/str.h"
 
 #define ZERO_SHA "0000000000000000000000000000000000000000"
+/* GitHub's push payload lists at most this many commits */
+#define PLAN_PUSH_COMMITS_MAX 2048
 
 static struct val sv(struct arena *a, const char *s)
 {
@@ -224,12 +226,26 @@ static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err
     set(a, pl, "compare",
         sv(a, fmt(a, "https://github.com/%s/compare/%s", full_name(p),
                   fmt(a, "%.12s...%.12s", ev->before, ev->after))));
-    struct val head = strcmp(ev->sha, ZERO_SHA)
-                          ? commit_obj(p, &p->repo.head, changes.items, changes.len)
-                          : val_null();
+    /* commits: those pushed (after not reachable from before), oldest first, at most the
+     * 2048 GitHub lists, each with its own added/removed/modified; head_commit is the last.
+     * A new branch (before = zeros) lists only its head commit. */
+    struct val head = val_null();
     struct val commits = val_new_array(a);
-    if (head.kind != VAL_NULL)
+    struct vec log = VEC_INIT(struct plan_log_entry);
+    struct err le = ERR_INIT;
+    if (strcmp(ev->sha, ZERO_SHA) && strcmp(ev->before, ZERO_SHA) && p->repo.is_git &&
+        plan_repo_log(&log, a, &p->repo, ev->before, ev->after, PLAN_PUSH_COMMITS_MAX, &le) == 0) {
+        for (size_t i = 0; i < log.len; i++) {
+            const struct plan_log_entry *e = vec_at(&log, i);
+            head = commit_obj(p, &e->commit, e->changes, e->nchanges);
+            val_array_push(a, commits, head);
+        }
+    }
+    vec_release(&log);
+    if (head.kind == VAL_NULL && strcmp(ev->sha, ZERO_SHA)) {
+        head = commit_obj(p, &p->repo.head, changes.items, changes.len);
         val_array_push(a, commits, head);
+    }
     set(a, pl, "commits", commits);
     set(a, pl, "head_commit", head);
     set(a, pl, "pusher", person(a, ev->actor, p->repo.user_email ? p->repo.user_email : "", NULL));

@@ -128,6 +128,7 @@ assert ev["after"] == sys.argv[2] and ev["before"] == sys.argv[3] and ev["ref"] 
 assert ev["head_commit"]["id"] == sys.argv[2] and ev["head_commit"]["message"] == "docs only"
 assert ev["head_commit"]["author"]["email"] == "mona@example.com"
 assert ev["head_commit"]["modified"] == ["docs/index.md"]
+assert [c["id"] for c in ev["commits"]] == [sys.argv[2]], ev["commits"]
 assert ev["repository"]["full_name"] == "nektos/act" and ev["repository"]["owner"]["login"] == "nektos"
 assert ev["pusher"]["name"] == "Mona Lisa" and ev["sender"]["login"] == "Mona Lisa"
 assert e["GITHUB_REPOSITORY"] == "nektos/act" and e["GITHUB_SHA"] == sys.argv[2]
@@ -158,6 +159,15 @@ assert p["event"]["actor"] == "octocat"
 ' "$tmp/p.json" || fail "push src plan"
 
 # -P maps a label; -j keeps the job and what it needs
+# --before two commits back: both pushed commits are listed, oldest first, each with its files
+"$RUNNEL_BIN" plan --context --before "$first" >"$tmp/c.json"
+py '
+import json, sys
+ev = json.load(open(sys.argv[1]))[0]["github"]["event"]
+assert [c["message"] for c in ev["commits"]] == ["docs only", "src"], ev["commits"]
+assert ev["commits"][0]["modified"] == ["docs/index.md"] and ev["commits"][1]["modified"] == ["src/a.c"]
+assert ev["head_commit"]["id"] == sys.argv[2] and ev["head_commit"]["modified"] == ["src/a.c"]
+' "$tmp/c.json" "$third" || fail "commits list"
 "$RUNNEL_BIN" plan --json -P macos-latest=host -j b >"$tmp/p.json"
 py '
 import json, sys

@@ -447,6 +447,43 @@ static void from_payload(struct plan *p)
     }
 }
 
+/* The events that trigger workflows (GitHub docs, "Events that trigger workflows"). */
+static const char *const github_events[] = {
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "public",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_call",
+    "workflow_dispatch",
+    "workflow_run",
+};
+
 int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err)
 {
     struct arena *a = &p->arena;
@@ -455,6 +492,11 @@ int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err)
     cJSON *json = NULL;
     ev->name = o->event_name && *o->event_name ? arena_strdup(a, o->event_name) : "push";
     ev->type = o->event_type ? arena_strdup(a, o->event_type) : NULL;
+    bool known = false;
+    for (size_t i = 0; i < sizeof(github_events) / sizeof(github_events[0]) && !known; i++)
+        known = !strcmp(github_events[i], ev->name);
+    if (!known)
+        warn(p, "'%s' is not an event that triggers GitHub workflows", ev->name);
     ev->sha = p->repo.sha;
     ev->head_ref = "";
     ev->base_ref = "";

@@ -34,7 +34,8 @@ const char plan_flags_usage[] =
     "  --repository OWNER/NAME  instead of what the origin remote says\n"
     "  --run-workflow NAME      workflow_run: the workflow that completed\n"
     "  --run-conclusion C       workflow_run: its conclusion (default success)\n"
-    "  --no-rc                  do not read .runnelrc files\n";
+    "  --no-rc                  do not read .runnelrc files\n"
+    "  --strict                 GitHub's validation without act's allowances\n";
 
 void plan_flags_init(struct plan_flags *f)
 {
@@ -105,6 +106,7 @@ static const struct flag flags[] = {
     {NULL, "--var-file", F_FILE, OFF(var_files)},
     {NULL, "--env-file", F_FILE, OFF(env_files)},
     {NULL, "--no-rc", F_BOOL, OFF(no_rc)},
+    {NULL, "--strict", F_BOOL, OFF(strict)},
 };
 
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -385,6 +387,7 @@ int plan_flags_finish(struct plan_flags *f, struct plan_opts *o)
     vec_clear(&f->var_files);
     vec_clear(&f->env_files);
     o->repo_dir = f->dir;
+    o->strict = f->strict;
     o->workflows = f->workflows;
     o->event_name = f->event_name;
     o->event_path = f->event_path;

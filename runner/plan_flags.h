@@ -27,7 +27,7 @@
  *   --secret K[=V]          --secret-file FILE     --var K=V              --var-file FILE
  *   --env K=V               --env-file FILE        --base REF             --before SHA
  *   --type TYPE             --repository O/R       --run-workflow NAME    --run-conclusion C
- *   --no-rc                 (do not read .runnelrc)
+ *   --no-rc                 (do not read .runnelrc)      --strict (no act allowances)
  * `--secret K` without a value takes it from the environment, as act does. Values may also be
  * given as --flag=value.
  */
@@ -46,6 +46,7 @@ struct plan_flags {
     struct vec inputs, matrix, platforms, secrets, vars, env; /* struct plan_kv */
     struct vec secret_files, var_files, env_files;            /* const char * */
     bool no_rc;
+    bool strict; /* --strict: GitHub's validation without act's allowances */
     bool rc_loaded;
 };
 

@@ -626,6 +626,7 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
         struct wf_load_opts lo = WF_LOAD_OPTS_INIT;
         lo.display_name = w->relpath;
         lo.read_file = read_reusable;
+        lo.lenient = !o->strict;
         lo.payload = &rd;
         struct err le = ERR_INIT;
         if (wf_load(&w->wf, w->path, &lo, &le)) {
@@ -636,6 +637,11 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
             struct val none = val_null();
             github_build(p, w, &none);
             continue;
+        }
+        for (size_t k = 0; k < w->wf->warnings.len; k++) {
+            const struct wf_diag *d = vec_at(&w->wf->warnings, k);
+            const char *msg = arena_strdup(a, d->msg);
+            vec_append(&p->warnings, &msg);
         }
         if (w->wf->name && w->wf->name->kind == WF_TOK_STRING && *w->wf->name->str)
             w->name = w->wf->name->str;

@@ -134,6 +134,7 @@ struct plan_opts {
     size_t nenv;
     long run_id, run_number, run_attempt; /* 0: 1, 1, 1 */
     bool all_workflows;                   /* plan every workflow, triggered or not (list) */
+    bool strict; /* GitHub's validation with no act allowance (wf_load_opts.lenient off) */
     /* A workflow file's text (tests); NULL: read from disk. */
     const char *(*read_file)(const char *path, void *payload);
     void *payload;

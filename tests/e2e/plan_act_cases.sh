@@ -46,6 +46,6 @@ PY
 done <MANIFEST.tsv
 echo "plan over act cases: $pass/$total"
 for b in "${bad[@]+"${bad[@]}"}"; do echo "  not planned: $b"; done
-# workflow_call_inputs and uses-workflow are rejected by GitHub's own checks (workflow_call
-# inputs without type, a secret the called workflow does not declare), which act does not make.
-(( pass >= 52 )) || { echo "below the bar of 52"; exit 1; }
+# uses-workflow: its manifest line names an event.json the case does not have, and the local
+# reusable workflow is passed a secret it does not declare (GitHub refuses that; act does not).
+(( pass >= 53 )) || { echo "below the bar of 53"; exit 1; }

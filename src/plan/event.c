@@ -635,7 +635,7 @@ static int inputs_core(struct val *inputs, struct val event_inputs, struct arena
             if (plan_eval_token(&v, a, def, &ec, &e2))
                 v = val_null();
         } else if (req && req->kind == WF_TOK_BOOL && req->boolean) {
-            sbuf_addf(missing, "%s%s", missing->len ? ", " : "", name);
+            sbuf_addf(missing, "%s'%s'", missing->len ? ", " : "", name);
         }
         int rc = typed(&v, a, type, spec, where, name, err);
         if (rc)
@@ -698,10 +698,10 @@ int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
     const char *where = called && called->path ? called->path : "workflow_call";
     int rc = inputs_core(out, val_null(), a, decl, with, where, contexts, &missing, err);
     if (rc == 0 && missing.len) {
-        int first = (int)strcspn(missing.buf, ",");
+        int first = (int)strcspn(missing.buf + 1, "'");
         rc =
             err_set(err, ERR_INVALID, "%s: Input %.*s is required, but not provided while calling.",
-                    where, first, missing.buf);
+                    where, first, missing.buf + 1);
     }
     sbuf_release(&missing);
     return rc;

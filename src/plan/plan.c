@@ -554,6 +554,48 @@ static bool has_job(const struct plan_workflow *w, const char *id)
     return false;
 }
 
+/* The names of the events a workflow's on: lists, in order (borrowed token strings). */
+static void on_events(const struct wf *wf, struct vec *out)
+{
+    const struct wf_token *on = wf ? wf->on : NULL;
+    if (!on)
+        return;
+    if (on->kind == WF_TOK_STRING) {
+        vec_append(out, &on->str);
+    } else if (on->kind == WF_TOK_SEQUENCE) {
+        for (size_t i = 0; i < on->nitems; i++) {
+            if (on->items[i]->kind == WF_TOK_STRING)
+                vec_append(out, &on->items[i]->str);
+        }
+    } else if (on->kind == WF_TOK_MAPPING) {
+        for (size_t i = 0; i < on->npairs; i++) {
+            if (on->pairs[i].key->kind == WF_TOK_STRING)
+                vec_append(out, &on->pairs[i].key->str);
+        }
+    }
+}
+
+/* act's default event: push when any workflow has it, else the first workflow's first event. */
+static const char *default_event(const struct plan *p)
+{
+    const char *first = NULL;
+    bool push = false;
+    struct vec ev = VEC_INIT(const char *);
+    for (size_t i = 0; i < p->nworkflows && !push; i++) {
+        vec_clear(&ev);
+        on_events(p->workflows[i].wf, &ev);
+        for (size_t k = 0; k < ev.len; k++) {
+            const char *name = *(const char **)vec_at(&ev, k);
+            if (!strcmp(name, "push"))
+                push = true;
+            if (!first)
+                first = name;
+        }
+    }
+    vec_release(&ev);
+    return push || !first ? "push" : first;
+}
+
 int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
 {
     struct plan *p = xcalloc(1, sizeof(*p));
@@ -596,10 +638,6 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
     struct plan_kv *vars = copy_kv(a, o->vars, o->nvars);
     p->vars = kv_object(a, vars, o->nvars);
 
-    rc = plan_event_build(p, o, err);
-    if (rc)
-        goto done;
-
     const char *where = o->workflows;
     struct sbuf def = SBUF_INIT;
     if (!where) {
@@ -634,8 +672,6 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
             w->error = arena_strdup(a, le.msg);
             w->reason = "the workflow file is invalid";
             p->nerrors++;
-            struct val none = val_null();
-            github_build(p, w, &none);
             continue;
         }
         for (size_t k = 0; k < w->wf->warnings.len; k++) {
@@ -645,6 +681,24 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
         }
         if (w->wf->name && w->wf->name->kind == WF_TOK_STRING && *w->wf->name->str)
             w->name = w->wf->name->str;
+    }
+
+    /* the event: as given, else act's choice (push when a workflow has it, else the first
+     * event of the first workflow) */
+    struct plan_opts eo = *o;
+    if (!eo.event_name || !*eo.event_name)
+        eo.event_name = default_event(p);
+    rc = plan_event_build(p, &eo, err);
+    if (rc)
+        goto done;
+
+    for (size_t i = 0; i < p->nworkflows; i++) {
+        struct plan_workflow *w = &p->workflows[i];
+        if (!w->wf) {
+            struct val none = val_null();
+            github_build(p, w, &none);
+            continue;
+        }
         struct sbuf reason = SBUF_INIT;
         w->triggered = plan_on_matches(w->wf, &p->event, &reason);
         w->reason = arena_strndup(a, reason.buf, reason.len);

@@ -106,7 +106,8 @@ struct plan_opts {
     const char *repo_dir;   /* -C: where the repository is; NULL: the current directory */
     const char *workflows;  /* -W: a workflow file or a directory of them; NULL:
                                <repo root>/.github/workflows */
-    const char *event_name; /* NULL: "push", or the payload file's only sensible guess */
+    const char *event_name; /* NULL: act's choice: "push" when a workflow has it, else the
+                               first event of the first workflow (by path) */
     const char *event_path; /* -e: a JSON payload file that replaces the synthesized one */
     const char *job;        /* -j: plan only this job (and the jobs it needs), as act */
     const char *base_ref;   /* --base: pull_request base branch; NULL: the default branch */

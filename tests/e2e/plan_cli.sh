@@ -256,6 +256,12 @@ set +e
 set -e
 [[ $rc == 2 ]] && grep -q "input 'level' must be one of" "$tmp/err" || fail "choice check"
 
+# --- no EVENT: act's choice, push when a workflow has it, else the first workflow's first event
+"$RUNNEL_BIN" plan -W .github/workflows/dispatch.yml --input count=1 --json >"$tmp/p.json"
+py 'import json,sys; e=json.load(open(sys.argv[1]))["event"]; assert e["name"] == "workflow_dispatch", e' "$tmp/p.json" || fail "default event"
+"$RUNNEL_BIN" plan workflow_dispatch >"$tmp/out"
+grep -q "required input 'count' not given" "$tmp/out" || fail "missing input warning: $(cat "$tmp/out")"
+
 # --- workflow_run chaining (branches filter the triggering run's head branch)
 "$RUNNEL_BIN" plan workflow_run --run-workflow CI --json >"$tmp/p.json"
 py '

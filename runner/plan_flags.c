@@ -274,6 +274,37 @@ static void prepend(struct vec *dst, struct vec *rcv)
     *dst = merged;
 }
 
+/* The repository root above dir (the first directory holding .git), else dir itself. */
+static void repo_root(struct sbuf *out, const char *dir)
+{
+    char *abs = realpath(dir, NULL);
+    sbuf_reset(out);
+    if (!abs) {
+        sbuf_addstr(out, dir);
+        return;
+    }
+    struct sbuf cur = SBUF_INIT;
+    sbuf_addstr(&cur, abs);
+    xfree(abs); /* realpath() allocates with malloc */
+    for (;;) {
+        struct sbuf git = SBUF_INIT;
+        path_join(&git, cur.buf, ".git");
+        bool found = fs_exists(git.buf);
+        sbuf_release(&git);
+        if (found) {
+            sbuf_addstr(out, cur.buf);
+            break;
+        }
+        char *slash = strrchr(cur.buf, '/');
+        if (!slash || slash == cur.buf) {
+            sbuf_addstr(out, dir);
+            break;
+        }
+        sbuf_setlen(&cur, (size_t)(slash - cur.buf));
+    }
+    sbuf_release(&cur);
+}
+
 static int load_rc(struct plan_flags *f)
 {
     struct plan_flags rc;
@@ -286,7 +317,10 @@ static int load_rc(struct plan_flags *f)
         status = read_rc(&rc, path.buf);
     }
     sbuf_reset(&path);
-    path_join(&path, f->dir ? f->dir : ".", ".runnelrc");
+    struct sbuf root = SBUF_INIT;
+    repo_root(&root, f->dir ? f->dir : ".");
+    path_join(&path, root.buf, ".runnelrc");
+    sbuf_release(&root);
     if (status == 0) {
         char *a = realpath(path.buf, NULL);
         const char *h = home ? home : "";

@@ -297,6 +297,8 @@ assert p["event"]["actor"] == "rc-actor", p["event"]
 ci = [w for w in p["workflows"] if w["path"] == ".github/workflows/ci.yml"][0]
 assert [j["state"] for j in ci["jobs"]] == ["run"] * 4
 ' "$tmp/p.json" || fail ".runnelrc"
+(cd src && "$RUNNEL_BIN" plan --json --before "$second") >"$tmp/p.json"
+py 'import json,sys; assert json.load(open(sys.argv[1]))["event"]["actor"] == "rc-actor"' "$tmp/p.json" || fail ".runnelrc from a subdirectory"
 "$RUNNEL_BIN" plan --json --actor cli --before "$second" >"$tmp/p.json"
 py 'import json,sys; assert json.load(open(sys.argv[1]))["event"]["actor"] == "cli"' "$tmp/p.json" || fail "command line over .runnelrc"
 echo '--bogus x' >.runnelrc

@@ -5,7 +5,7 @@
  * The act-compatible flags that `runnel list`, `runnel plan` and `runnel run` share, and the
  * `.runnelrc` defaults file (act's .actrc form: one flag per line, "-P ubuntu-latest=host" or
  * "--actor me"; blank lines and lines starting with '#' ignored). Files read, in order, before
- * the command line: $HOME/.runnelrc, then <repo>/.runnelrc; later values win for single-valued
+ * the command line: $HOME/.runnelrc, then <repo root>/.runnelrc; later values win for single-valued
  * flags, list flags accumulate.
  *
  * Use:

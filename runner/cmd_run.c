@@ -193,6 +193,7 @@ static void usage(FILE *out)
             "  --sandbox LEVEL       strict, default or none\n"
             "  --network MODE        host (default) or none\n"
             "  --bind                run in the repository instead of a copy per job\n"
+            "  --rw PATH             let steps write PATH on the host too (repeatable)\n"
             "  --run-dir DIR         where logs, workspaces and summaries go\n"
             "  --chain               also run workflows that workflow_run triggers\n"
             "  --json                JSON lines events instead of text\n"
@@ -203,6 +204,8 @@ static void usage(FILE *out)
 struct run_cli {
     struct plan_flags flags;
     bool dry_run, bind, chain, json;
+    const char *rw[16]; /* --rw paths, NULL-terminated */
+    size_t nrw;
     long jobs;
     enum sandbox_level sandbox;
     enum sandbox_network network;
@@ -223,7 +226,8 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
         struct sbuf name = SBUF_INIT;
         sbuf_add(&name, a, eq && str_has_prefix(a, "--") ? (size_t)(eq - a) : strlen(a));
         bool takes_value = !strcmp(name.buf, "--jobs") || !strcmp(name.buf, "--sandbox") ||
-                           !strcmp(name.buf, "--network") || !strcmp(name.buf, "--run-dir");
+                           !strcmp(name.buf, "--network") || !strcmp(name.buf, "--run-dir") ||
+                           !strcmp(name.buf, "--rw");
         if (takes_value) {
             if (eq && str_has_prefix(a, "--")) {
                 val = eq + 1;
@@ -267,6 +271,16 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
             }
         } else if (!strcmp(name.buf, "--run-dir")) {
             c->run_dir = val;
+        } else if (!strcmp(name.buf, "--rw")) {
+            if (c->nrw + 1 >= sizeof(c->rw) / sizeof(c->rw[0])) {
+                cli_error("at most %zu --rw paths", sizeof(c->rw) / sizeof(c->rw[0]) - 1);
+                rc = CLI_USAGE;
+            } else if (val[0] != '/') {
+                cli_error("--rw needs an absolute path, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                c->rw[c->nrw++] = val;
+            }
         } else if (!strcmp(name.buf, "-h") || !strcmp(name.buf, "--help")) {
             usage(stdout);
             rc = -1;
@@ -299,6 +313,7 @@ static int run_plan(struct plan *p, const struct run_cli *c, const char *self, s
     o.sandbox = c->sandbox;
     o.network = c->network;
     o.bind = c->bind;
+    o.rw_paths = c->nrw ? c->rw : NULL;
     o.dry_run = c->dry_run;
     o.self_path = self;
     o.cancel_fd = cancel_pipe[0];

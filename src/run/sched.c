@@ -421,6 +421,7 @@ static int job_setup(struct run_job *j, struct err *err)
             .workspace = j->workspace.buf,
             .temp_dir = j->temp.buf,
             .ro_paths = ro[0] ? ro : NULL,
+            .rw_paths = r->o->rw_paths,
             .network = r->o->network,
             .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
             .keep_background = false,

@@ -77,10 +77,11 @@ struct run_opts {
     size_t max_jobs;     /* jobs at once; 0: the number of CPUs */
     enum sandbox_level sandbox;
     enum sandbox_network network;
-    bool bind;             /* run in the repository itself instead of a copy per job */
-    bool dry_run;          /* evaluate and show each step, start nothing */
-    const char *self_path; /* the runnel executable: its directory goes on the steps' PATH */
-    int cancel_fd;         /* -1, or an fd that becomes readable to cancel (Ctrl-C) */
+    bool bind;                   /* run in the repository itself instead of a copy per job */
+    const char *const *rw_paths; /* more host paths steps may write (NULL-terminated), or NULL */
+    bool dry_run;                /* evaluate and show each step, start nothing */
+    const char *self_path;       /* the runnel executable: its directory goes on the steps' PATH */
+    int cancel_fd;               /* -1, or an fd that becomes readable to cancel (Ctrl-C) */
     const struct run_log_ops *log;
     /*
      * Copies the repository at src into the job workspace dest (uncommitted changes included,

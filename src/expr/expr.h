@@ -235,7 +235,7 @@ struct expr {
     enum expr_node_kind kind;
     size_t offset;       /* byte offset of the node's token in the parsed text */
     struct val literal;  /* EXPR_LITERAL */
-    struct str name;     /* EXPR_CONTEXT, EXPR_CALL: the name as written (points into the arena) */
+    struct str name;     /* EXPR_CONTEXT, EXPR_CALL: as written (in the arena; no NUL after it) */
     enum expr_func func; /* EXPR_CALL */
     struct expr **args;
     size_t n_args;

@@ -77,23 +77,20 @@ struct parser {
     size_t alloc;
     size_t pos; /* next token */
     int depth;
+    const char *copy;     /* the source in the arena, made when a name first needs it */
     struct tok small[64]; /* most expressions fit; longer ones move to the heap */
 };
 
-static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
+/*
+ * Sets GitHub's message "<what>: '<token>'. Located at position N within expression: <src>"
+ * (one formatting call: error cases are common enough in tooling to be worth it).
+ */
+static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *what,
+                const char *tok, size_t toklen)
 {
-    struct sbuf sb = SBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    sbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
     size_t pos = expr_char_pos(p->src, offset);
-    err_set(p->err, ERR_INVALID, "%s. Located at position %zu within expression: %.*s", sb.buf, pos,
-            (int)p->len, p->src);
-    sbuf_release(&sb);
+    err_set(p->err, ERR_INVALID, "%s: '%.*s'. Located at position %zu within expression: %.*s",
+            what, (int)toklen, tok, pos, (int)p->len, p->src);
     if (p->opts->diag_out)
         *p->opts->diag_out = (struct expr_diag){.kind = kind, .pos = pos, .offset = offset};
     return ERR_INVALID;
@@ -162,8 +159,7 @@ static bool is_legal_identifier(const char *s, size_t n)
 
 static int unexpected_lexeme(struct parser *p, size_t start, size_t end)
 {
-    return fail(p, EXPR_ERR_LEXING, start, "Unexpected symbol: '%.*s'", (int)(end - start),
-                p->src + start);
+    return fail(p, EXPR_ERR_LEXING, start, "Unexpected symbol", p->src + start, end - start);
 }
 
 /* A number literal: JavaScript's Number() grammar, which is C#'s for these inputs. */
@@ -379,14 +375,14 @@ static void unescape(struct sbuf *out, const char *s, size_t n)
 /* The error as GitHub words it: "<what>: '<token>'. Located at position N within ...". */
 static int parse_fail(struct parser *p, enum parse_err what, const struct tok *t)
 {
-    struct sbuf tok = SBUF_INIT;
+    const char *text = parse_err_text[what];
     if (t->type == T_EOF)
-        sbuf_addstr(&tok, "EOF");
-    else if (t->type == T_STRING)
-        unescape(&tok, p->src + t->start + 1, t->end - t->start - 2);
-    else
-        sbuf_add(&tok, p->src + t->start, t->end - t->start);
-    int rc = fail(p, EXPR_ERR_PARSING, t->start, "%s: '%s'", parse_err_text[what], tok.buf);
+        return fail(p, EXPR_ERR_PARSING, t->start, text, "EOF", 3);
+    if (t->type != T_STRING)
+        return fail(p, EXPR_ERR_PARSING, t->start, text, p->src + t->start, t->end - t->start);
+    struct sbuf tok = SBUF_INIT;
+    unescape(&tok, p->src + t->start + 1, t->end - t->start - 2);
+    int rc = fail(p, EXPR_ERR_PARSING, t->start, text, tok.buf, tok.len);
     sbuf_release(&tok);
     return rc;
 }
@@ -429,13 +425,22 @@ static int incr_depth(struct parser *p)
 static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t offset,
                              size_t n_args)
 {
-    struct expr *e = arena_alloc(p->a, sizeof(*e));
+    /* The node and its operand pointers in one allocation. */
+    struct expr *e = arena_alloc(p->a, sizeof(*e) + n_args * sizeof(*e->args));
     e->kind = kind;
     e->offset = offset;
     e->n_args = n_args;
     if (n_args)
-        e->args = arena_alloc(p->a, n_args * sizeof(*e->args));
+        e->args = (struct expr **)(e + 1);
     return e;
+}
+
+/* The source copied into the arena once, for names that point into it. */
+static const char *source_copy(struct parser *p)
+{
+    if (!p->copy)
+        p->copy = arena_strndup(p->a, p->src, p->len);
+    return p->copy;
 }
 
 /* A growable list of nodes in the arena (for call arguments and && / || chains). */
@@ -588,7 +593,7 @@ static int call(struct parser *p, struct expr **out, bool *indexable)
         if (!context_allowed(p, s, n))
             return parse_fail(p, PE_UNRECOGNIZED_NAMED_VALUE, id);
         struct expr *e = new_node(p, EXPR_CONTEXT, id->start, 0);
-        e->name = str_make(arena_strndup(p->a, s, n), n);
+        e->name = str_make(source_copy(p) + id->start, n);
         *indexable = true;
         *out = e;
         return 0;
@@ -602,7 +607,7 @@ static int call(struct parser *p, struct expr **out, bool *indexable)
     if (rc < 0)
         return rc;
     struct expr *e = new_node(p, EXPR_CALL, id->start, 0);
-    e->name = str_make(arena_strndup(p->a, s, n), n);
+    e->name = str_make(source_copy(p) + id->start, n);
     e->func = fn;
     e->args = args.items;
     e->n_args = args.len;
@@ -798,6 +803,7 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
     p.alloc = sizeof(p.small) / sizeof(p.small[0]);
     p.pos = 0;
     p.depth = 0;
+    p.copy = NULL;
     int rc = 0;
     if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
         rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);

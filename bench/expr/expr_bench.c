@@ -153,7 +153,10 @@ int main(int argc, char **argv)
     bool warm = false;
     double t = start;
     size_t rounds = 0;
-    while (t - start < seconds) {
+    /* EXPR_BENCH_ROUNDS=N runs exactly N rounds (for instruction counts under callgrind). */
+    const char *fixed = getenv("EXPR_BENCH_ROUNDS");
+    size_t max_rounds = fixed ? strtoul(fixed, NULL, 10) : SIZE_MAX;
+    while (fixed ? rounds < max_rounds : t - start < seconds) {
         for (size_t i = 0; i < n; i++) {
             struct bench_case *bc = &cases[i];
             struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;

@@ -153,6 +153,9 @@ int main(int argc, char **argv)
     bool warm = false;
     double t = start;
     size_t rounds = 0;
+    double best = 0;
+    double window_start = start;
+    size_t window_evals = 0;
     /* EXPR_BENCH_ROUNDS=N runs exactly N rounds (for instruction counts under callgrind). */
     const char *fixed = getenv("EXPR_BENCH_ROUNDS");
     size_t max_rounds = fixed ? strtoul(fixed, NULL, 10) : SIZE_MAX;
@@ -175,6 +178,14 @@ int main(int argc, char **argv)
         evals += n;
         rounds++;
         t = now();
+        /* The best half-second window: the machine is shared, so preemption shows as noise. */
+        if (t - window_start >= 0.5) {
+            double r = (double)(evals - window_evals) / (t - window_start);
+            if (r > best)
+                best = r;
+            window_start = t;
+            window_evals = evals;
+        }
         if (!warm && t >= warm_end) {
             warm = true;
             rss_warm = rss_kb();
@@ -182,12 +193,15 @@ int main(int argc, char **argv)
     }
     double elapsed = t - start;
     long rss_end = rss_kb();
+    if (best == 0)
+        best = (double)evals / elapsed;
     printf("runnel in-process: %zu evaluations (%zu cases x %zu rounds, %zu errors each round) in "
-           "%.2f s = %.0f evals/s; RSS after warm-up %ld kB, at end %ld kB\n",
-           evals, n, rounds, errors / (rounds ? rounds : 1), elapsed, (double)evals / elapsed,
+           "%.2f s = %.0f evals/s on average, %.0f evals/s in the best half second; RSS after "
+           "warm-up %ld kB, at end %ld kB\n",
+           evals, n, rounds, errors / (rounds ? rounds : 1), elapsed, (double)evals / elapsed, best,
            rss_warm, rss_end);
-    printf("RUNNEL_RATE=%.0f RUNNEL_RSS_WARM=%ld RUNNEL_RSS_END=%ld\n", (double)evals / elapsed,
-           rss_warm, rss_end);
+    printf("RUNNEL_RATE=%.0f RUNNEL_BEST=%.0f RUNNEL_RSS_WARM=%ld RUNNEL_RSS_END=%ld\n",
+           (double)evals / elapsed, best, rss_warm, rss_end);
     for (size_t i = 0; i < n; i++) {
         xfree(cases[i].src);
         xfree(cases[i].names);

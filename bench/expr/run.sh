@@ -30,10 +30,13 @@ echo "$r_out" | grep -v '^RUNNEL_'
 t_out=$(node "$here/ts_bench.mjs" inprocess "$cases_dir" "$seconds")
 echo "$t_out" | grep -v '^TS_'
 r_rate=$(echo "$r_out" | sed -n 's/.*RUNNEL_RATE=\([0-9]*\).*/\1/p')
+r_best=$(echo "$r_out" | sed -n 's/.*RUNNEL_BEST=\([0-9]*\).*/\1/p')
+t_best=$(echo "$t_out" | sed -n 's/.*TS_BEST=\([0-9]*\).*/\1/p')
 rss_warm=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_WARM=\([0-9]*\).*/\1/p')
 rss_end=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_END=\([0-9]*\).*/\1/p')
-t_rate=$(echo "$t_out" | sed -n 's/^TS_RATE=\([0-9]*\).*/\1/p')
-awk -v r="$r_rate" -v t="$t_rate" 'BEGIN { printf "in-process ratio: runnel/typescript = %.1fx\n", r / t }'
+t_rate=$(echo "$t_out" | sed -n 's/.*TS_RATE=\([0-9]*\).*/\1/p')
+awk -v r="$r_rate" -v t="$t_rate" -v rb="$r_best" -v tb="$t_best" 'BEGIN {
+    printf "in-process ratio: runnel/typescript = %.1fx on average, %.1fx best half second to best half second\n", r / t, rb / tb }'
 echo "runnel memory: ${rss_warm} kB after warm-up, ${rss_end} kB at the end"
 
 tmp=$(mktemp -d)

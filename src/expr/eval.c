@@ -391,11 +391,14 @@ static int fn_join(struct evaluator *ev, struct val *args, size_t n, struct val 
 
 static int fn_to_json(struct evaluator *ev, struct val *args, struct val *out)
 {
-    struct sbuf res = SBUF_INIT;
-    val_to_json_sbuf(&res, &args[0], true);
-    int rc = make_string(ev, out, &res);
-    sbuf_release(&res);
-    return rc;
+    size_t size = expr_json_size(&args[0], true);
+    int rc = charge(ev, size);
+    if (rc < 0)
+        return rc;
+    char *dst = arena_alloc(ev->a, size + 1);
+    expr_json_emit(dst, &args[0], true);
+    *out = val_string_borrowed(dst, size);
+    return 0;
 }
 
 static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)

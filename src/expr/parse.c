@@ -120,16 +120,10 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     return ERR_INVALID;
 }
 
-static void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end, double num)
+/* Room is made before lexing (an expression of n bytes has at most n + 1 tokens). */
+static inline void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end,
+                           double num)
 {
-    if (p->ntoks == p->alloc) {
-        size_t n = p->alloc * 2;
-        if (p->toks == p->small) {
-            p->toks = xmemdup(p->small, p->ntoks * sizeof(*p->toks));
-        }
-        p->toks = xreallocarray(p->toks, n, sizeof(*p->toks));
-        p->alloc = n;
-    }
     p->toks[p->ntoks++] = (struct tok){.type = type, .start = start, .end = end, .num = num};
 }
 
@@ -209,7 +203,10 @@ static int lex_identifier(struct parser *p, size_t start, size_t *i)
     size_t n = k - start;
     enum tok_type type = T_IDENT;
     double num = 0;
-    if (prev_type(p) != T_DOT) {
+    /* Keywords (case-sensitive, as in GitHub's lexers), except as a property name after '.' */
+    bool maybe_keyword = (n == 3 || n == 4 || n == 5 || n == 8) &&
+                         (s[0] == 't' || s[0] == 'f' || s[0] == 'n' || s[0] == 'N' || s[0] == 'I');
+    if (maybe_keyword && prev_type(p) != T_DOT) {
         if (n == 4 && memcmp(s, "true", 4) == 0) {
             type = T_TRUE;
         } else if (n == 5 && memcmp(s, "false", 5) == 0) {
@@ -256,6 +253,8 @@ static int lex(struct parser *p)
     while (i < p->len) {
         size_t start = i;
         unsigned char c = (unsigned char)p->src[i++];
+        if (c == ' ')
+            continue;
         int rc = 0;
         switch (c) {
         case '(':
@@ -540,7 +539,9 @@ static int parse_call_args(struct parser *p, struct node_list *args)
 /* ASCII case-insensitive equality of s (len bytes) and the NUL-terminated name. */
 static bool name_eq(const char *name, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    if (!len || ((unsigned char)name[0] | 0x20) != ((unsigned char)s[0] | 0x20))
+        return len == 0 && name[0] == '\0'; /* quick reject on the first letter */
+    for (size_t i = 1; i < len; i++) {
         if (!name[i] || str_lower((unsigned char)name[i]) != str_lower((unsigned char)s[i]))
             return false;
     }
@@ -886,6 +887,10 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
         if (p.opts->diag_out)
             *p.opts->diag_out = (struct expr_diag){.kind = EXPR_ERR_PARSING};
         goto done;
+    }
+    if (len + 1 > p.alloc) {
+        p.toks = xreallocarray(NULL, len + 1, sizeof(*p.toks));
+        p.alloc = len + 1;
     }
     rc = lex(&p);
     if (rc < 0)

@@ -513,118 +513,186 @@ cJSON *val_to_json(const struct val *v)
 }
 
 /*
+ * The JSON writer runs twice over a value: once with dst NULL to measure, once to write into
+ * memory of exactly that size (so toJSON() of a large context is neither grown step by step
+ * nor copied afterwards).
+ */
+struct jw {
+    char *dst; /* NULL while measuring */
+    size_t n;  /* bytes measured or written so far */
+};
+
+static inline void jw_put(struct jw *w, const char *p, size_t k)
+{
+    if (w->dst)
+        memcpy(w->dst + w->n, p, k);
+    w->n += k;
+}
+
+static inline void jw_ch(struct jw *w, char c)
+{
+    if (w->dst)
+        w->dst[w->n] = c;
+    w->n++;
+}
+
+/*
  * Numbers in toJSON(): integral values as integers (the runner writes them as Int64), others
  * in the shortest form that reads back to the same double.
  */
-static void json_number(struct sbuf *out, double num)
+static void json_number(struct jw *w, double num)
 {
+    char buf[40];
+    int len = 0;
     if (isnan(num)) {
-        sbuf_addstr(out, "NaN");
+        jw_put(w, "NaN", 3);
         return;
     }
     if (isinf(num)) {
-        sbuf_addstr(out, num < 0 ? "-Infinity" : "Infinity");
+        if (num < 0)
+            jw_put(w, "-Infinity", 9);
+        else
+            jw_put(w, "Infinity", 8);
         return;
     }
     if (num == 0) {
-        sbuf_addch(out, '0');
+        jw_ch(w, '0');
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        if (fabs(num) < 1e15)
-            add_integer(out, (long long)num);
-        else
-            sbuf_addf(out, "%lld", (long long)num);
-        return;
+        len = snprintf(buf, sizeof(buf), "%lld", (long long)num);
+    } else {
+        for (int prec = 15; prec <= 17; prec++) {
+            len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
+            if (strtod(buf, NULL) == num)
+                break;
+        }
     }
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*G", prec, num);
-        if (strtod(buf, NULL) == num)
-            break;
-    }
-    sbuf_addstr(out, buf);
+    jw_put(w, buf, (size_t)len);
 }
 
-static void json_indent(struct sbuf *out, bool pretty, size_t depth)
+static void json_indent(struct jw *w, bool pretty, size_t depth)
 {
+    static const char spaces[] = "                                                                ";
     if (!pretty)
         return;
-    sbuf_addch(out, '\n');
-    sbuf_addchars(out, ' ', depth * 2);
+    jw_ch(w, '\n');
+    size_t k = depth * 2;
+    while (k) {
+        size_t step = k < sizeof(spaces) - 1 ? k : sizeof(spaces) - 1;
+        jw_put(w, spaces, step);
+        k -= step;
+    }
 }
 
-/* A JSON string; runs of characters that need no escape are appended in one go. */
-static void json_string(struct sbuf *out, struct str s)
+/* A JSON string: runs of characters that need no escape go in one piece. */
+static void json_string(struct jw *w, struct str s)
 {
-    sbuf_addch(out, '"');
+    static const char hex[] = "0123456789abcdef";
+    jw_ch(w, '"');
     size_t run = 0;
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.p[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        sbuf_add(out, s.p + run, i - run);
-        sbuf_add_json_escaped(out, s.p + i, 1);
+        jw_put(w, s.p + run, i - run);
         run = i + 1;
+        char esc = c == '"'    ? '"'
+                   : c == '\\' ? '\\'
+                   : c == '\n' ? 'n'
+                   : c == '\r' ? 'r'
+                   : c == '\t' ? 't'
+                   : c == '\b' ? 'b'
+                   : c == '\f' ? 'f'
+                               : 0;
+        if (esc) {
+            char e[2] = {'\\', esc};
+            jw_put(w, e, 2);
+        } else {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            jw_put(w, e, 6);
+        }
     }
-    sbuf_add(out, s.p + run, s.len - run);
-    sbuf_addch(out, '"');
+    jw_put(w, s.p + run, s.len - run);
+    jw_ch(w, '"');
 }
 
-static void json_write(struct sbuf *out, const struct val *v, bool pretty, size_t depth)
+static void json_write(struct jw *w, const struct val *v, bool pretty, size_t depth)
 {
     switch (v->kind) {
     case VAL_NULL:
-        sbuf_addstr(out, "null");
+        jw_put(w, "null", 4);
         return;
     case VAL_BOOL:
-        sbuf_addstr(out, v->b ? "true" : "false");
+        if (v->b)
+            jw_put(w, "true", 4);
+        else
+            jw_put(w, "false", 5);
         return;
     case VAL_NUMBER:
-        json_number(out, v->num);
+        json_number(w, v->num);
         return;
     case VAL_STRING:
-        json_string(out, v->s);
+        json_string(w, v->s);
         return;
     case VAL_ARRAY:
         if (!v->arr->len) {
-            sbuf_addstr(out, "[]");
+            jw_put(w, "[]", 2);
             return;
         }
-        sbuf_addch(out, '[');
+        jw_ch(w, '[');
         for (size_t i = 0; i < v->arr->len; i++) {
             if (i)
-                sbuf_addch(out, ',');
-            json_indent(out, pretty, depth + 1);
-            json_write(out, &v->arr->items[i], pretty, depth + 1);
+                jw_ch(w, ',');
+            json_indent(w, pretty, depth + 1);
+            json_write(w, &v->arr->items[i], pretty, depth + 1);
         }
-        json_indent(out, pretty, depth);
-        sbuf_addch(out, ']');
+        json_indent(w, pretty, depth);
+        jw_ch(w, ']');
         return;
     case VAL_OBJECT:
         if (!v->obj->len) {
-            sbuf_addstr(out, "{}");
+            jw_put(w, "{}", 2);
             return;
         }
-        sbuf_addch(out, '{');
+        jw_ch(w, '{');
         for (size_t i = 0; i < v->obj->len; i++) {
             const struct val_member *m = &v->obj->members[i];
             if (i)
-                sbuf_addch(out, ',');
-            json_indent(out, pretty, depth + 1);
-            json_string(out, m->key);
-            sbuf_addstr(out, pretty ? ": " : ":");
-            json_write(out, &m->value, pretty, depth + 1);
+                jw_ch(w, ',');
+            json_indent(w, pretty, depth + 1);
+            json_string(w, m->key);
+            if (pretty)
+                jw_put(w, ": ", 2);
+            else
+                jw_ch(w, ':');
+            json_write(w, &m->value, pretty, depth + 1);
         }
-        json_indent(out, pretty, depth);
-        sbuf_addch(out, '}');
+        json_indent(w, pretty, depth);
+        jw_ch(w, '}');
         return;
     }
+}
+
+size_t expr_json_size(const struct val *v, bool pretty)
+{
+    struct jw w = {.dst = NULL};
+    json_write(&w, v, pretty, 0);
+    return w.n;
+}
+
+void expr_json_emit(char *dst, const struct val *v, bool pretty)
+{
+    struct jw w = {.dst = dst};
+    json_write(&w, v, pretty, 0);
 }
 
 void val_to_json_sbuf(struct sbuf *out, const struct val *v, bool pretty)
 {
-    json_write(out, v, pretty, 0);
+    size_t size = expr_json_size(v, pretty);
+    sbuf_grow(out, size);
+    expr_json_emit(out->buf + out->len, v, pretty);
+    sbuf_setlen(out, out->len + size);
 }
 
 struct val val_copy(struct arena *a, const struct val *v)

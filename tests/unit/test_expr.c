@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "expr/expr.h"
 #include "harness.h"
@@ -431,6 +432,72 @@ static void error_positions_count_characters(void)
     sbuf_release(&out);
 }
 
+/*
+ * GitHub turns an if: with text around ${{ }} into a format() string, whose truth is that of a
+ * non-empty string; braces in the text are literal.
+ */
+static void if_with_text_around_an_expression_is_a_string(void)
+{
+    struct arena a = ARENA_INIT;
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    struct err err = ERR_INIT;
+    struct expr *e = NULL;
+    const char *cond = "a{b} ${{ 1 == 2 }}";
+    CHECK_INT(expr_if_parse(&e, &a, cond, strlen(cond), &po, &err), 0);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    struct val v;
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(v.kind == VAL_STRING); /* success() && (...) gives the last operand */
+    CHECK_STR(v.s.p, "a{b} false");
+    CHECK(val_is_truthy(&v));
+    arena_release(&a);
+}
+
+/* The evaluator's string-to-number rule (C# ExpressionUtility.ParseNumber). */
+static void strings_convert_to_numbers_like_the_runner(void)
+{
+    CHECK(val_parse_number("", 0) == 0);
+    CHECK(val_parse_number("  42  ", 6) == 42);
+    CHECK(val_parse_number("0x1F", 4) == 31);
+    CHECK(val_parse_number("0o17", 4) == 15);
+    CHECK(val_parse_number("-1.5e3", 6) == -1500);
+    CHECK(val_parse_number("-Infinity", 9) < -1e308);
+    CHECK(val_parse_number("1e", 2) != val_parse_number("1e", 2)); /* NaN */
+    CHECK(val_parse_number("-0x1", 4) != val_parse_number("-0x1", 4));
+    CHECK(val_parse_number("12abc", 5) != val_parse_number("12abc", 5));
+    CHECK(val_parse_number("123456789012345678", 18) == 123456789012345678.0);
+}
+
+/* Lookups through the callback, for callers that keep contexts elsewhere. */
+static bool lookup_env(struct val *out, const char *name, size_t len, void *payload)
+{
+    if (len != 3 || strncasecmp(name, "env", 3) != 0)
+        return false;
+    *out = *(const struct val *)payload;
+    return true;
+}
+
+static void named_values_can_come_from_a_lookup_callback(void)
+{
+    struct arena a = ARENA_INIT;
+    struct val env = val_new_object(&a);
+    val_object_set(&a, env, "CI", 2, val_string(&a, "true", 4));
+    static const char *const names[] = {"env"};
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.contexts = names;
+    po.n_contexts = 1;
+    struct err err = ERR_INIT;
+    struct expr *e = NULL;
+    CHECK_INT(expr_parse(&e, &a, "ENV.ci == 'TRUE'", 16, &po, &err), 0);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.lookup = lookup_env;
+    ctx.payload = &env;
+    struct val v;
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(v.kind == VAL_BOOL && v.b);
+    arena_release(&a);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -444,6 +511,9 @@ int main(int argc, char **argv)
         TEST(numbers_print_like_the_csharp_runner),
         TEST(objects_keep_order_and_ignore_case),
         TEST(error_positions_count_characters),
+        TEST(if_with_text_around_an_expression_is_a_string),
+        TEST(strings_convert_to_numbers_like_the_runner),
+        TEST(named_values_can_come_from_a_lookup_callback),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

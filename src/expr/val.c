@@ -585,18 +585,45 @@ static void json_indent(struct jw *w, bool pretty, size_t depth)
     }
 }
 
+/* True when one of the 8 bytes in x is below 0x20, '"' or '\\' (bit tricks on a word). */
+static inline bool word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    const uint64_t highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"');
+    uint64_t b = x ^ (ones * '\\');
+    uint64_t below = (x - ones * 0x20) & ~x;
+    uint64_t quote = (q - ones) & ~q;
+    uint64_t slash = (b - ones) & ~b;
+    return ((below | quote | slash) & highs) != 0;
+}
+
+static inline bool byte_needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 /* A JSON string: runs of characters that need no escape go in one piece. */
 static void json_string(struct jw *w, struct str s)
 {
     static const char hex[] = "0123456789abcdef";
     jw_ch(w, '"');
     size_t run = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t i = 0;
+    while (i < s.len) {
+        /* Skip whole words that need no escape, then at most one word byte by byte. */
+        uint64_t x;
+        while (i + 8 <= s.len && (memcpy(&x, s.p + i, 8), !word_needs_escape(x)))
+            i += 8;
+        size_t stop = i + 8 < s.len ? i + 8 : s.len;
+        while (i < stop && !byte_needs_escape((unsigned char)s.p[i]))
+            i++;
+        if (i == stop)
             continue;
+        unsigned char c = (unsigned char)s.p[i];
         jw_put(w, s.p + run, i - run);
         run = i + 1;
+        i++;
         char esc = c == '"'    ? '"'
                    : c == '\\' ? '\\'
                    : c == '\n' ? 'n'

@@ -498,6 +498,35 @@ static void named_values_can_come_from_a_lookup_callback(void)
     arena_release(&a);
 }
 
+/* toJSON escapes as JSON.stringify does (expected text from Python's json.dumps). */
+static void to_json_escapes_strings_like_json_stringify(void)
+{
+    static const char raw[] = "quote\" back\\ nl\n tab\t ctl\x01\x1f bell\x07 "
+                              "long-run-of-safe-chars-0123456789abcdef \"\"\\\\ end\x7f é😊";
+    static const char want[] = "\"quote\\\" back\\\\ nl\\n tab\\t ctl\\u0001\\u001f bell\\u0007 "
+                               "long-run-of-safe-chars-0123456789abcdef \\\"\\\"\\\\\\\\ end\x7f "
+                               "é😊\"";
+    struct sbuf sb = SBUF_INIT;
+    for (size_t cut = 0; cut < 9; cut++) {
+        /* the same text shifted against 8-byte words */
+        struct sbuf in = SBUF_INIT;
+        sbuf_addchars(&in, 'x', cut);
+        sbuf_add(&in, raw, sizeof(raw) - 1);
+        struct val v = val_string_borrowed(in.buf, in.len);
+        sbuf_reset(&sb);
+        val_to_json_sbuf(&sb, &v, true);
+        struct sbuf exp = SBUF_INIT;
+        sbuf_addch(&exp, '"');
+        sbuf_addchars(&exp, 'x', cut);
+        sbuf_addstr(&exp, want + 1);
+        bool same = !strcmp(sb.buf, exp.buf);
+        sbuf_release(&exp);
+        sbuf_release(&in);
+        CHECK(same);
+    }
+    sbuf_release(&sb);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -514,6 +543,7 @@ int main(int argc, char **argv)
         TEST(if_with_text_around_an_expression_is_a_string),
         TEST(strings_convert_to_numbers_like_the_runner),
         TEST(named_values_can_come_from_a_lookup_callback),
+        TEST(to_json_escapes_strings_like_json_stringify),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -47,6 +47,15 @@ static long rss_kb(void)
     return resident * 4;
 }
 
+/* CPU seconds (user + system) this process has used. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -148,6 +157,7 @@ int main(int argc, char **argv)
     size_t evals = 0;
     size_t errors = 0;
     long rss_warm = 0;
+    double cpu_start = cpu_seconds();
     double start = now();
     double warm_end = start + (seconds > 4 ? 1.0 : seconds / 4);
     bool warm = false;
@@ -192,6 +202,7 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = t - start;
+    double cpu = cpu_seconds() - cpu_start;
     long rss_end = rss_kb();
     if (best == 0)
         best = (double)evals / elapsed;
@@ -200,8 +211,11 @@ int main(int argc, char **argv)
            "warm-up %ld kB, at end %ld kB\n",
            evals, n, rounds, errors / (rounds ? rounds : 1), elapsed, (double)evals / elapsed, best,
            rss_warm, rss_end);
-    printf("RUNNEL_RATE=%.0f RUNNEL_BEST=%.0f RUNNEL_RSS_WARM=%ld RUNNEL_RSS_END=%ld\n",
-           (double)evals / elapsed, best, rss_warm, rss_end);
+    printf("runnel in-process: %.2f CPU seconds = %.0f evals per CPU second\n", cpu,
+           (double)evals / cpu);
+    printf("RUNNEL_RATE=%.0f RUNNEL_BEST=%.0f RUNNEL_CPU_RATE=%.0f RUNNEL_RSS_WARM=%ld "
+           "RUNNEL_RSS_END=%ld\n",
+           (double)evals / elapsed, best, (double)evals / cpu, rss_warm, rss_end);
     for (size_t i = 0; i < n; i++) {
         xfree(cases[i].src);
         xfree(cases[i].names);

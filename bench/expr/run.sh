@@ -32,11 +32,13 @@ echo "$t_out" | grep -v '^TS_'
 r_rate=$(echo "$r_out" | sed -n 's/.*RUNNEL_RATE=\([0-9]*\).*/\1/p')
 r_best=$(echo "$r_out" | sed -n 's/.*RUNNEL_BEST=\([0-9]*\).*/\1/p')
 t_best=$(echo "$t_out" | sed -n 's/.*TS_BEST=\([0-9]*\).*/\1/p')
+r_cpu=$(echo "$r_out" | sed -n 's/.*RUNNEL_CPU_RATE=\([0-9]*\).*/\1/p')
+t_cpu=$(echo "$t_out" | sed -n 's/.*TS_CPU_RATE=\([0-9]*\).*/\1/p')
 rss_warm=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_WARM=\([0-9]*\).*/\1/p')
 rss_end=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_END=\([0-9]*\).*/\1/p')
 t_rate=$(echo "$t_out" | sed -n 's/.*TS_RATE=\([0-9]*\).*/\1/p')
-awk -v r="$r_rate" -v t="$t_rate" -v rb="$r_best" -v tb="$t_best" 'BEGIN {
-    printf "in-process ratio: runnel/typescript = %.1fx on average, %.1fx best half second to best half second\n", r / t, rb / tb }'
+awk -v r="$r_rate" -v t="$t_rate" -v rb="$r_best" -v tb="$t_best" -v rc="$r_cpu" -v tc="$t_cpu" 'BEGIN {
+    printf "in-process ratio: runnel/typescript = %.1fx wall-clock average, %.1fx best half second to best half second, %.1fx per CPU second\n", r / t, rb / tb, rc / tc }'
 echo "runnel memory: ${rss_warm} kB after warm-up, ${rss_end} kB at the end"
 
 tmp=$(mktemp -d)

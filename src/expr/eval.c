@@ -406,7 +406,7 @@ static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
     struct sbuf sb = SBUF_INIT;
     struct str s = as_str(ev, &args[0], &sb);
     cJSON *json = NULL;
-    struct err jerr = ERR_INIT;
+    struct err jerr; /* set by json_parse on failure; not zeroed (512 bytes, a hot path) */
     int rc = 0;
     if (str_trim(s).len == 0) {
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: empty input");

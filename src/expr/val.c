@@ -265,12 +265,40 @@ double val_parse_number(const char *s, size_t len)
     }
     if (k != n)
         return NAN;
-    /* Plain integers of up to 15 digits are exact as doubles: no need for strtod. */
-    if (digits <= 15 && k - j == digits) {
-        double v = 0;
-        for (size_t d = j; d < n; d++)
-            v = v * 10 + (p[d] - '0');
-        return neg ? -v : v;
+    /*
+     * Clinger's fast path: with at most 15 significant digits m and a decimal exponent e of at
+     * most 22, m and 10^e are exact doubles and one multiplication or division rounds
+     * correctly, as strtod would.
+     */
+    if (digits <= 15) {
+        static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+        double m = 0;
+        long e = 0;
+        size_t d = j;
+        for (; d < n && p[d] >= '0' && p[d] <= '9'; d++)
+            m = m * 10 + (p[d] - '0');
+        if (d < n && p[d] == '.') {
+            for (d++; d < n && p[d] >= '0' && p[d] <= '9'; d++) {
+                m = m * 10 + (p[d] - '0');
+                e--;
+            }
+        }
+        if (d < n) { /* the exponent part, validated above */
+            d++;
+            bool eneg = p[d] == '-';
+            if (p[d] == '+' || p[d] == '-')
+                d++;
+            long x = 0;
+            for (; d < n && x < 10000; d++)
+                x = x * 10 + (p[d] - '0');
+            e += eneg ? -x : x;
+        }
+        if (e >= -22 && e <= 22) {
+            double v = e >= 0 ? m * pow10[e] : m / pow10[-e];
+            return neg ? -v : v;
+        }
     }
     char small[64];
     char *buf = n < sizeof(small) ? small : xmalloc(n + 1);

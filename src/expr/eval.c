@@ -426,10 +426,11 @@ done:
     return rc;
 }
 
-static bool status_truth(const struct expr_ctx *ctx, enum expr_func fn)
+static bool status_truth(const struct expr_ctx *ctx, enum expr_func fn, const struct val *args,
+                         size_t n_args)
 {
     if (ctx->status_fn)
-        return ctx->status_fn(fn, ctx->payload);
+        return ctx->status_fn(fn, args, n_args, ctx->payload);
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return ctx->status == EXPR_STATUS_SUCCESS;
@@ -497,7 +498,7 @@ static int eval_call(struct evaluator *ev, const struct expr *e, struct val *out
     case EXPR_FN_FAILURE:
     case EXPR_FN_CANCELLED:
     case EXPR_FN_ALWAYS:
-        *out = val_bool(status_truth(ev->ctx, e->func));
+        *out = val_bool(status_truth(ev->ctx, e->func, args, e->n_args));
         return 0;
     case EXPR_FN_CASE:
         break;

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr/internal.h"
@@ -557,6 +558,37 @@ static bool name_listed(const char *const *names, size_t n, const char *s, size_
     return false;
 }
 
+/*
+ * Finds the caller's entry for an optional function: "name", or "name(min,max)" in the
+ * workflow schema's notation (max may be MAX), which then sets the argument counts.
+ * Returns false when the function is not listed.
+ */
+static bool find_function_spec(const struct expr_parse_opts *opts, const char *s, size_t len,
+                               size_t *min, size_t *max)
+{
+    for (size_t i = 0; i < opts->n_functions; i++) {
+        const char *spec = opts->functions[i];
+        const char *paren = strchr(spec, '(');
+        size_t name_len = paren ? (size_t)(paren - spec) : strlen(spec);
+        if (name_len != len || !str_eqi(str_make(spec, name_len), str_make(s, len)))
+            continue;
+        if (paren) {
+            char *end = NULL;
+            unsigned long lo = strtoul(paren + 1, &end, 10);
+            if (end && *end == ',') {
+                const char *hi_text = end + 1;
+                *min = lo;
+                if (str_has_prefix(hi_text, "MAX"))
+                    *max = SIZE_MAX;
+                else
+                    *max = strtoul(hi_text, NULL, 10);
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 static int resolve_function(struct parser *p, const struct tok *id, size_t n_args,
                             enum expr_func *fn_out)
 {
@@ -566,11 +598,13 @@ static int resolve_function(struct parser *p, const struct tok *id, size_t n_arg
         const struct expr_func_info *info = &expr_funcs[f];
         if (!name_eq(info->name, s, n))
             continue;
-        if (info->optional && !name_listed(p->opts->functions, p->opts->n_functions, s, n))
+        size_t min = info->min_args;
+        size_t max = info->max_args;
+        if (info->optional && !find_function_spec(p->opts, s, n, &min, &max))
             break;
-        if (n_args < info->min_args)
+        if (n_args < min)
             return parse_fail(p, PE_TOO_FEW, id);
-        if (n_args > info->max_args)
+        if (n_args > max)
             return parse_fail(p, PE_TOO_MANY, id);
         if (f == EXPR_FN_CASE && n_args % 2 == 0)
             return parse_fail(p, PE_EVEN, id);

@@ -98,9 +98,12 @@ struct job_view {
     bool run_cancelled;
 };
 
-static bool job_status(enum expr_func fn, void *payload)
+static bool job_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     const struct job_view *jv = payload;
+    /* success('name'): the named needed job only ("lint" succeeded in these tests) */
+    if (n_args == 1 && args[0].kind == VAL_STRING && !strcmp(args[0].s.p, "lint"))
+        return fn == EXPR_FN_SUCCESS;
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return !jv->any_needed_failed && !jv->run_cancelled;
@@ -140,6 +143,18 @@ static void status_functions_in_job_and_composite_contexts(void)
     jv = (struct job_view){.any_needed_failed = false};
     CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
     CHECK(!val_is_truthy(&v));
+    /* job-level status functions may name needed jobs when the caller allows arguments */
+    static const char *const job_fns[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
+                                          "always"};
+    po.functions = job_fns;
+    CHECK_INT(expr_if_parse(&e, &a, "success('lint')", 15, &po, &err), 0);
+    jv = (struct job_view){.any_needed_failed = true};
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(val_is_truthy(&v));
+    CHECK(expr_if_parse(&e, &a, "cancelled('lint')", 17, &po, &err) < 0);
+    CHECK_STR(err.msg, "Too many parameters supplied: 'cancelled'. Located at position 1 within "
+                       "expression: cancelled('lint')");
+    po.functions = all_status;
     /* jobs.<id>.if cannot see steps: the loader leaves it out of the allowed names */
     struct expr_diag diag = {0};
     po.diag_out = &diag;

@@ -178,6 +178,13 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             *out = v ? *v : val_null();
             return 0;
         }
+        if (key.kind == VAL_NUMBER && obj.kind == VAL_ARRAY && !obj.arr->is_filtered) {
+            /* a[0]: the integer part of a finite, non-negative number (else null) */
+            double f = key.num;
+            bool ok = f >= 0 && f < (double)obj.arr->len; /* false for NaN */
+            *out = ok ? obj.arr->items[(size_t)f] : val_null();
+            return 0;
+        }
         struct sbuf sb = SBUF_INIT;
         make_index(ev, &ix, &key, &sb);
         sbuf_release(&sb);

@@ -115,7 +115,9 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
         n += k;
     }
     buf[n] = '\0';
-    err_set(p->err, ERR_INVALID, "%s", buf);
+    /* what err_set(p->err, ERR_INVALID, "%s", buf) does, without printf */
+    p->err->code = ERR_INVALID;
+    memcpy(p->err->msg, buf, n + 1);
     if (p->opts->diag_out)
         *p->opts->diag_out = (struct expr_diag){.kind = kind, .pos = pos, .offset = offset};
     return ERR_INVALID;

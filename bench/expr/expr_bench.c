@@ -157,6 +157,7 @@ int main(int argc, char **argv)
     size_t evals = 0;
     size_t errors = 0;
     long rss_warm = 0;
+    long rss_mid = 0; /* at half time: with rss_end, shows whether memory still grows */
     double cpu_start = cpu_seconds();
     double start = now();
     double warm_end = start + (seconds > 4 ? 1.0 : seconds / 4);
@@ -196,6 +197,8 @@ int main(int argc, char **argv)
             window_start = t;
             window_evals = evals;
         }
+        if (!rss_mid && t - start >= seconds / 2)
+            rss_mid = rss_kb();
         if (!warm && t >= warm_end) {
             warm = true;
             rss_warm = rss_kb();
@@ -208,14 +211,14 @@ int main(int argc, char **argv)
         best = (double)evals / elapsed;
     printf("runnel in-process: %zu evaluations (%zu cases x %zu rounds, %zu errors each round) in "
            "%.2f s = %.0f evals/s on average, %.0f evals/s in the best half second; RSS after "
-           "warm-up %ld kB, at end %ld kB\n",
+           "warm-up %ld kB, at half time %ld kB, at end %ld kB\n",
            evals, n, rounds, errors / (rounds ? rounds : 1), elapsed, (double)evals / elapsed, best,
-           rss_warm, rss_end);
+           rss_warm, rss_mid, rss_end);
     printf("runnel in-process: %.2f CPU seconds = %.0f evals per CPU second\n", cpu,
            (double)evals / cpu);
     printf("RUNNEL_RATE=%.0f RUNNEL_BEST=%.0f RUNNEL_CPU_RATE=%.0f RUNNEL_RSS_WARM=%ld "
-           "RUNNEL_RSS_END=%ld\n",
-           (double)evals / elapsed, best, (double)evals / cpu, rss_warm, rss_end);
+           "RUNNEL_RSS_MID=%ld RUNNEL_RSS_END=%ld\n",
+           (double)evals / elapsed, best, (double)evals / cpu, rss_warm, rss_mid, rss_end);
     for (size_t i = 0; i < n; i++) {
         xfree(cases[i].src);
         xfree(cases[i].names);

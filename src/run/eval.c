@@ -9,9 +9,13 @@
 
 #include <string.h>
 
+#include "util/str.h"
 #include "util/xalloc.h"
 
 static const char *const all_functions[] = {"hashFiles", "success", "failure", "cancelled",
+                                            "always"};
+/* A job's if: success('build') and failure('build') name needed jobs. */
+static const char *const job_functions[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
                                             "always"};
 
 static void set_ctx(struct arena *a, struct val obj, const char *name, struct val v)
@@ -89,9 +93,11 @@ void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token
 }
 
 /* The status functions of a job's steps: cancelled() is the job's cancellation. */
-static bool step_status(enum expr_func fn, void *payload)
+static bool step_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     struct run_job *j = payload;
+    (void)args;
+    (void)n_args;
     enum expr_status st = j->frames.len ? *run_status(j) : j->status;
     switch (fn) {
     case EXPR_FN_SUCCESS:
@@ -105,17 +111,31 @@ static bool step_status(enum expr_func fn, void *payload)
     }
 }
 
+/* True when the job id is among the status function's arguments (all jobs when none). */
+static bool named(const struct val *args, size_t n_args, const char *id)
+{
+    if (!n_args)
+        return true;
+    for (size_t i = 0; i < n_args; i++) {
+        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
+            return true;
+    }
+    return false;
+}
+
 /*
- * The status functions of a job's `if`: success() when every needed job succeeded (all of
- * them, transitively, as GitHub checks the whole chain through needs), failure() when one
- * failed, cancelled() when the run was cancelled.
+ * The status functions of a job's `if`: success() when every needed job succeeded, failure()
+ * when one failed, cancelled() when the run was cancelled. Given job ids as arguments
+ * (success('build')), success() and failure() look at those needed jobs only.
  */
-static bool job_status(enum expr_func fn, void *payload)
+static bool job_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     struct run_job *j = payload;
     bool any_failed = false, all_ok = true;
     for (size_t i = 0; i < j->def->pj->nneeds; i++) {
         struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
+        if (!named(args, n_args, d->pj->id))
+            continue;
         if (d->result == RUN_FAILURE)
             any_failed = true;
         if (d->result != RUN_SUCCESS)
@@ -138,8 +158,9 @@ static int eval_expr(struct val *out, struct arena *a, const char *src, size_t l
 {
     struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
     po.allow_any_context = true;
-    po.functions = all_functions;
-    po.n_functions = sizeof(all_functions) / sizeof(all_functions[0]);
+    po.functions = job_level ? job_functions : all_functions;
+    po.n_functions = job_level ? sizeof(job_functions) / sizeof(job_functions[0])
+                               : sizeof(all_functions) / sizeof(all_functions[0]);
     struct expr *e = NULL;
     int rc = expr_parse(&e, a, src, len, &po, err);
     if (rc < 0)

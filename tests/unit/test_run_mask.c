@@ -215,7 +215,7 @@ static void mask_matches_a_naive_reference_with_many_secrets(void)
     check_against_naive(3, 10);
 }
 
-/* Long secrets: the scanner samples every (min_len - 7)th position (stride 9 here). */
+/* Long secrets: the scanner samples every (min_len - 3)th position (stride 13 here). */
 static void mask_matches_a_naive_reference_with_long_secrets(void)
 {
     check_against_naive(16, 20);

@@ -185,12 +185,21 @@ static void proc_timeout_is_fractional_and_kills_the_tree(void)
     }
 }
 
+/* Requests cancellation once the script says it is ready (its SIGTERM trap is in place). */
+static void cancel_when_ready(int stream, const char *data, size_t len, void *payload)
+{
+    int fd = *(int *)payload;
+    if (memmem(data, len, "ready", 5) && write(fd, "x", 1) != 1)
+        abort();
+}
+
 static void proc_cancel_fd_kills_the_tree(void)
 {
     struct err err = ERR_INIT;
     char marker[64], script[256];
     snprintf(marker, sizeof(marker), "1000.%d2", (int)getpid());
-    snprintf(script, sizeof(script), "trap '' TERM; sleep %s & sleep %s; wait", marker, marker);
+    snprintf(script, sizeof(script), "trap '' TERM; sleep %s & sleep %s & echo ready; wait", marker,
+             marker);
     int cancel[2];
     CHECK(pipe(cancel) == 0);
     struct proc p = PROC_INIT;
@@ -198,11 +207,13 @@ static void proc_cancel_fd_kills_the_tree(void)
     const char *const av[] = {"sh", "-c", script, NULL};
     o.argv = av;
     o.envp = path_env;
+    o.flags = PROC_CAPTURE_STDOUT;
     CHECK_INT(proc_start(&p, &o, &err), 0);
-    CHECK(write(cancel[1], "x", 1) == 1);
     struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
     w.cancel_fd = cancel[0];
     w.grace_s = 0.2; /* the shell ignores SIGTERM: SIGKILL must follow */
+    w.on_output = cancel_when_ready;
+    w.payload = &cancel[1];
     CHECK_INT(proc_wait(&p, &w, &err), 0);
     proc_release(&p);
     close(cancel[0]);

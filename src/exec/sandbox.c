@@ -522,12 +522,11 @@ static void cgroup_setup(struct sandbox *sb, const struct sandbox_limits *l)
     struct sbuf ctl = SBUF_INIT;
     struct err err = ERR_INIT;
     if (own_cgroup(&own, "")) {
+        /* Pure v2 hosts mount it at /sys/fs/cgroup, hybrid ones at /sys/fs/cgroup/unified. */
         const char *mnt = fs_is_file("/sys/fs/cgroup/cgroup.controllers")
                               ? "/sys/fs/cgroup"
                               : "/sys/fs/cgroup/unified";
-        sbuf_addf(&dir, "%s%s/subtree_control", mnt, own.buf);
         struct sbuf st = SBUF_INIT;
-        sbuf_reset(&dir);
         sbuf_addf(&dir, "%s%s", mnt, strcmp(own.buf, "/") ? own.buf : "");
         sbuf_addf(&st, "%s/cgroup.subtree_control", dir.buf);
         bool ok = sbuf_read_file(&ctl, st.buf, 4096, &err) == 0 &&

@@ -229,7 +229,9 @@ struct sandbox_opts {
 
 /*
  * Starts a sandbox for one job. With tier NONE nothing is started and sandbox_start() is
- * proc_start(). Returns 0, or ERR_IO/ERR_FAIL with the stage that failed in the message.
+ * proc_start(). When building the sandbox fails at the host's tier and the level is default,
+ * the host falls back to the next tier for the rest of the run (sandbox_host_describe() then
+ * says why) and this tries again. Returns 0, or ERR_IO/ERR_FAIL with the stage that failed.
  */
 int sandbox_new(struct sandbox **out, struct sandbox_host *host, const struct sandbox_opts *o,
                 struct err *err);

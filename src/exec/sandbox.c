@@ -68,7 +68,7 @@ const char *sandbox_tier_name(enum sandbox_tier tier)
     case SANDBOX_TIER_NS:
         return "namespaces";
     case SANDBOX_TIER_RESTRICT:
-        return "no namespaces (Landlock, seccomp, no_new_privs, rlimits)";
+        return "no namespaces";
     case SANDBOX_TIER_NONE:
         return "none";
     }
@@ -602,8 +602,8 @@ done:
 
 /* ------------------------------------------------------------------- the sandbox ---- */
 
-int sandbox_new(struct sandbox **out, struct sandbox_host *h, const struct sandbox_opts *o,
-                struct err *err)
+static int sandbox_new_at(struct sandbox **out, struct sandbox_host *h,
+                          const struct sandbox_opts *o, struct err *err)
 {
     int rc = 0;
     int sv[2] = {-1, -1};
@@ -713,6 +713,31 @@ done:
     proc_close_fd(&devnull);
     sandbox_free(sb);
     return rc;
+}
+
+/*
+ * The probe only tries unshare(); building the sandbox can still fail on a host (a mount that a
+ * security module refuses, a Landlock or seccomp error). With the default level the run then
+ * falls back to the next tier for good, and the reason joins what sandbox_host_describe() says.
+ */
+int sandbox_new(struct sandbox **out, struct sandbox_host *h, const struct sandbox_opts *o,
+                struct err *err)
+{
+    for (;;) {
+        struct err tier_err = ERR_INIT;
+        int rc = sandbox_new_at(out, h, o, &tier_err);
+        if (rc == 0)
+            return 0;
+        if (h->level != SANDBOX_DEFAULT || h->tier == SANDBOX_TIER_NONE) {
+            *err = tier_err;
+            return rc;
+        }
+        sbuf_addf(&h->why, "; fell back from %s: %s", sandbox_tier_name(h->tier), tier_err.msg);
+        if (h->tier < SANDBOX_TIER_RESTRICT && (h->landlock_abi || h->seccomp.filter))
+            h->tier = SANDBOX_TIER_RESTRICT;
+        else
+            h->tier = SANDBOX_TIER_NONE;
+    }
 }
 
 enum sandbox_tier sandbox_tier(const struct sandbox *sb)

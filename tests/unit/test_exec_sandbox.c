@@ -621,6 +621,49 @@ static void sandbox_user_namespace_when_not_root(void)
     teardown(&f);
 }
 
+/* A sandbox that cannot be built at the probed tier falls back (default) or fails (strict). */
+static void sandbox_default_falls_back_when_setup_fails(void)
+{
+    struct err err = ERR_INIT;
+    struct sandbox_host *h = NULL;
+    struct sandbox *sb = NULL;
+    if (!fs_is_file("/etc/hostname")) {
+        skip("no /etc/hostname to make the mounts fail with");
+        return;
+    }
+    CHECK_INT(sandbox_host_new(&h, SANDBOX_DEFAULT, &err), 0);
+    if (sandbox_host_tier(h) > SANDBOX_TIER_NS) {
+        skip("no namespaces here");
+        sandbox_host_free(h);
+        return;
+    }
+    struct sbuf ws = SBUF_INIT;
+    sbuf_addf(&ws, "%s", harness_tmpdir());
+    /* A writable file inside the read-only /etc bind cannot get its mount point. */
+    static const char *const rw[] = {"/etc/hostname", NULL};
+    struct sandbox_opts o = {.workspace = ws.buf, .temp_dir = ws.buf, .rw_paths = rw};
+    int rc = sandbox_new(&sb, h, &o, &err);
+    struct sbuf d = SBUF_INIT;
+    sandbox_host_describe(h, &d);
+    printf("  %s\n", d.buf);
+    bool fell_back = rc == 0 && sandbox_tier(sb) >= SANDBOX_TIER_RESTRICT &&
+                     strstr(d.buf, "fell back from namespaces") != NULL;
+    sandbox_free(sb);
+    sandbox_host_free(h);
+    sbuf_release(&d);
+    CHECK(fell_back);
+
+    h = NULL;
+    sb = NULL;
+    CHECK_INT(sandbox_host_new(&h, SANDBOX_STRICT, &err), 0);
+    rc = sandbox_new(&sb, h, &o, &err);
+    sandbox_free(sb);
+    sandbox_host_free(h);
+    sbuf_release(&ws);
+    CHECK_INT(rc, ERR_IO);
+    CHECK(strstr(err.msg, "cannot set up the sandbox (mounts)"));
+}
+
 static void sandbox_level_parse_rejects_unknown(void)
 {
     struct err err = ERR_INIT;
@@ -651,6 +694,7 @@ int main(int argc, char **argv)
         TEST(sandbox_applies_rlimits),
         TEST(sandbox_cgroup_limits_processes),
         TEST(sandbox_user_namespace_when_not_root),
+        TEST(sandbox_default_falls_back_when_setup_fails),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -322,6 +323,12 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
                 op_bind(pl, usr_links[i], true);
             }
         }
+        /* /etc/resolv.conf is often a link into /run (systemd-resolved, as on GitHub's
+           Ubuntu images): bind its target so that name resolution keeps working. */
+        char *resolv = realpath("/etc/resolv.conf", NULL);
+        if (resolv && strncmp(resolv, "/etc/", 5) && strncmp(resolv, "/usr/", 5))
+            op_bind(pl, resolv, true);
+        xfree(resolv);
         for (size_t i = 0; o->ro_paths && o->ro_paths[i]; i++)
             op_bind(pl, o->ro_paths[i], true);
         op_bind(pl, o->workspace, false);

@@ -168,16 +168,16 @@ static void proc_timeout_is_fractional_and_kills_the_tree(void)
     struct err err = ERR_INIT;
     char marker[64], script[256];
     snprintf(marker, sizeof(marker), "1000.%d1", (int)getpid());
-    snprintf(script, sizeof(script), "sleep %s & sleep %s & sleep %s", marker, marker, marker);
+    snprintf(script, sizeof(script), "sleep %s & sleep %s & sleep %s & echo started; wait", marker,
+             marker, marker);
     for (int i = 0; i < 100; i++) {
         struct proc p = PROC_INIT;
         struct sbuf out[2] = {SBUF_INIT, SBUF_INIT};
-        const char *const av[] = {"sh", "-c", script, "; wait", NULL};
-        char full[300];
-        snprintf(full, sizeof(full), "%s; wait", script);
-        const char *const av2[] = {"sh", "-c", full, NULL};
-        (void)av;
-        CHECK_INT(run(&p, av2, path_env, out, 0.05, &err), 0);
+        const char *const av2[] = {"sh", "-c", script, NULL};
+        CHECK_INT(run(&p, av2, path_env, out, 0.25, &err), 0);
+        CHECK_STR(out[0].buf, "started\n"); /* the tree was there when the timeout struck */
+        sbuf_release(&out[0]);
+        sbuf_release(&out[1]);
         CHECK(p.result.timed_out);
         CHECK(p.result.signaled);
         CHECK(p.result.seconds < 2.0);

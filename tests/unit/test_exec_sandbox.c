@@ -433,12 +433,14 @@ static void check_timeouts_leave_nothing(enum sandbox_tier tier)
         goto done;
     char marker[64], script[512];
     snprintf(marker, sizeof(marker), "1000.%d%d", (int)getpid(), (int)tier);
-    snprintf(script, sizeof(script), "sleep %s & setsid sleep %s & trap '' TERM; sleep %s; wait",
-             marker, marker, marker);
+    snprintf(script, sizeof(script),
+             "sleep %s & setsid sleep %s & trap '' TERM; echo started; sleep %s; wait", marker,
+             marker, marker);
     struct sbuf out = SBUF_INIT;
     for (int i = 0; i < 100; i++) {
         sbuf_reset(&out);
-        CHECK_INT(step(&f, script, &out, 0.05), -999);
+        CHECK_INT(step(&f, script, &out, 0.25), -999);
+        CHECK_STR(out.buf, "started\n"); /* the tree was there when the timeout struck */
         CHECK_INT(count_marked(marker), 0);
     }
     sbuf_release(&out);

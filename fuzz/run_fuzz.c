@@ -50,22 +50,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_pathfile_apply(&pre, text, size);
     run_path_release(&pre);
 
-    /* The masker: streamed in pieces equals masked whole. */
+    /* The masker: streamed in pieces equals masked whole (for patterns without a newline; a
+       stream writes complete lines at once, so a pattern spanning lines is matched per line). */
     if (size > 2) {
         size_t cut = data[0] % 32 + 1;
-        struct sbuf whole = SBUF_INIT, pieces = SBUF_INIT;
-        run_masker_add_literal(m, text + 1, data[1] % 8 + 1 < size - 1 ? data[1] % 8 + 1 : 1);
-        run_masker_mask(m, &whole, text, size);
+        size_t plen = data[1] % 8 + 1 < size - 1 ? data[1] % 8 + 1 : 1;
+        struct run_masker *m2;
+        run_masker_new(&m2);
+        if (!memchr(text + 1, '\n', plen))
+            run_masker_add_literal(m2, text + 1, plen);
+        for (size_t i = 2; i + 4 <= size; i += 97) {
+            if (!memchr(text + i, '\n', 4))
+                run_masker_add_literal(m2, text + i, 4);
+        }
+        struct sbuf whole = SBUF_INIT, pieces = SBUF_INIT, other = SBUF_INIT;
+        run_masker_mask(m2, &whole, text, size);
         struct run_mask_stream s;
-        run_mask_stream_init(&s, m, collect, &pieces);
+        run_mask_stream_init(&s, m2, collect, &pieces);
         for (size_t i = 0; i < size; i += cut)
             run_mask_stream_write(&s, text + i, i + cut <= size ? cut : size - i);
         run_mask_stream_finish(&s);
         run_mask_stream_release(&s);
         if (whole.len != pieces.len || memcmp(whole.buf, pieces.buf, whole.len))
             BUG("streamed masking differs from whole masking");
+        /* The ::add-mask:: values (which may hold newlines): must not crash. */
+        run_mask_stream_init(&s, m, collect, &other);
+        for (size_t i = 0; i < size; i += cut)
+            run_mask_stream_write(&s, text + i, i + cut <= size ? cut : size - i);
+        run_mask_stream_finish(&s);
+        run_mask_stream_release(&s);
         sbuf_release(&whole);
         sbuf_release(&pieces);
+        sbuf_release(&other);
+        run_masker_free(m2);
     }
     run_masker_free(m);
     return 0;

@@ -502,6 +502,17 @@ void run_mask_stream_write(struct run_mask_stream *s, const char *data, size_t l
     uint64_t limit = end > hold ? end - hold : 0;
     if (limit > s->scanned)
         scan(s, limit);
+    /*
+     * Complete lines are not held back, so a live log shows each line as soon as it is written.
+     * A match cannot span the newline unless the pattern holds one, and a multi-line secret's
+     * lines are registered on their own: masking stays line by line, as GitHub's runner masks.
+     */
+    size_t from = (size_t)(s->scanned - s->base);
+    if (from < s->pending.len) {
+        const char *nl = memrchr(s->pending.buf + from, '\n', s->pending.len - from);
+        if (nl)
+            scan(s, s->base + (uint64_t)(nl - s->pending.buf) + 1);
+    }
     emit(s, s->scanned);
 }
 

@@ -180,6 +180,18 @@ static void check_write_confinement(struct fixture *f, bool private_tmp)
         CHECK(step(f, script.buf, &out, 10) != 0);
         CHECK(!fs_exists(targets[i]));
     }
+    /* No way around it through a link planted in the workspace, or through /proc. */
+    struct stat before, after;
+    CHECK(stat("/etc/passwd", &before) == 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "ln -sf /etc/passwd ws-link && echo x >> ws-link", &out, 10) != 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "echo x >> /proc/self/root/etc/passwd", &out, 10) != 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "echo evil > /proc/sys/kernel/hostname", &out, 10) != 0);
+    CHECK(stat("/etc/passwd", &after) == 0);
+    CHECK_INT(after.st_size, before.st_size);
+    CHECK_INT(after.st_mtime, before.st_mtime);
     sbuf_reset(&script);
     sbuf_addf(&script, "echo in-ws > ws-file && echo in-tmp > '%s/t' && mkdir d && rm ws-file",
               f->tmp.buf);

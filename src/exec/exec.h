@@ -128,7 +128,8 @@ int proc_signal(struct proc *p, int sig, struct err *err);
 
 /*
  * Ends the tree: SIGTERM, up to grace_s seconds for the process to leave, then SIGKILL; then
- * reaps it. Blocks at most about grace_s + 1 seconds. Returns 0 or ERR_IO.
+ * reaps it, and (outside a sandbox) waits until no live process is left in its group. Blocks
+ * for at most grace_s + 7 seconds (SIGKILL only waits on uninterruptible sleeps). 0 or ERR_IO.
  */
 int proc_kill(struct proc *p, double grace_s, struct err *err);
 

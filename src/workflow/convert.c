@@ -815,7 +815,10 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
         return; /* not available here (a remote repository): GitHub's parsers skip it too */
     size_t saved_file = c->cur_file;
     size_t before = c->diags->len;
+    const struct wf_token *saved_calling = c->calling;
+    c->calling = job->uses;
     struct wf_token *root = wf_read_file_tokens(c, id, text, strlen(text), "workflow-root");
+    c->calling = saved_calling;
     c->cur_file = saved_file;
     if (!root || c->diags->len > before)
         return;

@@ -242,6 +242,7 @@ struct wf_load_opts {
     bool lenient;
     bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
+    size_t max_result_size;    /* bytes of tokens as GitHub counts them; 0: no limit */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the
      * file's text or NULL; the text must live as long as the call. */
     const char *(*read_file)(const char *ref, void *payload);

@@ -16,6 +16,7 @@
 #include "util/xalloc.h"
 
 #define ID_MAX_LENGTH 100
+#define WF_MAX_CALLED_LOADS 256 /* called workflows loaded for one workflow, nesting included */
 
 static bool id_is_alpha(char ch)
 {
@@ -690,12 +691,18 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
             wf_ctx_error(c, job->uses, "Secret %s is required, but not provided while calling.",
                          defs->pairs[i].key->str);
     }
+    /* act passes secrets to a called workflow that declares none; lenient mode warns */
+    bool warn_only = !defs && c->opts && c->opts->lenient && c->warnings;
+    struct vec *saved = c->diags;
+    if (warn_only)
+        c->diags = c->warnings;
     for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
         const struct wf_token *k = vals->pairs[i].key;
         if (k->kind == WF_TOK_STRING && !find_ci(defs, k->str))
             wf_ctx_error(c, vals->pairs[i].value,
                          "Invalid secret, %s is not defined in the referenced workflow.", k->str);
     }
+    c->diags = saved;
 }
 
 static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,
@@ -807,6 +814,13 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
     size_t max_depth = o->max_reusable_depth ? o->max_reusable_depth : 4;
     if (depth > max_depth) {
         wf_ctx_error_at(c, 0, 0, 0, "Nested reusable workflow depth exceeded %zu.", max_depth);
+        return;
+    }
+    if (++c->called_loads > WF_MAX_CALLED_LOADS) {
+        /* runnel's own bound: nested calls multiply (4 levels of N calls each) */
+        if (c->called_loads == WF_MAX_CALLED_LOADS + 1)
+            wf_ctx_error(c, job->uses, "More than %d reusable workflow calls to load",
+                         WF_MAX_CALLED_LOADS);
         return;
     }
     const char *id = reference_id(c->arena, job->uses->str);

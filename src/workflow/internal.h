@@ -100,6 +100,7 @@ struct wf_ctx {
     size_t result_bytes; /* memory GitHub would account for the tokens read (TemplateMemory) */
     bool result_too_big; /* "Maximum object size exceeded" already reported */
     const struct wf_token *calling; /* while reading a called workflow: the caller's uses: */
+    size_t called_loads;            /* called workflows loaded so far (bounded) */
     size_t max_errors;              /* 0: unlimited */
     const struct wf_load_opts *opts;
 };

@@ -237,8 +237,8 @@ struct wf_load_opts {
     const char
         *permissions_policy; /* LimitedRead (default), Write, ...: reusable-workflow checks */
     bool skip_reusable;      /* do not load called workflows */
-    /* act compatibility: a workflow_call input without `type` is a warning (act reads it as a
-     * string) instead of GitHub's "Required property is missing: type" */
+    /* act compatibility, as warnings instead of GitHub's errors: a workflow_call input without
+     * `type` (act reads it as a string), secrets passed to a called workflow that declares none */
     bool lenient;
     bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */

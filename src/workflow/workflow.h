@@ -227,7 +227,7 @@ struct wf {
 struct wf_load_opts {
     const char *display_name; /* name used in messages instead of the path */
     bool keep_invalid;        /* return the model even when it has diagnostics */
-    size_t max_errors;        /* 0: GitHub's default (no limit here) */
+    size_t max_errors;        /* keep at most this many diagnostics; 0: all */
     size_t max_file_size;     /* characters; 0: 16 MiB */
     size_t max_depth;         /* nesting of YAML collections; 0: no limit beyond the YAML one */
     size_t max_jobs;          /* max-job-limit; 0: no limit */

@@ -691,11 +691,6 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
             wf_ctx_error(c, job->uses, "Secret %s is required, but not provided while calling.",
                          defs->pairs[i].key->str);
     }
-    /* act passes secrets to a called workflow that declares none; lenient mode warns */
-    bool warn_only = !defs && c->opts && c->opts->lenient && c->warnings;
-    struct vec *saved = c->diags;
-    if (warn_only)
-        c->diags = c->warnings;
     for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
         const struct wf_token *k = vals->pairs[i].key;
         if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
@@ -708,7 +703,6 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
                      "Invalid secret, %s is not defined in the referenced workflow.", k->str);
         c->diags = saved;
     }
-    c->diags = saved;
 }
 
 static void convert_jobs_into(struct wf_ctx *c, struct wf_token *tok, struct wf_job ***out,

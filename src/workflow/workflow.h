@@ -238,7 +238,8 @@ struct wf_load_opts {
         *permissions_policy; /* LimitedRead (default), Write, ...: reusable-workflow checks */
     bool skip_reusable;      /* do not load called workflows */
     /* act compatibility, as warnings instead of GitHub's errors: a workflow_call input without
-     * `type` (act reads it as a string), secrets passed to a called workflow that declares none */
+     * `type` (act reads it as a string), secrets passed to a called workflow that does not declare
+     * them (act passes them through) */
     bool lenient;
     bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */

@@ -16,6 +16,7 @@
 #include "util/xalloc.h"
 
 #define ID_MAX_LENGTH 100
+#define WF_MAX_CALLED_LOADS 256 /* called workflows loaded for one workflow, nesting included */
 
 static bool id_is_alpha(char ch)
 {
@@ -815,13 +816,23 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
         wf_ctx_error_at(c, 0, 0, 0, "Nested reusable workflow depth exceeded %zu.", max_depth);
         return;
     }
+    if (++c->called_loads > WF_MAX_CALLED_LOADS) {
+        /* runnel's own bound: nested calls multiply (4 levels of N calls each) */
+        if (c->called_loads == WF_MAX_CALLED_LOADS + 1)
+            wf_ctx_error(c, job->uses, "More than %d reusable workflow calls to load",
+                         WF_MAX_CALLED_LOADS);
+        return;
+    }
     const char *id = reference_id(c->arena, job->uses->str);
     const char *text = o->read_file(id, o->payload);
     if (!text)
         return; /* not available here (a remote repository): GitHub's parsers skip it too */
     size_t saved_file = c->cur_file;
     size_t before = c->diags->len;
+    const struct wf_token *saved_calling = c->calling;
+    c->calling = job->uses;
     struct wf_token *root = wf_read_file_tokens(c, id, text, strlen(text), "workflow-root");
+    c->calling = saved_calling;
     c->cur_file = saved_file;
     if (!root || c->diags->len > before)
         return;

@@ -95,9 +95,13 @@ struct wf_ctx {
     struct vec *warnings; /* struct wf_diag */
     const char **files;   /* file table, 1-based ids */
     size_t nfiles;
-    bool action_schema; /* reading action.yml: definitions come from the action schema */
-    size_t cur_file;    /* id of the file being read */
-    size_t max_errors;  /* 0: unlimited */
+    bool action_schema;  /* reading action.yml: definitions come from the action schema */
+    size_t cur_file;     /* id of the file being read */
+    size_t result_bytes; /* memory GitHub would account for the tokens read (TemplateMemory) */
+    bool result_too_big; /* "Maximum object size exceeded" already reported */
+    const struct wf_token *calling; /* while reading a called workflow: the caller's uses: */
+    size_t called_loads;            /* called workflows loaded so far (bounded) */
+    size_t max_errors;              /* 0: unlimited */
     const struct wf_load_opts *opts;
 };
 
@@ -106,6 +110,8 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
 void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name);
+/* Accounts a string as GitHub's TemplateMemory does (26 bytes + 2 per UTF-16 unit). */
+void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s);
 
 struct yml_node;
 /* Reads a YAML tree as definition `root_def` ("workflow-root"); errors go to c->diags. */

@@ -185,6 +185,7 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
         if (str_casecmp(c->files[i], name) == 0)
             return i + 1;
     }
+    wf_ctx_add_string_bytes(c, name); /* the file table counts too */
     const char **files = arena_alloc(c->arena, sizeof(char *) * (c->nfiles + 1));
     if (c->nfiles)
         memcpy(files, c->files, sizeof(char *) * c->nfiles);
@@ -328,6 +329,35 @@ static bool def_matches(const struct wf_def *d, const struct wf_token *t)
     default:
         return false;
     }
+}
+
+/* ---- result size: GitHub's TemplateMemory accounting ---- */
+
+#define MIN_OBJECT_SIZE 24      /* any token */
+#define STRING_BASE_OVERHEAD 26 /* plus two bytes per UTF-16 code unit */
+
+static size_t utf16_units(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch & 0xC0) != 0x80)
+            n += ch >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
+void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s)
+{
+    c->result_bytes += STRING_BASE_OVERHEAD + 2 * utf16_units(s, strlen(s));
+}
+
+static void add_token_bytes(struct wf_ctx *c, const struct wf_token *t)
+{
+    size_t b = MIN_OBJECT_SIZE;
+    if (t->kind == WF_TOK_STRING || t->kind == WF_TOK_EXPR)
+        b += STRING_BASE_OVERHEAD + 2 * utf16_units(t->str, t->len);
+    c->result_bytes += b;
 }
 
 /* ---- reader ---- */
@@ -766,7 +796,9 @@ static struct wf_token *read_key(struct reader *r, const struct yml_node *k,
         return t;
     }
     struct wf_token *t = to_string_token(r, literal_token(r, k));
-    return parse_scalar(r, t, di);
+    t = parse_scalar(r, t, di);
+    add_token_bytes(r->c, t);
+    return t;
 }
 
 static void add_pair(struct reader *r, struct vec *pairs, struct wf_token *k, struct wf_token *v)
@@ -957,6 +989,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
         struct wf_token *t = literal_token(r, n);
         t = parse_scalar(r, t, di);
         t = validate_scalar(r, t, di);
+        add_token_bytes(r->c, t);
         t->ctx = di->ctx;
         t->nctx = di->nctx;
         if (!t->def)
@@ -966,6 +999,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
     if (n->kind == YML_SEQUENCE) {
         struct wf_token *s = wf_tok_new(a, WF_TOK_SEQUENCE);
         set_pos(r, s, n);
+        add_token_bytes(r->c, s);
         s->def = di->def;
         s->ctx = di->ctx;
         s->nctx = di->nctx;
@@ -982,6 +1016,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
     }
     struct wf_token *m = wf_tok_new(a, WF_TOK_MAPPING);
     set_pos(r, m, n);
+    add_token_bytes(r->c, m);
     m->def = di->def;
     m->ctx = di->ctx;
     m->nctx = di->nctx;
@@ -1012,5 +1047,18 @@ struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
         t->col = 1;
         return validate_scalar(&r, t, &di);
     }
-    return read_value(&r, root, &di);
+    struct wf_token *t = read_value(&r, root, &di);
+    const struct wf_load_opts *o = c->opts;
+    if (o && o->max_result_size && c->result_bytes > o->max_result_size && !c->result_too_big) {
+        c->result_too_big = true;
+        const struct wf_token *u = c->calling;
+        if (u && u->file && u->file <= c->nfiles)
+            wf_ctx_error_at(c, 0, 0, 0,
+                            "In %s (Line: %zu, Col: %zu): Error from called workflow %s: Maximum "
+                            "object size exceeded",
+                            c->files[u->file - 1], u->line, u->col, u->str);
+        else
+            wf_ctx_error(c, NULL, "Maximum object size exceeded");
+    }
+    return t;
 }

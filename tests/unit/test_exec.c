@@ -220,7 +220,10 @@ static void proc_cancel_fd_kills_the_tree(void)
     close(cancel[1]);
     CHECK(p.result.cancelled);
     CHECK(p.result.signaled);
-    CHECK_INT(p.result.signal, SIGKILL);
+    /* SIGKILL follows the ignored SIGTERM; on a heavily loaded machine the shell has been seen
+       to end by SIGTERM itself (before its trap took effect), so either ends the tree, and what
+       matters is that nothing of it is left. */
+    CHECK(p.result.signal == SIGKILL || p.result.signal == SIGTERM);
     CHECK_INT(count_marked(marker), 0);
 }
 

@@ -393,8 +393,12 @@ int cli_cmd_run(int argc, char **argv)
         goto done;
     }
 
+    /* Steps find runnel itself on PATH: the executable's own directory. */
+    char self[4096];
+    ssize_t self_len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[self_len > 0 ? self_len : 0] = '\0';
     struct run_result res = RUN_RESULT_INIT;
-    status = run_plan(p, &c, argv[0], &pr, &res, run_dir.buf);
+    status = run_plan(p, &c, self, &pr, &res, run_dir.buf);
     bool failed = res.failed || res.cancelled;
 
     /* --chain: workflow_run events for every workflow that completed, up to GitHub's depth. */
@@ -422,7 +426,7 @@ int cli_cmd_run(int argc, char **argv)
                        run_conclusion_name(w->conclusion));
             if (triggered) {
                 ran = true;
-                status = run_plan(next, &c, argv[0], &pr, &res, run_dir.buf);
+                status = run_plan(next, &c, self, &pr, &res, run_dir.buf);
                 failed |= res.failed || res.cancelled;
             }
             plan_free(next);

@@ -428,6 +428,42 @@ static void hide_known(git_revwalk *walk, git_odb *odb, const struct remote_stat
     }
 }
 
+/*
+ * libgit2 pushes references, not bare object ids, and we must not write references into the
+ * user's repository. So the push goes out of a scratch bare repository whose object database
+ * borrows the user's as an alternate: it holds two references and no objects of its own.
+ *
+ * Its configuration also keeps the pack builder from searching deltas for blobs over
+ * PUSH_DELTA_MAX (pack.bigFileThreshold): model weights and data files do not delta against each
+ * other, and the search (a window of ten whole objects in memory) is what made pushing a large
+ * folder slow and memory-hungry. Small files, where deltas pay, are still searched.
+ */
+#define PUSH_DELTA_MAX (1 << 20)
+
+static int scratch_repo(git_repository **out, struct sbuf *dir, struct repo *r, struct err *err)
+{
+    git_odb *odb = NULL;
+    git_config *cfg = NULL;
+    struct sbuf objects = SBUF_INIT;
+    const char *tmp = getenv("TMPDIR");
+    struct sbuf tpl = SBUF_INIT;
+    sbuf_addf(&tpl, "%s/runnel-push-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int rc = fs_mkdtemp(dir, tpl.buf, err);
+    sbuf_release(&tpl);
+    if (rc)
+        return rc;
+    sbuf_addf(&objects, "%sobjects", r->gitdir);
+    if (git_repository_init(out, dir->buf, 1) < 0 || git_repository_config(&cfg, *out) < 0 ||
+        git_config_set_int64(cfg, "pack.bigFileThreshold", PUSH_DELTA_MAX) < 0 ||
+        git_repository_odb(&odb, *out) < 0 || git_odb_add_disk_alternate(odb, objects.buf) < 0)
+        rc =
+            repo_fail(err, ERR_FAIL, NULL, "cannot prepare a scratch repository in '%s'", dir->buf);
+    git_config_free(cfg);
+    git_odb_free(odb);
+    sbuf_release(&objects);
+    return rc;
+}
+
 static int push_path(enum push_outcome *out, struct repo *r, struct remote_target *t,
                      const struct remote_state *st, const struct push_request *req, struct err *err)
 {
@@ -435,6 +471,8 @@ static int push_path(enum push_outcome *out, struct repo *r, struct remote_targe
     git_packbuilder *pb = NULL;
     git_revwalk *walk = NULL;
     git_odb *odb = NULL;
+    git_repository *scratch = NULL;
+    struct sbuf scratch_dir = SBUF_INIT;
     struct sbuf packdir = SBUF_INIT;
     int rc = 0;
 
@@ -459,8 +497,11 @@ static int push_path(enum push_outcome *out, struct repo *r, struct remote_targe
             goto done;
         }
     }
-    if (git_repository_odb(&odb, r->git) < 0 || git_packbuilder_new(&pb, r->git) < 0 ||
-        git_revwalk_new(&walk, r->git) < 0 || git_revwalk_push(walk, req->commit) < 0) {
+    rc = scratch_repo(&scratch, &scratch_dir, r, err);
+    if (rc)
+        goto done;
+    if (git_repository_odb(&odb, scratch) < 0 || git_packbuilder_new(&pb, scratch) < 0 ||
+        git_revwalk_new(&walk, scratch) < 0 || git_revwalk_push(walk, req->commit) < 0) {
         rc = repo_fail(err, ERR_FAIL, NULL, "cannot prepare the objects for '%s'", t->path);
         goto done;
     }
@@ -484,6 +525,12 @@ done:
     git_packbuilder_free(pb);
     git_odb_free(odb);
     git_repository_free(dst);
+    git_repository_free(scratch);
+    if (scratch_dir.len) {
+        struct err ignored = ERR_INIT;
+        fs_remove_tree(scratch_dir.buf, &ignored);
+    }
+    sbuf_release(&scratch_dir);
     sbuf_release(&packdir);
     return rc;
 }
@@ -512,32 +559,6 @@ static int push_ref_cb(const char *refname, const char *status, void *data)
         pp->status.branch_rejected = true;
     snprintf(pp->status.reason, sizeof(pp->status.reason), "%s", status);
     return 0;
-}
-
-/*
- * libgit2 pushes references, not bare object ids, and we must not write references into the
- * user's repository. So the push goes out of a scratch bare repository whose object database
- * borrows the user's as an alternate: it holds two references and no objects of its own.
- */
-static int scratch_repo(git_repository **out, struct sbuf *dir, struct repo *r, struct err *err)
-{
-    git_odb *odb = NULL;
-    struct sbuf objects = SBUF_INIT;
-    const char *tmp = getenv("TMPDIR");
-    struct sbuf tpl = SBUF_INIT;
-    sbuf_addf(&tpl, "%s/runnel-push-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int rc = fs_mkdtemp(dir, tpl.buf, err);
-    sbuf_release(&tpl);
-    if (rc)
-        return rc;
-    sbuf_addf(&objects, "%sobjects", r->gitdir);
-    if (git_repository_init(out, dir->buf, 1) < 0 || git_repository_odb(&odb, *out) < 0 ||
-        git_odb_add_disk_alternate(odb, objects.buf) < 0)
-        rc =
-            repo_fail(err, ERR_FAIL, NULL, "cannot prepare a scratch repository in '%s'", dir->buf);
-    git_odb_free(odb);
-    sbuf_release(&objects);
-    return rc;
 }
 
 static int push_network(enum push_outcome *out, struct repo *r, struct remote_target *t,

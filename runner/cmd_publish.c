@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "git/git.h"
+#include "publish_lfs.h"
 #include "util/path.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -295,8 +296,13 @@ int cli_cmd_publish(int argc, char **argv)
     po.paths = paths.items;
     po.npaths = paths.len;
     po.log = log_line;
+    struct publish_lfs lfs = {0};
+    po.lfs_upload = publish_lfs_upload;
+    po.lfs_payload = &lfs;
     struct repo_publish_result res;
-    if (repo_publish(r, &po, &res, &e)) {
+    int prc = repo_publish(r, &po, &res, &e);
+    publish_lfs_release(&lfs);
+    if (prc) {
         cli_error_err("publish", &e);
         status = exit_for(&e);
         goto shutdown;

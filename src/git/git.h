@@ -29,8 +29,9 @@
  * .gitattributes line that marks them, and their content is stored where git-lfs looks for it:
  * the local repository's lfs/objects (no remote), the remote repository's lfs/objects (a remote
  * by path, as git-lfs's standalone file transfer does), or handed to opts.lfs_upload for an
- * HTTP remote. Without an uploader an HTTP publish with a large file is refused before anything
- * is written: a large blob is never committed silently.
+ * HTTP remote (runnel's runner passes an LFS batch API client; its error, e.g. a remote without
+ * LFS, stops the publish before the push). Without an uploader an HTTP publish with a large
+ * file is refused before anything is written: a large blob is never committed silently.
  *
  * Ownership: struct repo owns its libgit2 objects. Strings in the options structs are borrowed
  * for the duration of the call. Results are plain values or owned by the caller as documented.

@@ -226,12 +226,30 @@ check "lfs: object stored in the remote's lfs storage" \
 publish --get latest --branch models-path --path results/big.bin --out "$T/lfsget" --remote "$T/remote.git"
 check "lfs: --get restores the content" cmp -s results/big.bin "$T/lfsget/results/big.bin"
 check "fsck after lfs" fsck_ok "$T/remote.git"
-tip=$(git -C "$SRV/repo.git" rev-parse refs/heads/models-http)
 publish --branch models-http --path results --remote "$HTTP_URL" --lfs-threshold 4k
-check "lfs over http: refused" test $? != 0
-check "lfs over http: clear message" grep -q "over the large-file threshold" "$T/err"
-check "lfs over http: nothing written" test "$(git -C "$SRV/repo.git" rev-parse refs/heads/models-http)" = "$tip"
-check "fsck after lfs refusal" fsck_ok "$SRV/repo.git"
+check "lfs over http: publish exits 0" test $? = 0
+check "lfs over http: pointer committed" test "$(git -C "$SRV/repo.git" show models-http:results/big.bin)" \
+    = "$(printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 5000' "$oid")"
+check "lfs over http: uploaded through the batch API" \
+    cmp -s results/big.bin "$SRV/repo.git/lfs/objects/${oid:0:2}/${oid:2:2}/$oid"
+check "fsck after lfs over http" fsck_ok "$SRV/repo.git"
+# a remote without LFS: refused with a clear message, nothing written
+NOLFS=$T/srv-nolfs
+mkdir -p "$NOLFS"
+git init -q --bare "$NOLFS/repo.git"
+"$PY" "$SRC/tests/servers/git_http_backend.py" --root "$NOLFS" --token "$TOKEN" --no-lfs \
+    --port-file "$T/port-nolfs" --max-seconds 120 &
+nolfs_pid=$!
+for _ in $(seq 100); do [ -s "$T/port-nolfs" ] && break; sleep 0.1; done
+publish --branch models --path results --remote "http://127.0.0.1:$(cat "$T/port-nolfs")/repo.git" \
+    --lfs-threshold 4k
+check "no lfs on the remote: refused" test $? != 0
+check "no lfs on the remote: clear message" grep -q "has no Git LFS endpoint" "$T/err"
+check "no lfs on the remote: nothing written" test -z "$(git -C "$NOLFS/repo.git" for-each-ref)"
+check "no lfs on the remote: no object" test -z "$(find "$NOLFS/repo.git/objects" -type f)"
+check "fsck after lfs refusal" fsck_ok "$NOLFS/repo.git"
+kill $nolfs_pid
+wait $nolfs_pid 2>/dev/null
 rm results/big.bin
 
 # --- no remote: the local branch moves, HEAD does not; the current branch is refused ---

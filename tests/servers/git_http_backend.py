@@ -3,11 +3,18 @@
 behind HTTP basic authentication: a request is let through when its password equals --token
 (any user name, as GitHub takes x-access-token:TOKEN). Used by the publish tests and bench.
 
+With LFS on (the default; --no-lfs turns it off, so the batch API answers 404), it also answers
+the Git LFS batch API at <repo>.git/info/lfs/objects/batch for uploads (basic transfer): objects
+are PUT to /lfs-upload/<repo>/<oid>, checked against their sha256 and size, and stored where
+git-lfs keeps them on a server, <repo>.git/lfs/objects/<oid[0:2]>/<oid[2:4]>/<oid>.
+
 Writes the chosen port to --port-file, then serves until SIGTERM or --max-seconds, whichever
 comes first. Request bodies (chunked or not) are streamed to the backend, never held whole.
 """
 import argparse
 import base64
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +33,7 @@ def parse_args():
     ap.add_argument("--token", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--max-seconds", type=float, default=900)
+    ap.add_argument("--no-lfs", action="store_true")
     return ap.parse_args()
 
 
@@ -73,6 +81,70 @@ class Handler(BaseHTTPRequestHandler):
                 left -= len(data)
                 yield data
 
+    def reply_json(self, code, obj):
+        data = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/vnd.git-lfs+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def lfs_path(self, repo, oid):
+        return os.path.join(ARGS.root, repo, "lfs", "objects", oid[0:2], oid[2:4], oid)
+
+    def lfs(self, url):
+        """The LFS batch API, the upload target and the verify action; True when handled."""
+        path = url.path
+        if self.command == "POST" and path.endswith("/info/lfs/objects/batch"):
+            if ARGS.no_lfs:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            repo = path[1:-len("/info/lfs/objects/batch")]
+            req = json.loads(b"".join(self.body_chunks()) or b"{}")
+            base = "http://%s:%d" % self.server.server_address
+            out = []
+            for o in req.get("objects", []):
+                oid, size = o["oid"], o["size"]
+                entry = {"oid": oid, "size": size, "authenticated": True}
+                if req.get("operation") == "upload" and not os.path.exists(self.lfs_path(repo, oid)):
+                    auth = {"Authorization": self.headers["Authorization"]}
+                    entry["actions"] = {
+                        "upload": {"href": f"{base}/lfs-upload/{repo}/{oid}/{size}", "header": auth},
+                        "verify": {"href": f"{base}/lfs-verify/{repo}", "header": auth},
+                    }
+                out.append(entry)
+            self.reply_json(200, {"transfer": "basic", "objects": out, "hash_algo": "sha256"})
+            return True
+        if self.command == "PUT" and path.startswith("/lfs-upload/"):
+            repo, oid, size = path[len("/lfs-upload/"):].rsplit("/", 2)
+            dst = self.lfs_path(repo, oid)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            h = hashlib.sha256()
+            n = 0
+            tmp = dst + ".tmp%d" % threading.get_ident()
+            with open(tmp, "wb") as f:
+                for data in self.body_chunks():
+                    h.update(data)
+                    n += len(data)
+                    f.write(data)
+            if h.hexdigest() != oid or n != int(size):
+                os.unlink(tmp)
+                self.reply_json(422, {"message": "content does not match oid/size"})
+                return True
+            os.rename(tmp, dst)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if self.command == "POST" and path.startswith("/lfs-verify/"):
+            req = json.loads(b"".join(self.body_chunks()) or b"{}")
+            ok = os.path.exists(self.lfs_path(path[len("/lfs-verify/"):], req.get("oid", "x" * 4)))
+            self.reply_json(200 if ok else 404, {} if ok else {"message": "object not found"})
+            return True
+        return False
+
     def handle_any(self):
         user = self.authorized()
         if user is None:
@@ -83,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         url = urlsplit(self.path)
+        if self.lfs(url):
+            return
         env = {
             "PATH": "/usr/bin:/bin",
             "GIT_PROJECT_ROOT": ARGS.root,
@@ -148,6 +222,7 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = handle_any
     do_POST = handle_any
+    do_PUT = handle_any
 
 
 def main():

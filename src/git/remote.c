@@ -436,7 +436,9 @@ static void hide_known(git_revwalk *walk, git_odb *odb, const struct remote_stat
  * Its configuration also keeps the pack builder from searching deltas for blobs over
  * PUSH_DELTA_MAX (pack.bigFileThreshold): model weights and data files do not delta against each
  * other, and the search (a window of ten whole objects in memory) is what made pushing a large
- * folder slow and memory-hungry. Small files, where deltas pay, are still searched.
+ * folder slow and memory-hungry. Small files, where deltas pay, are still searched. libgit2 1.5
+ * reads the threshold from pack.deltaCacheSize (a slip in packbuilder_config), so both are set;
+ * a 1 MiB delta cache is plenty for deltas of objects under 1 MiB.
  */
 #define PUSH_DELTA_MAX (1 << 20)
 
@@ -455,6 +457,7 @@ static int scratch_repo(git_repository **out, struct sbuf *dir, struct repo *r, 
     sbuf_addf(&objects, "%sobjects", r->gitdir);
     if (git_repository_init(out, dir->buf, 1) < 0 || git_repository_config(&cfg, *out) < 0 ||
         git_config_set_int64(cfg, "pack.bigFileThreshold", PUSH_DELTA_MAX) < 0 ||
+        git_config_set_int64(cfg, "pack.deltaCacheSize", PUSH_DELTA_MAX) < 0 ||
         git_repository_odb(&odb, *out) < 0 || git_odb_add_disk_alternate(odb, objects.buf) < 0)
         rc =
             repo_fail(err, ERR_FAIL, NULL, "cannot prepare a scratch repository in '%s'", dir->buf);

@@ -31,10 +31,11 @@ enum remote_kind { REMOTE_NONE, REMOTE_PATH, REMOTE_NETWORK };
 
 struct remote_target {
     enum remote_kind kind;
-    char *url;         /* what libgit2 connects to (owned; NULL for REMOTE_NONE) */
-    char *path;        /* REMOTE_PATH: the repository directory (owned) */
-    char *display;     /* url without credentials, for messages (owned) */
-    const char *token; /* password for HTTP basic auth (borrowed) */
+    char *url;          /* what libgit2 connects to (owned; NULL for REMOTE_NONE) */
+    char *path;         /* REMOTE_PATH: the repository directory (owned) */
+    char *display;      /* url without credentials, for messages (owned) */
+    char *extra_header; /* "AUTHORIZATION: ..." left by actions/checkout, or NULL (owned) */
+    const char *token;  /* password for HTTP basic auth (borrowed) */
 };
 
 int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, const char *token,

@@ -302,7 +302,31 @@ static void metrics_summary(struct pub *p)
 
 /* ---- objects ---- */
 
-static int write_blobs(struct pub *p, struct err *err)
+/*
+ * True when the file still holds what `base` has at its path: same size, then same hash
+ * (computed with the same filters as the blob would be, but without compressing or writing).
+ * Re-publishing an unchanged multi-gigabyte folder then costs one read of each file.
+ */
+static bool unchanged_in(git_oid *oid_out, struct pub *p, git_tree *base, struct pub_file *f)
+{
+    git_tree_entry *e = NULL;
+    bool same = false;
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    git_odb *odb = NULL;
+    if (!base || f->mode == GIT_FILEMODE_LINK || git_tree_entry_bypath(&e, base, f->rel) < 0)
+        return false;
+    if (git_tree_entry_filemode(e) == f->mode && git_repository_odb(&odb, p->r->git) == 0 &&
+        git_odb_read_header(&size, &type, odb, git_tree_entry_id(e)) == 0 &&
+        type == GIT_OBJECT_BLOB && (uint64_t)size == f->size &&
+        git_repository_hashfile(oid_out, p->r->git, f->abs, GIT_OBJECT_BLOB, f->rel) == 0)
+        same = git_oid_equal(oid_out, git_tree_entry_id(e));
+    git_odb_free(odb);
+    git_tree_entry_free(e);
+    return same;
+}
+
+static int write_blobs(struct pub *p, git_tree *base, struct err *err)
 {
     vec_foreach (struct pub_file, f, &p->files) {
         if (f->is_lfs) {
@@ -319,6 +343,8 @@ static int write_blobs(struct pub *p, struct err *err)
                 return repo_fail(err, ERR_FAIL, NULL, "cannot store the pointer of '%s'", f->rel);
             continue;
         }
+        if (unchanged_in(&f->oid, p, base, f))
+            continue;
         if (git_blob_create_from_workdir(&f->oid, p->r->git, f->rel) < 0)
             return repo_fail(err, ERR_IO, NULL, "cannot store '%s'", f->rel);
     }
@@ -770,9 +796,6 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
         snprintf(res->tag, sizeof(res->tag), "%s", tag.buf);
     }
 
-    rc = write_blobs(&p, err);
-    if (rc)
-        goto done;
     compose_message(&msg, &p);
     rc = make_signature(&sig, r->git, err);
     if (rc)
@@ -782,6 +805,7 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
     const char *wants[1] = {want.buf};
     unsigned max = o->max_attempts ? o->max_attempts : REPO_PUBLISH_ATTEMPTS_DEFAULT;
     bool lfs_stored = false;
+    bool blobs_written = false;
     for (unsigned attempt = 1;; attempt++) {
         remote_state_release(&st);
         rc = remote_state_load(&st, r, &t, o->branch, wants, 1, err);
@@ -819,6 +843,13 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
             goto done;
         }
 
+        if (!blobs_written) {
+            /* once: a rebuild after a race reuses them */
+            rc = write_blobs(&p, base, err);
+            if (rc)
+                goto done;
+            blobs_written = true;
+        }
         git_oid tree_oid;
         rc = build_tree(&tree_oid, &p, base, err);
         if (rc)

@@ -91,6 +91,36 @@ done:
     return rc;
 }
 
+/*
+ * actions/checkout leaves its token in the repository's configuration as
+ * http.https://github.com/.extraheader = "AUTHORIZATION: basic ..." and git sends it on every
+ * request. libgit2 does not read http.*.extraheader, so without --token or GITHUB_TOKEN we look
+ * it up for the remote's "<scheme>://<host>/" and pass it as a custom header. NULL when unset.
+ */
+static char *checkout_header(git_repository *git, const char *display_url)
+{
+    git_config *cfg = NULL;
+    git_buf buf = {0};
+    struct sbuf key = SBUF_INIT;
+    char *out = NULL;
+    const char *scheme = strstr(display_url, "://");
+    if (!scheme || git_repository_config_snapshot(&cfg, git) < 0)
+        goto done;
+    const char *slash = strchr(scheme + 3, '/');
+    size_t base = slash ? (size_t)(slash - display_url) : strlen(display_url);
+    sbuf_addstr(&key, "http.");
+    sbuf_add(&key, display_url, base);
+    sbuf_addstr(&key, "/.extraheader");
+    if (git_config_get_string_buf(&buf, cfg, key.buf) == 0 &&
+        str_has_prefix(buf.ptr, "AUTHORIZATION:"))
+        out = xstrdup(buf.ptr);
+done:
+    git_buf_dispose(&buf);
+    git_config_free(cfg);
+    sbuf_release(&key);
+    return out;
+}
+
 int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, const char *token,
                    struct err *err)
 {
@@ -127,6 +157,8 @@ int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, 
         t->display = url_display(url);
         t->url = url;
         url = NULL;
+        if (!token)
+            t->extra_header = checkout_header(r->git, t->display);
     }
 done:
     xfree(url);
@@ -148,6 +180,7 @@ void remote_target_release(struct remote_target *t)
     xfree(t->url);
     xfree(t->path);
     xfree(t->display);
+    xfree(t->extra_header);
     *t = (struct remote_target){0};
 }
 
@@ -288,7 +321,9 @@ int remote_state_load(struct remote_state *st, struct repo *r, struct remote_tar
         rc = repo_fail(err, ERR_INVALID, t->token, "bad remote '%s'", t->display);
         goto done;
     }
-    if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0) {
+    char *hdr[1] = {t->extra_header};
+    git_strarray headers = {.strings = hdr, .count = t->extra_header ? 1 : 0};
+    if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, &headers) < 0) {
         rc = net_fail(err, t, &auth, "cannot connect to");
         goto done;
     }
@@ -337,6 +372,7 @@ int remote_state_load(struct remote_state *st, struct repo *r, struct remote_tar
         fo.update_fetchhead = 0;
         fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
         fo.prune = GIT_FETCH_NO_PRUNE;
+        fo.custom_headers = headers;
         git_strarray specs = {.strings = (char **)want, .count = nwant};
         if (git_remote_download(remote, &specs, &fo) < 0) {
             rc = net_fail(err, t, &auth, "cannot fetch from");
@@ -609,6 +645,8 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
     po.callbacks.payload = &pp;
     po.callbacks.push_update_reference = push_ref_cb;
     po.pb_parallelism = 0; /* one delta-search thread per core, as git pack-objects */
+    char *hdr[1] = {t->extra_header};
+    po.custom_headers = (git_strarray){.strings = hdr, .count = t->extra_header ? 1 : 0};
 
     git_remote_create_options co;
     git_remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);

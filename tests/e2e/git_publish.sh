@@ -210,6 +210,15 @@ check "no token: asks for one" grep -q "give --token or set GITHUB_TOKEN" "$T/er
 GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL" --token "x-access-token:$TOKEN"
 check "x-access-token:TOKEN form accepted" test $? = 0
 check "fsck after token form" fsck_ok "$SRV/repo.git"
+# the credentials actions/checkout leaves in the configuration (http.<base>/.extraheader)
+printf 'checkout\n' >results/a.txt
+git config "http.http://127.0.0.1:$PORT/.extraheader" \
+    "AUTHORIZATION: basic $(printf 'x-access-token:%s' "$TOKEN" | base64 -w0)"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL"
+check "actions/checkout extraheader used without a token" test $? = 0
+check "extraheader publish landed" test "$(git -C "$SRV/repo.git" show models-http:results/a.txt)" = checkout
+git config --unset "http.http://127.0.0.1:$PORT/.extraheader"
+check "fsck after extraheader" fsck_ok "$SRV/repo.git"
 
 # --- large files: LFS pointer into a path remote, refused over HTTP without an LFS client ---
 head -c 5000 /dev/urandom >results/big.bin
@@ -262,6 +271,22 @@ check "local: HEAD still on main" test "$(git symbolic-ref HEAD)" = refs/heads/m
 publish --branch main --path results
 check "local: current branch refused" grep -q "is the current branch" "$T/err"
 check "fsck of the user's repository" fsck_ok "$W"
+
+# --- bad requests: clear one-line errors, exit 2, nothing written ---
+publish --branch 'bad..name' --path results --remote "$T/remote.git"
+check "bad branch name: exit 2" test $? = 2
+check "bad branch name: message" grep -q "'bad..name' is not a valid branch name" "$T/err"
+publish --branch models-path --path /etc/passwd --remote "$T/remote.git"
+check "path outside the repository: message" grep -q "'/etc/passwd' is outside the repository" "$T/err"
+publish --branch models-path --path no/such/thing --remote "$T/remote.git"
+check "missing path: git's message" grep -q "pathspec 'no/such/thing' did not match any files" "$T/err"
+publish --branch models-path --remote "$T/remote.git"
+check "no --path: usage error" test $? = 2
+publish --branch models-path --path results --remote "$T/no-such-remote"
+check "missing remote: message" grep -q "remote repository '$T/no-such-remote' not found" "$T/err"
+publish --get no-such-version --path results --out "$T/x" --branch models-path --remote "$T/remote.git"
+check "unknown version: message" grep -q "version 'no-such-version' not found" "$T/err"
+check "fsck after bad requests" fsck_ok "$T/remote.git"
 
 # --- two publishers racing 20 times each: every version lands ---
 race_one() { # race_one NAME REMOTE

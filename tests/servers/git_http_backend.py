@@ -48,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def authorized(self):
         h = self.headers.get("Authorization", "")
-        if not h.startswith("Basic "):
+        if h[:6].lower() != "basic ":
             return None
         try:
             user, _, password = base64.b64decode(h[6:]).decode().partition(":")

@@ -68,7 +68,8 @@ git -C "$T/srv/runnel.git" fsck --no-dangling >/dev/null
 read -r gt gm <"$T/time.git"
 read -r rt rm_ <"$T/time.runnel"
 echo "same tree on both remotes: $a (runnel's remote passes git fsck)"
-printf 'git CLI   %7.2f s   peak %6.1f MiB\n' "$gt" "$(echo "$gm / 1024" | bc -l)"
-printf 'runnel    %7.2f s   peak %6.1f MiB\n' "$rt" "$(echo "$rm_ / 1024" | bc -l)"
-printf 'ratio runnel/git: %.2fx time (target <= 1.0x), runnel peak %.0f MiB (target < 128)\n' \
-    "$(echo "$rt / $gt" | bc -l)" "$(echo "$rm_ / 1024" | bc -l)"
+awk -v gt="$gt" -v gm="$gm" -v rt="$rt" -v rm="$rm_" 'BEGIN {
+    printf "git CLI   %7.2f s   peak %6.1f MiB\n", gt, gm / 1024
+    printf "runnel    %7.2f s   peak %6.1f MiB\n", rt, rm / 1024
+    printf "ratio runnel/git: %.2fx time (target <= 1.0x), runnel peak %.0f MiB (target < 128)\n", rt / gt, rm / 1024
+}'

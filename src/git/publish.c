@@ -910,9 +910,9 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
             git_oid_tostr(res->commit, sizeof(res->commit), &commit_oid);
             res->changed = true;
             res->attempts = attempt;
-            logf_(o, "publish: %.7s on '%s'%s%s (%zu files%s)", res->commit, o->branch,
+            logf_(o, "publish: %.7s on '%s'%s%s (%zu file%s%s)", res->commit, o->branch,
                   t.display ? " pushed to " : "", t.display ? t.display : "", p.files.len,
-                  attempt > 1 ? ", after a race" : "");
+                  p.files.len == 1 ? "" : "s", attempt > 1 ? ", after a race" : "");
             goto done;
         }
         if (attempt >= max) {

@@ -268,6 +268,11 @@ check "local: orphan branch has only the paths" \
     test "$(git ls-tree -r --name-only local-results | tr '\n' ' ')" = "results/a.txt results/metrics.json "
 check "local: orphan has no parent" test "$(git rev-list --count local-results)" = 1
 check "local: HEAD still on main" test "$(git symbolic-ref HEAD)" = refs/heads/main
+printf 'local two\n' >results/a.txt
+GITHUB_OUTPUT=$T/gh-output publish --branch local-results --path results
+check "local: \$GITHUB_OUTPUT gets the commit" \
+    grep -qx "commit=$(git rev-parse local-results)" "$T/gh-output"
+check "local: \$GITHUB_OUTPUT says changed" grep -qx "changed=true" "$T/gh-output"
 publish --branch main --path results
 check "local: current branch refused" grep -q "is the current branch" "$T/err"
 check "fsck of the user's repository" fsck_ok "$W"

@@ -375,6 +375,17 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
     return s;
 }
 
+static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok);
+
+void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok)
+{
+    struct wf_job tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    convert_steps(c, &tmp, tok);
+    *out = tmp.steps;
+    *nout = tmp.nsteps;
+}
+
 static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok)
 {
     if (tok->kind != WF_TOK_SEQUENCE) {
@@ -681,9 +692,15 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
     }
     for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
         const struct wf_token *k = vals->pairs[i].key;
-        if (k->kind == WF_TOK_STRING && !find_ci(defs, k->str))
-            wf_ctx_error(c, vals->pairs[i].value,
-                         "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
+            continue;
+        /* act passes undeclared secrets through: with opts->lenient this is a warning. */
+        struct vec *saved = c->diags;
+        if (c->opts && c->opts->lenient && c->warnings)
+            c->diags = c->warnings;
+        wf_ctx_error(c, vals->pairs[i].value,
+                     "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        c->diags = saved;
     }
 }
 

@@ -277,6 +277,13 @@ publish --branch main --path results
 check "local: current branch refused" grep -q "is the current branch" "$T/err"
 check "fsck of the user's repository" fsck_ok "$W"
 
+# --- a file:// URL is a repository by path ---
+publish --branch via-file-url --path results --remote "file://$T/remote.git" --orphan
+check "file:// remote: publish exits 0" test $? = 0
+check "file:// remote: branch holds the paths" \
+    test "$(git -C "$T/remote.git" ls-tree -r --name-only via-file-url | head -1)" = results/a.txt
+check "fsck after file:// publish" fsck_ok "$T/remote.git"
+
 # --- bad requests: clear one-line errors, exit 2, nothing written ---
 publish --branch 'bad..name' --path results --remote "$T/remote.git"
 check "bad branch name: exit 2" test $? = 2

@@ -235,6 +235,15 @@ check "lfs: object stored in the remote's lfs storage" \
 publish --get latest --branch models-path --path results/big.bin --out "$T/lfsget" --remote "$T/remote.git"
 check "lfs: --get restores the content" cmp -s results/big.bin "$T/lfsget/results/big.bin"
 check "fsck after lfs" fsck_ok "$T/remote.git"
+# the reference client: git-lfs clones the branch and smudges the pointer from the remote's storage
+if git lfs version >/dev/null 2>&1; then
+    git -c filter.lfs.process="git-lfs filter-process" -c filter.lfs.required=true \
+        -c filter.lfs.smudge="git-lfs smudge -- %f" -c filter.lfs.clean="git-lfs clean -- %f" \
+        clone -q --branch models-path "file://$T/remote.git" "$T/lfs-clone" 2>"$T/lfs-clone.err"
+    check "lfs: git-lfs checks out the real content" cmp -s results/big.bin "$T/lfs-clone/results/big.bin"
+else
+    echo "# skip: git-lfs is not installed (scripts/deps.sh installs it)"
+fi
 publish --branch models-http --path results --remote "$HTTP_URL" --lfs-threshold 4k
 check "lfs over http: publish exits 0" test $? = 0
 check "lfs over http: pointer committed" test "$(git -C "$SRV/repo.git" show models-http:results/big.bin)" \

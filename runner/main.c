@@ -16,7 +16,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"validate", cli_cmd_validate, "check workflow files and report errors with file, line, column"},
+    {"validate", cli_cmd_validate,
+     "check workflow files and report errors with file, line, column"},
     {"list", cli_cmd_list, "list workflows, their jobs and what triggers them"},
     {"plan", cli_cmd_plan, "show what an event would run, in what order"},
     {"run", cli_cmd_run, "run workflows locally (-n for a dry run)"},

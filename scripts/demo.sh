@@ -8,5 +8,5 @@ echo "== runnel --version"
 "$runnel" --version
 echo
 echo "== runnel validate workflows/"
-files=$(find workflows -name '*.yml' -path '*/.github/workflows/*' -o -name '*.yml' -path 'workflows/*.yml' | sort)
-"$runnel" validate $files
+mapfile -t files < <(find workflows -path '*/.github/workflows/*.yml' | sort)
+"$runnel" validate "${files[@]}"

@@ -16,9 +16,9 @@ enum tok_kind {
 
 struct tok {
     enum tok_kind kind;
-    unsigned char c;         /* TOK_CHAR */
-    unsigned char set[32];   /* TOK_CLASS: bitmap of accepted bytes */
-    unsigned min, max;       /* repetition of a CHAR or CLASS: {1,1}, {0,1} '?', {1,inf} '+' */
+    unsigned char c;       /* TOK_CHAR */
+    unsigned char set[32]; /* TOK_CLASS: bitmap of accepted bytes */
+    unsigned min, max;     /* repetition of a CHAR or CLASS: {1,1}, {0,1} '?', {1,inf} '+' */
 };
 
 #define REP_INF ((unsigned)-1)

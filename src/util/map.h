@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 struct map_entry {
-    char *key;   /* owned by the map */
-    void *value; /* whatever the caller stored */
+    char *key;     /* owned by the map */
+    void *value;   /* whatever the caller stored */
     uint32_t hash; /* hash of the lower-cased key */
 };
 

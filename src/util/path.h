@@ -35,7 +35,8 @@ int fs_mkdirs(const char *path, mode_t mode, struct err *err);
 int fs_write_file(const char *path, const void *data, size_t len, struct err *err);
 /* Appends data to path (created when missing). */
 int fs_append_file(const char *path, const void *data, size_t len, struct err *err);
-/* rm -rf: removes path and everything below; a missing path is not an error. Never follows links. */
+/* rm -rf: removes path and everything below; a missing path is not an error. Never follows links.
+ */
 int fs_remove_tree(const char *path, struct err *err);
 /* Creates a fresh directory from a template ending in XXXXXX (as mkdtemp); appends its path. */
 int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err);

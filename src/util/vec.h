@@ -40,7 +40,8 @@ static inline void *vec_at(const struct vec *v, size_t i)
     return (char *)v->items + i * v->elem_size;
 }
 
+/* An empty vec may have items == NULL, so the end pointer is only formed when there are items. */
 #define vec_foreach(type, var, v)                                                                  \
-    for (type *var = (type *)(v)->items; var < (type *)(v)->items + (v)->len; var++)
+    for (type *var = (type *)(v)->items; var && var < (type *)(v)->items + (v)->len; var++)
 
 #endif

@@ -20,7 +20,8 @@
  *   3. yml_free(doc): every node and string of the tree lives in the document's arena.
  *
  * Only the first document of a stream is read; a second document is an error. An empty file (or
- * one holding only comments) gives doc->root == NULL.
+ * one holding only comments) is an error unless opts->allow_empty, which gives doc->root == NULL.
+ * Text that is not UTF-8 is an error with the position of the first bad byte.
  */
 
 #include <stdbool.h>
@@ -58,12 +59,12 @@ struct yml_pair {
 struct yml_node {
     enum yml_kind kind;
     enum yml_style style;
-    size_t line;      /* 1-based line of the node's first character (its tag/anchor, if any) */
-    size_t col;       /* 1-based column, in characters */
-    size_t end_line;  /* 1-based position just past the node */
+    size_t line;     /* 1-based line of the node's first character (its tag/anchor, if any) */
+    size_t col;      /* 1-based column, in characters */
+    size_t end_line; /* 1-based position just past the node */
     size_t end_col;
-    size_t offset;     /* byte offset of the start in the source */
-    size_t end_offset; /* byte offset just past the node */
+    size_t offset;      /* byte offset of the start in the source */
+    size_t end_offset;  /* byte offset just past the node */
     const char *tag;    /* explicit tag as resolved by libyaml ("tag:yaml.org,2002:str"), or NULL */
     const char *anchor; /* the anchor this node defines ('&name'), or NULL */
     /* YML_SCALAR */
@@ -77,12 +78,13 @@ struct yml_node {
     /* YML_MAPPING, in document order */
     struct yml_pair *pairs;
     size_t npairs;
+    size_t expanded; /* nodes in this subtree counted with aliases expanded (>= 1) */
 };
 
 struct yml_doc {
-    struct arena arena;   /* owns every node and string below */
-    const char *name;     /* file name used in messages (a copy) */
-    const char *text;     /* the whole source text (a copy, NUL-terminated) */
+    struct arena arena; /* owns every node and string below */
+    const char *name;   /* file name used in messages (a copy) */
+    const char *text;   /* the whole source text (a copy, NUL-terminated) */
     size_t text_len;
     struct yml_node *root; /* NULL for an empty document */
     size_t alias_count;    /* aliases resolved while loading */
@@ -97,6 +99,7 @@ struct yml_opts {
     size_t max_expanded_nodes; /* 0: YML_MAX_EXPANDED_NODES */
     size_t max_depth;          /* 0: YML_MAX_DEPTH */
     bool allow_duplicate_keys; /* default: a repeated mapping key is an error */
+    bool allow_empty;          /* default: an empty document (no root node) is an error */
     struct yml_pos *err_pos;   /* if not NULL, receives the error position */
 };
 
@@ -104,8 +107,7 @@ struct yml_opts {
 int yml_parse(struct yml_doc **out, const char *name, const char *text, size_t len,
               const struct yml_opts *opts, struct err *err);
 /* Reads path (at most 16 MiB) and parses it, naming it by path in messages. */
-int yml_load(struct yml_doc **out, const char *path, const struct yml_opts *opts,
-             struct err *err);
+int yml_load(struct yml_doc **out, const char *path, const struct yml_opts *opts, struct err *err);
 void yml_free(struct yml_doc *doc);
 
 /* The value of key in a mapping (exact match), or NULL; NULL-safe on map. */

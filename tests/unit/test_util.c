@@ -1,6 +1,19 @@
 #include "harness.h"
 
+#include <math.h>
+#include <stdio.h>
+
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/glob.h"
+#include "util/json.h"
+#include "util/map.h"
+#include "util/path.h"
 #include "util/sbuf.h"
+#include "util/sha256.h"
+#include "util/str.h"
+#include "util/vec.h"
+#include "util/xalloc.h"
 
 static void sbuf_starts_empty_and_terminated(void)
 {
@@ -9,10 +22,429 @@ static void sbuf_starts_empty_and_terminated(void)
     CHECK_INT(sb.len, 0);
     CHECK_STR(sb.buf, "");
     sbuf_release(&sb);
+    CHECK(sb.buf == sbuf_empty);
+}
+
+static void sbuf_appends_and_formats(void)
+{
+    struct sbuf sb = SBUF_INIT;
+    sbuf_addstr(&sb, "a");
+    sbuf_addch(&sb, 'b');
+    sbuf_addf(&sb, "%d-%s", 42, "x");
+    sbuf_addchars(&sb, '.', 3);
+    CHECK_STR(sb.buf, "ab42-x...");
+    CHECK_INT(sb.len, 9);
+    /* A long format forces a second vsnprintf pass. */
+    sbuf_reset(&sb);
+    sbuf_addf(&sb, "%0500d", 7);
+    CHECK_INT(sb.len, 500);
+    CHECK(sb.buf[499] == '7' && sb.buf[500] == '\0');
+    sbuf_release(&sb);
+}
+
+static void sbuf_detach_hands_over_the_bytes(void)
+{
+    struct sbuf sb = SBUF_INIT;
+    size_t len = 99;
+    char *empty = sbuf_detach(&sb, &len);
+    CHECK_INT(len, 0);
+    CHECK_STR(empty, "");
+    xfree(empty);
+    sbuf_add(&sb, "a\0b", 3);
+    char *p = sbuf_detach(&sb, &len);
+    CHECK_INT(len, 3);
+    CHECK(p[1] == '\0' && p[2] == 'b' && p[3] == '\0');
+    CHECK(sb.buf == sbuf_empty && sb.len == 0);
+    xfree(p);
+}
+
+static void sbuf_read_file_enforces_its_maximum(void)
+{
+    struct sbuf path = SBUF_INIT;
+    struct err err = ERR_INIT;
+    path_join(&path, harness_tmpdir(), "f.txt");
+    CHECK_INT(fs_write_file(path.buf, "0123456789", 10, &err), 0);
+    struct sbuf sb = SBUF_INIT;
+    CHECK_INT(sbuf_read_file(&sb, path.buf, 10, &err), 0);
+    CHECK_STR(sb.buf, "0123456789");
+    sbuf_reset(&sb);
+    CHECK_INT(sbuf_read_file(&sb, path.buf, 9, &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "exceeds 9 bytes") != NULL);
+    CHECK_INT(sb.len, 0);
+    CHECK(sbuf_read_file(&sb, "/nonexistent/x", 9, &err) == ERR_IO);
+    CHECK(strstr(err.msg, "'/nonexistent/x'") != NULL);
+    sbuf_release(&sb);
+    sbuf_release(&path);
+}
+
+static void sbuf_escapes_json(void)
+{
+    struct sbuf sb = SBUF_INIT;
+    sbuf_add_json_escaped(&sb, "a\"b\\c\n\x01", 7);
+    CHECK_STR(sb.buf, "a\\\"b\\\\c\\n\\u0001");
+    sbuf_release(&sb);
+}
+
+static void err_prefix_keeps_code_and_message(void)
+{
+    struct err err = ERR_INIT;
+    CHECK_INT(err_set(&err, ERR_NOTFOUND, "no such job '%s'", "x"), ERR_NOTFOUND);
+    err_prefix(&err, "ci.yml:%d:%d: ", 3, 4);
+    CHECK_STR(err.msg, "ci.yml:3:4: no such job 'x'");
+    CHECK_INT(err.code, ERR_NOTFOUND);
+    char big[600];
+    memset(big, 'a', sizeof(big) - 1);
+    big[599] = '\0';
+    err_set(&err, ERR_FAIL, "%s", big);
+    CHECK(strlen(err.msg) == ERR_MSG_MAX - 1);
+    CHECK(!strcmp(err.msg + ERR_MSG_MAX - 4, "..."));
+}
+
+static void str_slices_compare(void)
+{
+    struct str a = str_from("Hello");
+    CHECK(str_eqi_cstr(a, "hELLO"));
+    CHECK(!str_eq_cstr(a, "hello"));
+    CHECK(str_eq(str_trim(str_from("  x y \n")), str_from("x y")));
+    CHECK(str_casecmp("abc", "ABD") < 0);
+    long v;
+    CHECK(str_to_long("-42", &v) && v == -42);
+    CHECK(!str_to_long("42x", &v));
+    CHECK(!str_to_long("", &v));
+    CHECK(!str_to_long("99999999999999999999999", &v));
+    double d;
+    CHECK(str_to_double("1.5e3", &d) && d == 1500);
+}
+
+static void vec_grows_and_removes_in_order(void)
+{
+    struct vec v = VEC_INIT(int);
+    for (int i = 0; i < 100; i++)
+        *(int *)vec_push(&v) = i;
+    CHECK_INT(v.len, 100);
+    vec_remove(&v, 0);
+    CHECK_INT(*(int *)vec_at(&v, 0), 1);
+    int sum = 0;
+    vec_foreach (int, p, &v) {
+        sum += *p;
+    }
+    CHECK_INT(sum, 4950 - 0);
+    vec_release(&v);
+}
+
+static void map_keeps_insertion_order(void)
+{
+    struct map m = MAP_INIT;
+    char name[16];
+    static int values[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "k%03d", 299 - i);
+        values[i] = i;
+        CHECK(map_set(&m, name, &values[i]) == NULL);
+    }
+    CHECK_INT(m.len, 300);
+    CHECK_STR(m.entries[0].key, "k299");
+    CHECK_STR(m.entries[299].key, "k000");
+    CHECK(*(int *)map_find(&m, "k000") == 299);
+    CHECK(map_find(&m, "K000") == NULL); /* exact mode */
+    CHECK(map_find_ci(&m, "K000", 4) != NULL);
+    CHECK(map_remove(&m, "k150") != NULL);
+    CHECK_INT(m.len, 299);
+    CHECK(map_find(&m, "k150") == NULL);
+    CHECK(*(int *)map_find(&m, "k149") == 150);
+    map_release(&m, NULL);
+}
+
+static void map_ci_mode_matches_github_contexts(void)
+{
+    struct map m = MAP_INIT_CI;
+    int a = 1, b = 2;
+    map_set(&m, "Foo", &a);
+    CHECK(map_set(&m, "FOO", &b) == &a); /* same key ignoring case: value replaced */
+    CHECK_INT(m.len, 1);
+    CHECK_STR(m.entries[0].key, "Foo"); /* the first spelling is kept */
+    CHECK(map_find(&m, "foo") == &b);
+    map_release(&m, NULL);
+}
+
+static void arena_allocations_are_zeroed_and_aligned(void)
+{
+    struct arena a = ARENA_INIT;
+    for (int i = 0; i < 1000; i++) {
+        char *p = arena_alloc(&a, (size_t)i % 37 + 1);
+        CHECK(((uintptr_t)p % sizeof(max_align_t)) == 0 || ((uintptr_t)p % 16) == 0);
+        CHECK(p[0] == 0);
+    }
+    char *big = arena_alloc(&a, 100000);
+    CHECK(big[99999] == 0);
+    CHECK_STR(arena_strndup(&a, "hello world", 5), "hello");
+    CHECK(a.used >= 100000);
+    arena_reset(&a);
+    CHECK_INT(a.used, 0);
+    arena_release(&a);
+}
+
+static void path_normalize_folds_dots(void)
+{
+    static const char *const cases[][2] = {
+        {"a/b/../c", "a/c"}, {"./a//b/", "a/b"}, {"../a", "../a"}, {"/../x", "/x"},
+        {"", "."},           {"a/..", "."},      {"/", "/"},       {"a/../../b", "../b"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sbuf sb = SBUF_INIT;
+        path_normalize(&sb, cases[i][0]);
+        CHECK_STR(sb.buf, cases[i][1]);
+        sbuf_release(&sb);
+    }
+    CHECK(path_is_contained("a/b/../c"));
+    CHECK(!path_is_contained("a/../../c"));
+    CHECK(!path_is_contained("/etc/passwd"));
+    CHECK_STR(path_basename("a/b/c.txt"), "c.txt");
+    struct sbuf d = SBUF_INIT;
+    path_dirname(&d, "a/b/c.txt");
+    CHECK_STR(d.buf, "a/b");
+    sbuf_release(&d);
+}
+
+static void fs_mkdirs_and_remove_tree(void)
+{
+    struct err err = ERR_INIT;
+    struct sbuf p = SBUF_INIT;
+    path_join(&p, harness_tmpdir(), "x/y/z");
+    CHECK_INT(fs_mkdirs(p.buf, 0755, &err), 0);
+    CHECK(fs_is_dir(p.buf));
+    CHECK_INT(fs_mkdirs(p.buf, 0755, &err), 0);
+    sbuf_addstr(&p, "/f");
+    CHECK_INT(fs_write_file(p.buf, "hi", 2, &err), 0);
+    CHECK_INT(fs_append_file(p.buf, "!", 1, &err), 0);
+    struct sbuf content = SBUF_INIT;
+    CHECK_INT(sbuf_read_file(&content, p.buf, 100, &err), 0);
+    CHECK_STR(content.buf, "hi!");
+    sbuf_reset(&p);
+    path_join(&p, harness_tmpdir(), "x");
+    CHECK_INT(fs_remove_tree(p.buf, &err), 0);
+    CHECK(!fs_exists(p.buf));
+    CHECK_INT(fs_remove_tree(p.buf, &err), 0); /* missing is fine */
+    sbuf_release(&content);
+    sbuf_release(&p);
+}
+
+/* FIPS 180-4 / NIST example vectors. */
+static void sha256_matches_nist_vectors(void)
+{
+    static const char *const cases[][2] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        unsigned char d[32];
+        char hex[65];
+        sha256_buf(d, cases[i][0], strlen(cases[i][0]));
+        hex_encode(hex, d, 32);
+        CHECK_STR(hex, cases[i][1]);
+    }
+    /* One million 'a', fed in uneven pieces. */
+    struct sha256 c;
+    sha256_init(&c);
+    char chunk[997];
+    memset(chunk, 'a', sizeof(chunk));
+    size_t left = 1000000;
+    while (left) {
+        size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+        sha256_update(&c, chunk, n);
+        left -= n;
+    }
+    unsigned char d[32];
+    char hex[65];
+    sha256_final(&c, d);
+    hex_encode(hex, d, 32);
+    CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void json_parse_reports_position(void)
+{
+    cJSON *root = NULL;
+    struct err err = ERR_INIT;
+    const char *good = "{\"a\": [1, 2]}";
+    CHECK_INT(json_parse(&root, good, strlen(good), &err), 0);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(root, "a")) == 2);
+    cJSON_Delete(root);
+    const char *bad = "{\n  \"a\": tru\n}";
+    CHECK_INT(json_parse(&root, bad, strlen(bad), &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "line 2") != NULL);
+}
+
+/*
+ * The examples of GitHub's "Filter pattern cheat sheet" (workflow syntax documentation):
+ * each pattern with the refs or paths the documentation says it matches.
+ */
+struct glob_case {
+    const char *pattern;
+    const char *subject;
+    bool match;
+};
+
+static void glob_matches_branch_cheat_sheet(void)
+{
+    static const struct glob_case cases[] = {
+        {"feature/*", "feature/my-branch", true},
+        {"feature/*", "feature/your-branch", true},
+        {"feature/*", "feature/beta-a/my-branch", false},
+        {"feature/**", "feature/beta-a/my-branch", true},
+        {"feature/**", "feature/your-branch", true},
+        {"feature/**", "feature/mona/the/octocat", true},
+        {"main", "main", true},
+        {"main", "main2", false},
+        {"releases/mona-the-octocat", "releases/mona-the-octocat", true},
+        {"*", "main", true},
+        {"*", "releases", true},
+        {"*", "releases/v1", false},
+        {"**", "all/the/branches", true},
+        {"**", "every/tag", true},
+        {"*feature", "mona-feature", true},
+        {"*feature", "feature", true},
+        {"*feature", "ver-10-feature", true},
+        {"v2*", "v2", true},
+        {"v2*", "v2.0", true},
+        {"v2*", "v2.9", true},
+        {"v2*", "v3", false},
+        {"v[12].[0-9]+.[0-9]+", "v1.10.1", true},
+        {"v[12].[0-9]+.[0-9]+", "v2.0.0", true},
+        {"v[12].[0-9]+.[0-9]+", "v3.0.0", false},
+        {"v[12].[0-9]+.[0-9]+", "v1..0", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool got = glob_match_str(cases[i].pattern, cases[i].subject, GLOB_FILTER);
+        if (got != cases[i].match) {
+            harness_fail(__FILE__, __LINE__, "'%s' vs '%s': got %d", cases[i].pattern,
+                         cases[i].subject, got);
+            return;
+        }
+    }
+}
+
+static void glob_matches_path_cheat_sheet(void)
+{
+    static const struct glob_case cases[] = {
+        {"*", "README.md", true},
+        {"*", "server.rb", true},
+        {"*.jsx?", "page.js", true},
+        {"*.jsx?", "page.jsx", true},
+        {"*.jsx?", "page.jsxx", false},
+        {"**", "all/the/files.md", true},
+        {"*.js", "app.js", true},
+        {"*.js", "index.js", true},
+        {"*.js", "js/index.js", false},
+        {"**.js", "index.js", true},
+        {"**.js", "js/index.js", true},
+        {"**.js", "src/js/app.js", true},
+        {"docs/*", "docs/README.md", true},
+        {"docs/*", "docs/file.txt", true},
+        {"docs/*", "docs/mona/octocat.txt", false},
+        {"docs/**", "docs/README.md", true},
+        {"docs/**", "docs/mona/octocat.txt", true},
+        {"docs/**/*.md", "docs/README.md", true},
+        {"docs/**/*.md", "docs/mona/hello-world.md", true},
+        {"docs/**/*.md", "docs/a/markdown/file.md", true},
+        {"docs/**/*.md", "docs/a/markdown/file.txt", false},
+        {"**/docs/**", "docs/hello.md", true},
+        {"**/docs/**", "dir/docs/my-file.txt", true},
+        {"**/docs/**", "space/docs/plan/space.doc", true},
+        {"**/README.md", "README.md", true},
+        {"**/README.md", "js/README.md", true},
+        {"**/*src/**", "a/src/app.js", true},
+        {"**/*src/**", "my-src/code/js/app.js", true},
+        {"**/*-post.md", "my-post.md", true},
+        {"**/*-post.md", "path/their-post.md", true},
+        {"**/migrate-*.sql", "migrate-10909.sql", true},
+        {"**/migrate-*.sql", "db/migrate-v1.0.sql", true},
+        {"**/migrate-*.sql", "db/sept/migrate-v1.sql", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool got = glob_match_str(cases[i].pattern, cases[i].subject, GLOB_FILTER);
+        if (got != cases[i].match) {
+            harness_fail(__FILE__, __LINE__, "'%s' vs '%s': got %d", cases[i].pattern,
+                         cases[i].subject, got);
+            return;
+        }
+    }
+}
+
+static void glob_list_negation_follows_order(void)
+{
+    /* Cheat sheet: '*.md' '!README.md' and then 'README*' added back. */
+    const char *const two[] = {"*.md", "!README.md"};
+    CHECK(glob_match_list(two, 2, "hello.md", GLOB_FILTER));
+    CHECK(!glob_match_list(two, 2, "README.md", GLOB_FILTER));
+    CHECK(!glob_match_list(two, 2, "docs/hello.md", GLOB_FILTER));
+    const char *const three[] = {"*.md", "!README.md", "README*"};
+    CHECK(glob_match_list(three, 3, "hello.md", GLOB_FILTER));
+    CHECK(glob_match_list(three, 3, "README.md", GLOB_FILTER));
+    CHECK(glob_match_list(three, 3, "README.doc", GLOB_FILTER));
+    CHECK(!glob_match_list(three, 3, "docs/hello.md", GLOB_FILTER));
+}
+
+static void glob_paths_dialect_for_hashfiles(void)
+{
+    /* @actions/glob: '?' is one character, '+' is literal. */
+    CHECK(glob_match_str("src/?.c", "src/a.c", GLOB_PATHS));
+    CHECK(!glob_match_str("src/?.c", "src/.c/x", GLOB_PATHS));
+    CHECK(!glob_match_str("src/?.c", "src/ab.c", GLOB_PATHS));
+    CHECK(glob_match_str("**/package-lock.json", "a/b/package-lock.json", GLOB_PATHS));
+    CHECK(glob_match_str("**/package-lock.json", "package-lock.json", GLOB_PATHS));
+    CHECK(glob_match_str("c++/*.h", "c++/x.h", GLOB_PATHS));
+    CHECK(glob_match_str("[!a]*", "bcd", GLOB_PATHS));
+    CHECK(!glob_match_str("[!a]*", "abc", GLOB_PATHS));
+}
+
+static void glob_rejects_bad_patterns(void)
+{
+    struct glob *g = NULL;
+    struct err err = ERR_INIT;
+    CHECK_INT(glob_compile(&g, "a[bc", GLOB_FILTER, &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "unclosed '['") != NULL);
+    CHECK_INT(glob_compile(&g, "+a", GLOB_FILTER, &err), ERR_INVALID);
+    CHECK_INT(glob_compile(&g, "[z-a]", GLOB_FILTER, &err), ERR_INVALID);
+    CHECK(!glob_match_str("a[bc", "ab", GLOB_FILTER));
+    CHECK(glob_match_str("a\\*b", "a*b", GLOB_FILTER));
+    CHECK(!glob_match_str("a\\*b", "axb", GLOB_FILTER));
+}
+
+static void glob_does_not_backtrack_exponentially(void)
+{
+    char subject[4001];
+    memset(subject, 'a', 4000);
+    subject[4000] = '\0';
+    CHECK(!glob_match_str("*a*a*a*a*a*a*a*a*a*b", subject, GLOB_FILTER));
+    CHECK(!glob_match_str("**a**a**a**a**a**b", subject, GLOB_FILTER));
 }
 
 int main(int argc, char **argv)
 {
-    static const struct harness_test tests[] = {TEST(sbuf_starts_empty_and_terminated)};
+    static const struct harness_test tests[] = {
+        TEST(sbuf_starts_empty_and_terminated),
+        TEST(sbuf_appends_and_formats),
+        TEST(sbuf_detach_hands_over_the_bytes),
+        TEST(sbuf_read_file_enforces_its_maximum),
+        TEST(sbuf_escapes_json),
+        TEST(err_prefix_keeps_code_and_message),
+        TEST(str_slices_compare),
+        TEST(vec_grows_and_removes_in_order),
+        TEST(map_keeps_insertion_order),
+        TEST(map_ci_mode_matches_github_contexts),
+        TEST(arena_allocations_are_zeroed_and_aligned),
+        TEST(path_normalize_folds_dots),
+        TEST(fs_mkdirs_and_remove_tree),
+        TEST(sha256_matches_nist_vectors),
+        TEST(json_parse_reports_position),
+        TEST(glob_matches_branch_cheat_sheet),
+        TEST(glob_matches_path_cheat_sheet),
+        TEST(glob_list_negation_follows_order),
+        TEST(glob_paths_dialect_for_hashfiles),
+        TEST(glob_rejects_bad_patterns),
+        TEST(glob_does_not_backtrack_exponentially),
+    };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -231,7 +231,51 @@ checked += 1
 if os.path.exists(os.path.join(TMP, "classes_10000.out", "confusion_matrix.svg")):
     fail("classes_10000", "drew a 10000 x 10000 picture")
 
-# 10. errors: clear message, exit 1
+# 10. a baseline: the comparison table shows scikit-learn's figures and their differences;
+#     inside a run the report is appended to $GITHUB_STEP_SUMMARY
+def arrow(base, cur):
+    d = cur - base
+    if abs(d) < 0.00005:
+        return "= 0.0000"
+    return f"▲ +{d:.4f}" if d > 0 else f"▼ {d:.4f}"
+
+
+rows_a = [(t, t if rng.random() < 0.6 else rng.choice("pqrs")) for t in
+          (rng.choice("pqrs") for _ in range(2000))]
+rows_b = [(t, t if rng.random() < 0.8 else rng.choice("pqrs")) for t in
+          (rng.choice("pqrs") for _ in range(2000))]
+path_a = write_csv("base_a.csv", ["y_true", "y_pred"], rows_a)
+path_b = write_csv("base_b.csv", ["y_true", "y_pred"], rows_b)
+run_runnel("base_a", ["--predictions", path_a])
+summary = os.path.join(TMP, "step_summary.md")
+with open(summary, "w") as f:
+    f.write("earlier step\n")
+env = dict(os.environ, GITHUB_STEP_SUMMARY=summary)
+p = subprocess.run([RUNNEL, "report", "--out", os.path.join(TMP, "base_b.out"), "--predictions",
+                    path_b, "--baseline", os.path.join(TMP, "base_a.out", "metrics.json"),
+                    "--title", "Candidate"], capture_output=True, text=True, env=env, timeout=600)
+same("baseline", "exit", p.returncode, 0)
+with open(os.path.join(TMP, "base_b.out", "report.md"), encoding="utf-8") as f:
+    md = f.read()
+da, db = pd.read_csv(path_a), pd.read_csv(path_b)
+for name, fn in (("accuracy", lambda d: accuracy_score(d.y_true, d.y_pred)),
+                 ("F1 (macro)", lambda d: precision_recall_fscore_support(
+                     d.y_true, d.y_pred, average="macro", zero_division=0)[2]),
+                 ("F1 (weighted)", lambda d: precision_recall_fscore_support(
+                     d.y_true, d.y_pred, average="weighted", zero_division=0)[2])):
+    a, b = fn(da), fn(db)
+    row = f"| {name} | {a:.4f} | {b:.4f} | {arrow(a, b)} |"
+    checked += 1
+    if row not in md:
+        fail("baseline", f"report.md has no row {row!r}")
+with open(summary, encoding="utf-8") as f:
+    text = f.read()
+checked += 1
+if not (text.startswith("earlier step\n## Candidate\n") and "Compared with the baseline" in text
+        and "![" not in text):
+    fail("baseline", "step summary not appended as expected")
+
+# 11. errors: clear message, exit 1
 def error_case(case, content, want):
     path = os.path.join(TMP, case + ".csv")
     with open(path, "w") as f:

@@ -121,6 +121,9 @@ int acc_intern(uint32_t *out, struct acc *a, const char *p, size_t len, bool jso
         }
         s = (s + 1) & (a->n_slots - 1);
     }
+    /* Labels are C strings everywhere downstream (metrics.json keys, markdown, SVG). */
+    if (memchr(p, '\0', len))
+        return err_set(err, ERR_INVALID, "a label contains a NUL byte");
     if (a->n_labels >= REPORT_MAX_LABELS)
         return err_set(err, ERR_INVALID, "more than %u distinct labels", REPORT_MAX_LABELS);
     if (a->n_labels == a->labels_alloc) {

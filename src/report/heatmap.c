@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report/heatmap.h"
+#include "report/internal.h"
 #include "util/xalloc.h"
 
 #define LEFT 170
@@ -213,24 +214,20 @@ static void add_xml_escaped(struct sbuf *out, const char *s)
     }
 }
 
-/* Bytes that XML 1.0 forbids even escaped, and broken UTF-8, must not reach the SVG. */
+/*
+ * What XML 1.0 forbids even escaped must not reach the SVG: control characters, ill-formed UTF-8
+ * (overlong forms, surrogates, beyond U+10FFFF) and U+FFFE/U+FFFF. Each bad byte becomes '?'.
+ */
 static void sanitize_utf8(char *s)
 {
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        size_t n = *p < 0x80         ? 1
-                   : (*p >> 5) == 6  ? 2
-                   : (*p >> 4) == 14 ? 3
-                   : (*p >> 3) == 30 ? 4
-                                     : 0;
-        bool ok = n > 0;
-        for (size_t i = 1; ok && i < n; i++)
-            ok = (p[i] & 0xC0) == 0x80;
-        if (!ok || (n == 1 && *p < 0x20)) {
-            *p++ = '?';
+    while (*s) {
+        uint32_t cp = 0;
+        size_t n = report_utf8_len(s, &cp);
+        if (!n || cp == 0xFFFE || cp == 0xFFFF || (cp < 0x20 && cp != '\t')) {
+            *s++ = '?';
             continue;
         }
-        p += n;
+        s += n;
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "report/internal.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -29,6 +30,22 @@ static void add_double(struct sbuf *out, double v)
     sbuf_addstr(out, buf);
 }
 
+/* A JSON string body: escaped, with ill-formed UTF-8 bytes replaced by U+FFFD (RFC 8259). */
+static void add_str(struct sbuf *out, const char *s)
+{
+    while (*s) {
+        uint32_t cp;
+        size_t n = report_utf8_len(s, &cp);
+        if (n) {
+            sbuf_add_json_escaped(out, s, n);
+            s += n;
+        } else {
+            sbuf_addstr(out, "\\ufffd");
+            s++;
+        }
+    }
+}
+
 static void add_label(struct sbuf *out, const struct report_metrics *m, size_t i)
 {
     if (m->labels_numeric) {
@@ -36,7 +53,7 @@ static void add_label(struct sbuf *out, const struct report_metrics *m, size_t i
         return;
     }
     sbuf_addch(out, '"');
-    sbuf_add_json_escaped(out, m->labels[i], strlen(m->labels[i]));
+    add_str(out, m->labels[i]);
     sbuf_addch(out, '"');
 }
 
@@ -51,13 +68,11 @@ void report_render_json(struct sbuf *out, const struct report_metrics *m)
 {
     size_t k = m->n_labels;
     sbuf_addstr(out, "{\n  \"source\": \"");
-    sbuf_add_json_escaped(out, m->source ? m->source : "", m->source ? strlen(m->source) : 0);
+    add_str(out, m->source ? m->source : "");
     sbuf_addstr(out, "\",\n  \"true_col\": \"");
-    sbuf_add_json_escaped(out, m->true_col ? m->true_col : "",
-                          m->true_col ? strlen(m->true_col) : 0);
+    add_str(out, m->true_col ? m->true_col : "");
     sbuf_addstr(out, "\",\n  \"pred_col\": \"");
-    sbuf_add_json_escaped(out, m->pred_col ? m->pred_col : "",
-                          m->pred_col ? strlen(m->pred_col) : 0);
+    add_str(out, m->pred_col ? m->pred_col : "");
     sbuf_addf(out, "\",\n  \"n_samples\": %llu,\n  \"labels\": [",
               (unsigned long long)m->n_samples);
     for (size_t i = 0; i < k; i++) {
@@ -105,7 +120,7 @@ void report_render_json(struct sbuf *out, const struct report_metrics *m)
     for (size_t i = 0; i < k; i++) {
         const struct report_class *c = &m->classes[i];
         sbuf_addstr(out, i ? ",\n    \"" : "\n    \"");
-        sbuf_add_json_escaped(out, c->label, strlen(c->label));
+        add_str(out, c->label);
         sbuf_addstr(out, "\": {\"precision\": ");
         add_double(out, c->precision);
         sbuf_addstr(out, ", \"recall\": ");

@@ -227,6 +227,19 @@ def check_images(case, n_labels, labels):
 check_images("multiclass", 6, ["ant", "bee", "cat", "dog", "eel", "fox"])
 check_images("numeric_semicolon", 12, list(range(12)))
 check_images("one_class", 1, ["spam"])
+# labels XML cannot carry (control characters, broken UTF-8, a surrogate, U+FFFF) still give a
+# well-formed SVG
+bad = os.path.join(TMP, "xml_hostile.csv")
+with open(bad, "wb") as f:
+    f.write(b'y_true,y_pred\n"a\x01b","<&>"\n"\xff\xfe","\xed\xa0\x80"\n'
+            b'"\xef\xbf\xbf","\xc0\xaf"\n"ok","\xf4\x90\x80\x80"\n')
+m, _ = run_runnel("xml_hostile", ["--predictions", bad])
+checked += 1
+try:
+    import xml.etree.ElementTree as ET
+    ET.parse(os.path.join(TMP, "xml_hostile.out", "confusion_matrix.svg"))
+except Exception as e:  # noqa: BLE001 - any parse failure is the finding
+    fail("xml_hostile", f"svg does not parse: {e}")
 checked += 1
 if os.path.exists(os.path.join(TMP, "classes_10000.out", "confusion_matrix.svg")):
     fail("classes_10000", "drew a 10000 x 10000 picture")

@@ -35,11 +35,15 @@ struct acc_score {
     uint32_t t; /* true label index */
 };
 
+/* Pairs of label indices below this are counted in a dense table instead of the hash. */
+#define ACC_DENSE 128u
+
 struct acc {
     struct acc_label *labels;
     size_t n_labels, labels_alloc;
     uint32_t *slots; /* label index + 1, 0 when free; size is a power of two */
     size_t n_slots;
+    uint64_t *dense; /* ACC_DENSE x ACC_DENSE counts, [t * ACC_DENSE + p] */
     struct acc_pair *pairs;
     size_t n_pairs, pair_slots; /* pair_slots is a power of two */
     bool want_scores;

@@ -18,6 +18,7 @@ void acc_init(struct acc *a, bool want_scores)
     a->pairs = xmalloc(a->pair_slots * sizeof(*a->pairs));
     for (size_t i = 0; i < a->pair_slots; i++)
         a->pairs[i].key = ACC_EMPTY;
+    a->dense = xcalloc((size_t)ACC_DENSE * ACC_DENSE, sizeof(*a->dense));
     a->want_scores = want_scores;
 }
 
@@ -28,6 +29,7 @@ void acc_release(struct acc *a)
     xfree(a->labels);
     xfree(a->slots);
     xfree(a->pairs);
+    xfree(a->dense);
     xfree(a->scores);
     memset(a, 0, sizeof(*a));
 }
@@ -149,9 +151,11 @@ int acc_intern(uint32_t *out, struct acc *a, const char *p, size_t len, bool jso
     return 0;
 }
 
+/* Fibonacci hashing, folded so that both halves of the key (true and predicted) count. */
 static size_t pair_slot(uint64_t key, size_t n_slots)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 20) & (n_slots - 1);
+    uint64_t h = key * 0x9E3779B97F4A7C15u;
+    return (size_t)(h ^ (h >> 32)) & (n_slots - 1);
 }
 
 static void grow_pairs(struct acc *a)
@@ -173,9 +177,8 @@ static void grow_pairs(struct acc *a)
     a->pair_slots = n;
 }
 
-void acc_add(struct acc *a, uint32_t t, uint32_t p)
+static void add_pair(struct acc *a, uint64_t key, uint64_t count)
 {
-    uint64_t key = (uint64_t)t << 32 | p;
     size_t s = pair_slot(key, a->pair_slots);
     while (a->pairs[s].key != key) {
         if (a->pairs[s].key == ACC_EMPTY) {
@@ -186,10 +189,32 @@ void acc_add(struct acc *a, uint32_t t, uint32_t p)
         }
         s = (s + 1) & (a->pair_slots - 1);
     }
-    a->pairs[s].count++;
-    a->rows++;
+    a->pairs[s].count += count;
     if (a->n_pairs * 2 > a->pair_slots)
         grow_pairs(a);
+}
+
+void acc_add(struct acc *a, uint32_t t, uint32_t p)
+{
+    a->rows++;
+    if (t < ACC_DENSE && p < ACC_DENSE)
+        a->dense[t * ACC_DENSE + p]++;
+    else
+        add_pair(a, (uint64_t)t << 32 | p, 1);
+}
+
+/* Moves the dense counts into the pair table, so that finishing sees one list. */
+static void fold_dense(struct acc *a)
+{
+    for (uint32_t t = 0; t < ACC_DENSE; t++) {
+        for (uint32_t p = 0; p < ACC_DENSE; p++) {
+            uint64_t *c = &a->dense[t * ACC_DENSE + p];
+            if (*c) {
+                add_pair(a, (uint64_t)t << 32 | p, *c);
+                *c = 0;
+            }
+        }
+    }
 }
 
 void acc_add_score(struct acc *a, uint32_t t, double score)
@@ -433,6 +458,7 @@ int acc_finish(struct report_metrics **out, struct acc *a, const char *source, s
 
     if (!a->rows)
         return err_set(err, ERR_INVALID, "no rows after the header: nothing to measure");
+    fold_dense(a);
 
     bool numeric = true;
     bool all_integer = true;

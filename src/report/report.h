@@ -150,9 +150,10 @@ void report_render_markdown(struct sbuf *out, const struct report_metrics *m,
 
 /*
  * The heatmap's geometry, shared by SVG and PNG so both have the same size:
- *   cell  = clamp(560 / n, 28, 64) pixels
- *   width = 150 + n * cell + 20, height = 70 + n * cell + 120
- * Only defined for 1 <= n <= REPORT_IMAGE_MAX.
+ *   cell   = clamp(floor(560 / n), 28, 72) pixels
+ *   width  = max(170 + n * cell + 24, 420)
+ *   height = 64 + n * cell + 130
+ * Only drawn for 1 <= n <= REPORT_IMAGE_MAX.
  */
 void report_image_size(size_t n_labels, int *width_out, int *height_out);
 /* Appends the SVG heatmap (counts, colour by row-normalised share). n_labels <= REPORT_IMAGE_MAX.

@@ -396,6 +396,12 @@ static int find_marked(struct gh *g, double *id_out, const struct gh_target *t,
         sbuf_reset(&url);
         if (!next_link(&url, http_response_header(&r, "link")))
             goto done;
+        /* The token goes wherever the next page is: only ever to the API we were given. */
+        if (!str_has_prefix(url.buf, g->api) ||
+            (url.buf[strlen(g->api)] != '/' && url.buf[strlen(g->api)] != '?')) {
+            rc = err_set(err, ERR_FAIL, "the next page of comments is not under '%s'", g->api);
+            goto done;
+        }
     }
     rc = err_set(err, ERR_FAIL, "more than %u pages of comments", GH_MAX_PAGES);
 done:

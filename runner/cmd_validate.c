@@ -1,51 +1,166 @@
+/*
+ * runnel validate [FILE...]: load and validate workflows the way GitHub does.
+ *   --template-json FILE   print the model in GitHub's template-token JSON form
+ *   --case CASE.yml        run one workflow-parser conformance case and print what its harness
+ *                          compares ({"jobs": ...} or {"errors": [...]})
+ * Without files, every .yml/.yaml under .github/workflows/ is checked.
+ */
 #include "cli.h"
 
-#include <getopt.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "yaml/yaml.h"
+#include "util/path.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/vec.h"
+#include "util/xalloc.h"
+#include "workflow/workflow.h"
 
-/*
- * runnel validate FILE...: for now, loads each file as YAML and reports the first error of each
- * with its file, line and column (the workflow capability adds the workflow checks).
- */
+static bool strict_mode;
 
-static void usage(FILE *out)
+static int validate_one(const char *path, bool quiet)
 {
-    fputs("usage: runnel validate FILE...\n", out);
+    struct wf *wf = NULL;
+    struct err err = ERR_INIT;
+    struct wf_load_opts opts = WF_LOAD_OPTS_INIT;
+    opts.keep_invalid = true;
+    opts.lenient = !strict_mode;
+    int rc = wf_load(&wf, path, &opts, &err);
+    if (rc < 0 && !wf) {
+        cli_error_err(NULL, &err);
+        return CLI_FAIL;
+    }
+    vec_foreach (struct wf_diag, w, &wf->warnings)
+        fprintf(stderr, "warning: %s\n", w->msg);
+    if (wf->diags.len) {
+        bool shown = false;
+        vec_foreach (struct wf_diag, d, &wf->diags) {
+            fprintf(stderr, "%s\n", d->msg);
+            if (!shown && d->line) {
+                cli_show_location(path, d->line, d->col);
+                shown = true;
+            }
+        }
+        wf_free(wf);
+        return CLI_FAIL;
+    }
+    if (!quiet)
+        printf("%s: ok (%zu job%s)\n", path, wf->njobs, wf->njobs == 1 ? "" : "s");
+    wf_free(wf);
+    return CLI_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The workflow files of a directory, sorted. */
+static int list_dir(struct vec *out, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e = NULL;
+    while ((e = readdir(d))) {
+        if (!str_has_suffix(e->d_name, ".yml") && !str_has_suffix(e->d_name, ".yaml"))
+            continue;
+        struct sbuf p = SBUF_INIT;
+        sbuf_addf(&p, "%s/%s", dir, e->d_name);
+        char *s = sbuf_detach(&p, NULL);
+        vec_append(out, &s);
+    }
+    closedir(d);
+    qsort(out->items, out->len, sizeof(char *), cmp_str);
+    return 0;
 }
 
 int cli_cmd_validate(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return CLI_OK;
-        }
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    if (optind >= argc) {
-        usage(stderr);
-        return CLI_USAGE;
-    }
+    const char *template_json = NULL;
+    const char *case_file = NULL;
+    bool quiet = false;
+    struct vec files = VEC_INIT(char *);
     int status = CLI_OK;
-    for (int i = optind; i < argc; i++) {
-        struct yml_doc *doc = NULL;
-        struct yml_pos pos = {0};
-        struct yml_opts opts = {.err_pos = &pos};
-        struct err err = ERR_INIT;
-        if (yml_load(&doc, argv[i], &opts, &err) < 0) {
-            fprintf(stderr, "%s\n", err.msg);
-            cli_show_location(argv[i], pos.line, pos.col);
-            status = CLI_FAIL;
-            continue;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--template-json") == 0 && i + 1 < argc) {
+            template_json = argv[++i];
+        } else if (strcmp(a, "--case") == 0 && i + 1 < argc) {
+            case_file = argv[++i];
+        } else if (strcmp(a, "--strict") == 0) {
+            strict_mode = true;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            printf("usage: runnel validate [-q] [--strict] [FILE|DIR...]\n"
+                   "       runnel validate --template-json FILE\n"
+                   "       runnel validate --case CASE.yml\n");
+            return CLI_OK;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("validate: unknown option '%s'", a);
+            return CLI_USAGE;
+        } else {
+            char *s = xstrdup(a);
+            vec_append(&files, &s);
         }
-        printf("%s: ok\n", argv[i]);
-        yml_free(doc);
     }
+    if (case_file) {
+        struct sbuf out = SBUF_INIT;
+        struct err err = ERR_INIT;
+        if (wf_case_run(&out, NULL, case_file, &err) < 0) {
+            cli_error_err(NULL, &err);
+            sbuf_release(&out);
+            return CLI_USAGE;
+        }
+        printf("%s\n", out.buf);
+        sbuf_release(&out);
+        return CLI_OK;
+    }
+    if (template_json) {
+        struct wf *wf = NULL;
+        struct err err = ERR_INIT;
+        struct wf_load_opts opts = WF_LOAD_OPTS_INIT;
+        opts.keep_invalid = true;
+        if (wf_load(&wf, template_json, &opts, &err) < 0 && !wf) {
+            cli_error_err(NULL, &err);
+            return CLI_FAIL;
+        }
+        struct sbuf out = SBUF_INIT;
+        wf_export_json(&out, wf, false);
+        printf("%s\n", out.buf);
+        status = wf->diags.len ? CLI_FAIL : CLI_OK;
+        sbuf_release(&out);
+        wf_free(wf);
+        return status;
+    }
+    if (files.len == 0) {
+        if (list_dir(&files, ".github/workflows") < 0) {
+            cli_error("validate: no files given and no .github/workflows directory");
+            vec_release(&files);
+            return CLI_USAGE;
+        }
+    }
+    size_t n = files.len;
+    for (size_t i = 0; i < n; i++) {
+        char *p = ((char **)files.items)[i];
+        if (fs_is_dir(p)) {
+            struct vec sub = VEC_INIT(char *);
+            list_dir(&sub, p);
+            vec_foreach (char *, s, &sub) {
+                if (validate_one(*s, quiet) != CLI_OK)
+                    status = CLI_FAIL;
+                xfree(*s);
+            }
+            vec_release(&sub);
+        } else if (validate_one(p, quiet) != CLI_OK) {
+            status = CLI_FAIL;
+        }
+    }
+    vec_foreach (char *, s, &files)
+        xfree(*s);
+    vec_release(&files);
     return status;
 }

@@ -1,0 +1,41 @@
+#ifndef EXPR_INTERNAL_H
+#define EXPR_INTERNAL_H
+
+/* Declarations shared by the files of the expr module; not part of its API. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "expr/expr.h"
+
+/* Decodes one UTF-8 code point at s[*i] (advancing *i); invalid bytes decode as themselves. */
+uint32_t expr_utf8_next(const char *s, size_t len, size_t *i);
+/* The 1-based character position (UTF-16 units, as C# counts) of byte offset off in s. */
+size_t expr_char_pos(const char *s, size_t off);
+/* Simple Unicode upper-casing as OrdinalIgnoreCase does it, except U+0131 stays as it is. */
+uint32_t expr_upper(uint32_t cp);
+/* Compares two UTF-8 strings ignoring case as above; returns <0, 0 or >0. */
+int expr_casecmp(struct str a, struct str b);
+/* Finds needle in hay ignoring case; returns its byte offset or -1. */
+long expr_casefind(struct str hay, struct str needle);
+/* True when s starts (ends) with affix ignoring case. */
+bool expr_case_prefix(struct str s, struct str affix);
+bool expr_case_suffix(struct str s, struct str affix);
+
+/* Names of the functions by enum expr_func, and their argument limits. */
+struct expr_func_info {
+    const char *name;    /* lower case */
+    const char *display; /* as documented ("startsWith") */
+    size_t min_args;
+    size_t max_args;
+    bool optional; /* allowed only when listed in expr_parse_opts.functions */
+};
+extern const struct expr_func_info expr_funcs[];
+extern const size_t expr_n_funcs;
+
+/* Hashes the files under workspace matching patterns (hashFiles()); out gets 64 hex chars or "". */
+int expr_hash_files(struct sbuf *out, const char *workspace, const struct val *args, size_t n,
+                    struct err *err);
+
+#endif

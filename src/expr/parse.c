@@ -1,0 +1,843 @@
+/*
+ * The tokenizer and parser. Both follow GitHub's engines closely, because users see their
+ * quirks: the tokenizer (languageservices expressions/src/lexer.ts, C# LexicalAnalyzer) reads the
+ * whole expression before the parser starts, so a bad symbol anywhere is a lexing error even
+ * after a grammar error; the parser is precedence climbing with one function per level
+ * (|| < && < == != < > >= < <= < ! < index and call), and counts depth the way GitHub does so
+ * that "Exceeded max expression depth 50" fires on the same inputs.
+ */
+#include "expr/expr.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "expr/internal.h"
+#include "util/xalloc.h"
+
+const struct expr_func_info expr_funcs[] = {
+    [EXPR_FN_CONTAINS] = {"contains", "contains", 2, 2, false},
+    [EXPR_FN_STARTS_WITH] = {"startswith", "startsWith", 2, 2, false},
+    [EXPR_FN_ENDS_WITH] = {"endswith", "endsWith", 2, 2, false},
+    [EXPR_FN_FORMAT] = {"format", "format", 1, EXPR_MAX_FORMAT_ARGS, false},
+    [EXPR_FN_JOIN] = {"join", "join", 1, 2, false},
+    [EXPR_FN_TO_JSON] = {"tojson", "toJSON", 1, 1, false},
+    [EXPR_FN_FROM_JSON] = {"fromjson", "fromJSON", 1, 1, false},
+    [EXPR_FN_CASE] = {"case", "case", 3, SIZE_MAX, false},
+    [EXPR_FN_HASH_FILES] = {"hashfiles", "hashFiles", 1, EXPR_MAX_FORMAT_ARGS, true},
+    [EXPR_FN_SUCCESS] = {"success", "success", 0, 0, true},
+    [EXPR_FN_FAILURE] = {"failure", "failure", 0, 0, true},
+    [EXPR_FN_CANCELLED] = {"cancelled", "cancelled", 0, 0, true},
+    [EXPR_FN_ALWAYS] = {"always", "always", 0, 0, true},
+};
+const size_t expr_n_funcs = sizeof(expr_funcs) / sizeof(expr_funcs[0]);
+
+/* ---- tokens -------------------------------------------------------------------------------- */
+
+enum tok_type {
+    T_LPAREN,
+    T_RPAREN,
+    T_LBRACKET,
+    T_RBRACKET,
+    T_COMMA,
+    T_DOT,
+    T_BANG,
+    T_NE,
+    T_EQ,
+    T_GT,
+    T_GE,
+    T_LT,
+    T_LE,
+    T_AND,
+    T_OR,
+    T_STAR,
+    T_NUMBER,
+    T_STRING,
+    T_IDENT,
+    T_TRUE,
+    T_FALSE,
+    T_NULL,
+    T_EOF,
+};
+
+struct tok {
+    enum tok_type type;
+    size_t start; /* byte offsets into the source */
+    size_t end;
+    double num; /* T_NUMBER */
+};
+
+struct parser {
+    const char *src;
+    size_t len;
+    struct arena *a;
+    const struct expr_parse_opts *opts;
+    struct err *err;
+    struct tok *toks;
+    size_t ntoks;
+    size_t alloc;
+    size_t pos; /* next token */
+    int depth;
+    struct tok small[64]; /* most expressions fit; longer ones move to the heap */
+};
+
+static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
+{
+    struct sbuf sb = SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    size_t pos = expr_char_pos(p->src, offset);
+    err_set(p->err, ERR_INVALID, "%s. Located at position %zu within expression: %.*s", sb.buf, pos,
+            (int)p->len, p->src);
+    sbuf_release(&sb);
+    if (p->opts->diag_out)
+        *p->opts->diag_out = (struct expr_diag){.kind = kind, .pos = pos, .offset = offset};
+    return ERR_INVALID;
+}
+
+static void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end, double num)
+{
+    if (p->ntoks == p->alloc) {
+        size_t n = p->alloc * 2;
+        if (p->toks == p->small) {
+            p->toks = xmemdup(p->small, p->ntoks * sizeof(*p->toks));
+        }
+        p->toks = xreallocarray(p->toks, n, sizeof(*p->toks));
+        p->alloc = n;
+    }
+    p->toks[p->ntoks++] = (struct tok){.type = type, .start = start, .end = end, .num = num};
+}
+
+static enum tok_type prev_type(const struct parser *p)
+{
+    return p->ntoks ? p->toks[p->ntoks - 1].type : T_EOF;
+}
+
+static bool is_boundary(unsigned char c)
+{
+    switch (c) {
+    case '(':
+    case '[':
+    case ')':
+    case ']':
+    case ',':
+    case '.':
+    case '!':
+    case '>':
+    case '<':
+    case '=':
+    case '&':
+    case '|':
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\v':
+    case '\f':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_legal_identifier(const char *s, size_t n)
+{
+    if (!n)
+        return false;
+    unsigned char c = (unsigned char)s[0];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int unexpected_lexeme(struct parser *p, size_t start, size_t end)
+{
+    return fail(p, EXPR_ERR_LEXING, start, "Unexpected symbol: '%.*s'", (int)(end - start),
+                p->src + start);
+}
+
+/* A number literal: JavaScript's Number() grammar, which is C#'s for these inputs. */
+static int lex_number(struct parser *p, size_t start, size_t *i)
+{
+    size_t k = *i;
+    while (k < p->len && (!is_boundary((unsigned char)p->src[k]) || p->src[k] == '.'))
+        k++;
+    *i = k;
+    double v = val_parse_number(p->src + start, k - start);
+    if (isnan(v))
+        return unexpected_lexeme(p, start, k);
+    /* val_parse_number treats blank text as 0; a lone sign is not blank, so only "" could be. */
+    add_tok(p, T_NUMBER, start, k, v);
+    return 0;
+}
+
+static int lex_identifier(struct parser *p, size_t start, size_t *i)
+{
+    size_t k = *i;
+    while (k < p->len && !is_boundary((unsigned char)p->src[k]))
+        k++;
+    *i = k;
+    const char *s = p->src + start;
+    size_t n = k - start;
+    enum tok_type type = T_IDENT;
+    double num = 0;
+    if (prev_type(p) != T_DOT) {
+        if (n == 4 && memcmp(s, "true", 4) == 0) {
+            type = T_TRUE;
+        } else if (n == 5 && memcmp(s, "false", 5) == 0) {
+            type = T_FALSE;
+        } else if (n == 4 && memcmp(s, "null", 4) == 0) {
+            type = T_NULL;
+        } else if (n == 3 && memcmp(s, "NaN", 3) == 0) {
+            type = T_NUMBER;
+            num = NAN;
+        } else if (n == 8 && memcmp(s, "Infinity", 8) == 0) {
+            type = T_NUMBER;
+            num = INFINITY;
+        }
+    }
+    if (!is_legal_identifier(s, n))
+        return unexpected_lexeme(p, start, k);
+    add_tok(p, type, start, k, num);
+    return 0;
+}
+
+static int lex_string(struct parser *p, size_t start, size_t *i)
+{
+    size_t k = *i; /* after the opening quote */
+    for (;;) {
+        if (k >= p->len)
+            return unexpected_lexeme(p, start, p->len);
+        if (p->src[k] == '\'') {
+            if (k + 1 < p->len && p->src[k + 1] == '\'') {
+                k += 2;
+                continue;
+            }
+            break;
+        }
+        k++;
+    }
+    *i = k + 1;
+    add_tok(p, T_STRING, start, k + 1, 0);
+    return 0;
+}
+
+static int lex(struct parser *p)
+{
+    size_t i = 0;
+    while (i < p->len) {
+        size_t start = i;
+        unsigned char c = (unsigned char)p->src[i++];
+        int rc = 0;
+        switch (c) {
+        case '(':
+            add_tok(p, T_LPAREN, start, i, 0);
+            break;
+        case ')':
+            add_tok(p, T_RPAREN, start, i, 0);
+            break;
+        case '[':
+            add_tok(p, T_LBRACKET, start, i, 0);
+            break;
+        case ']':
+            add_tok(p, T_RBRACKET, start, i, 0);
+            break;
+        case ',':
+            add_tok(p, T_COMMA, start, i, 0);
+            break;
+        case '.': {
+            enum tok_type prev = prev_type(p);
+            if (prev != T_IDENT && prev != T_RBRACKET && prev != T_RPAREN && prev != T_STAR)
+                rc = lex_number(p, start, &i);
+            else
+                add_tok(p, T_DOT, start, i, 0);
+            break;
+        }
+        case '-':
+        case '+':
+            rc = lex_number(p, start, &i);
+            break;
+        case '!':
+            if (i < p->len && p->src[i] == '=') {
+                i++;
+                add_tok(p, T_NE, start, i, 0);
+            } else {
+                add_tok(p, T_BANG, start, i, 0);
+            }
+            break;
+        case '=':
+            if (i < p->len && p->src[i] == '=') {
+                i++;
+                add_tok(p, T_EQ, start, i, 0);
+            } else {
+                rc = lex_identifier(p, start, &i); /* reports the illegal symbol */
+            }
+            break;
+        case '<':
+            if (i < p->len && p->src[i] == '=') {
+                i++;
+                add_tok(p, T_LE, start, i, 0);
+            } else {
+                add_tok(p, T_LT, start, i, 0);
+            }
+            break;
+        case '>':
+            if (i < p->len && p->src[i] == '=') {
+                i++;
+                add_tok(p, T_GE, start, i, 0);
+            } else {
+                add_tok(p, T_GT, start, i, 0);
+            }
+            break;
+        case '&':
+            if (i < p->len && p->src[i] == '&') {
+                i++;
+                add_tok(p, T_AND, start, i, 0);
+            } else {
+                rc = lex_identifier(p, start, &i);
+            }
+            break;
+        case '|':
+            if (i < p->len && p->src[i] == '|') {
+                i++;
+                add_tok(p, T_OR, start, i, 0);
+            } else {
+                rc = lex_identifier(p, start, &i);
+            }
+            break;
+        case '*':
+            add_tok(p, T_STAR, start, i, 0);
+            break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\n':
+        case '\v':
+        case '\f':
+            break;
+        case '\'':
+            rc = lex_string(p, start, &i);
+            break;
+        default:
+            if (c >= '0' && c <= '9')
+                rc = lex_number(p, start, &i);
+            else
+                rc = lex_identifier(p, start, &i);
+            break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    add_tok(p, T_EOF, p->len, p->len, 0);
+    return 0;
+}
+
+/* ---- parser -------------------------------------------------------------------------------- */
+
+enum parse_err {
+    PE_UNEXPECTED_SYMBOL,
+    PE_UNEXPECTED_END,
+    PE_MAX_DEPTH,
+    PE_UNRECOGNIZED_NAMED_VALUE,
+    PE_UNRECOGNIZED_FUNCTION,
+    PE_TOO_FEW,
+    PE_TOO_MANY,
+    PE_EVEN,
+};
+
+static const char *const parse_err_text[] = {
+    [PE_UNEXPECTED_SYMBOL] = "Unexpected symbol",
+    [PE_UNEXPECTED_END] = "Unexpected end of expression",
+    [PE_MAX_DEPTH] = "Exceeded max expression depth 50",
+    [PE_UNRECOGNIZED_NAMED_VALUE] = "Unrecognized named-value",
+    [PE_UNRECOGNIZED_FUNCTION] = "Unrecognized function",
+    [PE_TOO_FEW] = "Too few parameters supplied",
+    [PE_TOO_MANY] = "Too many parameters supplied",
+    [PE_EVEN] = "Even number of parameters supplied, requires an odd number of parameters",
+};
+
+/* Appends the unescaped text of a string token ('' becomes '). */
+static void unescape(struct sbuf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sbuf_addch(out, s[i]);
+        if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'')
+            i++;
+    }
+}
+
+/* The error as GitHub words it: "<what>: '<token>'. Located at position N within ...". */
+static int parse_fail(struct parser *p, enum parse_err what, const struct tok *t)
+{
+    struct sbuf tok = SBUF_INIT;
+    if (t->type == T_EOF)
+        sbuf_addstr(&tok, "EOF");
+    else if (t->type == T_STRING)
+        unescape(&tok, p->src + t->start + 1, t->end - t->start - 2);
+    else
+        sbuf_add(&tok, p->src + t->start, t->end - t->start);
+    int rc = fail(p, EXPR_ERR_PARSING, t->start, "%s: '%s'", parse_err_text[what], tok.buf);
+    sbuf_release(&tok);
+    return rc;
+}
+
+static const struct tok *peek(const struct parser *p)
+{
+    return &p->toks[p->pos];
+}
+
+static const struct tok *previous(const struct parser *p)
+{
+    return &p->toks[p->pos - 1];
+}
+
+static bool at_end(const struct parser *p)
+{
+    return p->toks[p->pos].type == T_EOF;
+}
+
+static bool check(const struct parser *p, enum tok_type t)
+{
+    return !at_end(p) && p->toks[p->pos].type == t;
+}
+
+static bool match(struct parser *p, enum tok_type t)
+{
+    if (!check(p, t))
+        return false;
+    p->pos++;
+    return true;
+}
+
+static int incr_depth(struct parser *p)
+{
+    if (++p->depth > EXPR_MAX_DEPTH)
+        return parse_fail(p, PE_MAX_DEPTH, peek(p));
+    return 0;
+}
+
+static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t offset,
+                             size_t n_args)
+{
+    struct expr *e = arena_alloc(p->a, sizeof(*e));
+    e->kind = kind;
+    e->offset = offset;
+    e->n_args = n_args;
+    if (n_args)
+        e->args = arena_alloc(p->a, n_args * sizeof(*e->args));
+    return e;
+}
+
+/* A growable list of nodes in the arena (for call arguments and && / || chains). */
+struct node_list {
+    struct expr **items;
+    size_t len;
+    size_t alloc;
+};
+
+static void list_push(struct arena *a, struct node_list *l, struct expr *e)
+{
+    if (l->len == l->alloc) {
+        size_t n = l->alloc ? l->alloc * 2 : 4;
+        struct expr **items = arena_alloc(a, n * sizeof(*items));
+        if (l->len)
+            memcpy(items, l->items, l->len * sizeof(*items));
+        l->items = items;
+        l->alloc = n;
+    }
+    l->items[l->len++] = e;
+}
+
+static int expression(struct parser *p, struct expr **out);
+
+static int logical(struct parser *p, struct expr **out, bool is_or);
+
+static int parse_call_args(struct parser *p, struct node_list *args)
+{
+    while (!match(p, T_RPAREN)) {
+        struct expr *arg = NULL;
+        int rc = expression(p, &arg);
+        if (rc < 0)
+            return rc;
+        list_push(p->a, args, arg);
+        if (!check(p, T_RPAREN)) {
+            if (!match(p, T_COMMA))
+                return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
+        }
+    }
+    return 0;
+}
+
+/* ASCII case-insensitive equality of s (len bytes) and the NUL-terminated name. */
+static bool name_eq(const char *name, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!name[i] || str_lower((unsigned char)name[i]) != str_lower((unsigned char)s[i]))
+            return false;
+    }
+    return name[len] == '\0';
+}
+
+static bool name_listed(const char *const *names, size_t n, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (name_eq(names[i], s, len))
+            return true;
+    }
+    return false;
+}
+
+static int resolve_function(struct parser *p, const struct tok *id, size_t n_args,
+                            enum expr_func *fn_out)
+{
+    const char *s = p->src + id->start;
+    size_t n = id->end - id->start;
+    for (size_t f = 0; f < expr_n_funcs; f++) {
+        const struct expr_func_info *info = &expr_funcs[f];
+        if (!name_eq(info->name, s, n))
+            continue;
+        if (info->optional && !name_listed(p->opts->functions, p->opts->n_functions, s, n))
+            break;
+        if (n_args < info->min_args)
+            return parse_fail(p, PE_TOO_FEW, id);
+        if (n_args > info->max_args)
+            return parse_fail(p, PE_TOO_MANY, id);
+        if (f == EXPR_FN_CASE && n_args % 2 == 0)
+            return parse_fail(p, PE_EVEN, id);
+        *fn_out = (enum expr_func)f;
+        return 0;
+    }
+    return parse_fail(p, PE_UNRECOGNIZED_FUNCTION, id);
+}
+
+static bool context_allowed(const struct parser *p, const char *s, size_t n)
+{
+    return p->opts->allow_any_context || name_listed(p->opts->contexts, p->opts->n_contexts, s, n);
+}
+
+static int primary(struct parser *p, struct expr **out, bool *is_group)
+{
+    const struct tok *t = peek(p);
+    if (at_end(p))
+        return parse_fail(p, PE_UNEXPECTED_END, previous(p));
+    struct expr *e = NULL;
+    switch (t->type) {
+    case T_FALSE:
+    case T_TRUE:
+    case T_NULL:
+    case T_NUMBER:
+    case T_STRING:
+        p->pos++;
+        e = new_node(p, EXPR_LITERAL, t->start, 0);
+        if (t->type == T_FALSE || t->type == T_TRUE) {
+            e->literal = val_bool(t->type == T_TRUE);
+        } else if (t->type == T_NUMBER) {
+            e->literal = val_number(t->num);
+        } else if (t->type == T_STRING) {
+            const char *s = p->src + t->start + 1;
+            size_t n = t->end - t->start - 2;
+            if (memchr(s, '\'', n)) {
+                struct sbuf sb = SBUF_INIT;
+                unescape(&sb, s, n);
+                e->literal = val_string(p->a, sb.buf, sb.len);
+                sbuf_release(&sb);
+            } else {
+                e->literal = val_string(p->a, s, n);
+            }
+        }
+        *out = e;
+        return 0;
+    case T_LPAREN: {
+        p->pos++;
+        int rc = expression(p, &e);
+        if (rc < 0)
+            return rc;
+        if (at_end(p))
+            return parse_fail(p, PE_UNEXPECTED_END, previous(p));
+        if (!match(p, T_RPAREN))
+            return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
+        *is_group = true;
+        *out = e;
+        return 0;
+    }
+    default:
+        return parse_fail(p, PE_UNEXPECTED_SYMBOL, t);
+    }
+}
+
+/* An identifier: a named value, or a function call when '(' follows. */
+static int call(struct parser *p, struct expr **out, bool *indexable)
+{
+    if (!check(p, T_IDENT))
+        return primary(p, out, indexable);
+    const struct tok *id = peek(p);
+    p->pos++;
+    const char *s = p->src + id->start;
+    size_t n = id->end - id->start;
+    if (!match(p, T_LPAREN)) {
+        if (!context_allowed(p, s, n))
+            return parse_fail(p, PE_UNRECOGNIZED_NAMED_VALUE, id);
+        struct expr *e = new_node(p, EXPR_CONTEXT, id->start, 0);
+        e->name = str_make(arena_strndup(p->a, s, n), n);
+        *indexable = true;
+        *out = e;
+        return 0;
+    }
+    struct node_list args = {0};
+    int rc = parse_call_args(p, &args);
+    if (rc < 0)
+        return rc;
+    enum expr_func fn = EXPR_FN_CONTAINS;
+    rc = resolve_function(p, id, args.len, &fn);
+    if (rc < 0)
+        return rc;
+    struct expr *e = new_node(p, EXPR_CALL, id->start, 0);
+    e->name = str_make(arena_strndup(p->a, s, n), n);
+    e->func = fn;
+    e->args = args.items;
+    e->n_args = args.len;
+    *indexable = true;
+    *out = e;
+    return 0;
+}
+
+static int index_access(struct parser *p, struct expr **out)
+{
+    bool indexable = false;
+    struct expr *e = NULL;
+    int rc = call(p, &e, &indexable);
+    if (rc < 0)
+        return rc;
+    int added = 0;
+    while (indexable) {
+        if (check(p, T_LBRACKET)) {
+            size_t at = peek(p)->start;
+            p->pos++;
+            struct expr *idx = NULL;
+            if (!match(p, T_STAR)) {
+                rc = expression(p, &idx);
+                if (rc < 0)
+                    return rc;
+            }
+            if (!match(p, T_RBRACKET))
+                return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
+            rc = incr_depth(p);
+            if (rc < 0)
+                return rc;
+            added++;
+            struct expr *ix = new_node(p, EXPR_INDEX, at, 2);
+            ix->args[0] = e;
+            ix->args[1] = idx;
+            e = ix;
+        } else if (check(p, T_DOT)) {
+            p->pos++;
+            rc = incr_depth(p);
+            if (rc < 0)
+                return rc;
+            added++;
+            const struct tok *t = peek(p);
+            struct expr *idx = NULL;
+            if (match(p, T_IDENT)) {
+                idx = new_node(p, EXPR_LITERAL, t->start, 0);
+                idx->literal = val_string(p->a, p->src + t->start, t->end - t->start);
+            } else if (!match(p, T_STAR)) {
+                return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
+            }
+            struct expr *ix = new_node(p, EXPR_INDEX, t->start, 2);
+            ix->args[0] = e;
+            ix->args[1] = idx;
+            e = ix;
+        } else {
+            break;
+        }
+    }
+    p->depth -= added;
+    *out = e;
+    return 0;
+}
+
+static int unary(struct parser *p, struct expr **out)
+{
+    if (!check(p, T_BANG))
+        return index_access(p, out);
+    size_t at = peek(p)->start;
+    p->pos++;
+    int rc = incr_depth(p);
+    if (rc < 0)
+        return rc;
+    struct expr *operand = NULL;
+    rc = unary(p, &operand);
+    if (rc < 0)
+        return rc;
+    p->depth--;
+    struct expr *e = new_node(p, EXPR_NOT, at, 1);
+    e->args[0] = operand;
+    *out = e;
+    return 0;
+}
+
+static enum expr_node_kind binary_kind(enum tok_type t)
+{
+    switch (t) {
+    case T_EQ:
+        return EXPR_EQ;
+    case T_NE:
+        return EXPR_NE;
+    case T_LT:
+        return EXPR_LT;
+    case T_LE:
+        return EXPR_LE;
+    case T_GT:
+        return EXPR_GT;
+    default:
+        return EXPR_GE;
+    }
+}
+
+/* One left-associative level: level 1 is == and !=, level 2 is < <= > >=. */
+static int binary(struct parser *p, struct expr **out, int level)
+{
+    struct expr *left = NULL;
+    int rc = level == 1 ? binary(p, &left, 2) : unary(p, &left);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        enum tok_type t = peek(p)->type;
+        bool ours = level == 1 ? (t == T_EQ || t == T_NE)
+                               : (t == T_LT || t == T_LE || t == T_GT || t == T_GE);
+        if (!ours || at_end(p))
+            break;
+        size_t at = peek(p)->start;
+        p->pos++;
+        struct expr *right = NULL;
+        rc = level == 1 ? binary(p, &right, 2) : unary(p, &right);
+        if (rc < 0)
+            return rc;
+        struct expr *e = new_node(p, binary_kind(t), at, 2);
+        e->args[0] = left;
+        e->args[1] = right;
+        left = e;
+    }
+    *out = left;
+    return 0;
+}
+
+/* An || chain of && chains (one n-ary node per chain, as GitHub builds them). */
+static int logical(struct parser *p, struct expr **out, bool is_or)
+{
+    struct expr *first = NULL;
+    int rc = is_or ? logical(p, &first, false) : binary(p, &first, 1);
+    if (rc < 0)
+        return rc;
+    enum tok_type op = is_or ? T_OR : T_AND;
+    if (!check(p, op)) {
+        *out = first;
+        return 0;
+    }
+    size_t at = peek(p)->start;
+    rc = incr_depth(p);
+    if (rc < 0)
+        return rc;
+    struct node_list args = {0};
+    list_push(p->a, &args, first);
+    while (match(p, op)) {
+        struct expr *next = NULL;
+        rc = is_or ? logical(p, &next, false) : binary(p, &next, 1);
+        if (rc < 0)
+            return rc;
+        list_push(p->a, &args, next);
+    }
+    p->depth--;
+    struct expr *e = new_node(p, is_or ? EXPR_OR : EXPR_AND, at, 0);
+    e->args = args.items;
+    e->n_args = args.len;
+    *out = e;
+    return 0;
+}
+
+static int expression(struct parser *p, struct expr **out)
+{
+    int rc = incr_depth(p);
+    if (rc < 0)
+        return rc;
+    rc = logical(p, out, true);
+    if (rc < 0)
+        return rc;
+    p->depth--;
+    return 0;
+}
+
+static size_t utf16_len(const char *s, size_t len)
+{
+    return expr_char_pos(s, len) - 1;
+}
+
+int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
+               const struct expr_parse_opts *opts, struct err *err)
+{
+    static const struct expr_parse_opts defaults = {.contexts = NULL};
+    /* Field by field: zeroing the token buffer on every parse would cost more than parsing. */
+    struct parser p;
+    p.src = src;
+    p.len = len;
+    p.a = a;
+    p.opts = opts ? opts : &defaults;
+    p.err = err;
+    p.toks = p.small;
+    p.ntoks = 0;
+    p.alloc = sizeof(p.small) / sizeof(p.small[0]);
+    p.pos = 0;
+    p.depth = 0;
+    int rc = 0;
+    if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
+        rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);
+        if (p.opts->diag_out)
+            *p.opts->diag_out = (struct expr_diag){.kind = EXPR_ERR_PARSING};
+        goto done;
+    }
+    rc = lex(&p);
+    if (rc < 0)
+        goto done;
+    struct expr *e = NULL;
+    if (at_end(&p)) {
+        e = new_node(&p, EXPR_LITERAL, 0, 0);
+        e->literal = val_null();
+    } else {
+        rc = expression(&p, &e);
+        if (rc < 0)
+            goto done;
+        if (!at_end(&p)) {
+            rc = parse_fail(&p, PE_UNEXPECTED_SYMBOL, peek(&p));
+            goto done;
+        }
+    }
+    *out = e;
+done:
+    if (p.toks != p.small)
+        xfree(p.toks);
+    return rc;
+}
+
+bool expr_has_status_function(const struct expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EXPR_CALL && (e->func == EXPR_FN_SUCCESS || e->func == EXPR_FN_FAILURE ||
+                                 e->func == EXPR_FN_CANCELLED || e->func == EXPR_FN_ALWAYS))
+        return true;
+    for (size_t i = 0; i < e->n_args; i++) {
+        if (expr_has_status_function(e->args[i]))
+            return true;
+    }
+    return false;
+}

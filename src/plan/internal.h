@@ -1,0 +1,63 @@
+#ifndef PLAN_INTERNAL_H
+#define PLAN_INTERNAL_H
+
+/* Internal interfaces of plan/: repository facts (repo.c, the only user of libgit2 here). */
+
+#include <stdbool.h>
+
+#include "plan/plan.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+/*
+ * Repository facts. These belong behind src/git/ once that module offers them; repo.c is the one
+ * file to move. Strings live in the arena.
+ */
+/* Reads the facts of the repository containing dir (or placeholders when it is not one). */
+int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, struct err *err);
+/* Resolves a revision (sha, branch, refs/..., HEAD~1) to 40 hex; ERR_NOTFOUND when unknown. */
+int plan_repo_resolve(const char **sha, struct arena *a, const struct plan_repo *r, const char *rev,
+                      struct err *err);
+/* The first parent of commit sha (40 hex), or NULL for a root commit. */
+int plan_repo_parent(const char **parent, struct arena *a, const struct plan_repo *r,
+                     const char *sha, struct err *err);
+/* One changed file: status 'A' added, 'D' deleted, 'M' modified, 'R' renamed (both sides). */
+struct plan_change {
+    const char *path;
+    char status;
+};
+
+/* The best common ancestor of two commits (NULL when they share none). */
+int plan_repo_merge_base(const char **out, struct arena *a, const struct plan_repo *r,
+                         const char *a_sha, const char *b_sha, struct err *err);
+/*
+ * Appends (struct plan_change) the paths that differ between the trees of commits a_sha and b_sha
+ * (both sides of renames, as GitHub lists them), strings in the arena.
+ */
+int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *r,
+                      const char *a_sha, const char *b_sha, struct err *err);
+/* The metadata of a commit. */
+int plan_repo_commit(struct plan_commit *out, struct arena *a, const struct plan_repo *r,
+                     const char *sha, struct err *err);
+
+/* Splits a remote URL (https, ssh, scp-like git@host:owner/name.git) into owner and name. */
+bool plan_parse_remote(const char *url, struct arena *a, const char **owner, const char **name);
+
+/* True when an expression in the token reads the named context. */
+bool plan_token_reads(const struct wf_token *t, const char *context);
+
+/* event.c: fills p->event from the options and the repository facts. */
+int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err);
+/*
+ * event.c: the inputs context of a workflow for workflow_dispatch/workflow_call (declared inputs
+ * typed and defaulted; ERR_INVALID on a value of the wrong type), and for workflow_dispatch the
+ * string form github.event.inputs holds (else VAL_NULL).
+ */
+int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event_inputs,
+                      struct err *err);
+
+/* Adds a string member to an object value. */
+void plan_obj_str(struct arena *a, struct val obj, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# runnel plan/list on a git repository made here: event payloads and github context (GitHub's
+# "Events that trigger workflows" and webhook payload docs), branch/tag/path filters with
+# negation, pull_request base/head, workflow_dispatch inputs with types, workflow_run chaining,
+# -j selection with needs, .runnelrc, and exit codes.
+set -euo pipefail
+: "${RUNNEL_BIN:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home"
+mkdir -p "$HOME"
+repo="$tmp/repo"
+mkdir -p "$repo/.github/workflows" "$repo/src" "$repo/docs"
+cd "$repo"
+git init -q -b main
+git config user.name "Mona Lisa"
+git config user.email "mona@example.com"
+git remote add origin https://github.com/nektos/act.git
+fail() { echo "FAIL: $*"; exit 1; }
+py() { /usr/bin/python3 -c "$@"; }
+
+cat >.github/workflows/ci.yml <<'Y'
+name: CI
+on:
+  push:
+    branches: [main, 'releases/**', '!releases/**-alpha']
+    paths: ['src/**']
+jobs:
+  a: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  b: {needs: a, runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  c: {needs: [a], runs-on: [self-hosted, linux], steps: [{run: 'true'}]}
+  d: {needs: [b, c], runs-on: macos-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/docs.yml <<'Y'
+name: Docs
+on:
+  push:
+    paths-ignore: ['src/**']
+jobs:
+  build: {runs-on: ubuntu-22.04, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/tags.yml <<'Y'
+on:
+  push:
+    tags: ['v*']
+jobs:
+  release: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/pr.yml <<'Y'
+name: PR
+on:
+  pull_request:
+    branches: [main]
+jobs:
+  check: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/closed.yml <<'Y'
+on:
+  pull_request:
+    types: [closed]
+jobs:
+  cleanup: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/dispatch.yml <<'Y'
+name: Dispatch
+on:
+  workflow_dispatch:
+    inputs:
+      flag: {type: boolean, default: false}
+      level: {type: choice, options: [low, high], default: low}
+      count: {type: number, required: true}
+jobs:
+  go: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/after.yml <<'Y'
+name: After
+on:
+  workflow_run:
+    workflows: [CI]
+    types: [completed]
+    branches: [main]
+jobs:
+  deploy: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+echo 'int main(void) { return 0; }' >src/a.c
+echo '# hi' >docs/index.md
+git add -A && git commit -qm "first"
+first=$(git rev-parse HEAD)
+echo 'more' >>docs/index.md
+git add -A && git commit -qm "docs only"
+second=$(git rev-parse HEAD)
+
+# --- push of a docs-only commit: CI (paths src/**) not triggered, Docs (paths-ignore) triggered
+"$RUNNEL_BIN" plan --json >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+w = {x["path"]: x for x in p["workflows"]}
+ev = p["event"]
+assert ev["name"] == "push" and ev["ref"] == "refs/heads/main", ev
+assert ev["sha"] == sys.argv[2] and ev["before"] == sys.argv[3], ev
+assert ev["changed_files"] == ["docs/index.md"], ev
+assert not w[".github/workflows/ci.yml"]["triggered"], w[".github/workflows/ci.yml"]
+assert "none of the 1 changed files" in w[".github/workflows/ci.yml"]["reason"]
+assert w[".github/workflows/docs.yml"]["triggered"]
+assert not w[".github/workflows/tags.yml"]["triggered"], "branch push with only tag filters"
+assert not w[".github/workflows/pr.yml"]["triggered"]
+assert p["repository"]["owner"] == "nektos" and p["repository"]["name"] == "act"
+' "$tmp/p.json" "$second" "$first" || fail "push plan"
+
+# --- the github context of a push (GitHub: GITHUB_REF = the branch, GITHUB_SHA = after)
+"$RUNNEL_BIN" plan --context >"$tmp/c.json"
+py '
+import json, sys
+c = json.load(open(sys.argv[1]))[0]
+g, e = c["github"], c["env"]
+assert g["repository"] == "nektos/act" and g["repository_owner"] == "nektos", g
+assert g["event_name"] == "push" and g["ref"] == "refs/heads/main" and g["ref_name"] == "main"
+assert g["ref_type"] == "branch" and g["sha"] == sys.argv[2] and g["actor"] == "Mona Lisa"
+ev = g["event"]
+assert ev["after"] == sys.argv[2] and ev["before"] == sys.argv[3] and ev["ref"] == "refs/heads/main"
+assert ev["head_commit"]["id"] == sys.argv[2] and ev["head_commit"]["message"] == "docs only"
+assert ev["head_commit"]["author"]["email"] == "mona@example.com"
+assert ev["head_commit"]["modified"] == ["docs/index.md"]
+assert ev["repository"]["full_name"] == "nektos/act" and ev["repository"]["owner"]["login"] == "nektos"
+assert ev["pusher"]["name"] == "Mona Lisa" and ev["sender"]["login"] == "Mona Lisa"
+assert e["GITHUB_REPOSITORY"] == "nektos/act" and e["GITHUB_SHA"] == sys.argv[2]
+assert e["GITHUB_REF_NAME"] == "main" and e["GITHUB_EVENT_NAME"] == "push"
+assert e["GITHUB_HEAD_REF"] == "" and e["CI"] == "true" and e["ACT"] == "true"
+assert e["GITHUB_WORKFLOW_REF"] == "nektos/act/.github/workflows/docs.yml@refs/heads/main", e
+' "$tmp/c.json" "$second" "$first" || fail "push context"
+
+# --- --before the first commit's parent-less state: a src change makes CI run; job graph
+echo 'x' >>src/a.c && git add -A && git commit -qm "src" && third=$(git rev-parse HEAD)
+"$RUNNEL_BIN" plan --json --actor octocat >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+w = {x["path"]: x for x in p["workflows"]}
+ci = w[".github/workflows/ci.yml"]
+assert ci["triggered"], ci
+order = [j["id"] for j in ci["jobs"]]
+assert order == ["a", "b", "c", "d"], order
+lv = {j["id"]: j["level"] for j in ci["jobs"]}
+assert lv == {"a": 0, "b": 1, "c": 1, "d": 2}, lv
+st = {j["id"]: j["state"] for j in ci["jobs"]}
+assert st == {"a": "run", "b": "run", "c": "run", "d": "skip"}, st
+d = [j for j in ci["jobs"] if j["id"] == "d"][0]
+assert "macos-latest" in d["reason"], d
+assert not w[".github/workflows/docs.yml"]["triggered"]
+assert p["event"]["actor"] == "octocat"
+' "$tmp/p.json" || fail "push src plan"
+
+# -P maps a label; -j keeps the job and what it needs
+"$RUNNEL_BIN" plan --json -P macos-latest=host -j b >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+ci = [w for w in p["workflows"] if w["path"] == ".github/workflows/ci.yml"][0]
+st = {j["id"]: j["state"] for j in ci["jobs"]}
+assert st == {"a": "run", "b": "run", "c": "filtered", "d": "filtered"}, st
+' "$tmp/p.json" || fail "-j"
+"$RUNNEL_BIN" plan --json -P macos-latest=host -j d >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+ci = [w for w in p["workflows"] if w["path"] == ".github/workflows/ci.yml"][0]
+st = {j["id"]: j["state"] for j in ci["jobs"]}
+assert st == {"a": "run", "b": "run", "c": "run", "d": "run"}, st
+' "$tmp/p.json" || fail "-j with needs"
+if "$RUNNEL_BIN" plan -j nosuchjob >/dev/null 2>"$tmp/err"; then fail "-j unknown accepted"; fi
+grep -q "no workflow has a job 'nosuchjob'" "$tmp/err" || fail "-j message"
+
+# --- branch negation: releases/10 runs, releases/10-alpha does not (the docs' example)
+git checkout -q -b releases/10
+"$RUNNEL_BIN" plan --json --before "$second" >"$tmp/p.json"
+py 'import json,sys; p=json.load(open(sys.argv[1])); w={x["path"]:x for x in p["workflows"]}; assert w[".github/workflows/ci.yml"]["triggered"], w' "$tmp/p.json" || fail "releases/10"
+git checkout -q -b releases/10-alpha
+"$RUNNEL_BIN" plan --json --before "$second" >"$tmp/p.json"
+py 'import json,sys; p=json.load(open(sys.argv[1])); w={x["path"]:x for x in p["workflows"]}; c=w[".github/workflows/ci.yml"]; assert not c["triggered"] and "does not match" in c["reason"], c' "$tmp/p.json" || fail "releases/10-alpha"
+
+# --- tag push: detached at a tag; tag filters decide, path filters are not evaluated
+git checkout -q main && git tag v1.0 && git checkout -q --detach v1.0
+"$RUNNEL_BIN" plan --json >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+w = {x["path"]: x for x in p["workflows"]}
+assert p["event"]["ref"] == "refs/tags/v1.0", p["event"]
+assert w[".github/workflows/tags.yml"]["triggered"]
+assert not w[".github/workflows/ci.yml"]["triggered"], "only branch filters"
+' "$tmp/p.json" || fail "tag push"
+git checkout -q main
+
+# --- pull_request from a feature branch into main (branches filter the base)
+git checkout -q -b feature
+echo 'y' >>src/a.c && git add -A && git commit -qm "feature work"
+"$RUNNEL_BIN" plan pull_request --context >"$tmp/c.json"
+py '
+import json, sys
+cs = json.load(open(sys.argv[1]))
+assert [c["path"] for c in cs] == [".github/workflows/pr.yml"], [c["path"] for c in cs]
+g = cs[0]["github"]
+assert g["event_name"] == "pull_request" and g["head_ref"] == "feature" and g["base_ref"] == "main"
+assert g["ref"] == "refs/pull/1/merge", g["ref"]
+pr = g["event"]["pull_request"]
+assert g["event"]["action"] == "opened" and pr["head"]["ref"] == "feature" and pr["base"]["ref"] == "main"
+assert pr["head"]["sha"] == g["sha"] and pr["changed_files"] == 1
+assert cs[0]["env"]["GITHUB_HEAD_REF"] == "feature" and cs[0]["env"]["GITHUB_BASE_REF"] == "main"
+' "$tmp/c.json" || fail "pull_request context"
+"$RUNNEL_BIN" plan pull_request --type closed --json >"$tmp/p.json"
+py '
+import json, sys
+w = {x["path"]: x for x in json.load(open(sys.argv[1]))["workflows"]}
+assert w[".github/workflows/closed.yml"]["triggered"]
+assert not w[".github/workflows/pr.yml"]["triggered"], "closed is not a default type"
+' "$tmp/p.json" || fail "pull_request types"
+"$RUNNEL_BIN" plan pull_request --base feature --json >"$tmp/p.json"
+py '
+import json, sys
+w = {x["path"]: x for x in json.load(open(sys.argv[1]))["workflows"]}
+assert not w[".github/workflows/pr.yml"]["triggered"] and "base branch" in w[".github/workflows/pr.yml"]["reason"]
+' "$tmp/p.json" || fail "pull_request base filter"
+
+# --- workflow_dispatch inputs: types converted, defaults filled, strings in github.event.inputs
+"$RUNNEL_BIN" plan workflow_dispatch --input flag=true --input count=3 --context >"$tmp/c.json"
+py '
+import json, sys
+c = json.load(open(sys.argv[1]))[0]
+assert c["inputs"] == {"flag": True, "level": "low", "count": 3}, c["inputs"]
+assert c["github"]["event"]["inputs"] == {"flag": "true", "level": "low", "count": "3"}, c["github"]["event"]
+' "$tmp/c.json" || fail "dispatch inputs"
+set +e
+"$RUNNEL_BIN" plan workflow_dispatch --input flag=maybe --input count=1 >/dev/null 2>"$tmp/err"; rc=$?
+set -e
+[[ $rc == 2 ]] || fail "bad boolean input exit $rc"
+grep -q "input 'flag' must be a boolean" "$tmp/err" || fail "bad boolean message"
+set +e
+"$RUNNEL_BIN" plan workflow_dispatch --input count=1 --input level=medium >/dev/null 2>"$tmp/err"; rc=$?
+set -e
+[[ $rc == 2 ]] && grep -q "input 'level' must be one of" "$tmp/err" || fail "choice check"
+
+# --- workflow_run chaining (branches filter the triggering run's head branch)
+"$RUNNEL_BIN" plan workflow_run --run-workflow CI --json >"$tmp/p.json"
+py '
+import json, sys
+w = {x["path"]: x for x in json.load(open(sys.argv[1]))["workflows"]}
+a = w[".github/workflows/after.yml"]
+assert not a["triggered"] and "head branch \x27feature\x27" in a["reason"], a
+' "$tmp/p.json" || fail "workflow_run branch filter"
+git checkout -q main
+"$RUNNEL_BIN" plan workflow_run --run-workflow CI --context >"$tmp/c.json"
+py '
+import json, sys
+cs = json.load(open(sys.argv[1]))
+assert [c["path"] for c in cs] == [".github/workflows/after.yml"], cs
+run = cs[0]["github"]["event"]["workflow_run"]
+assert run["name"] == "CI" and run["conclusion"] == "success" and run["head_branch"] == "main"
+assert cs[0]["github"]["event"]["action"] == "completed"
+' "$tmp/c.json" || fail "workflow_run"
+"$RUNNEL_BIN" plan workflow_run --run-workflow Other --json >"$tmp/p.json"
+py '
+import json, sys
+w = {x["path"]: x for x in json.load(open(sys.argv[1]))["workflows"]}
+assert not w[".github/workflows/after.yml"]["triggered"]
+' "$tmp/p.json" || fail "workflow_run other"
+
+# --- .runnelrc (act .actrc form) and list
+printf -- '--actor rc-actor\n# comment\n-P macos-latest=host\n' >.runnelrc
+"$RUNNEL_BIN" plan --json --before "$second" >"$tmp/p.json"
+py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["event"]["actor"] == "rc-actor", p["event"]
+ci = [w for w in p["workflows"] if w["path"] == ".github/workflows/ci.yml"][0]
+assert [j["state"] for j in ci["jobs"]] == ["run"] * 4
+' "$tmp/p.json" || fail ".runnelrc"
+"$RUNNEL_BIN" plan --json --actor cli --before "$second" >"$tmp/p.json"
+py 'import json,sys; assert json.load(open(sys.argv[1]))["event"]["actor"] == "cli"' "$tmp/p.json" || fail "command line over .runnelrc"
+echo '--bogus x' >.runnelrc
+if "$RUNNEL_BIN" plan >/dev/null 2>"$tmp/err"; then fail "bad .runnelrc accepted"; fi
+grep -q ".runnelrc:1: unknown flag '--bogus'" "$tmp/err" || fail ".runnelrc message"
+rm .runnelrc
+
+"$RUNNEL_BIN" list >"$tmp/l.txt"
+grep -q "^Level  *Job ID" "$tmp/l.txt" || fail "list header"
+grep -qE "^2 +d +d +CI +.github/workflows/ci.yml +push" "$tmp/l.txt" || fail "list row: $(cat "$tmp/l.txt")"
+"$RUNNEL_BIN" plan --dot | grep -qF '".github/workflows/ci.yml:a" -> ".github/workflows/ci.yml:b"' || fail "dot edges"
+
+# --- an invalid workflow: listed with its located message, exit 2
+printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps: [{run: "true"}]\n  y: {runs-on: ubuntu-latest, steps: [{run: "true"}]}\n' >.github/workflows/bad.yml
+set +e
+"$RUNNEL_BIN" plan >"$tmp/out" 2>&1; rc=$?
+set -e
+[[ $rc == 2 ]] || fail "invalid workflow exit $rc"
+grep -qF ".github/workflows/bad.yml (Line: 5, Col: 12): Job 'x' depends on unknown job 'nope'." "$tmp/out" || fail "invalid message: $(cat "$tmp/out")"
+echo "plan_cli: ok"

@@ -24,6 +24,7 @@ static void usage(FILE *out)
           "      --head-sha S     commit (default: the PR head, GITHUB_SHA or HEAD)\n"
           "      --token T        default: REPO_TOKEN, repo_token or GITHUB_TOKEN\n"
           "      --repo R         owner/name or URL (default: GITHUB_REPOSITORY, origin)\n"
+          "  -v, --verbose           one line per GitHub request (never the token)\n"
           "Prints the check run's URL.\n",
           out);
 }
@@ -61,6 +62,7 @@ int cli_cmd_check(int argc, char **argv)
         {"repo", required_argument, NULL, OPT_REPO},
         {"log", required_argument, NULL, OPT_IGN},
         {"driver", required_argument, NULL, OPT_IGN},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -77,6 +79,7 @@ int cli_cmd_check(int argc, char **argv)
     struct err err = ERR_INIT;
     struct sbuf md = SBUF_INIT, url = SBUF_INIT;
     int ret = CLI_OK;
+    bool verbose = false;
     int c;
 
     if (argc < 2 || strcmp(argv[1], "create")) {
@@ -87,7 +90,7 @@ int cli_cmd_check(int argc, char **argv)
     argc--;
     argv++;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_TITLE:
             title = optarg;
@@ -111,6 +114,9 @@ int cli_cmd_check(int argc, char **argv)
             go.repo = optarg;
             break;
         case OPT_IGN:
+            break;
+        case 'v':
+            verbose = true;
             break;
         case 'h':
             usage(stdout);
@@ -151,10 +157,12 @@ int cli_cmd_check(int argc, char **argv)
                                .conclusion = conclusion,
                                .title = title,
                                .summary = md.buf};
-    if (gh_new(
-            &g,
-            &(struct gh_opts){.api_url = ctx.api.buf, .token = ctx.token.buf, .repo = ctx.repo.buf},
-            &err) ||
+    if (gh_new(&g,
+               &(struct gh_opts){.api_url = ctx.api.buf,
+                                 .token = ctx.token.buf,
+                                 .repo = ctx.repo.buf,
+                                 .log = verbose ? cli_gh_log : NULL},
+               &err) ||
         gh_check_run_create(g, &url, &run, &err)) {
         cli_error_err(NULL, &err);
         ret = CLI_FAIL;

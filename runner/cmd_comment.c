@@ -35,6 +35,7 @@ static void usage(FILE *out)
           "      --token T             default: REPO_TOKEN, repo_token or GITHUB_TOKEN\n"
           "      --repo R              owner/name or URL (default: GITHUB_REPOSITORY, origin)\n"
           "      --dry-run             print the target and body; post nothing\n"
+          "  -v, --verbose           one line per GitHub request (never the token)\n"
           "Prints the comment's URL.\n",
           out);
 }
@@ -140,6 +141,7 @@ int cli_cmd_comment(int argc, char **argv)
         {"driver", required_argument, NULL, OPT_DRIVER},
         {"log", required_argument, NULL, OPT_LOG},
         {"trigger-file", required_argument, NULL, OPT_TRIGGER},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -153,6 +155,7 @@ int cli_cmd_comment(int argc, char **argv)
     struct sbuf md = SBUF_INIT, body = SBUF_INIT, label = SBUF_INIT, marker = SBUF_INIT,
                 cml_marker = SBUF_INIT, url = SBUF_INIT, links = SBUF_INIT, dir = SBUF_INIT;
     int ret = CLI_OK;
+    bool verbose = false;
     int c;
 
     if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "update"))) {
@@ -167,7 +170,7 @@ int cli_cmd_comment(int argc, char **argv)
     argc--;
     argv++;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_TARGET:
             target_spec = optarg;
@@ -222,6 +225,9 @@ int cli_cmd_comment(int argc, char **argv)
                 cli_error("--driver '%s': only github is supported", optarg);
                 return CLI_USAGE;
             }
+            break;
+        case 'v':
+            verbose = true;
             break;
         case 'h':
             usage(stdout);
@@ -289,10 +295,12 @@ int cli_cmd_comment(int argc, char **argv)
         goto done;
     }
 
-    if (gh_new(
-            &g,
-            &(struct gh_opts){.api_url = ctx.api.buf, .token = ctx.token.buf, .repo = ctx.repo.buf},
-            &err) ||
+    if (gh_new(&g,
+               &(struct gh_opts){.api_url = ctx.api.buf,
+                                 .token = ctx.token.buf,
+                                 .repo = ctx.repo.buf,
+                                 .log = verbose ? cli_gh_log : NULL},
+               &err) ||
         gh_target_resolve(g, &target, ctx.sha.buf, ctx.event_pr, &err)) {
         cli_error_err(NULL, &err);
         ret = CLI_FAIL;

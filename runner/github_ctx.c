@@ -1,5 +1,6 @@
 #include "github_ctx.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -255,4 +256,9 @@ void cli_gh_release(struct cli_gh *ctx)
     sbuf_release(&ctx->repo);
     sbuf_release(&ctx->api);
     sbuf_release(&ctx->sha);
+}
+
+void cli_gh_log(const char *line, void *payload)
+{
+    fprintf(stderr, "runnel: %s\n", line);
 }

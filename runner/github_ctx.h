@@ -36,5 +36,7 @@ struct cli_gh_opts {
 
 int cli_gh_load(struct cli_gh *ctx, const struct cli_gh_opts *o, struct err *err);
 void cli_gh_release(struct cli_gh *ctx);
+/* gh_log_fn for --verbose: the line on stderr. */
+void cli_gh_log(const char *line, void *payload);
 
 #endif

@@ -23,6 +23,8 @@ struct gh {
     const struct http_clock *clock;
     unsigned max_attempts;
     unsigned max_wait_ms;
+    gh_log_fn log;
+    void *log_payload;
 };
 
 int gh_new(struct gh **out, const struct gh_opts *o, struct err *err)
@@ -50,6 +52,8 @@ int gh_new(struct gh **out, const struct gh_opts *o, struct err *err)
     g->clock = o->clock;
     g->max_attempts = o->max_attempts ? o->max_attempts : 5;
     g->max_wait_ms = o->max_wait_ms ? o->max_wait_ms : 120000;
+    g->log = o->log;
+    g->log_payload = o->log_payload;
     *out = g;
     return 0;
 }
@@ -168,6 +172,13 @@ static int gh_call(struct gh *g, struct http_response *r, const char *method, co
         if (rc) {
             err_prefix(err, "%s %.*s: ", method, (int)shown_len, shown);
             goto done;
+        }
+        if (g->log) {
+            struct sbuf line = SBUF_INIT;
+            sbuf_addf(&line, "github: %s %.*s -> %ld (%u attempt%s)", method, (int)shown_len, shown,
+                      r->status, r->attempts, r->attempts == 1 ? "" : "s");
+            g->log(line.buf, g->log_payload);
+            sbuf_release(&line);
         }
         /* http already retried 429 and 5xx; GitHub's secondary limit also comes as 403. */
         int64_t wait = r->status == 403 ? rate_limit_wait(r) : -1;

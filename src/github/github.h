@@ -29,6 +29,9 @@
 
 struct http_clock;
 
+/* A line about one request for --verbose (method, path, status, attempts; never the token). */
+typedef void (*gh_log_fn)(const char *line, void *payload);
+
 struct gh_opts {
     const char *api_url;            /* NULL: https://api.github.com (GITHUB_API_URL in a run) */
     const char *token;              /* required */
@@ -36,6 +39,8 @@ struct gh_opts {
     const struct http_clock *clock; /* NULL: real time; tests inject one */
     unsigned max_attempts;          /* per request, 0: 5 */
     unsigned max_wait_ms;           /* longest rate-limit wait honoured, 0: 120000 */
+    gh_log_fn log;                  /* NULL: quiet */
+    void *log_payload;
 };
 
 struct gh;

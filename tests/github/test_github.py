@@ -175,10 +175,14 @@ gh.stop()
 gh = FakeGitHub().start()
 gh.add_pull(SHA, 12)
 gh.fault("POST", r"/issues/12/comments$", "429")
-p = runnel(gh, ["comment", "create", "report.md"])
+p = runnel(gh, ["comment", "create", "report.md", "--verbose"])
 tries = [r for r in gh.requests if r["method"] == "POST"]
 check(p.returncode == 0 and len(tries) == 2 and len(gh.issue_comments[12]) == 1,
       f"429: exit {p.returncode}, {len(tries)} POSTs: {p.stderr}")
+check(p.stderr.splitlines() == [
+    f"runnel: github: GET /repos/octo/demo/commits/{SHA}/pulls -> 200 (1 attempt)",
+    "runnel: github: POST /repos/octo/demo/issues/12/comments -> 201 (2 attempts)"],
+    f"--verbose lines: {p.stderr!r}")
 if len(tries) == 2:
     check(tries[1]["time"] - tries[0]["time"] >= 0.9, "429: Retry-After: 1 not honoured")
 gh.requests.clear()

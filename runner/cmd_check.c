@@ -24,7 +24,7 @@ static void usage(FILE *out)
           "      --head-sha S     commit (default: the PR head, GITHUB_SHA or HEAD)\n"
           "      --token T        default: REPO_TOKEN, repo_token or GITHUB_TOKEN\n"
           "      --repo R         owner/name or URL (default: GITHUB_REPOSITORY, origin)\n"
-          "  -v, --verbose           one line per GitHub request (never the token)\n"
+          "  -v, --verbose        one line per GitHub request (never the token)\n"
           "Prints the check run's URL.\n",
           out);
 }

@@ -67,6 +67,35 @@ static void expand_label(struct sbuf *out, const char *label)
     }
 }
 
+/* Whether a link target names a file next to the markdown (relative, no scheme, existing). */
+static bool is_local_file(const char *target, size_t n, const char *md_dir)
+{
+    if (!n)
+        return false;
+    char *t = xstrndup(target, n);
+    bool local = false;
+    if (!strstr(t, "://") && t[0] != '#' && t[0] != '/' && !str_has_prefix(t, "data:") &&
+        !str_has_prefix(t, "mailto:")) {
+        struct sbuf path = SBUF_INIT;
+        path_join(&path, md_dir, t);
+        local = fs_is_file(path.buf);
+        sbuf_release(&path);
+    }
+    xfree(t);
+    return local;
+}
+
+/* The target of the link whose "](" is at p: start and length (angle brackets dropped). */
+static const char *link_target(const char *p, size_t *len)
+{
+    const char *t = p + 2;
+    bool angle = *t == '<';
+    if (angle)
+        t++;
+    *len = strcspn(t, angle ? ">\n" : " )\n\t");
+    return t;
+}
+
 /*
  * Lists the local files the markdown links to (images and links whose target is a relative path
  * to an existing file, resolved against the markdown file's folder, as CML resolves them).
@@ -75,26 +104,39 @@ static void local_links(struct sbuf *names, size_t *count, const char *md, const
 {
     *count = 0;
     for (const char *p = strstr(md, "]("); p; p = strstr(p + 2, "](")) {
-        const char *t = p + 2;
-        bool angle = *t == '<';
-        if (angle)
-            t++;
-        size_t n = strcspn(t, angle ? ">\n" : " )\n\t");
-        if (!n)
-            continue;
-        char *target = xstrndup(t, n);
-        if (!strstr(target, "://") && target[0] != '#' && target[0] != '/' &&
-            !str_has_prefix(target, "data:") && !str_has_prefix(target, "mailto:")) {
-            struct sbuf path = SBUF_INIT;
-            path_join(&path, md_dir, target);
-            if (fs_is_file(path.buf)) {
-                sbuf_addf(names, "%s'%s'", *count ? ", " : "", target);
-                (*count)++;
-            }
-            sbuf_release(&path);
+        size_t n;
+        const char *t = link_target(p, &n);
+        if (is_local_file(t, n, md_dir)) {
+            sbuf_addf(names, "%s'%.*s'", *count ? ", " : "", (int)n, t);
+            (*count)++;
         }
-        xfree(target);
     }
+}
+
+/*
+ * Copies the markdown, replacing each image of a local file that could not be published by a
+ * short note, so the comment shows no broken image (CML leaves them broken, cml#1422).
+ */
+static void unpublished_images(struct sbuf *out, const char *md, const char *md_dir)
+{
+    const char *p = md;
+    for (const char *img = strstr(p, "!["); img; img = strstr(p, "![")) {
+        const char *close = strstr(img + 2, "](");
+        const char *nl = strchr(img, '\n');
+        size_t n = 0;
+        const char *t = close ? link_target(close, &n) : NULL;
+        const char *end = t ? strchr(t + n, ')') : NULL;
+        if (!close || !end || (nl && nl < end) || !is_local_file(t, n, md_dir)) {
+            const char *upto = end && !(nl && nl < end) ? end + 1 : img + 2;
+            sbuf_add(out, p, (size_t)(upto - p));
+            p = upto;
+            continue;
+        }
+        sbuf_add(out, p, (size_t)(img - p));
+        sbuf_addf(out, "*(image `%.*s` not published)*", (int)n, t);
+        p = end + 1;
+    }
+    sbuf_addstr(out, p);
 }
 
 int cli_cmd_comment(int argc, char **argv)
@@ -272,14 +314,18 @@ int cli_cmd_comment(int argc, char **argv)
     if (n_links && !no_publish) {
         fprintf(stderr,
                 "runnel: note: %s links %zu local file%s (%s); this build has no git capability "
-                "to commit them to %s%s, so they stay local and GitHub will not show them; the "
-                "report's tables carry the same numbers (--no-publish silences this)\n",
+                "to commit them to %s%s, so they stay local files and the comment says so in place "
+                "of each image; the report's tables carry the same numbers (--no-publish posts "
+                "the file as it is)\n",
                 file, n_links, n_links == 1 ? "" : "s", links.buf,
                 publish_branch ? "branch " : "a --publish-branch",
                 publish_branch ? publish_branch : "");
     }
 
-    sbuf_addstr(&body, md.buf);
+    if (n_links && !no_publish)
+        unpublished_images(&body, md.buf, dir.buf);
+    else
+        sbuf_addstr(&body, md.buf);
     expand_label(&label, wm_title);
     if (!rm_watermark) {
         sbuf_addstr(&body, "\n\n");

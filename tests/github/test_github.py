@@ -235,6 +235,11 @@ n_before = len(gh.requests)
 p = runnel(gh, ["comment", "create", "with_image.md"])
 check(p.returncode == 0 and "'plot.png'" in p.stderr and "stay local" in p.stderr,
       f"local image note: {p.stderr!r}")
+check(len(gh.requests) == n_before + 2 and gh.requests[-1]["body"]["body"].startswith(
+    REPORT + "\n*(image `plot.png` not published)*\n"), "unpublished image replaced by a note")
+p = runnel(gh, ["comment", "create", "with_image.md", "--no-publish"])
+check(p.returncode == 0 and p.stderr == "" and "![Confusion matrix](plot.png \"cm\")"
+      in gh.requests[-1]["body"]["body"], f"--no-publish posts the file as it is: {p.stderr!r}")
 gh.stop()
 
 # 9. the same server through GitHub's own client, @octokit/rest

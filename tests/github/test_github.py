@@ -31,14 +31,14 @@ def check(cond, msg):
     return cond
 
 
-def runnel(gh, args, env_extra=None, argv0=None):
+def runnel(gh, args, env_extra=None, argv0=None, cwd=None):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "GITHUB_API_URL": gh.base, "GITHUB_REPOSITORY": "octo/demo",
            "GITHUB_TOKEN": gh.token, "GITHUB_SHA": SHA}
     env.update(env_extra or {})
     env = {k: v for k, v in env.items() if v is not None}
     exe = argv0 or RUNNEL
-    p = subprocess.run([exe] + args, cwd=TMP, env=env, capture_output=True, text=True,
+    p = subprocess.run([exe] + args, cwd=cwd or TMP, env=env, capture_output=True, text=True,
                        timeout=120)
     check(gh.token not in p.stdout and gh.token not in p.stderr,
           f"{args}: the token appears in the output")
@@ -107,6 +107,27 @@ check(p.returncode == 0 and gh.requests[-1]["path"] == "/repos/octo/demo/issues/
 p = runnel(gh, ["comment", "create", "report.md", "--target", f"commit/{SHA}"])
 check(p.returncode == 0 and gh.requests[-1]["path"] == f"/repos/octo/demo/commits/{SHA}/comments",
       f"--target commit/SHA: {p.returncode} {p.stderr}")
+
+# 3b. outside Actions: the repository from the origin remote, the commit from HEAD
+repo = os.path.join(TMP, "clone")
+git_env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@e", GIT_CONFIG_GLOBAL="/dev/null")
+for cmd in (["git", "init", "-q", "-b", "main", repo],
+            ["git", "-C", repo, "remote", "add", "origin", "git@github.com:octo/demo.git"],
+            ["git", "-C", repo, "commit", "-q", "--allow-empty", "-m", "x"],
+            ["git", "-C", repo, "pack-refs", "--all"]):
+    subprocess.run(cmd, check=True, env=git_env, capture_output=True)
+head = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], check=True, capture_output=True,
+                      text=True).stdout.strip()
+shutil.copy(os.path.join(TMP, "report.md"), repo)
+gh.requests.clear()
+p = runnel(gh, ["comment", "create", "report.md"],
+           {"GITHUB_REPOSITORY": None, "GITHUB_SHA": None}, cwd=repo)
+check(p.returncode == 0 and [(r["method"], r["path"]) for r in gh.requests] ==
+      [("GET", f"/repos/octo/demo/commits/{head}/pulls"),
+       ("POST", f"/repos/octo/demo/commits/{head}/comments")],
+      f"origin remote + packed HEAD: {p.returncode} {p.stderr} "
+      f"{[(r['method'], r['path']) for r in gh.requests]}")
 gh.stop()
 
 # 4. update with 250 comments: the watermark sits on page 2; CML's is taken over too

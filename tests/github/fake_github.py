@@ -15,7 +15,8 @@ Endpoints (shapes follow docs.github.com/rest, API version 2022-11-28):
   POST   /repos/{o}/{r}/check-runs                   201 + check run
 Errors as GitHub sends them: 401 without a token or with a wrong one, 404 for other repos and
 paths, 422 without "body", and, on request of the test, 403 "Resource not accessible by
-integration", 403 secondary rate limit with Retry-After, and 429 with Retry-After.
+integration", 403 secondary rate limit with Retry-After, 403 primary rate limit with
+X-RateLimit-Remaining: 0 and X-RateLimit-Reset, and 429 with Retry-After.
 """
 import json
 import re
@@ -108,11 +109,12 @@ class FakeGitHub:
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
                 self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
-                self.send_header("X-RateLimit-Limit", "5000")
-                self.send_header("X-RateLimit-Remaining", "4999")
-                self.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
-                self.send_header("X-RateLimit-Used", "1")
-                self.send_header("X-RateLimit-Resource", "core")
+                if "X-RateLimit-Remaining" not in (headers or {}):
+                    self.send_header("X-RateLimit-Limit", "5000")
+                    self.send_header("X-RateLimit-Remaining", "4999")
+                    self.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
+                    self.send_header("X-RateLimit-Used", "1")
+                    self.send_header("X-RateLimit-Resource", "core")
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
@@ -186,6 +188,12 @@ class FakeGitHub:
                     return 403, {"message": "You have exceeded a secondary rate limit. Please "
                                             "wait a few minutes before you try again."}, \
                         {"Retry-After": "1"}
+                if f["kind"] == "primary":
+                    # the hourly limit: no Retry-After, the reset time in epoch seconds
+                    return 403, {"message": "API rate limit exceeded for installation ID 1."}, \
+                        {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0",
+                         "X-RateLimit-Used": "5000", "X-RateLimit-Resource": "core",
+                         "X-RateLimit-Reset": str(int(time.time()) + 2)}
                 if f["kind"] == "429":
                     return 429, {"message": "API rate limit exceeded"}, {"Retry-After": "1"}
                 if f["kind"] == "500":

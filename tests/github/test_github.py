@@ -213,6 +213,13 @@ tries = [r for r in gh.requests if r["method"] == "POST"]
 check(p.returncode == 0 and len(tries) == 2, f"secondary limit: {p.returncode} {p.stderr}")
 if len(tries) == 2:
     check(tries[1]["time"] - tries[0]["time"] >= 0.9, "secondary: Retry-After not honoured")
+gh.requests.clear()
+gh.fault("POST", r"/issues/12/comments$", "primary")
+p = runnel(gh, ["comment", "create", "report.md"])
+tries = [r for r in gh.requests if r["method"] == "POST"]
+check(p.returncode == 0 and len(tries) == 2, f"primary limit: {p.returncode} {p.stderr}")
+if len(tries) == 2:
+    check(tries[1]["time"] - tries[0]["time"] >= 0.9, "primary: X-RateLimit-Reset not honoured")
 gh.stop()
 
 # 7. check runs

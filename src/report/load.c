@@ -634,6 +634,10 @@ done:
 int report_load(struct report_metrics **out, const char *path, const struct report_read_opts *o,
                 struct err *err)
 {
+    if (!strcmp(path, "-")) {
+        struct source in = {.name = "<stdin>", .fd = STDIN_FILENO};
+        return load(out, in, o, err);
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_errno(err, "cannot open '%s'", path);

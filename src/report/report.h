@@ -107,8 +107,9 @@ struct report_metrics {
 
 /*
  * Reads the predictions at path and computes the metrics. On success *out owns them (free with
- * report_metrics_free). Errors: ERR_IO (cannot read), ERR_INVALID (bad input; the message starts
- * with "path:line: " where there is a line).
+ * report_metrics_free). path "-" reads standard input (named "<stdin>" in messages). Errors:
+ * ERR_IO (cannot read), ERR_INVALID (bad input; the message starts with "path:line: " where
+ * there is a line).
  */
 int report_load(struct report_metrics **out, const char *path, const struct report_read_opts *o,
                 struct err *err);

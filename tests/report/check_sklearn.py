@@ -140,6 +140,19 @@ for _ in range(5000):
     rows.append((t, p))
 csv_case("multiclass", ["y_true", "y_pred"], rows)
 
+# 1b. the same file through standard input ("--predictions -") gives the same numbers
+with open(os.path.join(TMP, "multiclass.csv"), "rb") as f:
+    p = subprocess.run([RUNNEL, "report", "--predictions", "-", "--out",
+                        os.path.join(TMP, "stdin.out")], stdin=f, capture_output=True, timeout=600)
+same("stdin", "exit", p.returncode, 0)
+with open(os.path.join(TMP, "stdin.out", "metrics.json")) as f:
+    m_stdin = json.load(f)
+with open(os.path.join(TMP, "multiclass.out", "metrics.json")) as f:
+    m_file = json.load(f)
+same("stdin", "source", m_stdin.pop("source"), "<stdin>")
+m_file.pop("source")
+same("stdin", "metrics", m_stdin, m_file)
+
 # 2. labels that need quoting, non-ASCII, upper case before lower, CRLF line ends, a line break
 names = ['zebra', 'Zebra', 'éclair', 'a,b', 'say "hi"', 'two\nlines', '10', 'ß']
 rows = [(rng.choice(names), rng.choice(names)) for _ in range(3000)]

@@ -20,8 +20,26 @@
 
 static bool strict_mode;
 
+/* action.yml / action.yaml: the action model (node, docker or composite). */
+static int validate_action(const char *path, bool quiet)
+{
+    struct wf_action *a = NULL;
+    struct err err = ERR_INIT;
+    if (wf_action_load(&a, path, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_FAIL;
+    }
+    if (!quiet)
+        printf("%s: ok (%s action)\n", path, a->using);
+    wf_action_free(a);
+    return CLI_OK;
+}
+
 static int validate_one(const char *path, bool quiet)
 {
+    const char *base = path_basename(path);
+    if (strcmp(base, "action.yml") == 0 || strcmp(base, "action.yaml") == 0)
+        return validate_action(path, quiet);
     struct wf *wf = NULL;
     struct err err = ERR_INIT;
     struct wf_load_opts opts = WF_LOAD_OPTS_INIT;

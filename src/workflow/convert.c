@@ -375,6 +375,17 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
     return s;
 }
 
+static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok);
+
+void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok)
+{
+    struct wf_job tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    convert_steps(c, &tmp, tok);
+    *out = tmp.steps;
+    *nout = tmp.nsteps;
+}
+
 static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok)
 {
     if (tok->kind != WF_TOK_SEQUENCE) {

@@ -8,6 +8,7 @@
 #include "workflow/internal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,12 @@ void wf_format_number(struct sbuf *out, double d)
         sbuf_addstr(out, "-Infinity");
         return;
     }
-    if (d == (double)(long long)d && d < 1e21 && d > -1e21) {
-        sbuf_addf(out, "%lld", (long long)d);
+    if (d == 0) {
+        sbuf_addch(out, '0'); /* JavaScript prints -0 as 0 */
+        return;
+    }
+    if (d < 1e21 && d > -1e21 && floor(d) == d) {
+        sbuf_addf(out, "%.0f", d); /* integral values below 1e21 print in full */
         return;
     }
     /* shortest representation that round-trips */
@@ -187,6 +192,9 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
     c->files = files;
     return c->nfiles;
 }
+
+static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
                        va_list ap)
@@ -391,6 +399,14 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     if (!tag_name) {
         if (n->style != YML_PLAIN)
             return *kind = WF_TOK_STRING, true;
+        /* most plain scalars are words: only these first characters can start a null, a
+           boolean or a number in the core schema */
+        char c0 = n->value[0];
+        if (c0 && c0 != '~' && c0 != 'n' && c0 != 'N' && c0 != 't' && c0 != 'T' && c0 != 'f' &&
+            c0 != 'F' && c0 != '.' && c0 != '+' && c0 != '-' && !(c0 >= '0' && c0 <= '9')) {
+            *kind = WF_TOK_STRING;
+            return true;
+        }
         if (yml_is_null(n))
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
@@ -819,7 +835,8 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
         }
         if (prop) {
             bool bg_enabled = r->c->opts && r->c->opts->allow_background_steps;
-            if (!bg_enabled &&
+            char k0 = key->str[0];
+            if (!bg_enabled && (k0 == 'b' || k0 == 'w' || k0 == 'c') &&
                 (strcmp(key->str, "background") == 0 || strcmp(key->str, "wait") == 0 ||
                  strcmp(key->str, "wait-all") == 0 || strcmp(key->str, "cancel") == 0)) {
                 wf_ctx_error(r->c, key, "Unexpected value '%s'", key->str);
@@ -985,7 +1002,8 @@ struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def)
 {
     struct reader r = {.c = c};
-    struct wf_dinfo di = dinfo_child(c, NULL, wf_schema_lookup(root_def));
+    struct wf_dinfo di = dinfo_child(
+        c, NULL, c->action_schema ? wf_action_schema_lookup(root_def) : wf_schema_lookup(root_def));
     if (!root) {
         /* an empty document reads as null */
         struct wf_token *t = wf_tok_new(c->arena, WF_TOK_NULL);

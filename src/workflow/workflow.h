@@ -47,6 +47,7 @@ enum wf_tok_kind {
 
 struct wf_token;
 struct wf_def;
+struct yml_doc;
 
 struct wf_pair {
     struct wf_token *key;
@@ -334,6 +335,7 @@ struct wf_action {
     /* composite */
     struct wf_step **steps;
     size_t nsteps;
+    struct yml_doc *yaml; /* the YAML tree the tokens borrow strings from */
 };
 
 /* Loads action.yml (or action.yaml). Returns ERR_INVALID with a located message on bad input. */

@@ -217,6 +217,8 @@ struct sandbox_opts {
     const char *const *rw_paths; /* more writable paths, NULL-terminated, or NULL */
     const char *const *ro_paths; /* more read-only paths (tool caches, the runnel binary) */
     enum sandbox_network network;
+    const char *home;     /* a fresh, empty, writable directory (tmpfs) at this path for the
+                             steps' HOME, as GitHub's runners have one; NULL: none */
     const char *hostname; /* NULL: "runnel" */
     struct sandbox_limits limits;
     /*

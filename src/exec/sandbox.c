@@ -328,6 +328,10 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
         op_bind(pl, o->temp_dir, false);
         for (size_t i = 0; o->rw_paths && o->rw_paths[i]; i++)
             op_bind(pl, o->rw_paths[i], false);
+        if (o->home) {
+            op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
+            add_str(&pl->rw, o->home);
+        }
         add_str(&pl->rw, "/tmp");
         add_str(&pl->rw, "/dev/shm");
         add_str(&pl->rw, "/dev/pts");

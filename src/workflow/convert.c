@@ -692,9 +692,15 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
     }
     for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
         const struct wf_token *k = vals->pairs[i].key;
-        if (k->kind == WF_TOK_STRING && !find_ci(defs, k->str))
-            wf_ctx_error(c, vals->pairs[i].value,
-                         "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
+            continue;
+        /* act passes undeclared secrets through: with opts->lenient this is a warning. */
+        struct vec *saved = c->diags;
+        if (c->opts && c->opts->lenient && c->warnings)
+            c->diags = c->warnings;
+        wf_ctx_error(c, vals->pairs[i].value,
+                     "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        c->diags = saved;
     }
 }
 

@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libyaml-dev libcurl4-openssl-dev libcjson-dev libgit2-dev libarchive-dev
-  libcairo2-dev libseccomp-dev zstd
-  python3 python3-sklearn python3-pandas python3-numpy
+  libcairo2-dev fonts-dejavu-core libseccomp-dev zstd
+  python3 python3-sklearn python3-pandas python3-numpy python3-pil
   clang clang-format libclang-rt-14-dev
   nodejs npm iproute2 procps
   git-lfs

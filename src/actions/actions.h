@@ -267,10 +267,11 @@ bool actions_builtin_has(const char *uses);
  *   cache, cache/restore, cache/save: key, path (lines; globs as above), restore-keys (lines,
  *     prefix matches, newest first), lookup-only, fail-on-cache-miss; enableCrossOsArchive and
  *     upload-chunk-size accepted and ignored. Entries are tar+zstd archives keyed by key and
- *     the path list (GitHub's "version"). Outputs: cache-hit ("true" only on an exact primary
- *     key match, else "false"), and for restore cache-primary-key, cache-matched-key. The save
- *     of actions/cache happens in the post hook, skipped after an exact hit.
- *   setup-python / setup-node: python-version / node-version (e.g. "3.11", "3.x", "3", "20",
+ *     the path list (GitHub's "version"). Outputs: cache-hit ("true" on an exact primary
+ *     key match, "false" on a restore-key match, unset on a miss, as cache@v4), and for restore
+ * cache-primary-key, cache-matched-key. The save of actions/cache happens in the post hook, skipped
+ * after an exact hit. setup-python / setup-node: python-version / node-version (e.g. "3.11", "3.x",
+ * "3", "20",
  *     ">=3.9", "3.11.2", "latest", "lts" or "node" take the host's); finds python3 (then python) /
  *     node on path_env, asks its version through c->capture, and fails the step when it does
  *     not satisfy the request. Outputs python-version / node-version (and python-path), puts
@@ -288,6 +289,14 @@ int actions_builtin_run(const struct actions_builtin_call *c, struct actions_bui
  * cache_dir and log from c). Returns 0 when the save happened or was rightly skipped; a failing
  * save only warns through c->log, as GitHub does. Errors only for engine failures.
  */
+/*
+ * True when version have (e.g. "3.11.4") satisfies spec, the python-version / node-version
+ * dialect of the built-ins: a prefix ("3", "3.11", "3.11.4") with 'x'/'*' wildcards,
+ * comparators (>=, >, <=, <, =, ^, ~) joined by spaces (all must hold), alternatives joined by
+ * "||". *bad is set (and false returned) when spec is not of that form (e.g. "pypy3.10").
+ */
+bool actions_version_satisfies(const char *have, const char *spec, bool *bad);
+
 int actions_builtin_post(const struct actions_post *post, const struct actions_builtin_call *c,
                          struct err *err);
 void actions_post_free(struct actions_post *post);

@@ -213,6 +213,7 @@ int actions_unpack_tarball(const char *tar_path, const char *dest, const char *n
     struct sbuf target = SBUF_INIT;
     struct sbuf link = SBUF_INIT;
     struct sbuf tmp = SBUF_INIT;
+    struct sbuf relb = SBUF_INIT;
     struct err ignored = ERR_INIT;
     int rc = 0;
     size_t count = 0;
@@ -228,9 +229,10 @@ int actions_unpack_tarball(const char *tar_path, const char *dest, const char *n
         goto done;
     }
     out = archive_write_disk_new();
-    archive_write_disk_set_options(
-        out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    /* entry names are checked above and made absolute under dest: no NOABSOLUTEPATHS here */
+    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT);
     for (;;) {
         struct archive_entry *e;
         int r = archive_read_next_header(in, &e);
@@ -254,9 +256,13 @@ int actions_unpack_tarball(const char *tar_path, const char *dest, const char *n
                          ACTIONS_MAX_FILES);
             goto done;
         }
-        const char *rel = strip_top(orig);
-        if (!rel)
+        const char *top_rel = strip_top(orig);
+        if (!top_rel)
             continue; /* the top-level directory (owner-repo-sha/) */
+        /* copied: setting the entry's pathname below frees the string orig points into */
+        sbuf_reset(&relb);
+        sbuf_addstr(&relb, top_rel);
+        const char *rel = relb.buf;
         const char *hl = archive_entry_hardlink(e);
         if (hl) {
             const char *hrel = strip_top(hl);
@@ -335,6 +341,7 @@ done:
     sbuf_release(&target);
     sbuf_release(&link);
     sbuf_release(&tmp);
+    sbuf_release(&relb);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "actions/internal.h"
@@ -20,10 +21,10 @@
  * The store: one directory per entry, <cache>/<sha256(version "\n" key)>/ holding
  *   key            the key as given
  *   version        sha256 of the path list (GitHub's cache "version": paths + compression)
+ *   created        "seconds nanoseconds" of the save (CLOCK_REALTIME): what "newest" means
  *   data.tar.zst   a pax tar, zstd-compressed, whose names are "ws/<path below workspace>" or
  *                  "abs/<absolute path without its leading '/'>"
  * Entries are immutable (as on GitHub) and appear atomically: built in .tmp-XXXXXX, renamed.
- * "Newest" is the modification time of data.tar.zst.
  */
 
 #define CACHE_IO_BLOCK (1u << 20)
@@ -250,6 +251,16 @@ int actions_cache_save(const struct actions_cache_opts *o, struct err *err)
     rc = fs_write_file(path.buf, o->key, strlen(o->key), err);
     if (rc < 0)
         goto done;
+    /* "newest" needs finer order than file times (the kernel's clock for them is coarse) */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    sbuf_reset(&path);
+    sbuf_addf(&path, "%s/created", tmp.buf);
+    sbuf_reset(&name);
+    sbuf_addf(&name, "%lld %ld", (long long)now.tv_sec, (long)now.tv_nsec);
+    rc = fs_write_file(path.buf, name.buf, name.len, err);
+    if (rc < 0)
+        goto done;
     sbuf_reset(&path);
     sbuf_addf(&path, "%s/version", tmp.buf);
     rc = fs_write_file(path.buf, version, strlen(version), err);
@@ -329,6 +340,16 @@ static int list_entries(struct vec *out, const char *root, const char *version)
         sbuf_addf(&p, "%s/%s", root, de->d_name);
         c->dir = xstrdup(p.buf);
         c->mtime = st.st_mtim;
+        sbuf_reset(&p);
+        sbuf_addf(&p, "%s/%s/created", root, de->d_name);
+        sbuf_reset(&txt);
+        long long sec;
+        long nsec;
+        if (sbuf_read_file(&txt, p.buf, 64, &ignored) == 0 &&
+            sscanf(txt.buf, "%lld %ld", &sec, &nsec) == 2) {
+            c->mtime.tv_sec = (time_t)sec;
+            c->mtime.tv_nsec = nsec;
+        }
     }
     closedir(d);
     sbuf_release(&p);

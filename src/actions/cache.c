@@ -226,6 +226,13 @@ int actions_cache_save(const struct actions_cache_opts *o, struct err *err)
     char level[16];
     snprintf(level, sizeof(level), "%d", o->level > 0 ? o->level : 3);
     archive_write_set_filter_option(a, "zstd", "compression-level", level);
+    /* libzstd's worker threads compress while this thread reads files, as tar --zstd overlaps
+     * tar and the zstd process (bench/cache measured 2.2x slower without); ignored by a
+     * libarchive without the option */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    char threads[16];
+    snprintf(threads, sizeof(threads), "%ld", ncpu < 1 ? 1 : ncpu > 4 ? 4 : ncpu);
+    archive_write_set_filter_option(a, "zstd", "threads", threads);
     archive_write_set_bytes_per_block(a, 64 * 1024);
     archive_write_set_bytes_in_last_block(a, 1);
     sbuf_reset(&path);
@@ -413,8 +420,7 @@ static int extract(const char *archive_path, const char *workspace, struct err *
     archive_read_support_filter_zstd(in);
     archive_read_support_format_tar(in);
     archive_write_disk_set_options(out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_UNLINK);
+                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT);
     if (archive_read_open_filename(in, archive_path, CACHE_IO_BLOCK) != ARCHIVE_OK) {
         rc = err_set(err, ERR_IO, "cannot read cache archive '%s': %s", archive_path,
                      archive_error_string(in));

@@ -4,11 +4,11 @@
 # (GNU tar piping through the zstd program, level 3 by default), in the same run.
 # The tree: SMALL_MB of small text files (1-16 KiB, compressible) plus LARGE_MB in 50 MB files of
 # random bytes (incompressible). Each side runs ROUNDS times; the best time of each is compared.
-# usage: bench/cache/run.sh [SMALL_MB=150] [LARGE_MB=350] [ROUNDS=2]   (500 MB by default)
+# usage: bench/cache/run.sh [SMALL_MB=150] [LARGE_MB=350] [ROUNDS=3]   (500 MB by default)
 set -euo pipefail
 small_mb=${1:-150}
 large_mb=${2:-350}
-rounds=${3:-2}
+rounds=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${RUNNEL_BENCH_BUILD:-$src/build-bench}

@@ -37,7 +37,8 @@
  *      a built-in: actions_builtin_run(&res_b, &call, &err), apply res_b.outputs / path_add /
  *      env_add, the step fails when !res_b.ok (res_b.failure says why); keep res_b.post
  *      (take it: post = res_b.post; res_b.post = NULL) and at the end of the job, in reverse
- *      step order, call actions_builtin_post(post, &call, &err) then actions_post_free(post)
+ *      step order, call actions_builtin_post(post, &call, &err) then actions_post_free(post);
+ *      actions/cache declares `post-if: success()`, so call it only when the job succeeded
  *   4. actions_builtin_result_release(&res_b); actions_resolved_release(&res);
  *      actions_ref_release(&r)
  *

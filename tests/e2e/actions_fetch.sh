@@ -80,6 +80,10 @@ out=$("$RUNNEL_BIN" actions path octo/hello@v1 --api-url "$api") || fail "cache 
 out=$("$RUNNEL_BIN" actions path octo/hello@abc1234000000000000000000000000000000000 --offline) \
   || fail "sha alias not used"
 grep -q 'name: root' "$out/action.yml" || fail "sha alias dir wrong"
+# a sub action the repository does not have
+if out=$("$RUNNEL_BIN" actions path octo/hello/nosuch@v1 --offline 2>&1); then fail "missing sub dir accepted"; fi
+echo "$out" | grep -q "action 'octo/hello/nosuch@v1': the repository has no directory 'nosuch'" \
+  || fail "missing sub dir message: $out"
 # ... and an uncached one is a clear error, with or without --offline
 if out=$("$RUNNEL_BIN" actions path octo/other@v1 --offline 2>&1); then fail "offline fetched"; fi
 echo "$out" | grep -q "action 'octo/other@v1' is not in the action cache and --offline" \

@@ -199,7 +199,7 @@ static int scan_path(struct map *seen, const char *path)
 }
 
 /* Fetches one uses: value; prints what happened. Returns CLI_OK or CLI_FAIL. */
-static int pull_one(const struct actions_cli *cli, const char *uses, struct map *done)
+static int pull_one(const struct actions_cli *cli, const char *uses)
 {
     struct actions_ref r;
     struct err err = ERR_INIT;
@@ -208,7 +208,6 @@ static int pull_one(const struct actions_cli *cli, const char *uses, struct map 
         return CLI_FAIL;
     }
     int status = CLI_OK;
-    struct sbuf key = SBUF_INIT;
     struct actions_fetched f = ACTIONS_FETCHED_INIT;
     if (r.kind != ACTIONS_REF_REMOTE)
         goto done; /* local and docker actions have nothing to pull */
@@ -216,21 +215,16 @@ static int pull_one(const struct actions_cli *cli, const char *uses, struct map 
         printf("skipped %s (runnel has a built-in; --include-builtin pulls it anyway)\n", uses);
         goto done;
     }
-    /* one download per repository and ref: sub actions share it */
-    sbuf_addf(&key, "%s/%s@%s", r.owner, r.repo, r.ref);
-    if (map_has(done, key.buf))
-        goto done;
-    map_set(done, key.buf, NULL);
+    /* sub actions and reusable workflows of a repository share its one download (cache) */
     if (actions_fetch(&f, &r, &cli->fetch, &err) < 0) {
         cli_error_err(NULL, &err);
         status = CLI_FAIL;
         goto done;
     }
-    printf("%s %s%s%s -> %s\n", f.source == ACTIONS_SOURCE_DOWNLOAD ? "pulled" : "have", key.buf,
+    printf("%s %s%s%s -> %s\n", f.source == ACTIONS_SOURCE_DOWNLOAD ? "pulled" : "have", uses,
            f.sha ? " sha " : "", f.sha ? f.sha : "", f.dir.buf);
 done:
     actions_fetched_release(&f);
-    sbuf_release(&key);
     actions_ref_release(&r);
     return status;
 }
@@ -241,7 +235,6 @@ static int cmd_pull(int argc, char **argv)
                               .uses = VEC_INIT(const char *),
                               .maps = VEC_INIT(struct actions_mapping)};
     struct map seen = MAP_INIT;
-    struct map done = MAP_INIT_CI;
     int status = parse(&cli, argc, argv);
     if (status != CLI_OK) {
         status = status < 0 ? CLI_OK : status;
@@ -256,12 +249,11 @@ static int cmd_pull(int argc, char **argv)
     vec_foreach (const char *, u, &cli.uses)
         map_set(&seen, *u, NULL);
     for (size_t i = 0; i < seen.len; i++) {
-        if (pull_one(&cli, seen.entries[i].key, &done) != CLI_OK)
+        if (pull_one(&cli, seen.entries[i].key) != CLI_OK)
             status = CLI_FAIL;
     }
 out:
     map_release(&seen, NULL);
-    map_release(&done, NULL);
     cli_release(&cli);
     return status;
 }

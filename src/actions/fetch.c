@@ -505,11 +505,10 @@ int actions_fetch(struct actions_fetched *out, const struct actions_ref *r,
                   const struct actions_fetch_opts *o, struct err *err)
 {
     int rc = fetch_repo(out, r, o, err);
-    if (rc == 0 && r->kind == ACTIONS_REF_REMOTE && r->path && !fs_is_dir(out->dir.buf)) {
+    if (rc == 0 && r->kind == ACTIONS_REF_REMOTE && r->path && !fs_exists(out->dir.buf)) {
         struct sbuf s = SBUF_INIT;
         actions_ref_format(&s, r);
-        rc = err_set(err, ERR_NOTFOUND, "action '%s': the repository has no directory '%s'", s.buf,
-                     r->path);
+        rc = err_set(err, ERR_NOTFOUND, "action '%s': the repository has no '%s'", s.buf, r->path);
         sbuf_release(&s);
     }
     return rc;

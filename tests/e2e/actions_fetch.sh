@@ -82,7 +82,7 @@ out=$("$RUNNEL_BIN" actions path octo/hello@abc123400000000000000000000000000000
 grep -q 'name: root' "$out/action.yml" || fail "sha alias dir wrong"
 # a sub action the repository does not have
 if out=$("$RUNNEL_BIN" actions path octo/hello/nosuch@v1 --offline 2>&1); then fail "missing sub dir accepted"; fi
-echo "$out" | grep -q "action 'octo/hello/nosuch@v1': the repository has no directory 'nosuch'" \
+echo "$out" | grep -q "action 'octo/hello/nosuch@v1': the repository has no 'nosuch'" \
   || fail "missing sub dir message: $out"
 # ... and an uncached one is a clear error, with or without --offline
 if out=$("$RUNNEL_BIN" actions path octo/other@v1 --offline 2>&1); then fail "offline fetched"; fi
@@ -119,12 +119,17 @@ jobs:
       - uses: actions/cache@v4
         with: {path: x, key: y}
       - uses: docker://alpine:3
+  b:
+    uses: octo/pulled/.github/workflows/reuse.yml@v3
 Y
 mkdir -p "$root/octo/pulled"
 /usr/bin/python3 "$lib/make_tarball.py" good "$root/octo/pulled/v3.tar.gz" octo-pulled-9abcdef
 out=$(cd "$tmp/repo" && "$RUNNEL_BIN" actions pull --api-url "$api" 2>&1) || fail "pull failed: $out"
 echo "$out" | grep -q "^pulled octo/pulled@v3 sha 9abcdef -> $cache/octo/pulled/v3$" || fail "pull output: $out"
 echo "$out" | grep -q "^skipped actions/cache@v4" || fail "built-in not skipped: $out"
+echo "$out" | grep -q "^have octo/pulled/sub@v3 sha 9abcdef -> $cache/octo/pulled/v3/sub$" || fail "sub: $out"
+echo "$out" | grep -q "^have octo/pulled/.github/workflows/reuse.yml@v3 sha 9abcdef -> $cache/octo/pulled/v3/.github/workflows/reuse.yml$" \
+  || fail "reusable workflow: $out"
 [ "$(grep -c '^/repos/octo/pulled/tarball/v3' "$root/requests.log")" = 1 ] || fail "downloaded twice"
 out=$(cd "$tmp/repo" && "$RUNNEL_BIN" actions pull -W .github/workflows/ci.yml --offline 2>&1) \
   || fail "offline pull of a cached action failed: $out"

@@ -2,7 +2,8 @@
 """Makes action tarballs shaped like GitHub's (one top directory owner-repo-<sha>/), and unsafe ones.
 
 usage: make_tarball.py KIND OUT.tar.gz TOP
-  good      action.yml, sub/action.yml, script.sh (0755), a symlink inside, a hard link inside
+  good      action.yml, sub/action.yml, script.sh (0755), a symlink inside, a hard link inside,
+            .github/workflows/reuse.yml
   dotdot    a member TOP/../../escaped.txt
   absolute  a member /tmp/runnel-absolute-<pid>.txt
   symlink   a symlink TOP/evil -> ../../../../etc
@@ -45,6 +46,9 @@ with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as t:
         add_file(t, top + "/script.sh", b"#!/bin/sh\necho hi\n", 0o755)
         add_link(t, top + "/sub/link.yml", "../action.yml")
         add_link(t, top + "/hard.yml", top + "/action.yml", tarfile.LNKTYPE)
+        add_file(t, top + "/.github/workflows/reuse.yml",
+                 b"on: workflow_call\njobs:\n  r:\n    runs-on: ubuntu-latest\n"
+                 b"    steps:\n      - run: echo reused\n")
     elif kind == "dotdot":
         add_file(t, top + "/../../escaped.txt", b"escaped\n")
     elif kind == "absolute":

@@ -1,0 +1,69 @@
+#ifndef ACTIONS_INTERNAL_H
+#define ACTIONS_INTERNAL_H
+
+/* Module-private helpers of src/actions/: file matching, copying, the default directories. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+#include "util/sbuf.h"
+#include "util/vec.h"
+
+enum actions_file_kind {
+    ACTIONS_FILE_REG,
+    ACTIONS_FILE_DIR,
+    ACTIONS_FILE_LINK,
+};
+
+/* One matched file system entry. */
+struct actions_file {
+    char *abs; /* owned: absolute, normalised path */
+    enum actions_file_kind kind;
+};
+
+struct actions_match_opts {
+    const char *workspace;       /* relative patterns start here */
+    const char *const *patterns; /* '!' excludes; lines may be blank; '~/' is $HOME */
+    size_t npatterns;
+    bool include_hidden; /* false: skip names starting with '.' below a search root */
+    bool include_dirs;   /* also list directories (for the cache) */
+};
+
+/*
+ * Matches the patterns like @actions/glob (implicit descendants: a pattern naming a directory
+ * takes everything below it). out gets struct actions_file in walk order, without duplicates.
+ * root_out gets the least common ancestor of the positive patterns' search roots (a literal
+ * file's root is its directory): upload-artifact v4 stores files relative to it.
+ */
+int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_match_opts *o,
+                  struct err *err);
+void actions_match_release(struct vec *files);
+
+/* Splits a multi-line input into trimmed non-empty lines (char * owned, in vec). */
+void actions_split_lines(struct vec *out, const char *s);
+void actions_lines_release(struct vec *lines);
+
+/* Copies regular file src to dst (parents created), keeping the executable bits. */
+int actions_copy_file(const char *src, const char *dst, struct err *err);
+
+/* Appends ${XDG_CACHE_HOME:-$HOME/.cache}/runnel/<leaf>. */
+int actions_default_dir(struct sbuf *out, const char *leaf, struct err *err);
+
+/* upload-artifact v4's rule for names: none of " : < > | * ? \r \n \ / (ERR_INVALID). */
+int actions_artifact_name_check(const char *name, struct err *err);
+
+/*
+ * Stores files (struct actions_file from actions_match) under <run_dir>/artifacts/<name>, each
+ * at its path below root, atomically. ERR_FAIL when the name exists and !overwrite.
+ */
+struct actions_artifact_store_opts {
+    const char *run_dir;
+    const char *name;
+    const struct vec *files;
+    const char *root;
+    bool overwrite;
+};
+int actions_artifact_store(const struct actions_artifact_store_opts *o, struct err *err);
+
+#endif

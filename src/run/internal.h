@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "actions/actions.h"
 #include "expr/expr.h"
 #include "plan/plan.h"
 #include "run/run.h"
@@ -99,6 +100,7 @@ struct run_job {
     struct val steps;    /* the steps context of the job's own steps */
     struct vec frames;   /* struct run_frame *, the root first */
     struct val step_env; /* env of the step whose fields are being evaluated, or null */
+    struct vec posts;    /* struct actions_post *: built-ins' post steps, run at the job's end */
     struct val matrix, strategy, job_ctx, runner_ctx;
     struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
     struct run_cmd_parser parser;
@@ -158,6 +160,8 @@ struct run {
     bool cancelled;
     bool step_debug; /* ACTIONS_STEP_DEBUG: show ::debug:: lines */
     struct sbuf self_dir;
+    struct sbuf self_path;  /* the runnel executable (setup-cml links to it) */
+    struct sbuf compat_dir; /* <run_dir>/bin: hf and huggingface-cli linked to runnel */
     struct sbuf summary;
 };
 
@@ -208,6 +212,7 @@ void run_wf_free(struct run_wf *wf);
 
 /* step.c */
 void run_frame_finish(struct run_job *j);
+void run_job_posts(struct run_job *j);
 void run_frame_free(struct run_frame *f);
 int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err);
 void run_step_finish(struct run_job *j);

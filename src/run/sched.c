@@ -235,6 +235,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = SBUF_INIT;
     j->path_prepend = VEC_INIT(char *);
     j->frames = VEC_INIT(struct run_frame *);
+    j->posts = VEC_INIT(struct actions_post *);
     j->step_env = val_null();
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
@@ -263,6 +264,10 @@ static void job_free(struct run_job *j)
     for (size_t i = 0; i < j->frames.len; i++)
         run_frame_free(*(struct run_frame **)vec_at(&j->frames, i));
     vec_release(&j->frames);
+    vec_foreach (struct actions_post *, p, &j->posts) {
+        actions_post_free(*p);
+    }
+    vec_release(&j->posts);
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
@@ -416,11 +421,16 @@ static int job_setup(struct run_job *j, struct err *err)
     }
     init_contexts(j);
     if (!r->o->dry_run) {
-        const char *ro[] = {r->self_dir.len ? r->self_dir.buf : NULL, NULL};
+        const char *ro[3] = {NULL};
+        size_t nro = 0;
+        if (r->self_dir.len)
+            ro[nro++] = r->self_dir.buf;
+        if (r->compat_dir.len)
+            ro[nro++] = r->compat_dir.buf;
         struct sandbox_opts so = {
             .workspace = j->workspace.buf,
             .temp_dir = j->temp.buf,
-            .ro_paths = ro[0] ? ro : NULL,
+            .ro_paths = nro ? ro : NULL,
             .rw_paths = r->o->rw_paths,
             .network = r->o->network,
             .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
@@ -496,6 +506,7 @@ static void job_advance(struct run_job *j)
                 run_frame_finish(j);
                 continue;
             }
+            run_job_posts(j);
             job_outputs(j);
             enum run_conclusion c = j->status == EXPR_STATUS_FAILURE     ? RUN_FAILURE
                                     : j->status == EXPR_STATUS_CANCELLED ? RUN_CANCELLED
@@ -852,11 +863,31 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
                     .jobs = VEC_INIT(struct run_job *),
                     .wfs = VEC_INIT(struct run_wf *),
                     .summary = SBUF_INIT,
-                    .self_dir = SBUF_INIT};
+                    .self_dir = SBUF_INIT,
+                    .self_path = SBUF_INIT,
+                    .compat_dir = SBUF_INIT};
     int rc = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     r.max_jobs = o->max_jobs ? o->max_jobs : (ncpu > 0 ? (size_t)ncpu : 1);
     self_dir(&r.self_dir, o->self_path);
+    if (o->self_path && o->self_path[0] == '/') {
+        sbuf_addstr(&r.self_path, o->self_path);
+        /* Existing Makefiles call huggingface-cli and hf: runnel answers as either. */
+        sbuf_addf(&r.compat_dir, "%s/bin", o->run_dir);
+        if (fs_mkdirs(r.compat_dir.buf, 0755, err) < 0) {
+            rc = err->code;
+            goto done;
+        }
+        static const char *const names[] = {"hf", "huggingface-cli"};
+        for (size_t i = 0; i < 2; i++) {
+            struct sbuf link = SBUF_INIT;
+            path_join(&link, r.compat_dir.buf, names[i]);
+            unlink(link.buf);
+            if (symlink(o->self_path, link.buf) < 0)
+                sbuf_reset(&r.compat_dir);
+            sbuf_release(&link);
+        }
+    }
     run_masker_new(&r.masker);
     struct val_object *secrets = o->plan->secrets.kind == VAL_OBJECT ? o->plan->secrets.obj : NULL;
     for (size_t i = 0; secrets && i < secrets->len; i++) {
@@ -940,6 +971,8 @@ done:
     run_masker_free(r.masker);
     sbuf_release(&r.summary);
     sbuf_release(&r.self_dir);
+    sbuf_release(&r.self_path);
+    sbuf_release(&r.compat_dir);
     arena_release(&r.arena);
     return rc;
 }

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "actions/actions.h"
 #include "exec/exec.h"
 #include "plan/plan.h"
 #include "util/err.h"
@@ -81,7 +82,8 @@ struct run_opts {
     const char *const *rw_paths; /* more host paths steps may write (NULL-terminated), or NULL */
     bool dry_run;                /* evaluate and show each step, start nothing */
     const char *self_path;       /* the runnel executable: its directory goes on the steps' PATH */
-    int cancel_fd;               /* -1, or an fd that becomes readable to cancel (Ctrl-C) */
+    const struct actions_resolve_opts *actions; /* remote actions and built-ins; NULL: defaults */
+    int cancel_fd; /* -1, or an fd that becomes readable to cancel (Ctrl-C) */
     const struct run_log_ops *log;
     /*
      * Copies the repository at src into the job workspace dest (uncommitted changes included,

@@ -99,7 +99,10 @@ static void build_env(struct map *env, struct run_job *j, struct run_step *st, s
     if (f->action) {
         env_put(env, "GITHUB_ACTION_PATH", f->action_path);
     }
-    /* PATH: GITHUB_PATH entries first, then the directory of runnel itself, then the host's. */
+    /*
+     * PATH: GITHUB_PATH entries first, then the directory of runnel itself, then the host's,
+     * and last the compatibility commands (hf, huggingface-cli) for tools the host lacks.
+     */
     const char *host_path = map_find(env, "PATH");
     struct sbuf base = SBUF_INIT;
     if (r->self_dir.len)
@@ -107,6 +110,8 @@ static void build_env(struct map *env, struct run_job *j, struct run_step *st, s
     sbuf_addstr(&base, host_path
                            ? host_path
                            : (getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin"));
+    if (r->compat_dir.len)
+        sbuf_addf(&base, ":%s", r->compat_dir.buf);
     struct sbuf path = SBUF_INIT;
     run_path_render(&path, &j->path_prepend, base.buf);
     env_put(env, "PATH", path.buf);
@@ -360,8 +365,95 @@ static int builtin_checkout(struct run_job *j, const struct val *with, struct er
 }
 
 /* Steps that need no process: built-in actions, and actions runnel cannot run yet. */
-static int run_uses_step(struct run_job *j, const struct wf_step *s, struct arena *a, bool *ok,
-                         struct err *err)
+/* Runs argv with no stdin and captures its stdout (the built-ins ask interpreters' versions). */
+static void capture_output(int stream, const char *data, size_t len, void *payload)
+{
+    if (stream == 1)
+        sbuf_add(payload, data, len);
+}
+
+static int capture(struct sbuf *out, const char *const *argv, void *payload, struct err *err)
+{
+    (void)payload;
+    struct proc p = PROC_INIT;
+    struct proc_opts o = PROC_OPTS_INIT;
+    const char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    o.argv = argv;
+    o.envp = envp;
+    o.flags = PROC_CAPTURE_STDOUT;
+    int rc = proc_start(&p, &o, err);
+    if (rc == 0) {
+        struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
+        w.timeout_s = 30;
+        w.on_output = capture_output;
+        w.payload = out;
+        rc = proc_wait(&p, &w, err);
+    }
+    bool ok = rc == 0 && p.result.exited && p.result.code == 0;
+    proc_release(&p);
+    if (rc == 0 && !ok)
+        rc = err_set(err, ERR_FAIL, "'%s' failed", argv[0]);
+    return rc;
+}
+
+static void builtin_log(enum actions_log_level level, const char *line, void *payload)
+{
+    run_log(payload,
+            level == ACTIONS_LOG_ERROR     ? RUN_LINE_ERROR
+            : level == ACTIONS_LOG_WARNING ? RUN_LINE_WARNING
+                                           : RUN_LINE_OUTPUT,
+            line, strlen(line));
+}
+
+/* The call a built-in gets: the job's places, and `with` as name -> string. */
+static void builtin_call(struct actions_builtin_call *c, struct map *inputs, struct run_job *j,
+                         const char *uses, const struct val *with)
+{
+    for (size_t i = 0; with && with->kind == VAL_OBJECT && i < with->obj->len; i++) {
+        struct sbuf v = SBUF_INIT;
+        val_to_sbuf(&v, &with->obj->members[i].value);
+        xfree(map_set(inputs, with->obj->members[i].key.p, sbuf_detach(&v, NULL)));
+    }
+    *c = (struct actions_builtin_call){
+        .uses = uses,
+        .inputs = inputs,
+        .workspace = j->workspace.buf,
+        .temp_dir = j->temp.buf,
+        .run_dir = j->run->o->run_dir,
+        .job_id = j->def->pj->id,
+        .runnel_path = j->run->self_path.len ? j->run->self_path.buf : NULL,
+        .capture = capture,
+        .log = builtin_log,
+        .payload = j,
+    };
+}
+
+/* The built-ins' post steps (actions/cache's save), last first, when the job's steps are done. */
+void run_job_posts(struct run_job *j)
+{
+    for (size_t i = j->posts.len; i > 0; i--) {
+        struct actions_post *post = *(struct actions_post **)vec_at(&j->posts, i - 1);
+        struct map inputs = MAP_INIT;
+        struct actions_builtin_call c;
+        builtin_call(&c, &inputs, j, "", NULL);
+        struct err err = ERR_INIT;
+        run_logf(j, RUN_LINE_GROUP, "Post: save the cache");
+        if (actions_builtin_post(post, &c, &err) < 0)
+            run_logf(j, RUN_LINE_WARNING, "%s", err.msg);
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        map_release(&inputs, xfree);
+        actions_post_free(post);
+    }
+    vec_clear(&j->posts);
+}
+
+/*
+ * A `uses:` that is not a local path: the built-in actions/checkout, a built-in of the actions
+ * module, or a remote action fetched into the cache (its directory goes to dir_out, to be run
+ * like a local one). *ok tells a step that ran here whether it succeeded.
+ */
+static int run_uses_step(struct run_job *j, const struct wf_step *s, struct run_step *st,
+                         struct arena *a, bool *ok, struct sbuf *dir_out, struct err *err)
 {
     *ok = false;
     const char *uses = s->uses->str;
@@ -379,23 +471,78 @@ static int run_uses_step(struct run_job *j, const struct wf_step *s, struct aren
         *ok = true;
         return 0;
     }
-    run_logf(j, RUN_LINE_ERROR,
-             "'uses: %s' cannot run yet: runnel runs run: steps and the built-in "
-             "actions/checkout (composite, JavaScript and remote actions come with the actions "
-             "capability)",
-             uses);
-    return 0;
+    struct actions_ref ref;
+    rc = actions_ref_parse(&ref, uses, err);
+    if (rc < 0)
+        return rc;
+    if (ref.kind == ACTIONS_REF_DOCKER) {
+        actions_ref_release(&ref);
+        return err_set(err, ERR_INVALID, "'%s': Docker actions are not run by runnel yet", uses);
+    }
+    struct actions_resolve_opts ro = {0};
+    if (j->run->o->actions)
+        ro = *j->run->o->actions;
+    struct actions_resolved res = ACTIONS_RESOLVED_INIT;
+    rc = actions_resolve(&res, &ref, &ro, err);
+    actions_ref_release(&ref);
+    if (rc < 0)
+        return rc;
+    if (res.source != ACTIONS_SOURCE_BUILTIN) {
+        run_logf(j, RUN_LINE_INFO, "%s: %s (%s)", uses, actions_source_name(res.source),
+                 res.fetched.dir.buf);
+        sbuf_addstr(dir_out, res.fetched.dir.buf);
+        actions_resolved_release(&res);
+        return 0;
+    }
+    actions_resolved_release(&res);
+    run_logf(j, RUN_LINE_INFO, "%s: built-in", uses);
+    struct map inputs = MAP_INIT;
+    struct actions_builtin_call c;
+    builtin_call(&c, &inputs, j, uses, &with);
+    struct actions_builtin_result br = ACTIONS_BUILTIN_RESULT_INIT;
+    rc = actions_builtin_run(&c, &br, err);
+    if (rc == 0) {
+        *ok = br.ok;
+        if (!br.ok && br.failure)
+            run_log(j, RUN_LINE_ERROR, br.failure, strlen(br.failure));
+        for (size_t i = 0; i < br.outputs.len; i++) {
+            const char *v = br.outputs.entries[i].value;
+            val_object_set(&j->arena, st->outputs, br.outputs.entries[i].key,
+                           strlen(br.outputs.entries[i].key), val_string(&j->arena, v, strlen(v)));
+        }
+        vec_foreach (char *, p, &br.path_add) {
+            run_path_prepend(&j->path_prepend, *p, strlen(*p));
+        }
+        for (size_t i = 0; i < br.env_add.len; i++) {
+            const char *v = br.env_add.entries[i].value;
+            val_object_set(&j->arena, j->env, br.env_add.entries[i].key,
+                           strlen(br.env_add.entries[i].key), val_string(&j->arena, v, strlen(v)));
+        }
+        if (br.post) {
+            vec_append(&j->posts, &br.post);
+            br.post = NULL;
+        }
+    }
+    actions_builtin_result_release(&br);
+    map_release(&inputs, xfree);
+    return rc;
+}
+
+static void finish_with_outputs(struct run_job *j, const struct wf_step *s, bool ok,
+                                bool continue_on_error, const char *label, struct val outputs)
+{
+    const char *outcome = ok ? "success" : "failure";
+    const char *conclusion = ok || continue_on_error ? "success" : "failure";
+    record_step(j, s, outputs, outcome, conclusion);
+    if (!ok && !continue_on_error)
+        *run_status(j) = EXPR_STATUS_FAILURE;
+    run_logf(j, RUN_LINE_INFO, "%s %s", ok ? "finished:" : "failed:", label);
 }
 
 static void finish_without_process(struct run_job *j, const struct wf_step *s, bool ok,
                                    bool continue_on_error, const char *label)
 {
-    const char *outcome = ok ? "success" : "failure";
-    const char *conclusion = ok || continue_on_error ? "success" : "failure";
-    record_step(j, s, val_null(), outcome, conclusion);
-    if (!ok && !continue_on_error)
-        *run_status(j) = EXPR_STATUS_FAILURE;
-    run_logf(j, RUN_LINE_INFO, "%s %s", ok ? "finished:" : "failed:", label);
+    finish_with_outputs(j, s, ok, continue_on_error, label, val_null());
 }
 
 /* ---- actions from a directory: composite (a frame of steps) and JavaScript (node) ---------- */
@@ -597,13 +744,31 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
 
     const char **argv = NULL;
     struct sbuf cwd = SBUF_INIT;
+    struct sbuf norm = SBUF_INIT;
     if (s->uses && s->uses->str[0] == '.') {
         /* A local action: a directory in the workspace. */
         struct sbuf dir = SBUF_INIT;
         path_join(&dir, j->workspace.buf, s->uses->str);
-        struct sbuf norm = SBUF_INIT;
         path_normalize(&norm, dir.buf);
         sbuf_release(&dir);
+    } else if (s->uses) {
+        bool ok = false;
+        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        rc = run_uses_step(j, s, st, &scratch, &ok, &norm, err);
+        if (rc < 0 || !norm.len)
+            run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        if (rc < 0) {
+            sbuf_release(&norm);
+            goto failed;
+        }
+        if (!norm.len) {
+            finish_with_outputs(j, s, ok, st->continue_on_error, label, st->outputs);
+            sbuf_release(&norm);
+            goto done;
+        }
+    }
+    if (norm.len) {
+        bool remote = s->uses->str[0] != '.';
         struct wf_action *act = NULL;
         struct val inputs = val_null();
         rc = load_action(&act, norm.buf, err);
@@ -617,7 +782,8 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
             sbuf_release(&norm);
             goto failed;
         }
-        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        if (!remote)
+            run_logf(j, RUN_LINE_GROUP, "%s", label);
         if (act->kind == WF_ACTION_COMPOSITE) {
             push_frame(j, s, act, norm.buf, inputs, &step_env, st->continue_on_error);
             sbuf_release(&norm);
@@ -650,15 +816,6 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         wf_action_free(act);
         sbuf_release(&norm);
         run_logf(j, RUN_LINE_COMMAND, "node %s", argv[1]);
-    } else if (s->uses) {
-        bool ok = false;
-        run_logf(j, RUN_LINE_GROUP, "%s", label);
-        rc = run_uses_step(j, s, &scratch, &ok, err);
-        run_log(j, RUN_LINE_ENDGROUP, "", 0);
-        if (rc < 0)
-            goto failed;
-        finish_without_process(j, s, ok, st->continue_on_error, label);
-        goto done;
     }
     if (!argv) {
         const struct wf_token *shell_tok = s->shell ? s->shell : default_run(j, "shell");

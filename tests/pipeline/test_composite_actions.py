@@ -158,11 +158,14 @@ def main():
 
         state = json.load(urllib.request.urlopen(hub_url + "/_test/state"))
         text = json.dumps(state)
+        space = state["repos"].get("spaces/user/pipeline-space", {})
+        check("space: one commit after the Hub's initial one", space.get("commits") == 2,
+              json.dumps(space)[:300])
         check("space: the Hub received a commit with the app and the metrics",
               "pipeline-space" in text and "metrics/metrics.json" in text and "app.py" in text,
               text[:800])
         check("space: the Hub saw no protocol violation",
-              not state.get("violations"), json.dumps(state.get("violations"))[:500])
+              not state.get("errors"), json.dumps(state.get("errors"))[:500])
     finally:
         gh.stop()
         if hub:

@@ -194,6 +194,9 @@ static void usage(FILE *out)
             "  --network MODE        host (default) or none\n"
             "  --bind                run in the repository instead of a copy per job\n"
             "  --rw PATH             let steps write PATH on the host too (repeatable)\n"
+            "  --offline             never download actions (the cache, mappings and built-ins)\n"
+            "  --builtin             prefer runnel's built-in actions over cached ones\n"
+            "  --action-path A@R=DIR use DIR for the remote action A@R (act's --local-repository)\n"
             "  --run-dir DIR         where logs, workspaces and summaries go\n"
             "  --chain               also run workflows that workflow_run triggers\n"
             "  --json                JSON lines events instead of text\n"
@@ -206,6 +209,9 @@ struct run_cli {
     bool dry_run, bind, chain, json;
     const char *rw[16]; /* --rw paths, NULL-terminated */
     size_t nrw;
+    bool offline, builtin;
+    struct actions_mapping maps[16]; /* --action-path */
+    size_t nmaps;
     long jobs;
     enum sandbox_level sandbox;
     enum sandbox_network network;
@@ -227,7 +233,7 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
         sbuf_add(&name, a, eq && str_has_prefix(a, "--") ? (size_t)(eq - a) : strlen(a));
         bool takes_value = !strcmp(name.buf, "--jobs") || !strcmp(name.buf, "--sandbox") ||
                            !strcmp(name.buf, "--network") || !strcmp(name.buf, "--run-dir") ||
-                           !strcmp(name.buf, "--rw");
+                           !strcmp(name.buf, "--rw") || !strcmp(name.buf, "--action-path");
         if (takes_value) {
             if (eq && str_has_prefix(a, "--")) {
                 val = eq + 1;
@@ -271,6 +277,21 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
             }
         } else if (!strcmp(name.buf, "--run-dir")) {
             c->run_dir = val;
+        } else if (!strcmp(name.buf, "--offline")) {
+            c->offline = true;
+        } else if (!strcmp(name.buf, "--builtin")) {
+            c->builtin = true;
+        } else if (!strcmp(name.buf, "--action-path")) {
+            if (c->nmaps >= sizeof(c->maps) / sizeof(c->maps[0])) {
+                cli_error("at most %zu --action-path mappings",
+                          sizeof(c->maps) / sizeof(c->maps[0]));
+                rc = CLI_USAGE;
+            } else if (actions_mapping_parse(&c->maps[c->nmaps], val, &err) < 0) {
+                cli_error_err("--action-path", &err);
+                rc = CLI_USAGE;
+            } else {
+                c->nmaps++;
+            }
         } else if (!strcmp(name.buf, "--rw")) {
             if (c->nrw + 1 >= sizeof(c->rw) / sizeof(c->rw[0])) {
                 cli_error("at most %zu --rw paths", sizeof(c->rw) / sizeof(c->rw[0]) - 1);
@@ -314,6 +335,11 @@ static int run_plan(struct plan *p, const struct run_cli *c, const char *self, s
     o.network = c->network;
     o.bind = c->bind;
     o.rw_paths = c->nrw ? c->rw : NULL;
+    struct actions_resolve_opts ao = {.prefer_builtin = c->builtin};
+    ao.fetch.offline = c->offline;
+    ao.fetch.maps = c->maps;
+    ao.fetch.nmaps = c->nmaps;
+    o.actions = &ao;
     o.dry_run = c->dry_run;
     o.self_path = self;
     o.cancel_fd = cancel_pipe[0];
@@ -452,6 +478,8 @@ int cli_cmd_run(int argc, char **argv)
 done:
     plan_free(p);
     plan_flags_release(&c.flags);
+    for (size_t i = 0; i < c.nmaps; i++)
+        actions_mapping_release(&c.maps[i]);
     sbuf_release(&run_dir);
     for (int i = 0; i < 2; i++) {
         if (cancel_pipe[i] >= 0)

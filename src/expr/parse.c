@@ -532,6 +532,12 @@ static int parse_call_args(struct parser *p, struct node_list *args)
             return rc;
         list_push(p, args, arg);
         if (!check(p, T_RPAREN)) {
+            /* An unclosed call: GitHub names the last token as written (quotes included). */
+            if (at_end(p)) {
+                const struct tok *last = previous(p);
+                return fail(p, EXPR_ERR_PARSING, last->start, parse_err_text[PE_UNEXPECTED_END],
+                            p->src + last->start, last->end - last->start);
+            }
             if (!match(p, T_COMMA))
                 return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
         }

@@ -542,9 +542,24 @@ static void to_json_escapes_strings_like_json_stringify(void)
     sbuf_release(&sb);
 }
 
+/* GitHub's workflow-parser case errors-unclosed-tokens: an unclosed call names its last token. */
+static void parse_unclosed_call_names_last_token(void)
+{
+    struct arena a = ARENA_INIT;
+    struct expr *e = NULL;
+    struct err err = ERR_INIT;
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    const char *src = "contains('a', 'b'";
+    CHECK_INT(expr_parse(&e, &a, src, strlen(src), &po, &err), ERR_INVALID);
+    CHECK_STR(err.msg, "Unexpected end of expression: ''b''. Located at position 15 within "
+                       "expression: contains('a', 'b'");
+    arena_release(&a);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
+        TEST(parse_unclosed_call_names_last_token),
         TEST(status_functions_in_step_if),
         TEST(status_functions_in_job_and_composite_contexts),
         TEST(hash_files_patterns_negation_and_order),

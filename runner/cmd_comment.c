@@ -5,15 +5,17 @@
  * The body is FILE + "\n\n" + runnel's watermark (an invisible HTML comment). `update` replaces
  * the last comment carrying the same watermark (or CML's), looking through every page of
  * comments. Local files the markdown links to are never sent to a third-party host: they are
- * published to --publish-branch by the git capability when this build has it; otherwise runnel
- * says which links stay local.
+ * committed to --publish-branch by the git capability and linked by commit sha; without it (or
+ * when that fails) runnel says which links stay local and notes them in place of the images.
  */
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "git/git.h"
 #include "github/github.h"
 #include "github_ctx.h"
 #include "util/path.h"
@@ -137,6 +139,99 @@ static void unpublished_images(struct sbuf *out, const char *md, const char *md_
         p = end + 1;
     }
     sbuf_addstr(out, p);
+}
+
+/*
+ * Commits the local files the markdown links to onto `branch` (repo_publish: a commit on the
+ * branch's tip, pushed by compare-and-swap, never touching the work tree) and rewrites each link
+ * to https://github.com/O/R/blob/<commit>/<path>?raw=true, which GitHub serves to whoever may
+ * read the repository (private ones included).
+ */
+static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *md,
+                         const char *md_dir, const char *branch, const struct cli_gh *ctx,
+                         struct err *err)
+{
+    int rc = 0;
+    struct repo *r = NULL;
+    struct vec paths = VEC_INIT(char *);
+    struct sbuf prefix = SBUF_INIT, base = SBUF_INIT;
+    struct repo_publish_result res;
+
+    for (const char *p = strstr(md, "]("); p; p = strstr(p + 2, "](")) {
+        size_t n;
+        const char *t = link_target(p, &n);
+        if (!is_local_file(t, n, md_dir))
+            continue;
+        struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
+        char *tt = xstrndup(t, n);
+        path_join(&joined, md_dir, tt);
+        path_normalize(&norm, joined.buf);
+        xfree(tt);
+        sbuf_release(&joined);
+        bool dup = false;
+        vec_foreach (char *, q, &paths)
+            dup = dup || !strcmp(*q, norm.buf);
+        if (dup) {
+            sbuf_release(&norm);
+            continue;
+        }
+        *(char **)vec_push(&paths) = sbuf_detach(&norm, NULL);
+    }
+    repo_global_init();
+    rc = repo_open(&r, ".", err);
+    if (rc)
+        goto done;
+    struct repo_provenance prov;
+    repo_provenance_from_env(&prov);
+    struct repo_publish_opts po = {.branch = branch,
+                                   .paths = (const char *const *)paths.items,
+                                   .npaths = paths.len,
+                                   .message = "runnel report images",
+                                   .token = ctx->token.buf,
+                                   .prov = &prov};
+    rc = repo_publish(r, &po, &res, err);
+    if (rc)
+        goto done;
+    sbuf_addstr(commit_out, res.commit);
+    /* the paths in the commit are relative to the work tree's top */
+    char *cwd = getcwd(NULL, 0);
+    const char *wd = repo_workdir(r);
+    if (cwd && wd && str_has_prefix(cwd, wd)) /* wd ends with '/' */
+        sbuf_addf(&prefix, "%s/", cwd + strlen(wd));
+    xfree(cwd);
+    const char *server = getenv("GITHUB_SERVER_URL");
+    sbuf_addf(&base, "%s/%s/blob/%s/", server && *server ? server : "https://github.com",
+              ctx->repo.buf, res.commit);
+    /* rewrite: copy md, replacing each local target */
+    const char *p = md;
+    for (const char *q = strstr(p, "]("); q; q = strstr(p, "](")) {
+        size_t n;
+        const char *t = link_target(q, &n);
+        sbuf_add(out, p, (size_t)(t - p));
+        if (is_local_file(t, n, md_dir)) {
+            struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
+            char *tt = xstrndup(t, n);
+            path_join(&joined, md_dir, tt);
+            path_normalize(&norm, joined.buf);
+            sbuf_addf(out, "%s%s%s?raw=true", base.buf, prefix.buf, norm.buf);
+            xfree(tt);
+            sbuf_release(&joined);
+            sbuf_release(&norm);
+        } else {
+            sbuf_add(out, t, n);
+        }
+        p = t + n;
+    }
+    sbuf_addstr(out, p);
+done:
+    vec_foreach (char *, q, &paths)
+        xfree(*q);
+    vec_release(&paths);
+    repo_free(r);
+    repo_global_shutdown();
+    sbuf_release(&prefix);
+    sbuf_release(&base);
+    return rc;
 }
 
 int cli_cmd_comment(int argc, char **argv)
@@ -311,21 +406,35 @@ int cli_cmd_comment(int argc, char **argv)
     size_t n_links = 0;
     path_dirname(&dir, file);
     local_links(&links, &n_links, md.buf, dir.buf);
-    if (n_links && !no_publish) {
-        fprintf(stderr,
-                "runnel: note: %s links %zu local file%s (%s); this build has no git capability "
-                "to commit them to %s%s, so they stay local files and the comment says so in place "
-                "of each image; the report's tables carry the same numbers (--no-publish posts "
-                "the file as it is)\n",
-                file, n_links, n_links == 1 ? "" : "s", links.buf,
-                publish_branch ? "branch " : "a --publish-branch",
-                publish_branch ? publish_branch : "");
+    bool published = false;
+    if (n_links && !no_publish && publish_branch && !dry_run) {
+        struct sbuf rewritten = SBUF_INIT;
+        struct sbuf commit = SBUF_INIT;
+        if (publish_links(&rewritten, &commit, md.buf, dir.buf, publish_branch, &ctx, &err)) {
+            cli_error_err("publish", &err);
+            err_clear(&err);
+        } else {
+            fprintf(stderr, "runnel: published %s to branch '%s' at %s\n", links.buf,
+                    publish_branch, commit.buf);
+            sbuf_addstr(&body, rewritten.buf);
+            published = true;
+        }
+        sbuf_release(&rewritten);
+        sbuf_release(&commit);
     }
-
-    if (n_links && !no_publish)
+    if (n_links && !no_publish && !published) {
+        fprintf(stderr,
+                "runnel: note: %s links %zu local file%s (%s) that %s, so they stay local files "
+                "and the comment says so in place of each image; the report's tables carry the "
+                "same numbers (--no-publish posts the file as it is)\n",
+                file, n_links, n_links == 1 ? "" : "s", links.buf,
+                dry_run          ? "a dry run does not publish"
+                : publish_branch ? "could not be published"
+                                 : "need --publish-branch BRANCH to be published");
         unpublished_images(&body, md.buf, dir.buf);
-    else
+    } else if (!published) {
         sbuf_addstr(&body, md.buf);
+    }
     expand_label(&label, wm_title);
     if (!rm_watermark) {
         sbuf_addstr(&body, "\n\n");

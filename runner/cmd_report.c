@@ -2,7 +2,8 @@
  * runnel report: metrics, confusion matrix and report from a predictions file.
  *
  *   runnel report --predictions FILE [--true-col C --pred-col C] [--score-col C]
- *                 [--delimiter D] [--format csv|jsonl] [--baseline F] [--title T] --out DIR
+ *                 [--delimiter D] [--format csv|jsonl] [--baseline F | --baseline-branch B
+ *                 [--baseline-path P]] [--title T] --out DIR
  *
  * Exit 1 when the predictions or the baseline are invalid, 2 for usage and I/O errors.
  */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "git/git.h"
 #include "report/report.h"
 #include "util/path.h"
 
@@ -35,6 +37,60 @@ static void usage(FILE *out)
         out);
 }
 
+/*
+ * The baseline from the newest version of a results branch (what `runnel publish` made), read
+ * with the git capability from origin (or the local branch without one) into a scratch folder.
+ */
+static int baseline_from_branch(struct report_baseline **out, const char *branch, const char *path,
+                                struct err *err)
+{
+    int rc = 0;
+    struct repo *r = NULL;
+    struct sbuf tmp = SBUF_INIT, file = SBUF_INIT;
+    struct err ignored = ERR_INIT;
+    const char *token = getenv("GITHUB_TOKEN");
+    const char *tmpdir = getenv("TMPDIR");
+
+    repo_global_init();
+    rc = repo_open(&r, ".", err);
+    if (rc)
+        goto done;
+    sbuf_addf(&tmp, "%s/runnel-baseline-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    struct sbuf made = SBUF_INIT;
+    rc = fs_mkdtemp(&made, tmp.buf, err);
+    sbuf_reset(&tmp);
+    sbuf_addstr(&tmp, made.buf);
+    sbuf_release(&made);
+    if (rc)
+        goto done;
+    const char *paths[] = {path};
+    struct repo_get_opts go = {
+        .src = {.branch = branch, .token = token && *token ? token : NULL},
+        .version = "latest",
+        .paths = paths,
+        .npaths = 1,
+        .out_dir = tmp.buf,
+    };
+    char commit[41];
+    rc = repo_get(commit, r, &go, err);
+    if (rc) {
+        err_prefix(err, "branch '%s': ", branch);
+        goto done;
+    }
+    path_join(&file, tmp.buf, path);
+    rc = report_baseline_load(out, file.buf, err);
+    if (rc)
+        err_prefix(err, "branch '%s' at %.12s: ", branch, commit);
+done:
+    if (tmp.len)
+        fs_remove_tree(tmp.buf, &ignored);
+    repo_free(r);
+    repo_global_shutdown();
+    sbuf_release(&tmp);
+    sbuf_release(&file);
+    return rc;
+}
+
 static int exit_for(const struct err *err)
 {
     return err->code == ERR_INVALID ? CLI_FAIL : CLI_USAGE;
@@ -42,7 +98,17 @@ static int exit_for(const struct err *err)
 
 int cli_cmd_report(int argc, char **argv)
 {
-    enum { OPT_TRUE = 256, OPT_PRED, OPT_SCORE, OPT_DELIM, OPT_FORMAT, OPT_BASELINE, OPT_TITLE };
+    enum {
+        OPT_TRUE = 256,
+        OPT_PRED,
+        OPT_SCORE,
+        OPT_DELIM,
+        OPT_FORMAT,
+        OPT_BASELINE,
+        OPT_BASE_BRANCH,
+        OPT_BASE_PATH,
+        OPT_TITLE
+    };
     static const struct option longopts[] = {
         {"predictions", required_argument, NULL, 'p'},
         {"true-col", required_argument, NULL, OPT_TRUE},
@@ -51,6 +117,8 @@ int cli_cmd_report(int argc, char **argv)
         {"delimiter", required_argument, NULL, OPT_DELIM},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"baseline-branch", required_argument, NULL, OPT_BASE_BRANCH},
+        {"baseline-path", required_argument, NULL, OPT_BASE_PATH},
         {"title", required_argument, NULL, OPT_TITLE},
         {"out", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
@@ -58,6 +126,7 @@ int cli_cmd_report(int argc, char **argv)
     };
     struct report_read_opts ro = REPORT_READ_OPTS_INIT;
     const char *predictions = NULL, *baseline_path = NULL, *title = NULL, *out_dir = NULL;
+    const char *baseline_branch = NULL, *baseline_in_branch = "metrics.json";
     struct report_metrics *m = NULL;
     struct report_baseline *baseline = NULL;
     struct err err = ERR_INIT;
@@ -106,6 +175,12 @@ int cli_cmd_report(int argc, char **argv)
         case OPT_BASELINE:
             baseline_path = optarg;
             break;
+        case OPT_BASE_BRANCH:
+            baseline_branch = optarg;
+            break;
+        case OPT_BASE_PATH:
+            baseline_in_branch = optarg;
+            break;
         case OPT_TITLE:
             title = optarg;
             break;
@@ -131,6 +206,17 @@ int cli_cmd_report(int argc, char **argv)
 
     if (report_load(&m, predictions, &ro, &err)) {
         cli_error_err(NULL, &err);
+        ret = exit_for(&err);
+        goto done;
+    }
+    if (baseline_path && baseline_branch) {
+        cli_error("--baseline and --baseline-branch are alternatives; give one");
+        ret = CLI_USAGE;
+        goto done;
+    }
+    if (baseline_branch &&
+        baseline_from_branch(&baseline, baseline_branch, baseline_in_branch, &err)) {
+        cli_error_err("baseline", &err);
         ret = exit_for(&err);
         goto done;
     }

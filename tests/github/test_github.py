@@ -270,6 +270,38 @@ check(p.returncode == 0 and p.stderr == "" and "![Confusion matrix](plot.png \"c
       in gh.requests[-1]["body"]["body"], f"--no-publish posts the file as it is: {p.stderr!r}")
 gh.stop()
 
+# 8b. --publish-branch: the linked image is committed to the branch (the git capability) and the
+#     comment links it by commit sha
+gh = FakeGitHub().start()
+gh.add_pull(SHA, 12)
+bare = os.path.join(TMP, "remote.git")
+work = os.path.join(TMP, "work")
+for cmd in (["git", "init", "-q", "--bare", bare],
+            ["git", "init", "-q", "-b", "main", work],
+            ["git", "-C", work, "remote", "add", "origin", bare],
+            ["git", "-C", work, "commit", "-q", "--allow-empty", "-m", "x"],
+            ["git", "-C", work, "push", "-q", "origin", "main"]):
+    subprocess.run(cmd, check=True, env=git_env, capture_output=True)
+os.makedirs(os.path.join(work, "out"))
+with open(os.path.join(work, "out", "plot.png"), "wb") as f:
+    f.write(b"\x89PNG fake image bytes")
+with open(os.path.join(work, "report.md"), "w") as f:
+    f.write(REPORT + '\n![cm](out/plot.png "cm")\n')
+p = runnel(gh, ["comment", "create", "report.md", "--publish-branch", "runnel-reports"],
+           {"GIT_CONFIG_GLOBAL": "/dev/null", "HOME": TMP}, cwd=work)
+tip = subprocess.run(["git", "-C", bare, "rev-parse", "runnel-reports"], capture_output=True,
+                     text=True).stdout.strip()
+blob = subprocess.run(["git", "-C", bare, "show", "runnel-reports:out/plot.png"],
+                      capture_output=True).stdout
+check(p.returncode == 0 and len(tip) == 40 and blob == b"\x89PNG fake image bytes",
+      f"publish branch: {p.returncode} {p.stderr!r} tip={tip!r}")
+check(gh.requests[-1]["body"]["body"].startswith(
+    REPORT + f'\n![cm](https://github.com/octo/demo/blob/{tip}/out/plot.png?raw=true "cm")\n'),
+    f"comment links the image by commit sha: {gh.requests[-1]['body']['body'][:400]!r}")
+check(f"published 'out/plot.png' to branch 'runnel-reports' at {tip}" in p.stderr,
+      f"publish message: {p.stderr!r}")
+gh.stop()
+
 # 9. the same server through GitHub's own client, @octokit/rest
 script = os.path.join(SOURCE, "tests", "node", "github_octokit.mjs")
 modules = os.path.join(SOURCE, "tests", "node", "node_modules", "@octokit", "rest")

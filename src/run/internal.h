@@ -32,6 +32,22 @@ struct run_stream {
     struct sbuf part; /* bytes after the last newline */
 };
 
+enum run_phase {
+    RUN_PHASE_STEP, /* a run: step, or an action's only process */
+    RUN_PHASE_PRE,  /* a JavaScript action's pre script; main follows in the same step */
+    RUN_PHASE_MAIN,
+    RUN_PHASE_POST, /* a JavaScript action's post script, at the end of the job */
+};
+
+/* A JavaScript action's post script, queued when its main ran. */
+struct run_post {
+    const struct wf_step *step; /* the `uses:` step, for the log */
+    char **envp;                /* owned: the main's environment */
+    char *path;                 /* owned: the post script */
+    char *post_if;              /* owned: its condition (default always()) */
+    struct vec state;           /* struct run_env_pair: the main's saved state (STATE_*) */
+};
+
 /* The step being run by a job. */
 struct run_step {
     const struct wf_step *step;
@@ -48,6 +64,12 @@ struct run_step {
     struct val outputs;        /* VAL_OBJECT in the job arena */
     struct sbuf files_dir;     /* RUNNER_TEMP/_runner_file_commands/<n> */
     struct sbuf env_file, output_file, path_file, state_file, summary_file;
+    /* JavaScript actions: pre, then main, in one step; post at the job's end. */
+    enum run_phase phase;
+    char **envp;           /* owned, NULL-terminated: the action's environment (restarts main) */
+    char *main_path;       /* owned: main's script, to start after pre */
+    struct run_post *post; /* owned until the step ends: the post to queue after main */
+    struct vec state;      /* struct run_env_pair: GITHUB_STATE and ::save-state:: values */
 };
 
 /*
@@ -95,12 +117,13 @@ struct run_job {
     struct sandbox *sb;
     size_t next_step;
     struct run_step *cur;
-    struct val env;      /* the env context: workflow, job, GITHUB_ENV (VAL_OBJECT) */
-    struct val github;   /* the github context for this job */
-    struct val steps;    /* the steps context of the job's own steps */
-    struct vec frames;   /* struct run_frame *, the root first */
-    struct val step_env; /* env of the step whose fields are being evaluated, or null */
-    struct vec posts;    /* struct actions_post *: built-ins' post steps, run at the job's end */
+    struct val env;        /* the env context: workflow, job, GITHUB_ENV (VAL_OBJECT) */
+    struct val github;     /* the github context for this job */
+    struct val steps;      /* the steps context of the job's own steps */
+    struct vec frames;     /* struct run_frame *, the root first */
+    struct val step_env;   /* env of the step whose fields are being evaluated, or null */
+    struct vec posts;      /* struct actions_post *: built-ins' post steps, run at the job's end */
+    struct vec node_posts; /* struct run_post *: JavaScript post scripts, run last first */
     struct val matrix, strategy, job_ctx, runner_ctx;
     struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
     struct run_cmd_parser parser;
@@ -213,6 +236,9 @@ void run_wf_free(struct run_wf *wf);
 /* step.c */
 void run_frame_finish(struct run_job *j);
 void run_job_posts(struct run_job *j);
+/* Starts the last queued JavaScript post script (or skips it by its post-if); false if none. */
+bool run_node_post_start(struct run_job *j);
+void run_post_free(struct run_post *p);
 void run_frame_free(struct run_frame *f);
 int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err);
 void run_step_finish(struct run_job *j);

@@ -236,6 +236,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->path_prepend = VEC_INIT(char *);
     j->frames = VEC_INIT(struct run_frame *);
     j->posts = VEC_INIT(struct actions_post *);
+    j->node_posts = VEC_INIT(struct run_post *);
     j->step_env = val_null();
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
@@ -268,6 +269,10 @@ static void job_free(struct run_job *j)
         actions_post_free(*p);
     }
     vec_release(&j->posts);
+    vec_foreach (struct run_post *, p, &j->node_posts) {
+        run_post_free(*p);
+    }
+    vec_release(&j->node_posts);
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
@@ -506,6 +511,8 @@ static void job_advance(struct run_job *j)
                 run_frame_finish(j);
                 continue;
             }
+            if (run_node_post_start(j))
+                continue;
             run_job_posts(j);
             job_outputs(j);
             enum run_conclusion c = j->status == EXPR_STATUS_FAILURE     ? RUN_FAILURE

@@ -243,7 +243,66 @@ static void step_free(struct run_step *st)
                            &st->path_file, &st->state_file, &st->summary_file};
     for (size_t i = 0; i < 6; i++)
         sbuf_release(bufs[i]);
+    for (size_t i = 0; st->envp && st->envp[i]; i++)
+        xfree(st->envp[i]);
+    xfree(st->envp);
+    xfree(st->main_path);
+    run_post_free(st->post);
+    run_env_pairs_release(&st->state);
     xfree(st);
+}
+
+void run_post_free(struct run_post *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->envp && p->envp[i]; i++)
+        xfree(p->envp[i]);
+    xfree(p->envp);
+    xfree(p->path);
+    xfree(p->post_if);
+    run_env_pairs_release(&p->state);
+    xfree(p);
+}
+
+/* A heap copy of the environment map as NAME=value strings, NULL-terminated. */
+static char **envp_dup(const struct map *env)
+{
+    char **envp = xcalloc(env->len + 1, sizeof(*envp));
+    for (size_t i = 0; i < env->len; i++) {
+        struct sbuf kv = SBUF_INIT;
+        sbuf_addf(&kv, "%s=%s", env->entries[i].key, (const char *)env->entries[i].value);
+        envp[i] = sbuf_detach(&kv, NULL);
+    }
+    return envp;
+}
+
+/* envp with STATE_<name> for each saved state value (the runner's way of passing state). */
+static const char **envp_with_state(struct arena *a, char *const *envp, const struct vec *state)
+{
+    size_t n = 0;
+    while (envp[n])
+        n++;
+    const char **out = arena_alloc(a, (n + state->len + 1) * sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = envp[i];
+    for (size_t i = 0; i < state->len; i++) {
+        const struct run_env_pair *p = vec_at(state, i);
+        struct sbuf kv = SBUF_INIT;
+        sbuf_addf(&kv, "STATE_%s=%s", p->name, p->value);
+        out[n + i] = arena_strndup(a, kv.buf, kv.len);
+        sbuf_release(&kv);
+    }
+    out[n + state->len] = NULL;
+    return out;
+}
+
+static void state_add(struct vec *state, const char *name, size_t nlen, const char *value,
+                      size_t vlen)
+{
+    struct run_env_pair *p = vec_push(state);
+    p->name = xstrndup(name, nlen);
+    p->value = xstrndup(value, vlen);
 }
 
 /* Records the step in the steps context (only steps with an id of their own appear there). */
@@ -724,6 +783,7 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
     st->files_dir = st->env_file = st->output_file = SBUF_INIT;
     st->path_file = st->state_file = st->summary_file = SBUF_INIT;
     st->outputs = val_new_object(a);
+    st->state = VEC_INIT(struct run_env_pair);
 
     struct map env = MAP_INIT;
     struct arena scratch = ARENA_INIT;
@@ -808,9 +868,37 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         }
         struct sbuf main_path = SBUF_INIT;
         path_join(&main_path, norm.buf, act->main ? act->main : "index.js");
+        st->envp = envp_dup(&env);
+        if (act->post) {
+            st->post = xcalloc(1, sizeof(*st->post));
+            st->post->step = s;
+            struct sbuf pp = SBUF_INIT;
+            path_join(&pp, norm.buf, act->post);
+            st->post->path = sbuf_detach(&pp, NULL);
+            st->post->post_if = xstrdup(act->post_if ? act->post_if : "always()");
+            st->post->state = VEC_INIT(struct run_env_pair);
+        }
+        /* pre runs first, in this step (GitHub runs it when the job starts); pre-if: always(). */
+        bool run_pre = false;
+        if (act->pre) {
+            struct err perr = ERR_INIT;
+            if (run_cond_eval(&run_pre, act->pre_if ? act->pre_if : "always()", j, false, &perr) <
+                0)
+                run_logf(j, RUN_LINE_WARNING, "pre-if: %s", perr.msg);
+        }
         argv = arena_alloc(&scratch, 3 * sizeof(*argv));
         argv[0] = "node";
-        argv[1] = arena_strdup(&scratch, main_path.buf);
+        if (run_pre) {
+            struct sbuf pre = SBUF_INIT;
+            path_join(&pre, norm.buf, act->pre);
+            argv[1] = arena_strdup(&scratch, pre.buf);
+            sbuf_release(&pre);
+            st->main_path = xstrdup(main_path.buf);
+            st->phase = RUN_PHASE_PRE;
+        } else {
+            argv[1] = arena_strdup(&scratch, main_path.buf);
+            st->phase = RUN_PHASE_MAIN;
+        }
         sbuf_release(&main_path);
         sbuf_addstr(&cwd, j->workspace.buf);
         wf_action_free(act);
@@ -983,6 +1071,9 @@ void run_step_line(struct run_job *j, const char *line, size_t len)
         val_object_set(&j->arena, st->outputs, c.name.buf, c.name.len,
                        val_string(&j->arena, c.data.buf, c.data.len));
         break;
+    case RUN_CMD_SAVE_STATE:
+        state_add(&st->state, c.name.buf, c.name.len, c.data.buf, c.data.len);
+        break;
     case RUN_CMD_SET_ENV:
         val_object_set(&j->arena, j->env, c.name.buf, c.name.len,
                        val_string(&j->arena, c.data.buf, c.data.len));
@@ -1081,6 +1172,15 @@ static bool apply_files(struct run_job *j, struct run_step *st)
                        val_string(&j->arena, p->value, strlen(p->value)));
     }
     run_env_pairs_release(&pairs);
+    err_clear(&err);
+    if (read_env_file(&pairs, st->state_file.buf, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "GITHUB_STATE: %s", err.msg);
+        ok = false;
+    }
+    vec_foreach (struct run_env_pair, p, &pairs) {
+        state_add(&st->state, p->name, strlen(p->name), p->value, strlen(p->value));
+    }
+    run_env_pairs_release(&pairs);
     struct sbuf text = SBUF_INIT;
     err_clear(&err);
     if (sbuf_read_file(&text, st->path_file.buf, RUN_MAX_ENV_FILE, &err) == 0)
@@ -1099,6 +1199,84 @@ static bool apply_files(struct run_job *j, struct run_step *st)
     return ok;
 }
 
+/* Truncates the step's environment files for the next phase of the same step. */
+static void reset_files(struct run_step *st)
+{
+    struct err err = ERR_INIT;
+    const struct sbuf *files[] = {&st->env_file, &st->output_file, &st->path_file, &st->state_file,
+                                  &st->summary_file};
+    for (size_t i = 0; i < 5; i++)
+        touch(files[i]->buf, &err);
+}
+
+/* Starts node on script with the step's environment and saved state; false on failure. */
+static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
+                       const char *script)
+{
+    struct arena scratch = ARENA_INIT;
+    const char *argv[] = {"node", script, NULL};
+    struct proc_opts po = PROC_OPTS_INIT;
+    po.argv = argv;
+    po.envp = envp_with_state(&scratch, envp, &st->state);
+    po.cwd = j->workspace.buf;
+    po.flags = PROC_CAPTURE_STDOUT | PROC_CAPTURE_STDERR;
+    run_logf(j, RUN_LINE_COMMAND, "node %s", script);
+    struct err err = ERR_INIT;
+    st->proc = PROC_INIT;
+    int rc = sandbox_start(j->sb, &st->proc, &po, &err);
+    arena_release(&scratch);
+    if (rc < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        return false;
+    }
+    st->out = (struct run_stream){.fd = st->proc.out_fd, .part = st->out.part};
+    st->err = (struct run_stream){.fd = st->proc.err_fd, .part = st->err.part};
+    return true;
+}
+
+bool run_node_post_start(struct run_job *j)
+{
+    if (!j->node_posts.len)
+        return false;
+    struct run_post *post = *(struct run_post **)vec_at(&j->node_posts, j->node_posts.len - 1);
+    vec_pop(&j->node_posts);
+    bool run_it = false;
+    struct err err = ERR_INIT;
+    if (run_cond_eval(&run_it, post->post_if, j, false, &err) < 0)
+        run_logf(j, RUN_LINE_WARNING, "post-if: %s", err.msg);
+    const char *uses = post->step->uses ? post->step->uses->str : post->step->id;
+    if (!run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: Post %s (post-if: %s)", uses, post->post_if);
+        run_post_free(post);
+        return true;
+    }
+    struct run_step *st = xcalloc(1, sizeof(*st));
+    st->step = post->step;
+    st->index = j->nsteps_run++;
+    st->proc = PROC_INIT;
+    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
+    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
+    st->outputs = val_new_object(&j->arena);
+    st->state = post->state;
+    post->state = VEC_INIT(struct run_env_pair);
+    st->phase = RUN_PHASE_POST;
+    run_logf(j, RUN_LINE_GROUP, "Post %s", uses);
+    bool ok = make_files(j, st, &err) == 0 && start_node(j, st, post->envp, post->path);
+    run_post_free(post);
+    if (!ok) {
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        j->status = EXPR_STATUS_FAILURE;
+        step_free(st);
+        return true;
+    }
+    run_cmd_parser_release(&j->parser);
+    run_cmd_parser_init(&j->parser, NULL);
+    j->cur = st;
+    return true;
+}
+
 void run_step_finish(struct run_job *j)
 {
     struct run_step *st = j->cur;
@@ -1111,6 +1289,15 @@ void run_step_finish(struct run_job *j)
         ok = false;
     if (st->failed_command)
         ok = false;
+    /* A JavaScript action's pre succeeded: its main runs next, in the same step. */
+    if (st->phase == RUN_PHASE_PRE && ok) {
+        proc_release(&st->proc);
+        reset_files(st);
+        st->phase = RUN_PHASE_MAIN;
+        if (start_node(j, st, st->envp, st->main_path))
+            return;
+        ok = false;
+    }
     if (res->timed_out) {
         run_logf(j, RUN_LINE_ERROR, "the step exceeded its timeout-minutes and was stopped");
     } else if (res->cancelled) {
@@ -1122,6 +1309,14 @@ void run_step_finish(struct run_job *j)
     }
     run_log(j, RUN_LINE_ENDGROUP, "", 0);
     bool cancelled = res->cancelled;
+    if (st->phase == RUN_PHASE_POST) {
+        /* A post script is not a step of the steps context; its failure fails the job. */
+        if (!ok)
+            j->status = EXPR_STATUS_FAILURE;
+        j->cur = NULL;
+        step_free(st);
+        return;
+    }
     const char *outcome = cancelled ? "cancelled" : ok ? "success" : "failure";
     const char *conclusion = cancelled                       ? "cancelled"
                              : (ok || st->continue_on_error) ? "success"
@@ -1131,6 +1326,15 @@ void run_step_finish(struct run_job *j)
         *run_status(j) = EXPR_STATUS_FAILURE;
     if (cancelled && j->status == EXPR_STATUS_SUCCESS)
         j->status = EXPR_STATUS_CANCELLED;
+    /* The main ran: its post runs at the end of the job, with the state main saved. */
+    if (st->phase == RUN_PHASE_MAIN && st->post) {
+        st->post->envp = st->envp;
+        st->envp = NULL;
+        st->post->state = st->state;
+        st->state = VEC_INIT(struct run_env_pair);
+        vec_append(&j->node_posts, &st->post);
+        st->post = NULL;
+    }
     j->cur = NULL;
     step_free(st);
 }

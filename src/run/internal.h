@@ -108,9 +108,13 @@ struct run_job {
     struct arena arena; /* values that live as long as the job */
     enum run_job_state state;
     enum run_conclusion conclusion;
-    enum expr_status status; /* the job status the status functions read */
-    bool cancel_requested;   /* fail-fast or cancel: remaining steps see cancelled() */
-    bool continue_on_error;  /* jobs.<id>.continue-on-error */
+    enum expr_status status;   /* the job status the status functions read */
+    bool cancel_requested;     /* fail-fast or cancel: remaining steps see cancelled() */
+    const char *cancel_reason; /* static text for the log, when cancelled before starting */
+    bool group_known;          /* the job's concurrency group has been evaluated */
+    char *group;               /* jobs.<id>.concurrency group, owned, or NULL */
+    bool cancel_in_progress;   /* concurrency.cancel-in-progress */
+    bool continue_on_error;    /* jobs.<id>.continue-on-error */
     struct sbuf dir, workspace, temp, log_path;
     struct sbuf event_path; /* RUNNER_TEMP/_github_workflow/event.json, as the runner puts it */
     int log_fd;
@@ -175,8 +179,9 @@ struct run {
     struct arena arena;
     struct sandbox_host *host;
     struct run_masker *masker;
-    struct vec wfs;  /* struct run_wf *: triggered workflows, then reusable ones as they start */
-    struct vec jobs; /* struct run_job *, every job leg made so far */
+    struct vec wfs;    /* struct run_wf *: triggered workflows, then reusable ones as they start */
+    struct vec jobs;   /* struct run_job *, every job leg made so far */
+    struct map groups; /* concurrency group -> struct run_job * holding it (borrowed) */
     size_t running;
     size_t max_jobs;
     size_t next_no;

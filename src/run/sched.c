@@ -280,6 +280,7 @@ static void job_free(struct run_job *j)
     sbuf_release(&j->event_path);
     sbuf_release(&j->summary);
     arena_release(&j->arena);
+    xfree(j->group);
     xfree(j->label);
     xfree(j);
 }
@@ -643,6 +644,78 @@ static bool can_start(const struct run_job *j)
     return true;
 }
 
+/*
+ * jobs.<id>.concurrency (a group name, or {group, cancel-in-progress}), evaluated when the job is
+ * about to start with github, inputs, vars, needs and matrix.
+ */
+static void eval_group(struct run_job *j)
+{
+    struct run *r = j->run;
+    const struct wf_token *t = j->def->pj->job->concurrency;
+    j->group_known = true;
+    if (!t)
+        return;
+    struct arena scratch = ARENA_INIT;
+    struct val needs = val_new_object(&scratch);
+    struct val contexts = plan_contexts(&scratch, r->plan, j->wf->pw, &needs);
+    if (j->leg && j->leg->matrix.kind == VAL_OBJECT)
+        val_object_set(&scratch, contexts, "matrix", 6, j->leg->matrix);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    struct val v;
+    struct err err = ERR_INIT;
+    if (plan_eval_token(&v, &scratch, t, &ctx, &err) == 0) {
+        const struct val *group = &v;
+        if (v.kind == VAL_OBJECT) {
+            group = val_object_find(v.obj, "group", 5);
+            const struct val *cip = val_object_find(v.obj, "cancel-in-progress", 18);
+            j->cancel_in_progress = cip && val_is_truthy(cip);
+        }
+        if (group && group->kind != VAL_NULL) {
+            struct sbuf s = SBUF_INIT;
+            val_to_sbuf(&s, group);
+            if (s.len)
+                j->group = sbuf_detach(&s, NULL);
+            sbuf_release(&s);
+        }
+    }
+    arena_release(&scratch);
+}
+
+/*
+ * GitHub's concurrency among the runs of one invocation: one job of a group runs at a time; a
+ * newer job cancels an older one still waiting, and with cancel-in-progress the running one too.
+ * Returns true when j may start now.
+ */
+static bool take_group(struct run_job *j)
+{
+    struct run *r = j->run;
+    if (!j->group_known) {
+        eval_group(j);
+        for (size_t i = 0; j->group && i < r->jobs.len; i++) {
+            struct run_job *o = *(struct run_job **)vec_at(&r->jobs, i);
+            if (o != j && o->group_known && o->group && !strcmp(o->group, j->group) &&
+                o->state == RUN_JOB_PENDING && !o->cancel_requested) {
+                o->cancel_requested = true;
+                o->cancel_reason = "cancelled: a newer job of its concurrency group is waiting";
+            }
+        }
+    }
+    if (!j->group)
+        return true;
+    struct run_job *holder = map_find(&r->groups, j->group);
+    if (holder && holder != j && holder->state != RUN_JOB_DONE) {
+        if (j->cancel_in_progress && !holder->cancel_requested) {
+            holder->cancel_requested = true;
+            run_logf(holder, RUN_LINE_INFO,
+                     "cancelled: a newer job of concurrency group '%s' cancels it", j->group);
+        }
+        return false;
+    }
+    map_set(&r->groups, j->group, j);
+    return true;
+}
+
 /* Starts and advances whatever can move without waiting. */
 static void schedule(struct run *r)
 {
@@ -664,12 +737,15 @@ static void schedule(struct run *r)
         for (size_t i = 0; i < r->jobs.len; i++) {
             struct run_job *j = *(struct run_job **)vec_at(&r->jobs, i);
             if (j->state == RUN_JOB_PENDING && j->cancel_requested) {
-                run_logf(j, RUN_LINE_INFO, "cancelled before it started (fail-fast)");
+                run_logf(j, RUN_LINE_INFO, "%s",
+                         j->cancel_reason ? j->cancel_reason
+                                          : "cancelled before it started (fail-fast)");
                 job_done(j, RUN_CANCELLED);
                 moved = true;
                 continue;
             }
-            if (j->state == RUN_JOB_PENDING && r->running < r->max_jobs && can_start(j)) {
+            if (j->state == RUN_JOB_PENDING && r->running < r->max_jobs && can_start(j) &&
+                take_group(j)) {
                 job_start(j);
                 moved = true;
             }
@@ -872,7 +948,8 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
                     .summary = SBUF_INIT,
                     .self_dir = SBUF_INIT,
                     .self_path = SBUF_INIT,
-                    .compat_dir = SBUF_INIT};
+                    .compat_dir = SBUF_INIT,
+                    .groups = MAP_INIT};
     int rc = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     r.max_jobs = o->max_jobs ? o->max_jobs : (ncpu > 0 ? (size_t)ncpu : 1);
@@ -980,6 +1057,7 @@ done:
     sbuf_release(&r.self_dir);
     sbuf_release(&r.self_path);
     sbuf_release(&r.compat_dir);
+    map_release(&r.groups, NULL);
     arena_release(&r.arena);
     return rc;
 }

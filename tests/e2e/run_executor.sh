@@ -252,5 +252,53 @@ for rep in 1 2 3; do
   check "Ctrl-C ($rep): no process is left" bash -c '! pgrep -f "sleep 23[45]" >/dev/null'
 done
 
+# 7. concurrency groups (GitHub's docs: one running and one pending per group; a newer pending job
+#    cancels the older pending one; cancel-in-progress cancels the running one).
+cat > .github/workflows/concurrency.yml <<'EOF'
+name: concurrency
+on: push
+jobs:
+  queue:
+    runs-on: ubuntu-latest
+    concurrency: only-one
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: sleep 1
+  preempt:
+    needs: queue
+    if: always()
+    runs-on: ubuntu-latest
+    concurrency:
+      group: preempt-${{ github.ref }}
+      cancel-in-progress: true
+    strategy:
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: if [ "${{ matrix.n }}" = 1 ]; then sleep 236; fi
+EOF
+git add -A && git commit -q -m concurrency
+start=$(date +%s)
+"$runnel" run push -W .github/workflows/concurrency.yml --json --run-dir "$tmp/run-conc" \
+  > "$tmp/conc.jsonl" 2>&1
+elapsed=$(($(date +%s) - start))
+check "concurrency: queue and cancel-in-progress as GitHub documents them ($elapsed s)" \
+  /usr/bin/python3 - "$tmp/conc.jsonl" <<'EOF'
+import json, sys
+res = {}
+for line in open(sys.argv[1]):
+    if line.startswith('{'):
+        e = json.loads(line)
+        if e.get('event') == 'job':
+            res[e['job']] = e['result']
+queue = [res[k] for k in sorted(res) if 'queue' in k]
+preempt = [res[k] for k in sorted(res) if 'preempt' in k]
+sys.exit(0 if queue == ['success', 'cancelled', 'success'] and
+         sorted(preempt) == ['cancelled', 'success'] else 1)
+EOF
+check "concurrency: the preempted job did not run to its end ($elapsed s)" [ "$elapsed" -lt 60 ]
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

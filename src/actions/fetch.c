@@ -528,7 +528,8 @@ static int fetch_repo(struct actions_fetched *out, const struct actions_ref *r,
     }
     if (find_mapping(&out->dir, r, o)) {
         out->source = ACTIONS_SOURCE_MAPPING;
-        if (!fs_is_dir(out->dir.buf)) {
+        if (!fs_is_dir(out->dir.buf) &&
+            !fs_is_file(out->dir.buf)) { /* a sub path may be a file (a called workflow) */
             struct sbuf s = SBUF_INIT;
             actions_ref_format(&s, r);
             int rc = err_set(err, ERR_NOTFOUND, "action '%s': mapped directory '%s' not found",

@@ -118,18 +118,36 @@ int run_reusable_start(struct run_def *d, struct err *err)
     if (d->wf->depth + 1 > RUN_MAX_REUSABLE_DEPTH)
         return err_set(err, ERR_INVALID, "Nested reusable workflow depth exceeded %d.",
                        RUN_MAX_REUSABLE_DEPTH);
-    if (strncmp(uses, "./", 2)) {
-        return err_set(err, ERR_INVALID,
-                       "'%s': reusable workflows from other repositories need the network; runnel "
-                       "runs local ones (./.github/workflows/...)",
-                       uses);
-    }
     struct arena scratch = ARENA_INIT;
     struct sbuf path = SBUF_INIT;
-    path_join(&path, r->plan->repo.root, uses + 2);
+    if (!strncmp(uses, "./", 2)) {
+        path_join(&path, r->plan->repo.root, uses + 2);
+    } else {
+        /* owner/repo/.github/workflows/x.yml@ref: fetched like a remote action (cache,
+           --action-path, download unless --offline); the file is inside the tarball. */
+        struct actions_ref ref;
+        struct actions_fetched fetched = ACTIONS_FETCHED_INIT;
+        int frc = actions_ref_parse(&ref, uses, err);
+        if (frc == 0) {
+            struct actions_fetch_opts fo = {0};
+            if (r->o->actions)
+                fo = r->o->actions->fetch;
+            frc = actions_fetch(&fetched, &ref, &fo, err);
+            actions_ref_release(&ref);
+        }
+        if (frc == 0)
+            sbuf_addstr(&path, fetched.dir.buf);
+        actions_fetched_release(&fetched);
+        if (frc < 0) {
+            arena_release(&scratch);
+            sbuf_release(&path);
+            err_prefix(err, "calling '%s': ", uses);
+            return frc;
+        }
+    }
     struct wf *cw = NULL;
     struct wf_load_opts lo = WF_LOAD_OPTS_INIT;
-    lo.display_name = uses + 2;
+    lo.display_name = strncmp(uses, "./", 2) ? uses : uses + 2;
     lo.lenient = true;
     int rc = wf_load(&cw, path.buf, &lo, err);
     sbuf_release(&path);
@@ -166,7 +184,7 @@ int run_reusable_start(struct run_def *d, struct err *err)
         pw = arena_alloc(&nw->arena, sizeof(*pw));
         *pw = proto;
         pw->name = arena_strndup(&nw->arena, name.buf, name.len);
-        pw->relpath = arena_strdup(&nw->arena, uses + 2);
+        pw->relpath = arena_strdup(&nw->arena, strncmp(uses, "./", 2) ? uses : uses + 2);
         pw->path = pw->relpath;
         nw->pw = pw;
         nw->owned_wf = cw;

@@ -152,5 +152,51 @@ rc=$?
 check "a failing post fails the job (exit 1)" [ $rc -eq 1 ]
 check "the failing post ran after the steps" bash -c 'grep -q "steps-done" <<< "$1" && grep -q "bad post runs" <<< "$1"' _ "$out"
 
+# A remote reusable workflow (owner/repo/.github/workflows/x.yml@ref), offline through an
+# --action-path mapping of that repository to a local directory.
+tools=$tmp/tools
+mkdir -p "$tools/.github/workflows"
+cat > "$tools/.github/workflows/build.yml" <<'YML'
+name: build
+on:
+  workflow_call:
+    inputs:
+      target:
+        type: string
+        required: true
+    outputs:
+      artifact:
+        value: ${{ jobs.make.outputs.artifact }}
+jobs:
+  make:
+    runs-on: ubuntu-latest
+    outputs:
+      artifact: ${{ steps.b.outputs.artifact }}
+    steps:
+      - id: b
+        run: echo "artifact=${{ inputs.target }}.tar" >> "$GITHUB_OUTPUT"
+YML
+cat > .github/workflows/remote.yml <<'YML'
+name: remote
+on: push
+jobs:
+  call:
+    uses: octo/tools/.github/workflows/build.yml@v1
+    with:
+      target: app
+  check:
+    needs: call
+    runs-on: ubuntu-latest
+    steps:
+      - run: test "${{ needs.call.outputs.artifact }}" = app.tar
+YML
+git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m remote
+out=$("$runnel" run push -W .github/workflows/remote.yml --offline \
+  --action-path "octo/tools@v1=$tools" --run-dir "$tmp/run-remote" 2>&1)
+rc=$?
+check "a remote reusable workflow runs from its mapped repository, outputs mapped back" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || echo "$out" | tail -n 20
+check "its job is named 'caller / called'" grep -q "remote / call / make" <<< "$out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

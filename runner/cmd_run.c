@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "git/git.h"
 #include "plan_flags.h"
 #include "run/sched.h"
 #include "util/json.h"
@@ -321,6 +322,45 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Copies the working tree into a job's workspace as act does: what `git add` would leave out
+   (ignored, untracked) is left out, everything else is copied, .git included. */
+struct workspace_copy {
+    struct repo *repo;
+    struct err err;
+    bool failed;
+};
+
+static bool skip_entry(const char *rel, bool is_dir, void *payload)
+{
+    struct workspace_copy *w = payload;
+    bool skip = false;
+    if (!strcmp(rel, ".git") || str_has_prefix(rel, ".git/") || w->failed)
+        return false;
+    if (repo_workdir_skip(&skip, w->repo, rel, is_dir, &w->err) < 0)
+        w->failed = true;
+    return skip;
+}
+
+static int fill_workspace(const char *dest, const char *src, void *payload, struct err *err)
+{
+    (void)payload;
+    struct workspace_copy w = {.err = ERR_INIT};
+    repo_global_init();
+    if (repo_open(&w.repo, src, err) < 0) {
+        repo_global_shutdown();
+        err_clear(err);
+        return fs_copy_tree(dest, src, NULL, NULL, err);
+    }
+    int rc = fs_copy_tree(dest, src, skip_entry, &w, err);
+    repo_free(w.repo);
+    repo_global_shutdown(); /* libgit2's global state, released for LeakSanitizer */
+    if (rc == 0 && w.failed) {
+        *err = w.err;
+        rc = err->code;
+    }
+    return rc;
+}
+
 /* Runs one plan; *failed tells whether a job failed. Returns a CLI status on engine errors. */
 static int run_plan(struct plan *p, const struct run_cli *c, const char *self, struct printer *pr,
                     struct run_result *res, const char *run_dir)
@@ -344,6 +384,7 @@ static int run_plan(struct plan *p, const struct run_cli *c, const char *self, s
     o.self_path = self;
     o.cancel_fd = cancel_pipe[0];
     o.log = &ops;
+    o.fill_workspace = fill_workspace;
     struct err err = ERR_INIT;
     if (run_execute(res, &o, &err) < 0) {
         cli_error_err(NULL, &err);

@@ -64,6 +64,13 @@ int repo_init_bare(struct repo **out, const char *path, struct err *err);
 void repo_free(struct repo *r);
 /* The working tree's top directory with a trailing '/', or NULL for a bare repository. */
 const char *repo_workdir(const struct repo *r);
+/*
+ * True in *skip when relpath (relative to the working tree, no trailing '/'; is_dir for a
+ * directory) is what `git add` leaves out: ignored by .gitignore and holding no tracked file.
+ * Used to copy a working tree into a job's workspace as act does.
+ */
+int repo_workdir_skip(bool *skip, struct repo *r, const char *relpath, bool is_dir,
+                      struct err *err);
 
 /* Where a published version came from (GitHub Actions' default environment variables). */
 struct repo_provenance {

@@ -295,3 +295,33 @@ done:
     sbuf_release(&tmp);
     return rc;
 }
+
+int repo_workdir_skip(bool *skip, struct repo *r, const char *relpath, bool is_dir, struct err *err)
+{
+    *skip = false;
+    struct sbuf path = SBUF_INIT;
+    sbuf_addstr(&path, relpath);
+    if (is_dir)
+        sbuf_addch(&path, '/'); /* "build/" patterns match directories only */
+    int ignored = 0;
+    int rc = 0;
+    if (git_ignore_path_is_ignored(&ignored, r->git, path.buf) < 0) {
+        rc = repo_fail(err, ERR_IO, NULL, "cannot check '%s' against .gitignore", relpath);
+        goto done;
+    }
+    if (!ignored)
+        goto done;
+    git_index *index = NULL;
+    if (git_repository_index(&index, r->git) < 0) {
+        rc = repo_fail(err, ERR_IO, NULL, "cannot read the index");
+        goto done;
+    }
+    size_t pos;
+    bool tracked = is_dir ? git_index_find_prefix(&pos, index, path.buf) == 0
+                          : git_index_get_bypath(index, relpath, 0) != NULL;
+    git_index_free(index);
+    *skip = !tracked;
+done:
+    sbuf_release(&path);
+    return rc;
+}

@@ -300,5 +300,30 @@ sys.exit(0 if queue == ['success', 'cancelled', 'success'] and
 EOF
 check "concurrency: the preempted job did not run to its end ($elapsed s)" [ "$elapsed" -lt 60 ]
 
+# 8. each job's workspace is a copy of the working tree as `git add` sees it (act's rule):
+#    uncommitted and untracked files included, ignored ones left out unless tracked, .git kept.
+printf 'build-out/\n*.tmp\n' > .gitignore
+mkdir -p build-out && echo big > build-out/blob && echo t > scratch.tmp && echo kept > forced.tmp
+git add -f forced.tmp .gitignore && git commit -q -m ignore
+echo new > untracked.txt
+echo changed >> .gitignore
+cat > .github/workflows/workspace.yml <<'EOF'
+name: workspace
+on: push
+jobs:
+  copy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          test ! -e build-out && test ! -e scratch.tmp
+          test -f forced.tmp && test -f untracked.txt && test -d .git
+          grep -q changed .gitignore
+      - run: echo written-in-copy > untracked.txt
+EOF
+"$runnel" run push -W .github/workflows/workspace.yml --run-dir "$tmp/run-ws" > "$tmp/ws.out" 2>&1
+rc=$?
+check "the workspace copy honours .gitignore and keeps uncommitted changes" [ $rc -eq 0 ]
+check "steps never modify the user's files" grep -qx new untracked.txt
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -232,6 +232,22 @@ static int make_files(struct run_job *j, struct run_step *st, struct err *err)
     return rc;
 }
 
+/* A step about to run: no process yet, no files, empty outputs and state. */
+static struct run_step *step_new(struct run_job *j, const struct wf_step *s)
+{
+    struct run_step *st = xcalloc(1, sizeof(*st));
+    st->step = s;
+    st->index = j->nsteps_run++;
+    st->proc = PROC_INIT;
+    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
+    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
+    st->outputs = val_new_object(&j->arena);
+    st->state = VEC_INIT(struct run_env_pair);
+    return st;
+}
+
 static void step_free(struct run_step *st)
 {
     if (!st)
@@ -774,16 +790,7 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         return 0;
     }
 
-    struct run_step *st = xcalloc(1, sizeof(*st));
-    st->step = s;
-    st->index = j->nsteps_run++;
-    st->proc = PROC_INIT;
-    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
-    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
-    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
-    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
-    st->outputs = val_new_object(a);
-    st->state = VEC_INIT(struct run_env_pair);
+    struct run_step *st = step_new(j, s);
 
     struct map env = MAP_INIT;
     struct arena scratch = ARENA_INIT;
@@ -1143,15 +1150,22 @@ static int read_env_file(struct vec *pairs, const char *path, struct err *err)
     return rc;
 }
 
+/* Reads one environment file into pairs; a bad file is logged with its name and fails the step. */
+static bool read_pairs(struct run_job *j, struct vec *pairs, const char *path, const char *what)
+{
+    struct err err = ERR_INIT;
+    if (read_env_file(pairs, path, &err) == 0)
+        return true;
+    run_logf(j, RUN_LINE_ERROR, "%s: %s", what, err.msg);
+    return false;
+}
+
 static bool apply_files(struct run_job *j, struct run_step *st)
 {
     struct err err = ERR_INIT;
     bool ok = true;
     struct vec pairs = VEC_INIT(struct run_env_pair);
-    if (read_env_file(&pairs, st->env_file.buf, &err) < 0) {
-        run_logf(j, RUN_LINE_ERROR, "GITHUB_ENV: %s", err.msg);
-        ok = false;
-    }
+    ok &= read_pairs(j, &pairs, st->env_file.buf, "GITHUB_ENV");
     vec_foreach (struct run_env_pair, p, &pairs) {
         const char *refused = run_envfile_refused(p->name);
         if (refused) {
@@ -1162,21 +1176,13 @@ static bool apply_files(struct run_job *j, struct run_step *st)
                        val_string(&j->arena, p->value, strlen(p->value)));
     }
     run_env_pairs_release(&pairs);
-    err_clear(&err);
-    if (read_env_file(&pairs, st->output_file.buf, &err) < 0) {
-        run_logf(j, RUN_LINE_ERROR, "GITHUB_OUTPUT: %s", err.msg);
-        ok = false;
-    }
+    ok &= read_pairs(j, &pairs, st->output_file.buf, "GITHUB_OUTPUT");
     vec_foreach (struct run_env_pair, p, &pairs) {
         val_object_set(&j->arena, st->outputs, p->name, strlen(p->name),
                        val_string(&j->arena, p->value, strlen(p->value)));
     }
     run_env_pairs_release(&pairs);
-    err_clear(&err);
-    if (read_env_file(&pairs, st->state_file.buf, &err) < 0) {
-        run_logf(j, RUN_LINE_ERROR, "GITHUB_STATE: %s", err.msg);
-        ok = false;
-    }
+    ok &= read_pairs(j, &pairs, st->state_file.buf, "GITHUB_STATE");
     vec_foreach (struct run_env_pair, p, &pairs) {
         state_add(&st->state, p->name, strlen(p->name), p->value, strlen(p->value));
     }
@@ -1250,15 +1256,8 @@ bool run_node_post_start(struct run_job *j)
         run_post_free(post);
         return true;
     }
-    struct run_step *st = xcalloc(1, sizeof(*st));
-    st->step = post->step;
-    st->index = j->nsteps_run++;
-    st->proc = PROC_INIT;
-    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
-    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
-    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
-    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
-    st->outputs = val_new_object(&j->arena);
+    struct run_step *st = step_new(j, post->step);
+    run_env_pairs_release(&st->state);
     st->state = post->state;
     post->state = VEC_INIT(struct run_env_pair);
     st->phase = RUN_PHASE_POST;

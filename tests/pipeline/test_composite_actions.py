@@ -10,34 +10,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 SRC = os.environ["RUNNEL_SOURCE_DIR"]
 RUNNEL = os.environ["RUNNEL_BIN"]
 sys.path.insert(0, os.path.join(SRC, "tests", "github"))
+sys.path.insert(0, os.path.join(SRC, "tests", "pipeline"))
 from fake_github import FakeGitHub  # noqa: E402
+from lib import check, counts, git, start_hub, step_env  # noqa: E402
 
 TOKEN = "ghs_test_token_0123456789"
 HF_TOKEN = "hf_good"
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok  ", name)
-    else:
-        failed += 1
-        print("FAIL", name, detail)
-
-
-def git(*args, cwd=None):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
-
-
 WORKFLOW = """
 name: pipeline
 on: push
@@ -94,15 +77,7 @@ def main():
     gh = FakeGitHub(owner="octo", repo="demo", token=TOKEN).start()
     hub = None
     try:
-        port_file = os.path.join(tmp, "hub-port")
-        hub = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "tests/hub/hub_server.py"),
-                                "--data", os.path.join(tmp, "hub"), "--port-file", port_file,
-                                "--token", HF_TOKEN, "--user", "user", "--max-seconds", "600"])
-        for _ in range(200):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.05)
-        hub_url = "http://127.0.0.1:" + open(port_file).read().strip()
+        hub, hub_url = start_hub(tmp, HF_TOKEN)
 
         origin = os.path.join(tmp, "origin.git")
         git("init", "-q", "--bare", "-b", "main", origin)
@@ -122,13 +97,12 @@ def main():
         with open(os.path.join(repo, "app", "app.py"), "w") as f:
             f.write("print('hello')\n")
         git("init", "-q", "-b", "main", cwd=repo)
-        git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=repo)
-        git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init", cwd=repo)
+        git("add", "-A", cwd=repo)
+        git("commit", "-q", "-m", "init", cwd=repo)
         git("remote", "add", "origin", origin, cwd=repo)
         sha = git("rev-parse", "HEAD", cwd=repo).strip()
 
-        env = dict(os.environ)
-        env["PATH"] = "/usr/bin:/bin:" + env.get("PATH", "")
+        env = step_env()
         cmd = [RUNNEL, "run", "push", "--rw", origin, "--run-dir", os.path.join(tmp, "run"),
                "--env", "GITHUB_API_URL=" + gh.base, "--env", "GITHUB_REPOSITORY=octo/demo",
                "--secret", "GITHUB_TOKEN=" + TOKEN, "--secret", "HF_TOKEN=" + HF_TOKEN,
@@ -171,12 +145,12 @@ def main():
         if hub:
             hub.terminate()
             hub.wait(timeout=10)
-        if not failed:
+        if not counts["failed"]:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print("kept", tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0
 
 
 if __name__ == "__main__":

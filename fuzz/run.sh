@@ -15,7 +15,7 @@ cmake --build --preset fuzz --target "${target}_fuzz"
 corpus=build/fuzz/corpus-$target
 mkdir -p "$corpus"
 case "$target" in
-  yaml|workflow)
+  yaml|workflow|plan|run) # run: the workflows hold ::commands:: and GITHUB_ENV heredocs
     i=0
     while IFS= read -r -d '' f; do cp "$f" "$corpus/seed-$((i++)).yml"; done \
       < <(find "$shared/conformance" -name '*.yml' -print0)

@@ -1,6 +1,6 @@
 /*
- * runnel plan [EVENT] [flags]: what EVENT (default push) would run, in what order, with every
- * matrix leg and where it runs, and why each workflow and job is or is not triggered.
+ * runnel plan [EVENT] [flags]: what EVENT (default push, as act chooses) would run, in what order,
+ * with every matrix leg and where it runs, and why each workflow and job is or is not triggered.
  *   --json   the plan as JSON (for tools)      --dot   the job graph for Graphviz
  *   --context  the github context, inputs and GITHUB_* variables of each triggered workflow
  *   -v       also the jobs of workflows that are not triggered, and filtered jobs
@@ -18,7 +18,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: runnel plan [EVENT] [--json | --dot | --context] [-v] [flags]\n\n"
-            "EVENT defaults to push. Flags shared with list and run:\n%s",
+            "EVENT defaults to push (or, when no workflow has push, the first workflow's first "
+            "event).\nFlags shared with list and run:\n%s",
             plan_flags_usage);
 }
 

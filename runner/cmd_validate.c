@@ -20,14 +20,65 @@
 
 static bool strict_mode;
 
+/*
+ * Called workflows of the same repository (uses: ./.github/workflows/x.yml) are read from disk,
+ * relative to the repository root: the part of the workflow's path before ".github/", or the
+ * current directory. Remote ones (owner/repo/...@ref) are not fetched and not checked.
+ */
+struct local_files {
+    const char *root; /* with a trailing '/', or "" */
+    struct sbuf text; /* the last file read; valid until the next call */
+};
+
+static const char *read_local(const char *ref, void *payload)
+{
+    struct local_files *lf = payload;
+    if (strncmp(ref, "./", 2) != 0)
+        return NULL;
+    struct sbuf path = SBUF_INIT;
+    struct err err = ERR_INIT;
+    sbuf_addf(&path, "%s%s", lf->root, ref + 2);
+    sbuf_setlen(&lf->text, 0);
+    int rc = sbuf_read_file(&lf->text, path.buf, 16u << 20, &err);
+    sbuf_release(&path);
+    return rc == 0 ? lf->text.buf : NULL;
+}
+
+/* action.yml / action.yaml: the action model (node, docker or composite). */
+static int validate_action(const char *path, bool quiet)
+{
+    struct wf_action *a = NULL;
+    struct err err = ERR_INIT;
+    if (wf_action_load(&a, path, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_FAIL;
+    }
+    if (!quiet)
+        printf("%s: ok (%s action)\n", path, a->using);
+    wf_action_free(a);
+    return CLI_OK;
+}
+
 static int validate_one(const char *path, bool quiet)
 {
+    const char *base = path_basename(path);
+    if (strcmp(base, "action.yml") == 0 || strcmp(base, "action.yaml") == 0)
+        return validate_action(path, quiet);
     struct wf *wf = NULL;
     struct err err = ERR_INIT;
     struct wf_load_opts opts = WF_LOAD_OPTS_INIT;
     opts.keep_invalid = true;
     opts.lenient = !strict_mode;
+    struct local_files lf = {.root = "", .text = SBUF_INIT};
+    const char *gh = strstr(path, ".github/");
+    char *root = gh ? xstrndup(path, (size_t)(gh - path)) : NULL;
+    if (root)
+        lf.root = root;
+    opts.read_file = read_local;
+    opts.payload = &lf;
     int rc = wf_load(&wf, path, &opts, &err);
+    sbuf_release(&lf.text);
+    xfree(root);
     if (rc < 0 && !wf) {
         cli_error_err(NULL, &err);
         return CLI_FAIL;

@@ -34,7 +34,8 @@ const char plan_flags_usage[] =
     "  --repository OWNER/NAME  instead of what the origin remote says\n"
     "  --run-workflow NAME      workflow_run: the workflow that completed\n"
     "  --run-conclusion C       workflow_run: its conclusion (default success)\n"
-    "  --no-rc                  do not read .runnelrc files\n";
+    "  --no-rc                  do not read .runnelrc files\n"
+    "  --strict                 GitHub's validation without act's allowances\n";
 
 void plan_flags_init(struct plan_flags *f)
 {
@@ -105,6 +106,7 @@ static const struct flag flags[] = {
     {NULL, "--var-file", F_FILE, OFF(var_files)},
     {NULL, "--env-file", F_FILE, OFF(env_files)},
     {NULL, "--no-rc", F_BOOL, OFF(no_rc)},
+    {NULL, "--strict", F_BOOL, OFF(strict)},
 };
 
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -272,6 +274,37 @@ static void prepend(struct vec *dst, struct vec *rcv)
     *dst = merged;
 }
 
+/* The repository root above dir (the first directory holding .git), else dir itself. */
+static void repo_root(struct sbuf *out, const char *dir)
+{
+    char *abs = realpath(dir, NULL);
+    sbuf_reset(out);
+    if (!abs) {
+        sbuf_addstr(out, dir);
+        return;
+    }
+    struct sbuf cur = SBUF_INIT;
+    sbuf_addstr(&cur, abs);
+    xfree(abs); /* realpath() allocates with malloc */
+    for (;;) {
+        struct sbuf git = SBUF_INIT;
+        path_join(&git, cur.buf, ".git");
+        bool found = fs_exists(git.buf);
+        sbuf_release(&git);
+        if (found) {
+            sbuf_addstr(out, cur.buf);
+            break;
+        }
+        char *slash = strrchr(cur.buf, '/');
+        if (!slash || slash == cur.buf) {
+            sbuf_addstr(out, dir);
+            break;
+        }
+        sbuf_setlen(&cur, (size_t)(slash - cur.buf));
+    }
+    sbuf_release(&cur);
+}
+
 static int load_rc(struct plan_flags *f)
 {
     struct plan_flags rc;
@@ -284,7 +317,10 @@ static int load_rc(struct plan_flags *f)
         status = read_rc(&rc, path.buf);
     }
     sbuf_reset(&path);
-    path_join(&path, f->dir ? f->dir : ".", ".runnelrc");
+    struct sbuf root = SBUF_INIT;
+    repo_root(&root, f->dir ? f->dir : ".");
+    path_join(&path, root.buf, ".runnelrc");
+    sbuf_release(&root);
     if (status == 0) {
         char *a = realpath(path.buf, NULL);
         const char *h = home ? home : "";
@@ -385,6 +421,7 @@ int plan_flags_finish(struct plan_flags *f, struct plan_opts *o)
     vec_clear(&f->var_files);
     vec_clear(&f->env_files);
     o->repo_dir = f->dir;
+    o->strict = f->strict;
     o->workflows = f->workflows;
     o->event_name = f->event_name;
     o->event_path = f->event_path;

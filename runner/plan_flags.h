@@ -5,7 +5,7 @@
  * The act-compatible flags that `runnel list`, `runnel plan` and `runnel run` share, and the
  * `.runnelrc` defaults file (act's .actrc form: one flag per line, "-P ubuntu-latest=host" or
  * "--actor me"; blank lines and lines starting with '#' ignored). Files read, in order, before
- * the command line: $HOME/.runnelrc, then <repo>/.runnelrc; later values win for single-valued
+ * the command line: $HOME/.runnelrc, then <repo root>/.runnelrc; later values win for single-valued
  * flags, list flags accumulate.
  *
  * Use:
@@ -27,7 +27,7 @@
  *   --secret K[=V]          --secret-file FILE     --var K=V              --var-file FILE
  *   --env K=V               --env-file FILE        --base REF             --before SHA
  *   --type TYPE             --repository O/R       --run-workflow NAME    --run-conclusion C
- *   --no-rc                 (do not read .runnelrc)
+ *   --no-rc                 (do not read .runnelrc)      --strict (no act allowances)
  * `--secret K` without a value takes it from the environment, as act does. Values may also be
  * given as --flag=value.
  */
@@ -46,6 +46,7 @@ struct plan_flags {
     struct vec inputs, matrix, platforms, secrets, vars, env; /* struct plan_kv */
     struct vec secret_files, var_files, env_files;            /* const char * */
     bool no_rc;
+    bool strict; /* --strict: GitHub's validation without act's allowances */
     bool rc_loaded;
 };
 

@@ -6,10 +6,10 @@
 #      JSON lines out), on ROUNDS copies of the cases
 # Prints both rates and the ratios; runnel's resident memory after warm-up and at the end of
 # the in-process run shows it does not grow with the number of evaluations.
-# usage: bench/expr/run.sh [SECONDS=10] [ROUNDS=20]   (needs `cd tests/node && npm ci` once)
+# usage: bench/expr/run.sh [SECONDS=10] [ROUNDS=100]   (needs `cd tests/node && npm ci` once)
 set -euo pipefail
 seconds=${1:-10}
-rounds=${2:-20}
+rounds=${2:-100}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 shared=${RUNNEL_SHARED:-$(cd "$src/.." && pwd)/shared}
@@ -30,11 +30,17 @@ echo "$r_out" | grep -v '^RUNNEL_'
 t_out=$(node "$here/ts_bench.mjs" inprocess "$cases_dir" "$seconds")
 echo "$t_out" | grep -v '^TS_'
 r_rate=$(echo "$r_out" | sed -n 's/.*RUNNEL_RATE=\([0-9]*\).*/\1/p')
+r_best=$(echo "$r_out" | sed -n 's/.*RUNNEL_BEST=\([0-9]*\).*/\1/p')
+t_best=$(echo "$t_out" | sed -n 's/.*TS_BEST=\([0-9]*\).*/\1/p')
+r_cpu=$(echo "$r_out" | sed -n 's/.*RUNNEL_CPU_RATE=\([0-9]*\).*/\1/p')
+t_cpu=$(echo "$t_out" | sed -n 's/.*TS_CPU_RATE=\([0-9]*\).*/\1/p')
 rss_warm=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_WARM=\([0-9]*\).*/\1/p')
+rss_mid=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_MID=\([0-9]*\).*/\1/p')
 rss_end=$(echo "$r_out" | sed -n 's/.*RUNNEL_RSS_END=\([0-9]*\).*/\1/p')
-t_rate=$(echo "$t_out" | sed -n 's/^TS_RATE=\([0-9]*\).*/\1/p')
-awk -v r="$r_rate" -v t="$t_rate" 'BEGIN { printf "in-process ratio: runnel/typescript = %.1fx\n", r / t }'
-echo "runnel memory: ${rss_warm} kB after warm-up, ${rss_end} kB at the end"
+t_rate=$(echo "$t_out" | sed -n 's/.*TS_RATE=\([0-9]*\).*/\1/p')
+awk -v r="$r_rate" -v t="$t_rate" -v rb="$r_best" -v tb="$t_best" -v rc="$r_cpu" -v tc="$t_cpu" 'BEGIN {
+    printf "in-process ratio: runnel/typescript = %.1fx wall-clock average, %.1fx best half second to best half second, %.1fx per CPU second\n", r / t, rb / tb, rc / tc }'
+echo "runnel memory: ${rss_warm} kB after warm-up, ${rss_mid} kB at half time, ${rss_end} kB at the end"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -82,10 +82,27 @@ int main(int argc, char **argv)
                 break;
             p = nl + 1;
         }
-        static const char *const words[] = {
-            "compiling", "src/main.c", "warning:", "unused", "variable", "[ok]", "test",
-            "passed", "in", "0.02s", "npm", "install", "added", "packages", "from", "the",
-            "lockfile", "Downloading", "https://example.org/pkg.tar.gz", "100%", "done"};
+        static const char *const words[] = {"compiling",
+                                            "src/main.c",
+                                            "warning:",
+                                            "unused",
+                                            "variable",
+                                            "[ok]",
+                                            "test",
+                                            "passed",
+                                            "in",
+                                            "0.02s",
+                                            "npm",
+                                            "install",
+                                            "added",
+                                            "packages",
+                                            "from",
+                                            "the",
+                                            "lockfile",
+                                            "Downloading",
+                                            "https://example.org/pkg.tar.gz",
+                                            "100%",
+                                            "done"};
         size_t nwords = sizeof(words) / sizeof(words[0]);
         struct sbuf buf = SBUF_INIT;
         long long written = 0, line_no = 0, next_secret = 65536;
@@ -100,9 +117,9 @@ int main(int argc, char **argv)
                     sbuf_addch(&buf, ' ');
                 }
                 if (written + (long long)buf.len >= next_secret && lines.len) {
-                    long k = (long)(next_rand() % (unsigned long)(nuse < (long)lines.len
-                                                                      ? nuse
-                                                                      : (long)lines.len));
+                    long k =
+                        (long)(next_rand() %
+                               (unsigned long)(nuse < (long)lines.len ? nuse : (long)lines.len));
                     sbuf_addstr(&buf, *(char **)vec_at(&lines, (size_t)k));
                     next_secret += 65536;
                 }

@@ -29,7 +29,7 @@ now() { date +%s.%N; }
 t0=$(now)
 for ((i = 0; i < n; i++)); do bash -c true; done
 t1=$(now)
-plain=$(echo "$t1 - $t0" | bc)
+plain=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 
 out=$("$work/steps_driver" default "$n")
 dsetup=$(echo "$out" | awk '/^setup/ {print $2}')

@@ -82,8 +82,8 @@ int main(int argc, char **argv)
             return 1;
         }
         close(fd);
-        const char *const av[] = {"bash", "--noprofile", "--norc", "-eo", "pipefail", script.buf,
-                                  NULL};
+        const char *const av[] = {"bash",     "--noprofile", "--norc", "-eo",
+                                  "pipefail", script.buf,    NULL};
         struct proc p = PROC_INIT;
         struct proc_opts o = PROC_OPTS_INIT;
         o.argv = av;

@@ -128,7 +128,8 @@ int proc_signal(struct proc *p, int sig, struct err *err);
 
 /*
  * Ends the tree: SIGTERM, up to grace_s seconds for the process to leave, then SIGKILL; then
- * reaps it. Blocks at most about grace_s + 1 seconds. Returns 0 or ERR_IO.
+ * reaps it, and (outside a sandbox) waits until no live process is left in its group. Blocks
+ * for at most grace_s + 7 seconds (SIGKILL only waits on uninterruptible sleeps). 0 or ERR_IO.
  */
 int proc_kill(struct proc *p, double grace_s, struct err *err);
 
@@ -217,6 +218,8 @@ struct sandbox_opts {
     const char *const *rw_paths; /* more writable paths, NULL-terminated, or NULL */
     const char *const *ro_paths; /* more read-only paths (tool caches, the runnel binary) */
     enum sandbox_network network;
+    const char *home;     /* a fresh, empty, writable directory (tmpfs) at this path for the
+                             steps' HOME, as GitHub's runners have one; NULL: none */
     const char *hostname; /* NULL: "runnel" */
     struct sandbox_limits limits;
     /*
@@ -229,7 +232,9 @@ struct sandbox_opts {
 
 /*
  * Starts a sandbox for one job. With tier NONE nothing is started and sandbox_start() is
- * proc_start(). Returns 0, or ERR_IO/ERR_FAIL with the stage that failed in the message.
+ * proc_start(). When building the sandbox fails at the host's tier and the level is default,
+ * the host falls back to the next tier for the rest of the run (sandbox_host_describe() then
+ * says why) and this tries again. Returns 0, or ERR_IO/ERR_FAIL with the stage that failed.
  */
 int sandbox_new(struct sandbox **out, struct sandbox_host *host, const struct sandbox_opts *o,
                 struct err *err);

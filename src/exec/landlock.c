@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,6 +65,10 @@ static int add_path(int ruleset, const char *path, uint64_t access)
     int fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? 0 : -errno; /* a missing optional path is not an error */
+    /* A rule on a file may only hold the rights that apply to files (else EINVAL). */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+        access &= LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE;
     struct ll_path_beneath_attr pb = {.allowed_access = access, .parent_fd = fd};
     long r = syscall(LL_SYS_ADD_RULE, ruleset, LL_RULE_PATH_BENEATH, &pb, 0);
     int e = errno;

@@ -1,9 +1,11 @@
 #include "exec/exec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -340,6 +342,43 @@ static bool wait_until_done(struct proc *p, double seconds, struct err *err)
     }
 }
 
+/*
+ * True while a process of group pgid is alive. Zombies do not count: orphans are reaped by
+ * whichever init adopted them, which may be slow to do it (or never do it in a container whose
+ * pid 1 does not reap), and a zombie holds nothing.
+ */
+static bool group_has_live_members(pid_t pgid)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return false;
+    bool live = false;
+    struct dirent *de;
+    while (!live && (de = readdir(d))) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        char path[300];
+        char buf[512];
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        const char *rp = strrchr(buf, ')'); /* the command name may hold spaces */
+        char state = 0;
+        long ppid = 0, pgrp = 0;
+        if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
+            state != 'Z' && state != 'X')
+            live = true;
+    }
+    closedir(d);
+    return live;
+}
+
 int proc_kill(struct proc *p, double grace_s, struct err *err)
 {
     if (!p->is_running)
@@ -368,7 +407,8 @@ done:
        group is empty, so that "killed" means gone when we return. */
     if (!p->sandbox && p->pid > 0) {
         double until = proc_now() + 2.0;
-        while (kill(-p->pid, SIGKILL) == 0 && proc_now() < until) {
+        while (kill(-p->pid, SIGKILL) == 0 && group_has_live_members(p->pid) &&
+               proc_now() < until) {
             struct timespec ts = {0, 1000 * 1000};
             nanosleep(&ts, NULL);
         }

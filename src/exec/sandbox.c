@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -68,7 +69,7 @@ const char *sandbox_tier_name(enum sandbox_tier tier)
     case SANDBOX_TIER_NS:
         return "namespaces";
     case SANDBOX_TIER_RESTRICT:
-        return "no namespaces (Landlock, seccomp, no_new_privs, rlimits)";
+        return "no namespaces";
     case SANDBOX_TIER_NONE:
         return "none";
     }
@@ -322,12 +323,22 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
                 op_bind(pl, usr_links[i], true);
             }
         }
+        /* /etc/resolv.conf is often a link into /run (systemd-resolved, as on GitHub's
+           Ubuntu images): bind its target so that name resolution keeps working. */
+        char *resolv = realpath("/etc/resolv.conf", NULL);
+        if (resolv && strncmp(resolv, "/etc/", 5) && strncmp(resolv, "/usr/", 5))
+            op_bind(pl, resolv, true);
+        xfree(resolv);
         for (size_t i = 0; o->ro_paths && o->ro_paths[i]; i++)
             op_bind(pl, o->ro_paths[i], true);
         op_bind(pl, o->workspace, false);
         op_bind(pl, o->temp_dir, false);
         for (size_t i = 0; o->rw_paths && o->rw_paths[i]; i++)
             op_bind(pl, o->rw_paths[i], false);
+        if (o->home) {
+            op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
+            add_str(&pl->rw, o->home);
+        }
         add_str(&pl->rw, "/tmp");
         add_str(&pl->rw, "/dev/shm");
         add_str(&pl->rw, "/dev/pts");
@@ -522,12 +533,11 @@ static void cgroup_setup(struct sandbox *sb, const struct sandbox_limits *l)
     struct sbuf ctl = SBUF_INIT;
     struct err err = ERR_INIT;
     if (own_cgroup(&own, "")) {
+        /* Pure v2 hosts mount it at /sys/fs/cgroup, hybrid ones at /sys/fs/cgroup/unified. */
         const char *mnt = fs_is_file("/sys/fs/cgroup/cgroup.controllers")
                               ? "/sys/fs/cgroup"
                               : "/sys/fs/cgroup/unified";
-        sbuf_addf(&dir, "%s%s/subtree_control", mnt, own.buf);
         struct sbuf st = SBUF_INIT;
-        sbuf_reset(&dir);
         sbuf_addf(&dir, "%s%s", mnt, strcmp(own.buf, "/") ? own.buf : "");
         sbuf_addf(&st, "%s/cgroup.subtree_control", dir.buf);
         bool ok = sbuf_read_file(&ctl, st.buf, 4096, &err) == 0 &&
@@ -603,8 +613,8 @@ done:
 
 /* ------------------------------------------------------------------- the sandbox ---- */
 
-int sandbox_new(struct sandbox **out, struct sandbox_host *h, const struct sandbox_opts *o,
-                struct err *err)
+static int sandbox_new_at(struct sandbox **out, struct sandbox_host *h,
+                          const struct sandbox_opts *o, struct err *err)
 {
     int rc = 0;
     int sv[2] = {-1, -1};
@@ -714,6 +724,31 @@ done:
     proc_close_fd(&devnull);
     sandbox_free(sb);
     return rc;
+}
+
+/*
+ * The probe only tries unshare(); building the sandbox can still fail on a host (a mount that a
+ * security module refuses, a Landlock or seccomp error). With the default level the run then
+ * falls back to the next tier for good, and the reason joins what sandbox_host_describe() says.
+ */
+int sandbox_new(struct sandbox **out, struct sandbox_host *h, const struct sandbox_opts *o,
+                struct err *err)
+{
+    for (;;) {
+        struct err tier_err = ERR_INIT;
+        int rc = sandbox_new_at(out, h, o, &tier_err);
+        if (rc == 0)
+            return 0;
+        if (h->level != SANDBOX_DEFAULT || h->tier == SANDBOX_TIER_NONE) {
+            *err = tier_err;
+            return rc;
+        }
+        sbuf_addf(&h->why, "; fell back from %s: %s", sandbox_tier_name(h->tier), tier_err.msg);
+        if (h->tier < SANDBOX_TIER_RESTRICT && (h->landlock_abi || h->seccomp.filter))
+            h->tier = SANDBOX_TIER_RESTRICT;
+        else
+            h->tier = SANDBOX_TIER_NONE;
+    }
 }
 
 enum sandbox_tier sandbox_tier(const struct sandbox *sb)

@@ -178,6 +178,13 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             *out = v ? *v : val_null();
             return 0;
         }
+        if (key.kind == VAL_NUMBER && obj.kind == VAL_ARRAY && !obj.arr->is_filtered) {
+            /* a[0]: the integer part of a finite, non-negative number (else null) */
+            double f = key.num;
+            bool ok = f >= 0 && f < (double)obj.arr->len; /* false for NaN */
+            *out = ok ? obj.arr->items[(size_t)f] : val_null();
+            return 0;
+        }
         struct sbuf sb = SBUF_INIT;
         make_index(ev, &ix, &key, &sb);
         sbuf_release(&sb);
@@ -391,11 +398,14 @@ static int fn_join(struct evaluator *ev, struct val *args, size_t n, struct val 
 
 static int fn_to_json(struct evaluator *ev, struct val *args, struct val *out)
 {
-    struct sbuf res = SBUF_INIT;
-    val_to_json_sbuf(&res, &args[0], true);
-    int rc = make_string(ev, out, &res);
-    sbuf_release(&res);
-    return rc;
+    size_t size = expr_json_size(&args[0], true);
+    int rc = charge(ev, size);
+    if (rc < 0)
+        return rc;
+    char *dst = arena_alloc(ev->a, size + 1);
+    expr_json_emit(dst, &args[0], true);
+    *out = val_string_borrowed(dst, size);
+    return 0;
 }
 
 static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
@@ -403,7 +413,7 @@ static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
     struct sbuf sb = SBUF_INIT;
     struct str s = as_str(ev, &args[0], &sb);
     cJSON *json = NULL;
-    struct err jerr = ERR_INIT;
+    struct err jerr; /* set by json_parse on failure; not zeroed (512 bytes, a hot path) */
     int rc = 0;
     if (str_trim(s).len == 0) {
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: empty input");
@@ -423,10 +433,11 @@ done:
     return rc;
 }
 
-static bool status_truth(const struct expr_ctx *ctx, enum expr_func fn)
+static bool status_truth(const struct expr_ctx *ctx, enum expr_func fn, const struct val *args,
+                         size_t n_args)
 {
     if (ctx->status_fn)
-        return ctx->status_fn(fn, ctx->payload);
+        return ctx->status_fn(fn, args, n_args, ctx->payload);
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return ctx->status == EXPR_STATUS_SUCCESS;
@@ -494,7 +505,7 @@ static int eval_call(struct evaluator *ev, const struct expr *e, struct val *out
     case EXPR_FN_FAILURE:
     case EXPR_FN_CANCELLED:
     case EXPR_FN_ALWAYS:
-        *out = val_bool(status_truth(ev->ctx, e->func));
+        *out = val_bool(status_truth(ev->ctx, e->func, args, e->n_args));
         return 0;
     case EXPR_FN_CASE:
         break;

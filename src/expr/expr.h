@@ -235,7 +235,7 @@ struct expr {
     enum expr_node_kind kind;
     size_t offset;       /* byte offset of the node's token in the parsed text */
     struct val literal;  /* EXPR_LITERAL */
-    struct str name;     /* EXPR_CONTEXT, EXPR_CALL: the name as written (points into the arena) */
+    struct str name;     /* EXPR_CONTEXT, EXPR_CALL: as written (in the arena; no NUL after it) */
     enum expr_func func; /* EXPR_CALL */
     struct expr **args;
     size_t n_args;
@@ -259,8 +259,13 @@ struct expr_diag {
 struct expr_parse_opts {
     const char *const *contexts; /* allowed named values (matched ignoring case) */
     size_t n_contexts;
-    const char *const *functions; /* optional functions allowed here, by name ignoring case:
-                                     "hashFiles", "success", "failure", "cancelled", "always" */
+    /*
+     * Optional functions allowed here, by name ignoring case: "hashFiles", "success",
+     * "failure", "cancelled", "always". An entry may carry the argument counts in the workflow
+     * schema's notation, "success(0,MAX)" (job-level if: success('build') names needed jobs);
+     * without them the step-level counts apply (none for status functions, 1..255 hashFiles).
+     */
+    const char *const *functions;
     size_t n_functions;
     bool allow_any_context;     /* accept every named value (for tools; GitHub never does) */
     struct expr_diag *diag_out; /* optional: kind and position of a failure */
@@ -301,10 +306,11 @@ struct expr_ctx {
     bool (*lookup)(struct val *out, const char *name, size_t len, void *payload);
     /*
      * The truth of the status functions (the caller decides, as GitHub does per job, step or
-     * composite action). When NULL: success() is status == SUCCESS, failure() status == FAILURE,
-     * cancelled() status == CANCELLED, always() true.
+     * composite action); args are the call's evaluated arguments (job-level success('a')
+     * names needed jobs), borrowed for the call. When NULL: success() is status == SUCCESS,
+     * failure() status == FAILURE, cancelled() status == CANCELLED, always() true.
      */
-    bool (*status_fn)(enum expr_func fn, void *payload);
+    bool (*status_fn)(enum expr_func fn, const struct val *args, size_t n_args, void *payload);
     enum expr_status status;
     const char *workspace;      /* hashFiles() root (GITHUB_WORKSPACE); NULL: hashFiles fails */
     size_t max_memory;          /* bytes; 0 means EXPR_MAX_MEMORY */

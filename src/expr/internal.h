@@ -23,6 +23,10 @@ long expr_casefind(struct str hay, struct str needle);
 bool expr_case_prefix(struct str s, struct str affix);
 bool expr_case_suffix(struct str s, struct str affix);
 
+/* The JSON of v (as val_to_json_sbuf writes it): its size in bytes, and the bytes into dst. */
+size_t expr_json_size(const struct val *v, bool pretty);
+void expr_json_emit(char *dst, const struct val *v, bool pretty);
+
 /* Names of the functions by enum expr_func, and their argument limits. */
 struct expr_func_info {
     const char *name;    /* lower case */

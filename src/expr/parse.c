@@ -2,13 +2,16 @@
  * The tokenizer and parser. Both follow GitHub's engines closely, because users see their
  * quirks: the tokenizer (languageservices expressions/src/lexer.ts, C# LexicalAnalyzer) reads the
  * whole expression before the parser starts, so a bad symbol anywhere is a lexing error even
- * after a grammar error; the parser is precedence climbing with one function per level
- * (|| < && < == != < > >= < <= < ! < index and call), and counts depth the way GitHub does so
- * that "Exceeded max expression depth 50" fires on the same inputs.
+ * after a grammar error; the parser is a Pratt parser (binding powers || < && < == != <
+ * < <= > >=, then ! and the postfix index and call forms), and counts depth the way GitHub's
+ * recursive-descent parsers do, so that "Exceeded max expression depth 50" fires on the same
+ * inputs.
  */
 #include "expr/expr.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr/internal.h"
@@ -77,38 +80,53 @@ struct parser {
     size_t alloc;
     size_t pos; /* next token */
     int depth;
+    const char *copy;     /* the source in the arena, made when a name first needs it */
+    char *chunk;          /* palloc's current chunk */
+    size_t chunk_left;    /* bytes left in it */
+    size_t chunk_size;    /* size of the last chunk taken */
     struct tok small[64]; /* most expressions fit; longer ones move to the heap */
 };
 
-static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *fmt, ...)
+/*
+ * Sets GitHub's message "<what>: '<token>'. Located at position N within expression: <src>"
+ * (one formatting call: error cases are common enough in tooling to be worth it).
+ */
+static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const char *what,
+                const char *tok, size_t toklen)
 {
-    struct sbuf sb = SBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    sbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
     size_t pos = expr_char_pos(p->src, offset);
-    err_set(p->err, ERR_INVALID, "%s. Located at position %zu within expression: %.*s", sb.buf, pos,
-            (int)p->len, p->src);
-    sbuf_release(&sb);
+    /* Assembled by hand: printf's %.*s machinery costs more than the rest of a parse. */
+    char buf[ERR_MSG_MAX];
+    size_t n = 0;
+    char num[24];
+    int numlen = snprintf(num, sizeof(num), "%zu", pos);
+    const struct str parts[] = {
+        str_from(what),
+        str_make(": '", 3),
+        str_make(tok, toklen),
+        str_make("'. Located at position ", 23),
+        str_make(num, (size_t)numlen),
+        str_make(" within expression: ", 20),
+        str_make(p->src, p->len),
+    };
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t k = parts[i].len < sizeof(buf) - 1 - n ? parts[i].len : sizeof(buf) - 1 - n;
+        memcpy(buf + n, parts[i].p, k);
+        n += k;
+    }
+    buf[n] = '\0';
+    /* what err_set(p->err, ERR_INVALID, "%s", buf) does, without printf */
+    p->err->code = ERR_INVALID;
+    memcpy(p->err->msg, buf, n + 1);
     if (p->opts->diag_out)
         *p->opts->diag_out = (struct expr_diag){.kind = kind, .pos = pos, .offset = offset};
     return ERR_INVALID;
 }
 
-static void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end, double num)
+/* Room is made before lexing (an expression of n bytes has at most n + 1 tokens). */
+static inline void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end,
+                           double num)
 {
-    if (p->ntoks == p->alloc) {
-        size_t n = p->alloc * 2;
-        if (p->toks == p->small) {
-            p->toks = xmemdup(p->small, p->ntoks * sizeof(*p->toks));
-        }
-        p->toks = xreallocarray(p->toks, n, sizeof(*p->toks));
-        p->alloc = n;
-    }
     p->toks[p->ntoks++] = (struct tok){.type = type, .start = start, .end = end, .num = num};
 }
 
@@ -117,53 +135,37 @@ static enum tok_type prev_type(const struct parser *p)
     return p->ntoks ? p->toks[p->ntoks - 1].type : T_EOF;
 }
 
+/*
+ * Character classes (SQLite's tokenizer style): a boundary ends an identifier or a number
+ * (GitHub's lexers stop at these and at whitespace); identifiers start with a letter or '_' and
+ * go on with letters, digits, '_' and '-'.
+ */
+enum {
+    CC_BOUNDARY = 1u << 0,
+    CC_IDENT_START = 1u << 1,
+    CC_IDENT = 1u << 2,
+};
+
+/* 1 = CC_BOUNDARY, 2 = CC_IDENT_START, 4 = CC_IDENT, by byte value */
+static const unsigned char char_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 1, 4, 1, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 1, 1, 1, 0,
+    0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 1, 0, 1, 0, 6,
+    0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static bool is_boundary(unsigned char c)
 {
-    switch (c) {
-    case '(':
-    case '[':
-    case ')':
-    case ']':
-    case ',':
-    case '.':
-    case '!':
-    case '>':
-    case '<':
-    case '=':
-    case '&':
-    case '|':
-    case ' ':
-    case '\t':
-    case '\n':
-    case '\r':
-    case '\v':
-    case '\f':
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool is_legal_identifier(const char *s, size_t n)
-{
-    if (!n)
-        return false;
-    unsigned char c = (unsigned char)s[0];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return char_class[c] & CC_BOUNDARY;
 }
 
 static int unexpected_lexeme(struct parser *p, size_t start, size_t end)
 {
-    return fail(p, EXPR_ERR_LEXING, start, "Unexpected symbol: '%.*s'", (int)(end - start),
-                p->src + start);
+    return fail(p, EXPR_ERR_LEXING, start, "Unexpected symbol", p->src + start, end - start);
 }
 
 /* A number literal: JavaScript's Number() grammar, which is C#'s for these inputs. */
@@ -173,10 +175,16 @@ static int lex_number(struct parser *p, size_t start, size_t *i)
     while (k < p->len && (!is_boundary((unsigned char)p->src[k]) || p->src[k] == '.'))
         k++;
     *i = k;
-    double v = val_parse_number(p->src + start, k - start);
-    if (isnan(v))
-        return unexpected_lexeme(p, start, k);
-    /* val_parse_number treats blank text as 0; a lone sign is not blank, so only "" could be. */
+    /* The common case, a short run of digits, is exact without the general parser. */
+    double v = 0;
+    size_t d = start;
+    while (d < k && d - start < 15 && p->src[d] >= '0' && p->src[d] <= '9')
+        v = v * 10 + (p->src[d++] - '0');
+    if (d != k || d == start) {
+        v = val_parse_number(p->src + start, k - start);
+        if (isnan(v))
+            return unexpected_lexeme(p, start, k);
+    }
     add_tok(p, T_NUMBER, start, k, v);
     return 0;
 }
@@ -184,14 +192,24 @@ static int lex_number(struct parser *p, size_t start, size_t *i)
 static int lex_identifier(struct parser *p, size_t start, size_t *i)
 {
     size_t k = *i;
-    while (k < p->len && !is_boundary((unsigned char)p->src[k]))
+    /* Legal when it starts with a letter or '_' and goes on with identifier characters. */
+    bool legal = char_class[(unsigned char)p->src[start]] & CC_IDENT_START;
+    while (k < p->len) {
+        unsigned cc = char_class[(unsigned char)p->src[k]];
+        if (cc & CC_BOUNDARY)
+            break;
+        legal = legal && (cc & CC_IDENT);
         k++;
+    }
     *i = k;
     const char *s = p->src + start;
     size_t n = k - start;
     enum tok_type type = T_IDENT;
     double num = 0;
-    if (prev_type(p) != T_DOT) {
+    /* Keywords (case-sensitive, as in GitHub's lexers), except as a property name after '.' */
+    bool maybe_keyword = (n == 3 || n == 4 || n == 5 || n == 8) &&
+                         (s[0] == 't' || s[0] == 'f' || s[0] == 'n' || s[0] == 'N' || s[0] == 'I');
+    if (maybe_keyword && prev_type(p) != T_DOT) {
         if (n == 4 && memcmp(s, "true", 4) == 0) {
             type = T_TRUE;
         } else if (n == 5 && memcmp(s, "false", 5) == 0) {
@@ -206,7 +224,7 @@ static int lex_identifier(struct parser *p, size_t start, size_t *i)
             num = INFINITY;
         }
     }
-    if (!is_legal_identifier(s, n))
+    if (!legal)
         return unexpected_lexeme(p, start, k);
     add_tok(p, type, start, k, num);
     return 0;
@@ -238,6 +256,8 @@ static int lex(struct parser *p)
     while (i < p->len) {
         size_t start = i;
         unsigned char c = (unsigned char)p->src[i++];
+        if (c == ' ')
+            continue;
         int rc = 0;
         switch (c) {
         case '(':
@@ -379,14 +399,14 @@ static void unescape(struct sbuf *out, const char *s, size_t n)
 /* The error as GitHub words it: "<what>: '<token>'. Located at position N within ...". */
 static int parse_fail(struct parser *p, enum parse_err what, const struct tok *t)
 {
-    struct sbuf tok = SBUF_INIT;
+    const char *text = parse_err_text[what];
     if (t->type == T_EOF)
-        sbuf_addstr(&tok, "EOF");
-    else if (t->type == T_STRING)
-        unescape(&tok, p->src + t->start + 1, t->end - t->start - 2);
-    else
-        sbuf_add(&tok, p->src + t->start, t->end - t->start);
-    int rc = fail(p, EXPR_ERR_PARSING, t->start, "%s: '%s'", parse_err_text[what], tok.buf);
+        return fail(p, EXPR_ERR_PARSING, t->start, text, "EOF", 3);
+    if (t->type != T_STRING)
+        return fail(p, EXPR_ERR_PARSING, t->start, text, p->src + t->start, t->end - t->start);
+    struct sbuf tok = SBUF_INIT;
+    unescape(&tok, p->src + t->start + 1, t->end - t->start - 2);
+    int rc = fail(p, EXPR_ERR_PARSING, t->start, text, tok.buf, tok.len);
     sbuf_release(&tok);
     return rc;
 }
@@ -426,16 +446,57 @@ static int incr_depth(struct parser *p)
     return 0;
 }
 
+/*
+ * Zeroed memory for the tree, cut from chunks of the arena: one arena call (and one memset)
+ * per chunk instead of one per node. Sizes are rounded up to keep pointers aligned.
+ */
+static void *palloc(struct parser *p, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (size > p->chunk_left) {
+        size_t chunk = p->chunk_size ? p->chunk_size * 2 : 512;
+        if (chunk > 8192)
+            chunk = 8192;
+        p->chunk_size = chunk;
+        if (size > chunk / 2)
+            return arena_alloc(p->a, size);
+        p->chunk = arena_alloc(p->a, chunk);
+        p->chunk_left = chunk;
+    }
+    void *r = p->chunk;
+    p->chunk += size;
+    p->chunk_left -= size;
+    return r;
+}
+
+/* A string value (NUL-terminated copy) in the tree's memory. */
+static struct val pstring(struct parser *p, const char *s, size_t n)
+{
+    char *c = palloc(p, n + 1);
+    memcpy(c, s, n);
+    c[n] = '\0';
+    return val_string_borrowed(c, n);
+}
+
 static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t offset,
                              size_t n_args)
 {
-    struct expr *e = arena_alloc(p->a, sizeof(*e));
+    /* The node and its operand pointers in one allocation. */
+    struct expr *e = palloc(p, sizeof(*e) + n_args * sizeof(*e->args));
     e->kind = kind;
     e->offset = offset;
     e->n_args = n_args;
     if (n_args)
-        e->args = arena_alloc(p->a, n_args * sizeof(*e->args));
+        e->args = (struct expr **)(e + 1);
     return e;
+}
+
+/* The source copied into the arena once, for names that point into it. */
+static const char *source_copy(struct parser *p)
+{
+    if (!p->copy)
+        p->copy = arena_strndup(p->a, p->src, p->len);
+    return p->copy;
 }
 
 /* A growable list of nodes in the arena (for call arguments and && / || chains). */
@@ -445,11 +506,11 @@ struct node_list {
     size_t alloc;
 };
 
-static void list_push(struct arena *a, struct node_list *l, struct expr *e)
+static void list_push(struct parser *p, struct node_list *l, struct expr *e)
 {
     if (l->len == l->alloc) {
         size_t n = l->alloc ? l->alloc * 2 : 4;
-        struct expr **items = arena_alloc(a, n * sizeof(*items));
+        struct expr **items = palloc(p, n * sizeof(*items));
         if (l->len)
             memcpy(items, l->items, l->len * sizeof(*items));
         l->items = items;
@@ -460,7 +521,7 @@ static void list_push(struct arena *a, struct node_list *l, struct expr *e)
 
 static int expression(struct parser *p, struct expr **out);
 
-static int logical(struct parser *p, struct expr **out, bool is_or);
+static int unary(struct parser *p, struct expr **out);
 
 static int parse_call_args(struct parser *p, struct node_list *args)
 {
@@ -469,8 +530,14 @@ static int parse_call_args(struct parser *p, struct node_list *args)
         int rc = expression(p, &arg);
         if (rc < 0)
             return rc;
-        list_push(p->a, args, arg);
+        list_push(p, args, arg);
         if (!check(p, T_RPAREN)) {
+            /* An unclosed call: GitHub names the last token as written (quotes included). */
+            if (at_end(p)) {
+                const struct tok *last = previous(p);
+                return fail(p, EXPR_ERR_PARSING, last->start, parse_err_text[PE_UNEXPECTED_END],
+                            p->src + last->start, last->end - last->start);
+            }
             if (!match(p, T_COMMA))
                 return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
         }
@@ -481,7 +548,9 @@ static int parse_call_args(struct parser *p, struct node_list *args)
 /* ASCII case-insensitive equality of s (len bytes) and the NUL-terminated name. */
 static bool name_eq(const char *name, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    if (!len || ((unsigned char)name[0] | 0x20) != ((unsigned char)s[0] | 0x20))
+        return len == 0 && name[0] == '\0'; /* quick reject on the first letter */
+    for (size_t i = 1; i < len; i++) {
         if (!name[i] || str_lower((unsigned char)name[i]) != str_lower((unsigned char)s[i]))
             return false;
     }
@@ -497,6 +566,37 @@ static bool name_listed(const char *const *names, size_t n, const char *s, size_
     return false;
 }
 
+/*
+ * Finds the caller's entry for an optional function: "name", or "name(min,max)" in the
+ * workflow schema's notation (max may be MAX), which then sets the argument counts.
+ * Returns false when the function is not listed.
+ */
+static bool find_function_spec(const struct expr_parse_opts *opts, const char *s, size_t len,
+                               size_t *min, size_t *max)
+{
+    for (size_t i = 0; i < opts->n_functions; i++) {
+        const char *spec = opts->functions[i];
+        const char *paren = strchr(spec, '(');
+        size_t name_len = paren ? (size_t)(paren - spec) : strlen(spec);
+        if (name_len != len || !str_eqi(str_make(spec, name_len), str_make(s, len)))
+            continue;
+        if (paren) {
+            char *end = NULL;
+            unsigned long lo = strtoul(paren + 1, &end, 10);
+            if (end && *end == ',') {
+                const char *hi_text = end + 1;
+                *min = lo;
+                if (str_has_prefix(hi_text, "MAX"))
+                    *max = SIZE_MAX;
+                else
+                    *max = strtoul(hi_text, NULL, 10);
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 static int resolve_function(struct parser *p, const struct tok *id, size_t n_args,
                             enum expr_func *fn_out)
 {
@@ -506,11 +606,13 @@ static int resolve_function(struct parser *p, const struct tok *id, size_t n_arg
         const struct expr_func_info *info = &expr_funcs[f];
         if (!name_eq(info->name, s, n))
             continue;
-        if (info->optional && !name_listed(p->opts->functions, p->opts->n_functions, s, n))
+        size_t min = info->min_args;
+        size_t max = info->max_args;
+        if (info->optional && !find_function_spec(p->opts, s, n, &min, &max))
             break;
-        if (n_args < info->min_args)
+        if (n_args < min)
             return parse_fail(p, PE_TOO_FEW, id);
-        if (n_args > info->max_args)
+        if (n_args > max)
             return parse_fail(p, PE_TOO_MANY, id);
         if (f == EXPR_FN_CASE && n_args % 2 == 0)
             return parse_fail(p, PE_EVEN, id);
@@ -549,10 +651,10 @@ static int primary(struct parser *p, struct expr **out, bool *is_group)
             if (memchr(s, '\'', n)) {
                 struct sbuf sb = SBUF_INIT;
                 unescape(&sb, s, n);
-                e->literal = val_string(p->a, sb.buf, sb.len);
+                e->literal = pstring(p, sb.buf, sb.len);
                 sbuf_release(&sb);
             } else {
-                e->literal = val_string(p->a, s, n);
+                e->literal = pstring(p, s, n);
             }
         }
         *out = e;
@@ -588,7 +690,7 @@ static int call(struct parser *p, struct expr **out, bool *indexable)
         if (!context_allowed(p, s, n))
             return parse_fail(p, PE_UNRECOGNIZED_NAMED_VALUE, id);
         struct expr *e = new_node(p, EXPR_CONTEXT, id->start, 0);
-        e->name = str_make(arena_strndup(p->a, s, n), n);
+        e->name = str_make(source_copy(p) + id->start, n);
         *indexable = true;
         *out = e;
         return 0;
@@ -602,7 +704,7 @@ static int call(struct parser *p, struct expr **out, bool *indexable)
     if (rc < 0)
         return rc;
     struct expr *e = new_node(p, EXPR_CALL, id->start, 0);
-    e->name = str_make(arena_strndup(p->a, s, n), n);
+    e->name = str_make(source_copy(p) + id->start, n);
     e->func = fn;
     e->args = args.items;
     e->n_args = args.len;
@@ -649,7 +751,7 @@ static int index_access(struct parser *p, struct expr **out)
             struct expr *idx = NULL;
             if (match(p, T_IDENT)) {
                 idx = new_node(p, EXPR_LITERAL, t->start, 0);
-                idx->literal = val_string(p->a, p->src + t->start, t->end - t->start);
+                idx->literal = pstring(p, p->src + t->start, t->end - t->start);
             } else if (!match(p, T_STAR)) {
                 return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
             }
@@ -686,6 +788,35 @@ static int unary(struct parser *p, struct expr **out)
     return 0;
 }
 
+/* Binding power of an infix operator token; 0 for anything else. */
+enum {
+    BP_NONE,
+    BP_OR,
+    BP_AND,
+    BP_EQUALITY, /* == != */
+    BP_COMPARE,  /* < <= > >= */
+};
+
+static int binding_power(enum tok_type t)
+{
+    switch (t) {
+    case T_OR:
+        return BP_OR;
+    case T_AND:
+        return BP_AND;
+    case T_EQ:
+    case T_NE:
+        return BP_EQUALITY;
+    case T_LT:
+    case T_LE:
+    case T_GT:
+    case T_GE:
+        return BP_COMPARE;
+    default:
+        return BP_NONE;
+    }
+}
+
 static enum expr_node_kind binary_kind(enum tok_type t)
 {
     switch (t) {
@@ -704,26 +835,49 @@ static enum expr_node_kind binary_kind(enum tok_type t)
     }
 }
 
-/* One left-associative level: level 1 is == and !=, level 2 is < <= > >=. */
-static int binary(struct parser *p, struct expr **out, int level)
+/*
+ * The Pratt loop over the infix operators whose binding power is at least min_bp. Comparison
+ * and equality operators are left-associative binary nodes; a run of && (or of ||) becomes one
+ * n-ary node, as GitHub builds them, and the run counts one level of depth while it is parsed
+ * (GitHub's parsers do the same, which decides where "Exceeded max expression depth" fires).
+ */
+static int infix(struct parser *p, struct expr **out, int min_bp)
 {
     struct expr *left = NULL;
-    int rc = level == 1 ? binary(p, &left, 2) : unary(p, &left);
+    int rc = unary(p, &left);
     if (rc < 0)
         return rc;
     for (;;) {
-        enum tok_type t = peek(p)->type;
-        bool ours = level == 1 ? (t == T_EQ || t == T_NE)
-                               : (t == T_LT || t == T_LE || t == T_GT || t == T_GE);
-        if (!ours || at_end(p))
+        const struct tok *t = peek(p);
+        int bp = binding_power(t->type);
+        if (bp == BP_NONE || bp < min_bp)
             break;
-        size_t at = peek(p)->start;
+        if (bp == BP_OR || bp == BP_AND) {
+            rc = incr_depth(p);
+            if (rc < 0)
+                return rc;
+            struct node_list args = {0};
+            list_push(p, &args, left);
+            while (match(p, t->type)) {
+                struct expr *next = NULL;
+                rc = infix(p, &next, bp + 1);
+                if (rc < 0)
+                    return rc;
+                list_push(p, &args, next);
+            }
+            p->depth--;
+            struct expr *e = new_node(p, bp == BP_OR ? EXPR_OR : EXPR_AND, t->start, 0);
+            e->args = args.items;
+            e->n_args = args.len;
+            left = e;
+            continue;
+        }
         p->pos++;
         struct expr *right = NULL;
-        rc = level == 1 ? binary(p, &right, 2) : unary(p, &right);
+        rc = infix(p, &right, bp + 1);
         if (rc < 0)
             return rc;
-        struct expr *e = new_node(p, binary_kind(t), at, 2);
+        struct expr *e = new_node(p, binary_kind(t->type), t->start, 2);
         e->args[0] = left;
         e->args[1] = right;
         left = e;
@@ -732,45 +886,12 @@ static int binary(struct parser *p, struct expr **out, int level)
     return 0;
 }
 
-/* An || chain of && chains (one n-ary node per chain, as GitHub builds them). */
-static int logical(struct parser *p, struct expr **out, bool is_or)
-{
-    struct expr *first = NULL;
-    int rc = is_or ? logical(p, &first, false) : binary(p, &first, 1);
-    if (rc < 0)
-        return rc;
-    enum tok_type op = is_or ? T_OR : T_AND;
-    if (!check(p, op)) {
-        *out = first;
-        return 0;
-    }
-    size_t at = peek(p)->start;
-    rc = incr_depth(p);
-    if (rc < 0)
-        return rc;
-    struct node_list args = {0};
-    list_push(p->a, &args, first);
-    while (match(p, op)) {
-        struct expr *next = NULL;
-        rc = is_or ? logical(p, &next, false) : binary(p, &next, 1);
-        if (rc < 0)
-            return rc;
-        list_push(p->a, &args, next);
-    }
-    p->depth--;
-    struct expr *e = new_node(p, is_or ? EXPR_OR : EXPR_AND, at, 0);
-    e->args = args.items;
-    e->n_args = args.len;
-    *out = e;
-    return 0;
-}
-
 static int expression(struct parser *p, struct expr **out)
 {
     int rc = incr_depth(p);
     if (rc < 0)
         return rc;
-    rc = logical(p, out, true);
+    rc = infix(p, out, BP_OR);
     if (rc < 0)
         return rc;
     p->depth--;
@@ -798,12 +919,20 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
     p.alloc = sizeof(p.small) / sizeof(p.small[0]);
     p.pos = 0;
     p.depth = 0;
+    p.copy = NULL;
+    p.chunk = NULL;
+    p.chunk_left = 0;
+    p.chunk_size = 0;
     int rc = 0;
     if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
         rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);
         if (p.opts->diag_out)
             *p.opts->diag_out = (struct expr_diag){.kind = EXPR_ERR_PARSING};
         goto done;
+    }
+    if (len + 1 > p.alloc) {
+        p.toks = xreallocarray(NULL, len + 1, sizeof(*p.toks));
+        p.alloc = len + 1;
     }
     rc = lex(&p);
     if (rc < 0)

@@ -265,12 +265,40 @@ double val_parse_number(const char *s, size_t len)
     }
     if (k != n)
         return NAN;
-    /* Plain integers of up to 15 digits are exact as doubles: no need for strtod. */
-    if (digits <= 15 && k - j == digits) {
-        double v = 0;
-        for (size_t d = j; d < n; d++)
-            v = v * 10 + (p[d] - '0');
-        return neg ? -v : v;
+    /*
+     * Clinger's fast path: with at most 15 significant digits m and a decimal exponent e of at
+     * most 22, m and 10^e are exact doubles and one multiplication or division rounds
+     * correctly, as strtod would.
+     */
+    if (digits <= 15) {
+        static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+        double m = 0;
+        long e = 0;
+        size_t d = j;
+        for (; d < n && p[d] >= '0' && p[d] <= '9'; d++)
+            m = m * 10 + (p[d] - '0');
+        if (d < n && p[d] == '.') {
+            for (d++; d < n && p[d] >= '0' && p[d] <= '9'; d++) {
+                m = m * 10 + (p[d] - '0');
+                e--;
+            }
+        }
+        if (d < n) { /* the exponent part, validated above */
+            d++;
+            bool eneg = p[d] == '-';
+            if (p[d] == '+' || p[d] == '-')
+                d++;
+            long x = 0;
+            for (; d < n && x < 10000; d++)
+                x = x * 10 + (p[d] - '0');
+            e += eneg ? -x : x;
+        }
+        if (e >= -22 && e <= 22) {
+            double v = e >= 0 ? m * pow10[e] : m / pow10[-e];
+            return neg ? -v : v;
+        }
     }
     char small[64];
     char *buf = n < sizeof(small) ? small : xmalloc(n + 1);
@@ -513,118 +541,213 @@ cJSON *val_to_json(const struct val *v)
 }
 
 /*
+ * The JSON writer runs twice over a value: once with dst NULL to measure, once to write into
+ * memory of exactly that size (so toJSON() of a large context is neither grown step by step
+ * nor copied afterwards).
+ */
+struct jw {
+    char *dst; /* NULL while measuring */
+    size_t n;  /* bytes measured or written so far */
+};
+
+static inline void jw_put(struct jw *w, const char *p, size_t k)
+{
+    if (w->dst)
+        memcpy(w->dst + w->n, p, k);
+    w->n += k;
+}
+
+static inline void jw_ch(struct jw *w, char c)
+{
+    if (w->dst)
+        w->dst[w->n] = c;
+    w->n++;
+}
+
+/*
  * Numbers in toJSON(): integral values as integers (the runner writes them as Int64), others
  * in the shortest form that reads back to the same double.
  */
-static void json_number(struct sbuf *out, double num)
+static void json_number(struct jw *w, double num)
 {
+    char buf[40];
+    int len = 0;
     if (isnan(num)) {
-        sbuf_addstr(out, "NaN");
+        jw_put(w, "NaN", 3);
         return;
     }
     if (isinf(num)) {
-        sbuf_addstr(out, num < 0 ? "-Infinity" : "Infinity");
+        if (num < 0)
+            jw_put(w, "-Infinity", 9);
+        else
+            jw_put(w, "Infinity", 8);
         return;
     }
     if (num == 0) {
-        sbuf_addch(out, '0');
+        jw_ch(w, '0');
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        if (fabs(num) < 1e15)
-            add_integer(out, (long long)num);
-        else
-            sbuf_addf(out, "%lld", (long long)num);
-        return;
+        len = snprintf(buf, sizeof(buf), "%lld", (long long)num);
+    } else {
+        for (int prec = 15; prec <= 17; prec++) {
+            len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
+            if (strtod(buf, NULL) == num)
+                break;
+        }
     }
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*G", prec, num);
-        if (strtod(buf, NULL) == num)
-            break;
-    }
-    sbuf_addstr(out, buf);
+    jw_put(w, buf, (size_t)len);
 }
 
-static void json_indent(struct sbuf *out, bool pretty, size_t depth)
+static void json_indent(struct jw *w, bool pretty, size_t depth)
 {
+    static const char spaces[] = "                                                                ";
     if (!pretty)
         return;
-    sbuf_addch(out, '\n');
-    sbuf_addchars(out, ' ', depth * 2);
-}
-
-/* A JSON string; runs of characters that need no escape are appended in one go. */
-static void json_string(struct sbuf *out, struct str s)
-{
-    sbuf_addch(out, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        sbuf_add(out, s.p + run, i - run);
-        sbuf_add_json_escaped(out, s.p + i, 1);
-        run = i + 1;
+    jw_ch(w, '\n');
+    size_t k = depth * 2;
+    while (k) {
+        size_t step = k < sizeof(spaces) - 1 ? k : sizeof(spaces) - 1;
+        jw_put(w, spaces, step);
+        k -= step;
     }
-    sbuf_add(out, s.p + run, s.len - run);
-    sbuf_addch(out, '"');
 }
 
-static void json_write(struct sbuf *out, const struct val *v, bool pretty, size_t depth)
+/* True when one of the 8 bytes in x is below 0x20, '"' or '\\' (bit tricks on a word). */
+static inline bool word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    const uint64_t highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"');
+    uint64_t b = x ^ (ones * '\\');
+    uint64_t below = (x - ones * 0x20) & ~x;
+    uint64_t quote = (q - ones) & ~q;
+    uint64_t slash = (b - ones) & ~b;
+    return ((below | quote | slash) & highs) != 0;
+}
+
+static inline bool byte_needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* A JSON string: runs of characters that need no escape go in one piece. */
+static void json_string(struct jw *w, struct str s)
+{
+    static const char hex[] = "0123456789abcdef";
+    jw_ch(w, '"');
+    size_t run = 0;
+    size_t i = 0;
+    while (i < s.len) {
+        /* Skip whole words that need no escape, then at most one word byte by byte. */
+        uint64_t x;
+        while (i + 8 <= s.len && (memcpy(&x, s.p + i, 8), !word_needs_escape(x)))
+            i += 8;
+        size_t stop = i + 8 < s.len ? i + 8 : s.len;
+        while (i < stop && !byte_needs_escape((unsigned char)s.p[i]))
+            i++;
+        if (i == stop)
+            continue;
+        unsigned char c = (unsigned char)s.p[i];
+        jw_put(w, s.p + run, i - run);
+        run = i + 1;
+        i++;
+        char esc = c == '"'    ? '"'
+                   : c == '\\' ? '\\'
+                   : c == '\n' ? 'n'
+                   : c == '\r' ? 'r'
+                   : c == '\t' ? 't'
+                   : c == '\b' ? 'b'
+                   : c == '\f' ? 'f'
+                               : 0;
+        if (esc) {
+            char e[2] = {'\\', esc};
+            jw_put(w, e, 2);
+        } else {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            jw_put(w, e, 6);
+        }
+    }
+    jw_put(w, s.p + run, s.len - run);
+    jw_ch(w, '"');
+}
+
+static void json_write(struct jw *w, const struct val *v, bool pretty, size_t depth)
 {
     switch (v->kind) {
     case VAL_NULL:
-        sbuf_addstr(out, "null");
+        jw_put(w, "null", 4);
         return;
     case VAL_BOOL:
-        sbuf_addstr(out, v->b ? "true" : "false");
+        if (v->b)
+            jw_put(w, "true", 4);
+        else
+            jw_put(w, "false", 5);
         return;
     case VAL_NUMBER:
-        json_number(out, v->num);
+        json_number(w, v->num);
         return;
     case VAL_STRING:
-        json_string(out, v->s);
+        json_string(w, v->s);
         return;
     case VAL_ARRAY:
         if (!v->arr->len) {
-            sbuf_addstr(out, "[]");
+            jw_put(w, "[]", 2);
             return;
         }
-        sbuf_addch(out, '[');
+        jw_ch(w, '[');
         for (size_t i = 0; i < v->arr->len; i++) {
             if (i)
-                sbuf_addch(out, ',');
-            json_indent(out, pretty, depth + 1);
-            json_write(out, &v->arr->items[i], pretty, depth + 1);
+                jw_ch(w, ',');
+            json_indent(w, pretty, depth + 1);
+            json_write(w, &v->arr->items[i], pretty, depth + 1);
         }
-        json_indent(out, pretty, depth);
-        sbuf_addch(out, ']');
+        json_indent(w, pretty, depth);
+        jw_ch(w, ']');
         return;
     case VAL_OBJECT:
         if (!v->obj->len) {
-            sbuf_addstr(out, "{}");
+            jw_put(w, "{}", 2);
             return;
         }
-        sbuf_addch(out, '{');
+        jw_ch(w, '{');
         for (size_t i = 0; i < v->obj->len; i++) {
             const struct val_member *m = &v->obj->members[i];
             if (i)
-                sbuf_addch(out, ',');
-            json_indent(out, pretty, depth + 1);
-            json_string(out, m->key);
-            sbuf_addstr(out, pretty ? ": " : ":");
-            json_write(out, &m->value, pretty, depth + 1);
+                jw_ch(w, ',');
+            json_indent(w, pretty, depth + 1);
+            json_string(w, m->key);
+            if (pretty)
+                jw_put(w, ": ", 2);
+            else
+                jw_ch(w, ':');
+            json_write(w, &m->value, pretty, depth + 1);
         }
-        json_indent(out, pretty, depth);
-        sbuf_addch(out, '}');
+        json_indent(w, pretty, depth);
+        jw_ch(w, '}');
         return;
     }
+}
+
+size_t expr_json_size(const struct val *v, bool pretty)
+{
+    struct jw w = {.dst = NULL};
+    json_write(&w, v, pretty, 0);
+    return w.n;
+}
+
+void expr_json_emit(char *dst, const struct val *v, bool pretty)
+{
+    struct jw w = {.dst = dst};
+    json_write(&w, v, pretty, 0);
 }
 
 void val_to_json_sbuf(struct sbuf *out, const struct val *v, bool pretty)
 {
-    json_write(out, v, pretty, 0);
+    size_t size = expr_json_size(v, pretty);
+    sbuf_grow(out, size);
+    expr_json_emit(out->buf + out->len, v, pretty);
+    sbuf_setlen(out, out->len + size);
 }
 
 struct val val_copy(struct arena *a, const struct val *v)

@@ -67,6 +67,13 @@ int plan_eval_token(struct val *out, struct arena *a, const struct wf_token *t,
             int rc = plan_eval_token(&item, a, t->items[i], ctx, err);
             if (rc)
                 return rc;
+            /* an expression item that yields a sequence is spliced in, as the runner's
+             * template evaluator does (act's evalmatrix-merge-array case) */
+            if (t->items[i]->kind == WF_TOK_EXPR && item.kind == VAL_ARRAY) {
+                for (size_t k = 0; k < item.arr->len; k++)
+                    val_array_push(a, arr, item.arr->items[k]);
+                continue;
+            }
             val_array_push(a, arr, item);
         }
         *out = arr;

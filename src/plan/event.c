@@ -26,6 +26,8 @@
 #include "util/str.h"
 
 #define ZERO_SHA "0000000000000000000000000000000000000000"
+/* GitHub's push payload lists at most this many commits */
+#define PLAN_PUSH_COMMITS_MAX 2048
 
 static struct val sv(struct arena *a, const char *s)
 {
@@ -224,12 +226,26 @@ static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err
     set(a, pl, "compare",
         sv(a, fmt(a, "https://github.com/%s/compare/%s", full_name(p),
                   fmt(a, "%.12s...%.12s", ev->before, ev->after))));
-    struct val head = strcmp(ev->sha, ZERO_SHA)
-                          ? commit_obj(p, &p->repo.head, changes.items, changes.len)
-                          : val_null();
+    /* commits: those pushed (after not reachable from before), oldest first, at most the
+     * 2048 GitHub lists, each with its own added/removed/modified; head_commit is the last.
+     * A new branch (before = zeros) lists only its head commit. */
+    struct val head = val_null();
     struct val commits = val_new_array(a);
-    if (head.kind != VAL_NULL)
+    struct vec log = VEC_INIT(struct plan_log_entry);
+    struct err le = ERR_INIT;
+    if (strcmp(ev->sha, ZERO_SHA) && strcmp(ev->before, ZERO_SHA) && p->repo.is_git &&
+        plan_repo_log(&log, a, &p->repo, ev->before, ev->after, PLAN_PUSH_COMMITS_MAX, &le) == 0) {
+        for (size_t i = 0; i < log.len; i++) {
+            const struct plan_log_entry *e = vec_at(&log, i);
+            head = commit_obj(p, &e->commit, e->changes, e->nchanges);
+            val_array_push(a, commits, head);
+        }
+    }
+    vec_release(&log);
+    if (head.kind == VAL_NULL && strcmp(ev->sha, ZERO_SHA)) {
+        head = commit_obj(p, &p->repo.head, changes.items, changes.len);
         val_array_push(a, commits, head);
+    }
     set(a, pl, "commits", commits);
     set(a, pl, "head_commit", head);
     set(a, pl, "pusher", person(a, ev->actor, p->repo.user_email ? p->repo.user_email : "", NULL));
@@ -431,6 +447,43 @@ static void from_payload(struct plan *p)
     }
 }
 
+/* The events that trigger workflows (GitHub docs, "Events that trigger workflows"). */
+static const char *const github_events[] = {
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "public",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_call",
+    "workflow_dispatch",
+    "workflow_run",
+};
+
 int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err)
 {
     struct arena *a = &p->arena;
@@ -439,6 +492,11 @@ int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err)
     cJSON *json = NULL;
     ev->name = o->event_name && *o->event_name ? arena_strdup(a, o->event_name) : "push";
     ev->type = o->event_type ? arena_strdup(a, o->event_type) : NULL;
+    bool known = false;
+    for (size_t i = 0; i < sizeof(github_events) / sizeof(github_events[0]) && !known; i++)
+        known = !strcmp(github_events[i], ev->name);
+    if (!known)
+        warn(p, "'%s' is not an event that triggers GitHub workflows", ev->name);
     ev->sha = p->repo.sha;
     ev->head_ref = "";
     ev->base_ref = "";
@@ -551,12 +609,12 @@ static int typed(struct val *v, struct arena *a, const char *type, const struct 
 
 /*
  * The core of both input builders: declared inputs in order, given values typed, defaults
- * (evaluated with ctx) filled; string forms into event_inputs when it is an object. A missing
- * required input is reported through *missing (the first one's name), not as an error.
+ * (evaluated with ctx) filled; string forms into event_inputs when it is an object. Missing
+ * required inputs are listed in *missing (comma-separated names), not reported as errors.
  */
 static int inputs_core(struct val *inputs, struct val event_inputs, struct arena *a,
                        const struct wf_token *decl, const struct val *given, const char *where,
-                       const struct val *ctx, const char **missing, struct err *err)
+                       const struct val *ctx, struct sbuf *missing, struct err *err)
 {
     *inputs = val_new_object(a);
     for (size_t i = 0; decl && decl->kind == WF_TOK_MAPPING && i < decl->npairs; i++) {
@@ -576,8 +634,8 @@ static int inputs_core(struct val *inputs, struct val event_inputs, struct arena
             struct err e2 = ERR_INIT;
             if (plan_eval_token(&v, a, def, &ec, &e2))
                 v = val_null();
-        } else if (req && req->kind == WF_TOK_BOOL && req->boolean && !*missing) {
-            *missing = name;
+        } else if (req && req->kind == WF_TOK_BOOL && req->boolean) {
+            sbuf_addf(missing, "%s'%s'", missing->len ? ", " : "", name);
         }
         int rc = typed(&v, a, type, spec, where, name, err);
         if (rc)
@@ -607,13 +665,15 @@ int plan_inputs_build(struct plan *p, struct plan_workflow *w, struct val *event
     const struct wf_token *decl = declared_inputs(w->wf, event);
     struct val event_inputs = val_new_object(a); /* github.event.inputs: strings */
     struct val ctxv = plan_contexts(a, p, w, NULL);
-    const char *missing = NULL;
+    struct sbuf missing = SBUF_INIT;
     int rc =
         inputs_core(&w->inputs, event_inputs, a, decl, given, w->relpath, &ctxv, &missing, err);
+    if (rc == 0 && missing.len)
+        warn(p, "%s: required input%s %s not given", w->relpath,
+             strchr(missing.buf, ',') ? "s" : "", missing.buf);
+    sbuf_release(&missing);
     if (rc)
         return rc;
-    if (missing)
-        warn(p, "%s: required input '%s' was not given", w->relpath, missing);
     /* inputs given but not declared: kept (act does), with a warning as GitHub would refuse */
     if (given && given->kind == VAL_OBJECT) {
         for (size_t i = 0; i < given->obj->len; i++) {
@@ -634,13 +694,15 @@ int plan_call_inputs(struct val *out, struct arena *a, const struct wf *called,
                      const struct val *with, const struct val *contexts, struct err *err)
 {
     const struct wf_token *decl = declared_inputs(called, "workflow_call");
-    const char *missing = NULL;
+    struct sbuf missing = SBUF_INIT;
     const char *where = called && called->path ? called->path : "workflow_call";
     int rc = inputs_core(out, val_null(), a, decl, with, where, contexts, &missing, err);
-    if (rc)
-        return rc;
-    if (missing)
-        return err_set(err, ERR_INVALID,
-                       "%s: Input %s is required, but not provided while calling.", where, missing);
-    return 0;
+    if (rc == 0 && missing.len) {
+        int first = (int)strcspn(missing.buf + 1, "'");
+        rc =
+            err_set(err, ERR_INVALID, "%s: Input %.*s is required, but not provided while calling.",
+                    where, first, missing.buf + 1);
+    }
+    sbuf_release(&missing);
+    return rc;
 }

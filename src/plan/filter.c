@@ -154,7 +154,10 @@ static bool check_types(const struct wf_token *cfg, const struct plan_event *ev,
         if (ev->type && !strcmp(l[i], ev->type))
             return true;
     }
-    sbuf_addf(reason, "activity type '%s' is not in ", ev->type ? ev->type : "");
+    if (!ev->type)
+        sbuf_addstr(reason, "no activity type given (--type, or \"action\" in the payload) for ");
+    else
+        sbuf_addf(reason, "activity type '%s' is not in ", ev->type);
     list_text(reason, "types", types);
     return false;
 }

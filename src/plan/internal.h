@@ -37,6 +37,19 @@ int plan_repo_merge_base(const char **out, struct arena *a, const struct plan_re
  */
 int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *r,
                       const char *a_sha, const char *b_sha, struct err *err);
+/* A commit with the files it changed against its first parent. */
+struct plan_log_entry {
+    struct plan_commit commit;
+    struct plan_change *changes;
+    size_t nchanges;
+};
+
+/*
+ * Appends (struct plan_log_entry) the commits reachable from `to` and not from `from` (NULL:
+ * all), oldest first, at most the newest `max` of them, as a push payload lists them.
+ */
+int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, const char *from,
+                  const char *to, size_t max, struct err *err);
 /* The metadata of a commit. */
 int plan_repo_commit(struct plan_commit *out, struct arena *a, const struct plan_repo *r,
                      const char *sha, struct err *err);

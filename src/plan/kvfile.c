@@ -30,8 +30,8 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int dotenv(struct vec *out, struct arena *a, const char *path, const char *s, size_t len,
-                  struct err *err)
+int plan_dotenv_parse(struct vec *out, struct arena *a, const char *path, const char *s, size_t len,
+                      struct err *err)
 {
     size_t i = 0;
     size_t line = 1;
@@ -183,7 +183,7 @@ int plan_kv_file_load(struct vec *out, struct arena *a, const char *path, struct
     struct sbuf text = SBUF_INIT;
     int rc = sbuf_read_file(&text, path, PLAN_KV_FILE_MAX, err);
     if (rc == 0)
-        rc = dotenv(out, a, path, text.buf, text.len, err);
+        rc = plan_dotenv_parse(out, a, path, text.buf, text.len, err);
     sbuf_release(&text);
     return rc;
 }

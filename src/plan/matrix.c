@@ -242,6 +242,28 @@ int plan_matrix_expand(struct plan_matrix *out, struct arena *a, const struct wf
         goto done;
     }
 
+    /* act: an expression item of a vector that yields an array contributes its elements
+       (`[a, ${{ fromJSON('[b, c]') }}]` is three values). */
+    const struct wf_token *mtok = job->strategy ? wf_tok_get(job->strategy, "matrix") : NULL;
+    for (size_t i = 0; mtok && mtok->kind == WF_TOK_MAPPING && i < matrix.obj->len; i++) {
+        struct val_member *m = &matrix.obj->members[i];
+        const struct wf_token *vt = wf_tok_get(mtok, m->key.p);
+        if (!vt || vt->kind != WF_TOK_SEQUENCE || m->value.kind != VAL_ARRAY ||
+            m->value.arr->len != vt->nitems)
+            continue;
+        struct val flat = val_new_array(a);
+        for (size_t k = 0; k < vt->nitems; k++) {
+            struct val item = m->value.arr->items[k];
+            if (vt->items[k]->kind == WF_TOK_EXPR && item.kind == VAL_ARRAY) {
+                for (size_t e = 0; e < item.arr->len; e++)
+                    val_array_push(a, flat, item.arr->items[e]);
+            } else {
+                val_array_push(a, flat, item);
+            }
+        }
+        m->value = flat;
+    }
+
     /* 1. the product of the vectors */
     size_t nvec = 0;
     double product = 1;

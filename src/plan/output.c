@@ -112,8 +112,12 @@ void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose)
             sbuf_addch(out, '\n');
             if (j->reason && *j->reason)
                 sbuf_addf(out, "       %s\n", j->reason);
-            if (j->if_expr)
-                sbuf_addf(out, "       if: %s\n", j->if_expr);
+            if (j->if_expr) {
+                sbuf_addstr(out, "       if: ");
+                for (const char *c = j->if_expr; *c; c++)
+                    sbuf_addch(out, *c == '\n' ? ' ' : *c);
+                sbuf_addch(out, '\n');
+            }
             if (j->state != PLAN_JOB_READY && j->state != PLAN_JOB_NO_RUNNER)
                 continue;
             if (j->matrix.fail_fast == false || j->matrix.max_parallel)

@@ -397,6 +397,57 @@ static void needs_list(struct sbuf *sb, const struct plan_workflow *w, const str
         sbuf_addf(sb, "%s%s", k ? ", " : "", w->jobs[j->needs[k]].id);
 }
 
+/* ---- job if: known at plan time when it reads only github, inputs and vars ---- */
+
+static bool if_static(const struct expr *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EXPR_CONTEXT && !str_eqi_cstr(e->name, "github") &&
+        !str_eqi_cstr(e->name, "inputs") && !str_eqi_cstr(e->name, "vars"))
+        return false;
+    if (e->kind == EXPR_CALL && (e->func == EXPR_FN_FAILURE || e->func == EXPR_FN_CANCELLED ||
+                                 e->func == EXPR_FN_HASH_FILES))
+        return false;
+    for (size_t i = 0; i < e->n_args; i++) {
+        if (!if_static(e->args[i]))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Appends what the job's `if:` says at plan time: evaluated (needs assumed successful) when it
+ * reads only github/inputs/vars and success()/always(); otherwise it is decided at run time.
+ */
+static void annotate_if(const struct plan_job *j, const struct val *ctxv, struct sbuf *why)
+{
+    if (!j->if_expr)
+        return;
+    struct arena scratch = ARENA_INIT;
+    static const char *const fns[] = {"success", "failure", "cancelled", "always", "hashFiles"};
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.allow_any_context = true;
+    po.functions = fns;
+    po.n_functions = sizeof(fns) / sizeof(fns[0]);
+    struct expr *e = NULL;
+    struct err err = ERR_INIT;
+    if (expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), &po, &err) == 0) {
+        if (!if_static(e)) {
+            sbuf_addstr(why, "; if: decided at run time");
+        } else {
+            struct expr_ctx ec = EXPR_CTX_INIT;
+            ec.contexts = ctxv;
+            ec.status = EXPR_STATUS_SUCCESS;
+            struct val v;
+            if (expr_eval(&v, &scratch, e, &ec, &err) == 0)
+                sbuf_addstr(why, val_is_truthy(&v) ? "; if: true for this event"
+                                                   : "; if: false for this event, skipped");
+        }
+    }
+    arena_release(&scratch);
+}
+
 static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan_opts *o)
 {
     struct arena *a = &p->arena;
@@ -476,6 +527,7 @@ static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan
             sbuf_addf(&why, "; %zu of %zu matrix legs", j->matrix.nlegs, j->matrix.total);
         if (runnable < j->matrix.nlegs)
             sbuf_addf(&why, ", %zu without a runner", j->matrix.nlegs - runnable);
+        annotate_if(j, &ctxv, &why);
         for (size_t k = 0; k < j->nneeds; k++) {
             const struct plan_job *d = &w->jobs[j->needs[k]];
             if (d->state == PLAN_JOB_NO_RUNNER || d->state == PLAN_JOB_INVALID) {
@@ -500,6 +552,48 @@ static bool has_job(const struct plan_workflow *w, const char *id)
             return true;
     }
     return false;
+}
+
+/* The names of the events a workflow's on: lists, in order (borrowed token strings). */
+static void on_events(const struct wf *wf, struct vec *out)
+{
+    const struct wf_token *on = wf ? wf->on : NULL;
+    if (!on)
+        return;
+    if (on->kind == WF_TOK_STRING) {
+        vec_append(out, &on->str);
+    } else if (on->kind == WF_TOK_SEQUENCE) {
+        for (size_t i = 0; i < on->nitems; i++) {
+            if (on->items[i]->kind == WF_TOK_STRING)
+                vec_append(out, &on->items[i]->str);
+        }
+    } else if (on->kind == WF_TOK_MAPPING) {
+        for (size_t i = 0; i < on->npairs; i++) {
+            if (on->pairs[i].key->kind == WF_TOK_STRING)
+                vec_append(out, &on->pairs[i].key->str);
+        }
+    }
+}
+
+/* act's default event: push when any workflow has it, else the first workflow's first event. */
+static const char *default_event(const struct plan *p)
+{
+    const char *first = NULL;
+    bool push = false;
+    struct vec ev = VEC_INIT(const char *);
+    for (size_t i = 0; i < p->nworkflows && !push; i++) {
+        vec_clear(&ev);
+        on_events(p->workflows[i].wf, &ev);
+        for (size_t k = 0; k < ev.len; k++) {
+            const char *name = *(const char **)vec_at(&ev, k);
+            if (!strcmp(name, "push"))
+                push = true;
+            if (!first)
+                first = name;
+        }
+    }
+    vec_release(&ev);
+    return push || !first ? "push" : first;
 }
 
 int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
@@ -544,10 +638,6 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
     struct plan_kv *vars = copy_kv(a, o->vars, o->nvars);
     p->vars = kv_object(a, vars, o->nvars);
 
-    rc = plan_event_build(p, o, err);
-    if (rc)
-        goto done;
-
     const char *where = o->workflows;
     struct sbuf def = SBUF_INIT;
     if (!where) {
@@ -574,19 +664,42 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
         struct wf_load_opts lo = WF_LOAD_OPTS_INIT;
         lo.display_name = w->relpath;
         lo.read_file = read_reusable;
+        lo.lenient = !o->strict;
         lo.payload = &rd;
+        lo.lenient = true; /* act-compatible: deviations GitHub refuses are warnings here */
         struct err le = ERR_INIT;
         if (wf_load(&w->wf, w->path, &lo, &le)) {
             w->wf = NULL;
             w->error = arena_strdup(a, le.msg);
             w->reason = "the workflow file is invalid";
             p->nerrors++;
+            continue;
+        }
+        for (size_t k = 0; k < w->wf->warnings.len; k++) {
+            const struct wf_diag *d = vec_at(&w->wf->warnings, k);
+            const char *msg = arena_strdup(a, d->msg);
+            vec_append(&p->warnings, &msg);
+        }
+        if (w->wf->name && w->wf->name->kind == WF_TOK_STRING && *w->wf->name->str)
+            w->name = w->wf->name->str;
+    }
+
+    /* the event: as given, else act's choice (push when a workflow has it, else the first
+     * event of the first workflow) */
+    struct plan_opts eo = *o;
+    if (!eo.event_name || !*eo.event_name)
+        eo.event_name = default_event(p);
+    rc = plan_event_build(p, &eo, err);
+    if (rc)
+        goto done;
+
+    for (size_t i = 0; i < p->nworkflows; i++) {
+        struct plan_workflow *w = &p->workflows[i];
+        if (!w->wf) {
             struct val none = val_null();
             github_build(p, w, &none);
             continue;
         }
-        if (w->wf->name && w->wf->name->kind == WF_TOK_STRING && *w->wf->name->str)
-            w->name = w->wf->name->str;
         struct sbuf reason = SBUF_INIT;
         w->triggered = plan_on_matches(w->wf, &p->event, &reason);
         w->reason = arena_strndup(a, reason.buf, reason.len);

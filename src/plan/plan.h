@@ -18,10 +18,28 @@
  *      failed) and expands matrices that do not depend on `needs` (the others are expanded by
  *      the executor with plan_matrix_expand() once their needs are done).
  *
- * Lifecycle:
- *   struct plan_opts o = PLAN_OPTS_INIT; o.repo_dir = "."; o.event_name = "push"; ...
- *   struct plan *p; plan_build(&p, &o, &err);
- *   for each p->workflows[i] with .triggered: for each job in .order: ... (executor)
+ * Lifecycle (what the executor does):
+ *   struct plan_opts o = PLAN_OPTS_INIT;          runner/plan_flags.c fills it from argv
+ *   struct plan *p; plan_build(&p, &o, &err);     ERR_*: print, exit 2; p->nerrors: exit 2
+ *   for each w = &p->workflows[i] with w->triggered:
+ *     write w->github's "event" (val_to_json_sbuf) to GITHUB_EVENT_PATH; add workspace,
+ *     event_path, job, ... to w->github (val_object_set) per job
+ *     for each job j = &w->jobs[k]: start it when every w->jobs[j->needs[n]] is done
+ *       (w->order lists them in a valid order, j->level is for display only);
+ *       j->state READY:     run each j->matrix.legs[l] whose .runner is set (others: skipped)
+ *       j->state NO_RUNNER: report skipped (a skipped need, as GitHub treats it)
+ *       j->state FILTERED:  not part of this run
+ *       j->state DEFERRED:  once its needs are done,
+ *           struct val ctx = plan_contexts(a, p, w, &needs_context);
+ *           struct plan_matrix_opts mo = {&ctx, p->matrix_filter, p->nmatrix_filter, p};
+ *           plan_matrix_expand(&j->matrix, a, j->job, &mo, &err)   (ERR_INVALID: job fails
+ *           with the message, prefixed with w->relpath)
+ *       j->state INVALID:   the job fails with j->reason (GitHub fails the run likewise)
+ *     the job's `if:` (j->if_expr, NULL means success()) is evaluated by the executor with
+ *     needs and the status functions; matrix/strategy contexts come from the leg
+ *     (leg->matrix, leg->index, j->matrix.total, fail_fast, max_parallel)
+ *     environment: plan_default_env() + the executor's path variables; p->env (--env) for
+ *     every job; secrets p->secrets, vars p->vars; inputs w->inputs
  *   plan_free(p);
  * Everything in a plan (strings, values, matrices) lives in p->arena and dies with plan_free().
  * Values (struct val) are objects of expr/ and may be handed to expr_eval() directly.
@@ -88,7 +106,8 @@ struct plan_opts {
     const char *repo_dir;   /* -C: where the repository is; NULL: the current directory */
     const char *workflows;  /* -W: a workflow file or a directory of them; NULL:
                                <repo root>/.github/workflows */
-    const char *event_name; /* NULL: "push", or the payload file's only sensible guess */
+    const char *event_name; /* NULL: act's choice: "push" when a workflow has it, else the
+                               first event of the first workflow (by path) */
     const char *event_path; /* -e: a JSON payload file that replaces the synthesized one */
     const char *job;        /* -j: plan only this job (and the jobs it needs), as act */
     const char *base_ref;   /* --base: pull_request base branch; NULL: the default branch */
@@ -97,7 +116,9 @@ struct plan_opts {
     const char *event_type; /* activity type (opened, synchronize, completed, ...); NULL: the
                                event's default (pull_request: opened; workflow_run: completed) */
     const char *repository; /* "owner/name" overriding what origin says */
-    /* workflow_run: the workflow whose completion triggers (name), its conclusion and branch */
+    /* workflow_run: the workflow whose completion triggers (its name) and its conclusion. To
+     * chain runs, the executor plans again with event_name "workflow_run" and these set to the
+     * finished workflow's name and conclusion (success, failure, cancelled, skipped). */
     const char *run_workflow;
     const char *run_conclusion;   /* NULL: "success" */
     const struct plan_kv *inputs; /* --input k=v */
@@ -114,6 +135,7 @@ struct plan_opts {
     size_t nenv;
     long run_id, run_number, run_attempt; /* 0: 1, 1, 1 */
     bool all_workflows;                   /* plan every workflow, triggered or not (list) */
+    bool strict; /* GitHub's validation with no act allowance (wf_load_opts.lenient off) */
     /* A workflow file's text (tests); NULL: read from disk. */
     const char *(*read_file)(const char *path, void *payload);
     void *payload;
@@ -153,7 +175,8 @@ struct plan_event {
  * numbers and null as they are; EXPR tokens parsed and evaluated with ctx (every named value
  * allowed; the workflow loader has already checked which ones the key may use); mappings with
  * expression keys and ${{ insert }} keys (whose object value is merged in); sequences item by
- * item. The result lives in a (or points into ctx's values).
+ * item (an expression item that yields a sequence is spliced in). The result lives in a (or
+ * points into ctx's values).
  */
 int plan_eval_token(struct val *out, struct arena *a, const struct wf_token *t,
                     const struct expr_ctx *ctx, struct err *err);
@@ -353,6 +376,9 @@ bool plan_filter_match(const char *const *patterns, size_t n, const char *s);
  * Appends struct plan_kv (strings in a) to out.
  */
 int plan_kv_file_load(struct vec *out, struct arena *a, const char *path, struct err *err);
+/* The dotenv half of plan_kv_file_load on text in memory; `name` is used in messages. */
+int plan_dotenv_parse(struct vec *out, struct arena *a, const char *name, const char *text,
+                      size_t len, struct err *err);
 
 /* Writes the plan as text (what `runnel plan` prints), JSON or Graphviz dot. */
 void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose);

@@ -148,6 +148,43 @@ static bool repo_dirty(git_repository *repo)
     return dirty;
 }
 
+/*
+ * A detached HEAD that is no tag (a CI checkout): the ref of a branch whose tip is HEAD, local
+ * branches first, then origin's (as act's FindGitRef does); NULL when none is.
+ */
+static const char *detached_branch(git_repository *repo, struct arena *a, const char *sha)
+{
+    const char *found = NULL;
+    static const git_branch_t kinds[] = {GIT_BRANCH_LOCAL, GIT_BRANCH_REMOTE};
+    for (size_t k = 0; k < 2 && !found; k++) {
+        git_branch_iterator *it = NULL;
+        if (git_branch_iterator_new(&it, repo, kinds[k]) < 0) {
+            git_error_clear();
+            continue;
+        }
+        git_reference *ref = NULL;
+        git_branch_t type;
+        while (!found && git_branch_next(&ref, &type, it) == 0) {
+            const git_oid *target = git_reference_target(ref);
+            const char *name = git_reference_shorthand(ref);
+            if (target && name && !str_has_suffix(name, "/HEAD") &&
+                !strcmp(oid_str(a, target), sha)) {
+                if (kinds[k] == GIT_BRANCH_REMOTE && strchr(name, '/'))
+                    name = strchr(name, '/') + 1;
+                struct sbuf sb = SBUF_INIT;
+                sbuf_addf(&sb, "refs/heads/%s", name);
+                found = arena_strndup(a, sb.buf, sb.len);
+                sbuf_release(&sb);
+            }
+            git_reference_free(ref);
+            ref = NULL;
+        }
+        git_error_clear();
+        git_branch_iterator_free(it);
+    }
+    return found;
+}
+
 static void placeholders(struct plan_repo *r, struct arena *a, const char *abs)
 {
     r->is_git = false;
@@ -246,6 +283,8 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
         }
         git_error_clear();
     }
+    if (!out->ref && out->sha != (const char *)ZERO_SHA)
+        out->ref = detached_branch(repo, a, out->sha);
     if (git_repository_config_snapshot(&cfg, repo) < 0)
         git_error_clear();
     /* remote.origin.url read from the config: git_remote_lookup() iterates the config with a
@@ -449,6 +488,28 @@ done:
     return rc;
 }
 
+/* Appends the changes from tree ta (NULL: the empty tree) to tb, renames found. */
+static int diff_trees(struct vec *out, struct arena *a, git_repository *repo, git_tree *ta,
+                      git_tree *tb, struct err *err)
+{
+    git_diff *diff = NULL;
+    int rc = 0;
+    git_diff_options dopts;
+    git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+    if (git_diff_tree_to_tree(&diff, repo, ta, tb, &dopts) < 0)
+        return git_fail(err, "diff");
+    git_diff_find_options fopts;
+    git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+    fopts.flags = GIT_DIFF_FIND_RENAMES;
+    if (git_diff_find_similar(diff, &fopts) < 0)
+        git_error_clear();
+    struct changed_ctx cc = {out, a};
+    if (git_diff_foreach(diff, changed_cb, NULL, NULL, NULL, &cc) < 0)
+        rc = git_fail(err, "diff");
+    git_diff_free(diff);
+    return rc;
+}
+
 int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *r,
                       const char *a_sha, const char *b_sha, struct err *err)
 {
@@ -458,7 +519,6 @@ int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *
     git_commit *cb = NULL;
     git_tree *ta = NULL;
     git_tree *tb = NULL;
-    git_diff *diff = NULL;
     int rc = open_repo(&repo, r, err);
     if (rc)
         goto done;
@@ -472,28 +532,73 @@ int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *
         rc = git_fail(err, "reading trees");
         goto done;
     }
-    git_diff_options dopts;
-    git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-    if (git_diff_tree_to_tree(&diff, repo, ta, tb, &dopts) < 0) {
-        rc = git_fail(err, "diff");
-        goto done;
-    }
-    git_diff_find_options fopts;
-    git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-    fopts.flags = GIT_DIFF_FIND_RENAMES;
-    if (git_diff_find_similar(diff, &fopts) < 0)
-        git_error_clear();
-    struct changed_ctx cc = {out, a};
-    if (git_diff_foreach(diff, changed_cb, NULL, NULL, NULL, &cc) < 0) {
-        rc = git_fail(err, "diff");
-        goto done;
-    }
+    rc = diff_trees(out, a, repo, ta, tb, err);
 done:
-    git_diff_free(diff);
     git_tree_free(ta);
     git_tree_free(tb);
     git_commit_free(ca);
     git_commit_free(cb);
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+    return rc;
+}
+
+int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, const char *from,
+                  const char *to, size_t max, struct err *err)
+{
+    git_libgit2_init();
+    git_repository *repo = NULL;
+    git_revwalk *walk = NULL;
+    int rc = open_repo(&repo, r, err);
+    if (rc)
+        goto done;
+    git_oid oto;
+    git_oid ofrom;
+    if (git_revwalk_new(&walk, repo) < 0 || git_oid_fromstr(&oto, to) < 0 ||
+        git_revwalk_push(walk, &oto) < 0) {
+        rc = git_fail(err, "walking commits");
+        goto done;
+    }
+    if (from && git_oid_fromstr(&ofrom, from) == 0 && git_revwalk_hide(walk, &ofrom) < 0) {
+        rc = git_fail(err, "walking commits");
+        goto done;
+    }
+    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    git_oid oid;
+    struct vec all = VEC_INIT(git_oid);
+    while (git_revwalk_next(&oid, walk) == 0)
+        vec_append(&all, &oid);
+    git_error_clear();
+    /* the newest `max` commits, oldest first */
+    size_t start = all.len > max ? all.len - max : 0;
+    for (size_t i = start; i < all.len && rc == 0; i++) {
+        git_commit *c = NULL;
+        git_commit *parent = NULL;
+        git_tree *t = NULL;
+        git_tree *pt = NULL;
+        if (git_commit_lookup(&c, repo, vec_at(&all, i)) < 0 || git_commit_tree(&t, c) < 0) {
+            rc = git_fail(err, "reading a commit");
+        } else {
+            if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0)
+                (void)git_commit_tree(&pt, parent);
+            git_error_clear();
+            struct plan_log_entry *e = vec_push(out);
+            commit_fill(&e->commit, a, c);
+            struct vec ch = VEC_INIT(struct plan_change);
+            rc = diff_trees(&ch, a, repo, pt, t, err);
+            e->nchanges = ch.len;
+            e->changes =
+                ch.len ? arena_memdup(a, ch.items, ch.len * sizeof(struct plan_change)) : NULL;
+            vec_release(&ch);
+        }
+        git_tree_free(pt);
+        git_tree_free(t);
+        git_commit_free(parent);
+        git_commit_free(c);
+    }
+    vec_release(&all);
+done:
+    git_revwalk_free(walk);
     git_repository_free(repo);
     git_libgit2_shutdown();
     return rc;

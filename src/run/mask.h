@@ -26,9 +26,10 @@
  *   2. run_masker_add(m, value, len)        any time, also while streams are open (values
  *                                           from ::add-mask:: apply to what is not yet written)
  *   3. per output stream: struct run_mask_stream s; run_mask_stream_init(&s, m, write_fn, p);
- *      run_mask_stream_write(&s, data, len) as data arrives (holds back at most the longest
- *      secret's length minus one byte), run_mask_stream_finish(&s) at the end (writes the
- *      rest), run_mask_stream_release(&s)
+ *      run_mask_stream_write(&s, data, len) as data arrives (writes every complete line at
+ *      once and holds back at most the longest secret's length minus one byte of an unfinished
+ *      line), run_mask_stream_finish(&s) at the end (writes the rest),
+ *      run_mask_stream_release(&s)
  *      or, for a whole string: run_masker_mask(m, &out, s, len)
  *   4. run_masker_free(m)
  *

@@ -232,3 +232,135 @@ int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err)
     xfree(t);
     return 0;
 }
+
+static int copy_file(int sfd, const char *sname, int ddir, const char *dname, mode_t mode,
+                     struct err *err)
+{
+    int in = openat(sfd, sname, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0)
+        return err_errno(err, "cannot open '%s'", sname);
+    int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+    if (out < 0) {
+        int rc = err_errno(err, "cannot create '%s'", dname);
+        close(in);
+        return rc;
+    }
+    int rc = 0;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = err_errno(err, "cannot read '%s'", sname);
+            break;
+        }
+        if (n == 0)
+            break;
+        if (write_all(out, buf, (size_t)n) < 0) {
+            rc = err_errno(err, "cannot write '%s'", dname);
+            break;
+        }
+    }
+    if (close(out) < 0 && rc == 0)
+        rc = err_errno(err, "cannot write '%s'", dname);
+    close(in);
+    return rc;
+}
+
+struct copy_ctx {
+    bool (*skip)(const char *rel, bool is_dir, void *payload);
+    void *payload;
+    struct sbuf rel;
+};
+
+static int copy_dir(struct copy_ctx *c, int sfd, int dfd, struct err *err)
+{
+    int fd = dup(sfd);
+    if (fd < 0)
+        return err_errno(err, "cannot read directory");
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return err_errno(err, "cannot read directory");
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(sfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            rc = err_errno(err, "cannot stat '%s'", de->d_name);
+            break;
+        }
+        size_t keep = c->rel.len;
+        if (c->rel.len)
+            sbuf_addch(&c->rel, '/');
+        sbuf_addstr(&c->rel, de->d_name);
+        bool is_dir = S_ISDIR(st.st_mode);
+        if (c->skip && c->skip(c->rel.buf, is_dir, c->payload)) {
+            sbuf_setlen(&c->rel, keep);
+            continue;
+        }
+        if (is_dir) {
+            if (mkdirat(dfd, de->d_name, st.st_mode & 07777) < 0 && errno != EEXIST) {
+                rc = err_errno(err, "cannot create directory '%s'", c->rel.buf);
+            } else {
+                int s2 = openat(sfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int d2 = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (s2 < 0 || d2 < 0)
+                    rc = err_errno(err, "cannot open directory '%s'", c->rel.buf);
+                else
+                    rc = copy_dir(c, s2, d2, err);
+                if (s2 >= 0)
+                    close(s2);
+                if (d2 >= 0)
+                    close(d2);
+            }
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[4096];
+            ssize_t n = readlinkat(sfd, de->d_name, target, sizeof(target) - 1);
+            if (n < 0) {
+                rc = err_errno(err, "cannot read link '%s'", c->rel.buf);
+            } else {
+                target[n] = '\0';
+                unlinkat(dfd, de->d_name, 0);
+                if (symlinkat(target, dfd, de->d_name) < 0)
+                    rc = err_errno(err, "cannot create link '%s'", c->rel.buf);
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            rc = copy_file(sfd, de->d_name, dfd, de->d_name, st.st_mode, err);
+        }
+        /* Sockets, fifos and devices are not copied. */
+        sbuf_setlen(&c->rel, keep);
+    }
+    closedir(d);
+    return rc;
+}
+
+int fs_copy_tree(const char *dest, const char *src,
+                 bool (*skip)(const char *rel, bool is_dir, void *payload), void *payload,
+                 struct err *err)
+{
+    int rc = fs_mkdirs(dest, 0755, err);
+    if (rc < 0)
+        return rc;
+    int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sfd < 0)
+        return err_errno(err, "cannot open directory '%s'", src);
+    int dfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        rc = err_errno(err, "cannot open directory '%s'", dest);
+        close(sfd);
+        return rc;
+    }
+    struct copy_ctx c = {.skip = skip, .payload = payload, .rel = SBUF_INIT};
+    rc = copy_dir(&c, sfd, dfd, err);
+    if (rc < 0)
+        err_prefix(err, "copying '%s' to '%s': ", src, dest);
+    sbuf_release(&c.rel);
+    close(sfd);
+    close(dfd);
+    return rc;
+}

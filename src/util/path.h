@@ -38,6 +38,15 @@ int fs_append_file(const char *path, const void *data, size_t len, struct err *e
 /* rm -rf: removes path and everything below; a missing path is not an error. Never follows links.
  */
 int fs_remove_tree(const char *path, struct err *err);
+/*
+ * Copies the tree at src into dest (created when missing): regular files with their mode,
+ * symbolic links as links, directories recursively. When skip is not NULL it is asked for each
+ * entry's path relative to src ("a/b.txt"; directories without a trailing '/') and the entry
+ * is left out when it returns true.
+ */
+int fs_copy_tree(const char *dest, const char *src,
+                 bool (*skip)(const char *rel, bool is_dir, void *payload), void *payload,
+                 struct err *err);
 /* Creates a fresh directory from a template ending in XXXXXX (as mkdtemp); appends its path. */
 int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err);
 

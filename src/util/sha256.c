@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "util/sha256_accel.h"
+
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -77,6 +79,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
             return;
         compress(c->state, c->block);
         c->block_len = 0;
+    }
+    /* Whole blocks go to the SHA-NI code when the CPU has it (sha256_accel.h). */
+    size_t whole = len / 64;
+    if (whole && sha256_accel_blocks(c->state, p, whole)) {
+        p += whole * 64;
+        len -= whole * 64;
     }
     while (len >= 64) {
         compress(c->state, p);

@@ -135,6 +135,7 @@ int wf_case_run(struct sbuf *out, struct sbuf *expected_out, const char *path, s
     opt_number(o, "max-file-size", &lo.max_file_size);
     opt_number(o, "max-depth", &lo.max_depth);
     opt_number(o, "max-job-limit", &lo.max_jobs);
+    opt_number(o, "max-result-size", &lo.max_result_size);
     opt_number(o, "max-nested-reusable-workflows-depth", &lo.max_reusable_depth);
     const struct yml_node *xf =
         yml_map_find(yml_map_find(o, "experimental-features"), "allowBackgroundSteps");

@@ -16,6 +16,7 @@
 #include "util/xalloc.h"
 
 #define ID_MAX_LENGTH 100
+#define WF_MAX_CALLED_LOADS 256 /* called workflows loaded for one workflow, nesting included */
 
 static bool id_is_alpha(char ch)
 {
@@ -375,6 +376,17 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
     return s;
 }
 
+static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok);
+
+void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok)
+{
+    struct wf_job tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    convert_steps(c, &tmp, tok);
+    *out = tmp.steps;
+    *nout = tmp.nsteps;
+}
+
 static void convert_steps(struct wf_ctx *c, struct wf_job *job, struct wf_token *tok)
 {
     if (tok->kind != WF_TOK_SEQUENCE) {
@@ -681,9 +693,15 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
     }
     for (size_t i = 0; vals && vals->kind == WF_TOK_MAPPING && i < vals->npairs; i++) {
         const struct wf_token *k = vals->pairs[i].key;
-        if (k->kind == WF_TOK_STRING && !find_ci(defs, k->str))
-            wf_ctx_error(c, vals->pairs[i].value,
-                         "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
+            continue;
+        /* act passes undeclared secrets through: with opts->lenient this is a warning. */
+        struct vec *saved = c->diags;
+        if (c->opts && c->opts->lenient && c->warnings)
+            c->diags = c->warnings;
+        wf_ctx_error(c, vals->pairs[i].value,
+                     "Invalid secret, %s is not defined in the referenced workflow.", k->str);
+        c->diags = saved;
     }
 }
 
@@ -798,13 +816,23 @@ static void load_called_workflow(struct wf_ctx *c, struct wf_job *job, size_t de
         wf_ctx_error_at(c, 0, 0, 0, "Nested reusable workflow depth exceeded %zu.", max_depth);
         return;
     }
+    if (++c->called_loads > WF_MAX_CALLED_LOADS) {
+        /* runnel's own bound: nested calls multiply (4 levels of N calls each) */
+        if (c->called_loads == WF_MAX_CALLED_LOADS + 1)
+            wf_ctx_error(c, job->uses, "More than %d reusable workflow calls to load",
+                         WF_MAX_CALLED_LOADS);
+        return;
+    }
     const char *id = reference_id(c->arena, job->uses->str);
     const char *text = o->read_file(id, o->payload);
     if (!text)
         return; /* not available here (a remote repository): GitHub's parsers skip it too */
     size_t saved_file = c->cur_file;
     size_t before = c->diags->len;
+    const struct wf_token *saved_calling = c->calling;
+    c->calling = job->uses;
     struct wf_token *root = wf_read_file_tokens(c, id, text, strlen(text), "workflow-root");
+    c->calling = saved_calling;
     c->cur_file = saved_file;
     if (!root || c->diags->len > before)
         return;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "util/arena.h"
+#include "util/map.h"
 #include "util/sbuf.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -58,6 +59,7 @@ struct wf_def {
     /* mapping */
     struct wf_prop *props;
     size_t nprops;
+    struct map *prop_index;         /* name -> struct wf_prop *, for lookups while reading */
     const struct wf_def *loose_key; /* NULL: no loose properties */
     const struct wf_def *loose_value;
     /* one-of */
@@ -67,9 +69,12 @@ struct wf_def {
 
 /* The schema JSON in pieces (ISO C bounds string literal length); NULL-terminated. */
 extern const char *const wf_schema_json_parts[];
+extern const char *const wf_action_schema_json_parts[];
 
 /* The parsed workflow schema; built on first use and kept for the life of the process. */
 const struct wf_def *wf_schema_lookup(const char *name);
+/* The same for action.yml's schema (action-v1.0). */
+const struct wf_def *wf_action_schema_lookup(const char *name);
 const struct wf_prop *wf_def_prop(const struct wf_def *def, const char *name);
 
 /* ---- allowed context: the definition chain's contexts, accumulated like DefinitionInfo ---- */
@@ -90,8 +95,13 @@ struct wf_ctx {
     struct vec *warnings; /* struct wf_diag */
     const char **files;   /* file table, 1-based ids */
     size_t nfiles;
-    size_t cur_file;   /* id of the file being read */
-    size_t max_errors; /* 0: unlimited */
+    bool action_schema;  /* reading action.yml: definitions come from the action schema */
+    size_t cur_file;     /* id of the file being read */
+    size_t result_bytes; /* memory GitHub would account for the tokens read (TemplateMemory) */
+    bool result_too_big; /* "Maximum object size exceeded" already reported */
+    const struct wf_token *calling; /* while reading a called workflow: the caller's uses: */
+    size_t called_loads;            /* called workflows loaded so far (bounded) */
+    size_t max_errors;              /* 0: unlimited */
     const struct wf_load_opts *opts;
 };
 
@@ -100,6 +110,8 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
 void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name);
+/* Accounts a string as GitHub's TemplateMemory does (26 bytes + 2 per UTF-16 unit). */
+void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s);
 
 struct yml_node;
 /* Reads a YAML tree as definition `root_def` ("workflow-root"); errors go to c->diags. */
@@ -141,6 +153,8 @@ struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const c
 /* Reads `on:` into wf->events (events.c). */
 void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on);
 void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root);
+/* Steps (a sequence token) to the step model, with generated ids; used for composite actions. */
+void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok);
 /* Job id checks shared with the reusable workflow loader. */
 const char *wf_id_error(struct arena *a, const char *value);
 

@@ -8,6 +8,7 @@
 #include "workflow/internal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,12 @@ void wf_format_number(struct sbuf *out, double d)
         sbuf_addstr(out, "-Infinity");
         return;
     }
-    if (d == (double)(long long)d && d < 1e21 && d > -1e21) {
-        sbuf_addf(out, "%lld", (long long)d);
+    if (d == 0) {
+        sbuf_addch(out, '0'); /* JavaScript prints -0 as 0 */
+        return;
+    }
+    if (d < 1e21 && d > -1e21 && floor(d) == d) {
+        sbuf_addf(out, "%.0f", d); /* integral values below 1e21 print in full */
         return;
     }
     /* shortest representation that round-trips */
@@ -180,6 +185,7 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
         if (str_casecmp(c->files[i], name) == 0)
             return i + 1;
     }
+    wf_ctx_add_string_bytes(c, name); /* the file table counts too */
     const char **files = arena_alloc(c->arena, sizeof(char *) * (c->nfiles + 1));
     if (c->nfiles)
         memcpy(files, c->files, sizeof(char *) * c->nfiles);
@@ -187,6 +193,9 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
     c->files = files;
     return c->nfiles;
 }
+
+static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
                        va_list ap)
@@ -322,6 +331,35 @@ static bool def_matches(const struct wf_def *d, const struct wf_token *t)
     }
 }
 
+/* ---- result size: GitHub's TemplateMemory accounting ---- */
+
+#define MIN_OBJECT_SIZE 24      /* any token */
+#define STRING_BASE_OVERHEAD 26 /* plus two bytes per UTF-16 code unit */
+
+static size_t utf16_units(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch & 0xC0) != 0x80)
+            n += ch >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
+void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s)
+{
+    c->result_bytes += STRING_BASE_OVERHEAD + 2 * utf16_units(s, strlen(s));
+}
+
+static void add_token_bytes(struct wf_ctx *c, const struct wf_token *t)
+{
+    size_t b = MIN_OBJECT_SIZE;
+    if (t->kind == WF_TOK_STRING || t->kind == WF_TOK_EXPR)
+        b += STRING_BASE_OVERHEAD + 2 * utf16_units(t->str, t->len);
+    c->result_bytes += b;
+}
+
 /* ---- reader ---- */
 
 struct reader {
@@ -391,6 +429,14 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     if (!tag_name) {
         if (n->style != YML_PLAIN)
             return *kind = WF_TOK_STRING, true;
+        /* most plain scalars are words: only these first characters can start a null, a
+           boolean or a number in the core schema */
+        char c0 = n->value[0];
+        if (c0 && c0 != '~' && c0 != 'n' && c0 != 'N' && c0 != 't' && c0 != 'T' && c0 != 'f' &&
+            c0 != 'F' && c0 != '.' && c0 != '+' && c0 != '-' && !(c0 >= '0' && c0 <= '9')) {
+            *kind = WF_TOK_STRING;
+            return true;
+        }
         if (yml_is_null(n))
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
@@ -750,7 +796,9 @@ static struct wf_token *read_key(struct reader *r, const struct yml_node *k,
         return t;
     }
     struct wf_token *t = to_string_token(r, literal_token(r, k));
-    return parse_scalar(r, t, di);
+    t = parse_scalar(r, t, di);
+    add_token_bytes(r->c, t);
+    return t;
 }
 
 static void add_pair(struct reader *r, struct vec *pairs, struct wf_token *k, struct wf_token *v)
@@ -819,7 +867,8 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
         }
         if (prop) {
             bool bg_enabled = r->c->opts && r->c->opts->allow_background_steps;
-            if (!bg_enabled &&
+            char k0 = key->str[0];
+            if (!bg_enabled && (k0 == 'b' || k0 == 'w' || k0 == 'c') &&
                 (strcmp(key->str, "background") == 0 || strcmp(key->str, "wait") == 0 ||
                  strcmp(key->str, "wait-all") == 0 || strcmp(key->str, "cancel") == 0)) {
                 wf_ctx_error(r->c, key, "Unexpected value '%s'", key->str);
@@ -940,6 +989,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
         struct wf_token *t = literal_token(r, n);
         t = parse_scalar(r, t, di);
         t = validate_scalar(r, t, di);
+        add_token_bytes(r->c, t);
         t->ctx = di->ctx;
         t->nctx = di->nctx;
         if (!t->def)
@@ -949,6 +999,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
     if (n->kind == YML_SEQUENCE) {
         struct wf_token *s = wf_tok_new(a, WF_TOK_SEQUENCE);
         set_pos(r, s, n);
+        add_token_bytes(r->c, s);
         s->def = di->def;
         s->ctx = di->ctx;
         s->nctx = di->nctx;
@@ -965,6 +1016,7 @@ static struct wf_token *read_value(struct reader *r, const struct yml_node *n,
     }
     struct wf_token *m = wf_tok_new(a, WF_TOK_MAPPING);
     set_pos(r, m, n);
+    add_token_bytes(r->c, m);
     m->def = di->def;
     m->ctx = di->ctx;
     m->nctx = di->nctx;
@@ -985,7 +1037,8 @@ struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def)
 {
     struct reader r = {.c = c};
-    struct wf_dinfo di = dinfo_child(c, NULL, wf_schema_lookup(root_def));
+    struct wf_dinfo di = dinfo_child(
+        c, NULL, c->action_schema ? wf_action_schema_lookup(root_def) : wf_schema_lookup(root_def));
     if (!root) {
         /* an empty document reads as null */
         struct wf_token *t = wf_tok_new(c->arena, WF_TOK_NULL);
@@ -994,5 +1047,18 @@ struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
         t->col = 1;
         return validate_scalar(&r, t, &di);
     }
-    return read_value(&r, root, &di);
+    struct wf_token *t = read_value(&r, root, &di);
+    const struct wf_load_opts *o = c->opts;
+    if (o && o->max_result_size && c->result_bytes > o->max_result_size && !c->result_too_big) {
+        c->result_too_big = true;
+        const struct wf_token *u = c->calling;
+        if (u && u->file && u->file <= c->nfiles)
+            wf_ctx_error_at(c, 0, 0, 0,
+                            "In %s (Line: %zu, Col: %zu): Error from called workflow %s: Maximum "
+                            "object size exceeded",
+                            c->files[u->file - 1], u->line, u->col, u->str);
+        else
+            wf_ctx_error(c, NULL, "Maximum object size exceeded");
+    }
+    return t;
 }

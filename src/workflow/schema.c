@@ -11,9 +11,18 @@
 #include "util/map.h"
 #include "util/xalloc.h"
 
-static struct arena schema_arena;
-static struct map schema_defs; /* name -> struct wf_def * */
-static bool schema_ready;
+/* One parsed schema: its definitions by name. Built on first use, kept for the process. */
+struct schema {
+    struct arena arena;
+    struct map defs; /* name -> struct wf_def * */
+    bool ready;
+};
+
+static struct schema workflow_schema;
+static struct schema action_schema;
+static struct schema *cur; /* the schema being built */
+#define schema_arena (cur->arena)
+#define schema_defs (cur->defs)
 
 static struct wf_def *def_new(const char *name, enum wf_def_type type)
 {
@@ -95,6 +104,10 @@ static void read_definition(const char *name, const cJSON *obj)
                 prop->required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "required"));
             }
         }
+        d->prop_index = arena_alloc(&schema_arena, sizeof(struct map));
+        *d->prop_index = MAP_INIT;
+        for (size_t i = 0; i < d->nprops; i++)
+            map_set(d->prop_index, d->props[i].name, &d->props[i]);
         const char *lk = json_get_str(v, "loose-key-type");
         const char *lv = json_get_str(v, "loose-value-type");
         if (lk && lv) {
@@ -132,14 +145,15 @@ static void read_definition(const char *name, const cJSON *obj)
     read_context(d, cJSON_GetObjectItemCaseSensitive(obj, "context"));
 }
 
-static void schema_build(void)
+static void schema_build(struct schema *sc, const char *const *parts)
 {
     cJSON *root = NULL;
     struct err err = ERR_INIT;
+    cur = sc;
     schema_defs = MAP_INIT;
     struct sbuf text = SBUF_INIT;
-    for (size_t i = 0; wf_schema_json_parts[i]; i++)
-        sbuf_addstr(&text, wf_schema_json_parts[i]);
+    for (size_t i = 0; parts[i]; i++)
+        sbuf_addstr(&text, parts[i]);
     if (json_parse(&root, text.buf, text.len, &err) < 0)
         BUG("workflow schema: %s", err.msg);
     sbuf_release(&text);
@@ -173,18 +187,28 @@ static void schema_build(void)
     }
     vec_release(&pending);
     cJSON_Delete(root);
-    schema_ready = true;
+    sc->ready = true;
+    cur = NULL;
 }
 
 const struct wf_def *wf_schema_lookup(const char *name)
 {
-    if (!schema_ready)
-        schema_build();
-    return map_find(&schema_defs, name);
+    if (!workflow_schema.ready)
+        schema_build(&workflow_schema, wf_schema_json_parts);
+    return map_find(&workflow_schema.defs, name);
+}
+
+const struct wf_def *wf_action_schema_lookup(const char *name)
+{
+    if (!action_schema.ready)
+        schema_build(&action_schema, wf_action_schema_json_parts);
+    return map_find(&action_schema.defs, name);
 }
 
 const struct wf_prop *wf_def_prop(const struct wf_def *def, const char *name)
 {
+    if (def->prop_index)
+        return map_find(def->prop_index, name);
     for (size_t i = 0; i < def->nprops; i++) {
         if (strcmp(def->props[i].name, name) == 0)
             return &def->props[i];

@@ -165,6 +165,7 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
                        .arena = &wf->arena,
                        .diags = &wf->diags,
                        .warnings = &wf->warnings,
+                       .max_errors = opts ? opts->max_errors : 0,
                        .opts = opts};
     wf->path = arena_strdup(&wf->arena, opts && opts->display_name ? opts->display_name : name);
     int rc = 0;

@@ -47,6 +47,7 @@ enum wf_tok_kind {
 
 struct wf_token;
 struct wf_def;
+struct yml_doc;
 
 struct wf_pair {
     struct wf_token *key;
@@ -226,7 +227,7 @@ struct wf {
 struct wf_load_opts {
     const char *display_name; /* name used in messages instead of the path */
     bool keep_invalid;        /* return the model even when it has diagnostics */
-    size_t max_errors;        /* 0: GitHub's default (no limit here) */
+    size_t max_errors;        /* keep at most this many diagnostics; 0: all */
     size_t max_file_size;     /* characters; 0: 16 MiB */
     size_t max_depth;         /* nesting of YAML collections; 0: no limit beyond the YAML one */
     size_t max_jobs;          /* max-job-limit; 0: no limit */
@@ -236,11 +237,13 @@ struct wf_load_opts {
     const char
         *permissions_policy; /* LimitedRead (default), Write, ...: reusable-workflow checks */
     bool skip_reusable;      /* do not load called workflows */
-    /* act compatibility: a workflow_call input without `type` is a warning (act reads it as a
-     * string) instead of GitHub's "Required property is missing: type" */
+    /* act compatibility, as warnings instead of GitHub's errors: a workflow_call input without
+     * `type` (act reads it as a string), secrets passed to a called workflow that does not declare
+     * them (act passes them through) */
     bool lenient;
     bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
+    size_t max_result_size;    /* bytes of tokens as GitHub counts them; 0: no limit */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the
      * file's text or NULL; the text must live as long as the call. */
     const char *(*read_file)(const char *ref, void *payload);
@@ -334,6 +337,7 @@ struct wf_action {
     /* composite */
     struct wf_step **steps;
     size_t nsteps;
+    struct yml_doc *yaml; /* the YAML tree the tokens borrow strings from */
 };
 
 /* Loads action.yml (or action.yaml). Returns ERR_INVALID with a located message on bad input. */

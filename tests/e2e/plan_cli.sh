@@ -38,6 +38,8 @@ on:
     paths-ignore: ['src/**']
 jobs:
   build: {runs-on: ubuntu-22.04, steps: [{run: 'true'}]}
+  only-pr: {if: "github.event_name == 'pull_request'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  on-push: {if: "github.event_name == 'push'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
 Y
 cat >.github/workflows/tags.yml <<'Y'
 on:
@@ -103,6 +105,10 @@ assert ev["changed_files"] == ["docs/index.md"], ev
 assert not w[".github/workflows/ci.yml"]["triggered"], w[".github/workflows/ci.yml"]
 assert "none of the 1 changed files" in w[".github/workflows/ci.yml"]["reason"]
 assert w[".github/workflows/docs.yml"]["triggered"]
+r = {j["id"]: j["reason"] for j in w[".github/workflows/docs.yml"]["jobs"]}
+assert r["only-pr"].endswith("if: false for this event, skipped"), r
+assert r["on-push"].endswith("if: true for this event"), r
+assert w[".github/workflows/docs.yml"]["jobs"][1]["if"] == "success() && (github.event_name == \x27pull_request\x27)", w[".github/workflows/docs.yml"]["jobs"][1]
 assert not w[".github/workflows/tags.yml"]["triggered"], "branch push with only tag filters"
 assert not w[".github/workflows/pr.yml"]["triggered"]
 assert p["repository"]["owner"] == "nektos" and p["repository"]["name"] == "act"
@@ -122,6 +128,7 @@ assert ev["after"] == sys.argv[2] and ev["before"] == sys.argv[3] and ev["ref"] 
 assert ev["head_commit"]["id"] == sys.argv[2] and ev["head_commit"]["message"] == "docs only"
 assert ev["head_commit"]["author"]["email"] == "mona@example.com"
 assert ev["head_commit"]["modified"] == ["docs/index.md"]
+assert [c["id"] for c in ev["commits"]] == [sys.argv[2]], ev["commits"]
 assert ev["repository"]["full_name"] == "nektos/act" and ev["repository"]["owner"]["login"] == "nektos"
 assert ev["pusher"]["name"] == "Mona Lisa" and ev["sender"]["login"] == "Mona Lisa"
 assert e["GITHUB_REPOSITORY"] == "nektos/act" and e["GITHUB_SHA"] == sys.argv[2]
@@ -152,6 +159,15 @@ assert p["event"]["actor"] == "octocat"
 ' "$tmp/p.json" || fail "push src plan"
 
 # -P maps a label; -j keeps the job and what it needs
+# --before two commits back: both pushed commits are listed, oldest first, each with its files
+"$RUNNEL_BIN" plan --context --before "$first" >"$tmp/c.json"
+py '
+import json, sys
+ev = json.load(open(sys.argv[1]))[0]["github"]["event"]
+assert [c["message"] for c in ev["commits"]] == ["docs only", "src"], ev["commits"]
+assert ev["commits"][0]["modified"] == ["docs/index.md"] and ev["commits"][1]["modified"] == ["src/a.c"]
+assert ev["head_commit"]["id"] == sys.argv[2] and ev["head_commit"]["modified"] == ["src/a.c"]
+' "$tmp/c.json" "$third" || fail "commits list"
 "$RUNNEL_BIN" plan --json -P macos-latest=host -j b >"$tmp/p.json"
 py '
 import json, sys
@@ -240,6 +256,12 @@ set +e
 set -e
 [[ $rc == 2 ]] && grep -q "input 'level' must be one of" "$tmp/err" || fail "choice check"
 
+# --- no EVENT: act's choice, push when a workflow has it, else the first workflow's first event
+"$RUNNEL_BIN" plan -W .github/workflows/dispatch.yml --input count=1 --json >"$tmp/p.json"
+py 'import json,sys; e=json.load(open(sys.argv[1]))["event"]; assert e["name"] == "workflow_dispatch", e' "$tmp/p.json" || fail "default event"
+"$RUNNEL_BIN" plan workflow_dispatch >"$tmp/out"
+grep -q "required input 'count' not given" "$tmp/out" || fail "missing input warning: $(cat "$tmp/out")"
+
 # --- workflow_run chaining (branches filter the triggering run's head branch)
 "$RUNNEL_BIN" plan workflow_run --run-workflow CI --json >"$tmp/p.json"
 py '
@@ -275,6 +297,8 @@ assert p["event"]["actor"] == "rc-actor", p["event"]
 ci = [w for w in p["workflows"] if w["path"] == ".github/workflows/ci.yml"][0]
 assert [j["state"] for j in ci["jobs"]] == ["run"] * 4
 ' "$tmp/p.json" || fail ".runnelrc"
+(cd src && "$RUNNEL_BIN" plan --json --before "$second") >"$tmp/p.json"
+py 'import json,sys; assert json.load(open(sys.argv[1]))["event"]["actor"] == "rc-actor"' "$tmp/p.json" || fail ".runnelrc from a subdirectory"
 "$RUNNEL_BIN" plan --json --actor cli --before "$second" >"$tmp/p.json"
 py 'import json,sys; assert json.load(open(sys.argv[1]))["event"]["actor"] == "cli"' "$tmp/p.json" || fail "command line over .runnelrc"
 echo '--bogus x' >.runnelrc
@@ -286,6 +310,22 @@ rm .runnelrc
 grep -q "^Level  *Job ID" "$tmp/l.txt" || fail "list header"
 grep -qE "^2 +d +d +CI +.github/workflows/ci.yml +push" "$tmp/l.txt" || fail "list row: $(cat "$tmp/l.txt")"
 "$RUNNEL_BIN" plan --dot | grep -qF '".github/workflows/ci.yml:a" -> ".github/workflows/ci.yml:b"' || fail "dot edges"
+
+# --- detached at a branch tip that is no tag (a CI checkout): the branch's ref, as act
+git checkout -q --detach feature
+"$RUNNEL_BIN" plan --json >"$tmp/p.json"
+py 'import json,sys; e=json.load(open(sys.argv[1]))["event"]; assert e["ref"] == "refs/heads/feature", e' "$tmp/p.json" || fail "detached ref"
+git checkout -q main
+
+# --- origin URL forms: scp-like and ssh:// name the same owner/repo; --repository overrides
+for url in git@github.com:octo-org/octo-repo.git ssh://git@github.com/octo-org/octo-repo \
+    https://github.com/octo-org/octo-repo/; do
+    git remote set-url origin "$url"
+    "$RUNNEL_BIN" plan --json >"$tmp/p.json"
+    py 'import json,sys; r=json.load(open(sys.argv[1]))["repository"]; assert (r["owner"], r["name"]) == ("octo-org", "octo-repo"), (sys.argv[2], r)' "$tmp/p.json" "$url" || fail "origin $url"
+done
+"$RUNNEL_BIN" plan --json --repository nektos/act >"$tmp/p.json"
+py 'import json,sys; r=json.load(open(sys.argv[1]))["repository"]; assert r["owner"] == "nektos", r' "$tmp/p.json" || fail "--repository"
 
 # --- an invalid workflow: listed with its located message, exit 2
 printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps: [{run: "true"}]\n  y: {runs-on: ubuntu-latest, steps: [{run: "true"}]}\n' >.github/workflows/bad.yml

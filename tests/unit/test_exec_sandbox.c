@@ -168,9 +168,13 @@ static void check_write_confinement(struct fixture *f, bool private_tmp)
     struct sbuf script = SBUF_INIT;
     struct sbuf outside = SBUF_INIT;
     char cwd[4096];
-    /* Outside the workspace and temp dir, and not under /tmp (which is private or allowed). */
+    /* Outside the workspace and temp dir, and not under /tmp (which is private or allowed):
+       the build directory, unless the tree itself lives under /tmp; then /var/cache. */
     CHECK(getcwd(cwd, sizeof(cwd)));
-    sbuf_addf(&outside, "%s/runnel-outside-probe", cwd);
+    if (strncmp(cwd, "/tmp/", 5) && strncmp(cwd, "/var/tmp/", 9))
+        sbuf_addf(&outside, "%s/runnel-outside-probe", cwd);
+    else
+        sbuf_addf(&outside, "/var/cache/runnel-outside-probe-%d", (int)getpid());
     const char *const targets[] = {"/etc/runnel-probe", "/usr/runnel-probe",
                                    "/var/lib/runnel-probe", outside.buf, NULL};
     for (size_t i = 0; targets[i]; i++) {
@@ -180,6 +184,18 @@ static void check_write_confinement(struct fixture *f, bool private_tmp)
         CHECK(step(f, script.buf, &out, 10) != 0);
         CHECK(!fs_exists(targets[i]));
     }
+    /* No way around it through a link planted in the workspace, or through /proc. */
+    struct stat before, after;
+    CHECK(stat("/etc/passwd", &before) == 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "ln -sf /etc/passwd ws-link && echo x >> ws-link", &out, 10) != 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "echo x >> /proc/self/root/etc/passwd", &out, 10) != 0);
+    sbuf_reset(&out);
+    CHECK(step(f, "echo evil > /proc/sys/kernel/hostname", &out, 10) != 0);
+    CHECK(stat("/etc/passwd", &after) == 0);
+    CHECK_INT(after.st_size, before.st_size);
+    CHECK_INT(after.st_mtime, before.st_mtime);
     sbuf_reset(&script);
     sbuf_addf(&script, "echo in-ws > ws-file && echo in-tmp > '%s/t' && mkdir d && rm ws-file",
               f->tmp.buf);
@@ -433,12 +449,14 @@ static void check_timeouts_leave_nothing(enum sandbox_tier tier)
         goto done;
     char marker[64], script[512];
     snprintf(marker, sizeof(marker), "1000.%d%d", (int)getpid(), (int)tier);
-    snprintf(script, sizeof(script), "sleep %s & setsid sleep %s & trap '' TERM; sleep %s; wait",
-             marker, marker, marker);
+    snprintf(script, sizeof(script),
+             "sleep %s & setsid sleep %s & trap '' TERM; echo started; sleep %s; wait", marker,
+             marker, marker);
     struct sbuf out = SBUF_INIT;
     for (int i = 0; i < 100; i++) {
         sbuf_reset(&out);
-        CHECK_INT(step(&f, script, &out, 0.05), -999);
+        CHECK_INT(step(&f, script, &out, 0.25), -999);
+        CHECK_STR(out.buf, "started\n"); /* the tree was there when the timeout struck */
         CHECK_INT(count_marked(marker), 0);
     }
     sbuf_release(&out);
@@ -563,6 +581,9 @@ static void sandbox_user_namespace_when_not_root(void)
         o.envp = envp;
         o.stdout_fd = 1;
         o.stderr_fd = 2;
+        /* From /: the user-namespace tier has been seen to fail its mounts when the engine's
+           working directory is under the host's /tmp (a build tree there). */
+        o.cwd = "/";
         CHECK_INT(proc_start(&p, &o, &err), 0);
         struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
         w.timeout_s = 120;
@@ -621,6 +642,49 @@ static void sandbox_user_namespace_when_not_root(void)
     teardown(&f);
 }
 
+/* A sandbox that cannot be built at the probed tier falls back (default) or fails (strict). */
+static void sandbox_default_falls_back_when_setup_fails(void)
+{
+    struct err err = ERR_INIT;
+    struct sandbox_host *h = NULL;
+    struct sandbox *sb = NULL;
+    if (!fs_is_file("/etc/hostname")) {
+        skip("no /etc/hostname to make the mounts fail with");
+        return;
+    }
+    CHECK_INT(sandbox_host_new(&h, SANDBOX_DEFAULT, &err), 0);
+    if (sandbox_host_tier(h) > SANDBOX_TIER_NS) {
+        skip("no namespaces here");
+        sandbox_host_free(h);
+        return;
+    }
+    struct sbuf ws = SBUF_INIT;
+    sbuf_addf(&ws, "%s", harness_tmpdir());
+    /* A writable file inside the read-only /etc bind cannot get its mount point. */
+    static const char *const rw[] = {"/etc/hostname", NULL};
+    struct sandbox_opts o = {.workspace = ws.buf, .temp_dir = ws.buf, .rw_paths = rw};
+    int rc = sandbox_new(&sb, h, &o, &err);
+    struct sbuf d = SBUF_INIT;
+    sandbox_host_describe(h, &d);
+    printf("  %s\n", d.buf);
+    bool fell_back = rc == 0 && sandbox_tier(sb) >= SANDBOX_TIER_RESTRICT &&
+                     strstr(d.buf, "fell back from namespaces") != NULL;
+    sandbox_free(sb);
+    sandbox_host_free(h);
+    sbuf_release(&d);
+    CHECK(fell_back);
+
+    h = NULL;
+    sb = NULL;
+    CHECK_INT(sandbox_host_new(&h, SANDBOX_STRICT, &err), 0);
+    rc = sandbox_new(&sb, h, &o, &err);
+    sandbox_free(sb);
+    sandbox_host_free(h);
+    sbuf_release(&ws);
+    CHECK_INT(rc, ERR_IO);
+    CHECK(strstr(err.msg, "cannot set up the sandbox (mounts)"));
+}
+
 static void sandbox_level_parse_rejects_unknown(void)
 {
     struct err err = ERR_INIT;
@@ -651,6 +715,7 @@ int main(int argc, char **argv)
         TEST(sandbox_applies_rlimits),
         TEST(sandbox_cgroup_limits_processes),
         TEST(sandbox_user_namespace_when_not_root),
+        TEST(sandbox_default_falls_back_when_setup_fails),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

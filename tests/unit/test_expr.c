@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "expr/expr.h"
 #include "harness.h"
@@ -97,9 +98,12 @@ struct job_view {
     bool run_cancelled;
 };
 
-static bool job_status(enum expr_func fn, void *payload)
+static bool job_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     const struct job_view *jv = payload;
+    /* success('name'): the named needed job only ("lint" succeeded in these tests) */
+    if (n_args == 1 && args[0].kind == VAL_STRING && !strcmp(args[0].s.p, "lint"))
+        return fn == EXPR_FN_SUCCESS;
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return !jv->any_needed_failed && !jv->run_cancelled;
@@ -139,6 +143,18 @@ static void status_functions_in_job_and_composite_contexts(void)
     jv = (struct job_view){.any_needed_failed = false};
     CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
     CHECK(!val_is_truthy(&v));
+    /* job-level status functions may name needed jobs when the caller allows arguments */
+    static const char *const job_fns[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
+                                          "always"};
+    po.functions = job_fns;
+    CHECK_INT(expr_if_parse(&e, &a, "success('lint')", 15, &po, &err), 0);
+    jv = (struct job_view){.any_needed_failed = true};
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(val_is_truthy(&v));
+    CHECK(expr_if_parse(&e, &a, "cancelled('lint')", 17, &po, &err) < 0);
+    CHECK_STR(err.msg, "Too many parameters supplied: 'cancelled'. Located at position 1 within "
+                       "expression: cancelled('lint')");
+    po.functions = all_status;
     /* jobs.<id>.if cannot see steps: the loader leaves it out of the allowed names */
     struct expr_diag diag = {0};
     po.diag_out = &diag;
@@ -431,9 +447,119 @@ static void error_positions_count_characters(void)
     sbuf_release(&out);
 }
 
+/*
+ * GitHub turns an if: with text around ${{ }} into a format() string, whose truth is that of a
+ * non-empty string; braces in the text are literal.
+ */
+static void if_with_text_around_an_expression_is_a_string(void)
+{
+    struct arena a = ARENA_INIT;
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    struct err err = ERR_INIT;
+    struct expr *e = NULL;
+    const char *cond = "a{b} ${{ 1 == 2 }}";
+    CHECK_INT(expr_if_parse(&e, &a, cond, strlen(cond), &po, &err), 0);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    struct val v;
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(v.kind == VAL_STRING); /* success() && (...) gives the last operand */
+    CHECK_STR(v.s.p, "a{b} false");
+    CHECK(val_is_truthy(&v));
+    arena_release(&a);
+}
+
+/* The evaluator's string-to-number rule (C# ExpressionUtility.ParseNumber). */
+static void strings_convert_to_numbers_like_the_runner(void)
+{
+    CHECK(val_parse_number("", 0) == 0);
+    CHECK(val_parse_number("  42  ", 6) == 42);
+    CHECK(val_parse_number("0x1F", 4) == 31);
+    CHECK(val_parse_number("0o17", 4) == 15);
+    CHECK(val_parse_number("-1.5e3", 6) == -1500);
+    CHECK(val_parse_number("-Infinity", 9) < -1e308);
+    CHECK(val_parse_number("1e", 2) != val_parse_number("1e", 2)); /* NaN */
+    CHECK(val_parse_number("-0x1", 4) != val_parse_number("-0x1", 4));
+    CHECK(val_parse_number("12abc", 5) != val_parse_number("12abc", 5));
+    CHECK(val_parse_number("123456789012345678", 18) == 123456789012345678.0);
+}
+
+/* Lookups through the callback, for callers that keep contexts elsewhere. */
+static bool lookup_env(struct val *out, const char *name, size_t len, void *payload)
+{
+    if (len != 3 || strncasecmp(name, "env", 3) != 0)
+        return false;
+    *out = *(const struct val *)payload;
+    return true;
+}
+
+static void named_values_can_come_from_a_lookup_callback(void)
+{
+    struct arena a = ARENA_INIT;
+    struct val env = val_new_object(&a);
+    val_object_set(&a, env, "CI", 2, val_string(&a, "true", 4));
+    static const char *const names[] = {"env"};
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.contexts = names;
+    po.n_contexts = 1;
+    struct err err = ERR_INIT;
+    struct expr *e = NULL;
+    CHECK_INT(expr_parse(&e, &a, "ENV.ci == 'TRUE'", 16, &po, &err), 0);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.lookup = lookup_env;
+    ctx.payload = &env;
+    struct val v;
+    CHECK_INT(expr_eval(&v, &a, e, &ctx, &err), 0);
+    CHECK(v.kind == VAL_BOOL && v.b);
+    arena_release(&a);
+}
+
+/* toJSON escapes as JSON.stringify does (expected text from Python's json.dumps). */
+static void to_json_escapes_strings_like_json_stringify(void)
+{
+    static const char raw[] = "quote\" back\\ nl\n tab\t ctl\x01\x1f bell\x07 "
+                              "long-run-of-safe-chars-0123456789abcdef \"\"\\\\ end\x7f é😊";
+    static const char want[] = "\"quote\\\" back\\\\ nl\\n tab\\t ctl\\u0001\\u001f bell\\u0007 "
+                               "long-run-of-safe-chars-0123456789abcdef \\\"\\\"\\\\\\\\ end\x7f "
+                               "é😊\"";
+    struct sbuf sb = SBUF_INIT;
+    for (size_t cut = 0; cut < 9; cut++) {
+        /* the same text shifted against 8-byte words */
+        struct sbuf in = SBUF_INIT;
+        sbuf_addchars(&in, 'x', cut);
+        sbuf_add(&in, raw, sizeof(raw) - 1);
+        struct val v = val_string_borrowed(in.buf, in.len);
+        sbuf_reset(&sb);
+        val_to_json_sbuf(&sb, &v, true);
+        struct sbuf exp = SBUF_INIT;
+        sbuf_addch(&exp, '"');
+        sbuf_addchars(&exp, 'x', cut);
+        sbuf_addstr(&exp, want + 1);
+        bool same = !strcmp(sb.buf, exp.buf);
+        sbuf_release(&exp);
+        sbuf_release(&in);
+        CHECK(same);
+    }
+    sbuf_release(&sb);
+}
+
+/* GitHub's workflow-parser case errors-unclosed-tokens: an unclosed call names its last token. */
+static void parse_unclosed_call_names_last_token(void)
+{
+    struct arena a = ARENA_INIT;
+    struct expr *e = NULL;
+    struct err err = ERR_INIT;
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    const char *src = "contains('a', 'b'";
+    CHECK_INT(expr_parse(&e, &a, src, strlen(src), &po, &err), ERR_INVALID);
+    CHECK_STR(err.msg, "Unexpected end of expression: ''b''. Located at position 15 within "
+                       "expression: contains('a', 'b'");
+    arena_release(&a);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
+        TEST(parse_unclosed_call_names_last_token),
         TEST(status_functions_in_step_if),
         TEST(status_functions_in_job_and_composite_contexts),
         TEST(hash_files_patterns_negation_and_order),
@@ -444,6 +570,10 @@ int main(int argc, char **argv)
         TEST(numbers_print_like_the_csharp_runner),
         TEST(objects_keep_order_and_ignore_case),
         TEST(error_positions_count_characters),
+        TEST(if_with_text_around_an_expression_is_a_string),
+        TEST(strings_convert_to_numbers_like_the_runner),
+        TEST(named_values_can_come_from_a_lookup_callback),
+        TEST(to_json_escapes_strings_like_json_stringify),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -231,6 +231,32 @@ static void matrix_from_json(void)
     done(&f);
 }
 
+/* act's evalmatrix-merge-array and evalmatrix-merge-map cases: an expression item yielding a
+ * sequence joins the vector; ${{ insert }} merges a mapping. */
+static void matrix_merge_array_and_insert(void)
+{
+    struct fixture f;
+    expand(&f, HEAD "    strategy:\n      matrix:\n        a:\n        - env:\n"
+                    "            key1: ${{'val'}}1\n"
+                    "        - ${{fromJSON('[{\"env\":{\"key2\":\"val2\"}},"
+                    "{\"env\":{\"key3\":\"val3\"}}]')}}\n");
+    CHECK_INT(f.rc, 0);
+    CHECK_INT(f.m.nlegs, 3);
+    CHECK(leg_is(&f, 0, "{\"a\":{\"env\":{\"key1\":\"val1\"}}}"));
+    CHECK(leg_is(&f, 1, "{\"a\":{\"env\":{\"key2\":\"val2\"}}}"));
+    CHECK(leg_is(&f, 2, "{\"a\":{\"env\":{\"key3\":\"val3\"}}}"));
+    done(&f);
+    expand(&f, HEAD "    strategy:\n      matrix:\n        a:\n        - env:\n"
+                    "            key1: val1\n            ${{insert}}:\n              key2: val2\n"
+                    "            ${{ insert }}: ${{fromJSON('{\"key3\":\"val3\"}')}}\n");
+    CHECK_INT(f.rc, 0);
+    CHECK_INT(f.m.nlegs, 1);
+    CHECK(leg_is(&f, 0,
+                 "{\"a\":{\"env\":{\"key1\":\"val1\",\"key2\":\"val2\","
+                 "\"key3\":\"val3\"}}}"));
+    done(&f);
+}
+
 /* 256 legs are allowed; more is GitHub's error, located at the strategy. */
 static void matrix_limit_256(void)
 {
@@ -330,6 +356,7 @@ int main(int argc, char **argv)
         TEST(matrix_exclude_partial_match),
         TEST(matrix_include_after_exclude),
         TEST(matrix_from_json),
+        TEST(matrix_merge_array_and_insert),
         TEST(matrix_limit_256),
         TEST(matrix_strategy_values),
         TEST(matrix_cli_filter),

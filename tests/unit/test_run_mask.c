@@ -135,6 +135,25 @@ static void mask_applies_values_added_mid_stream(void)
     run_masker_free(m);
 }
 
+static void mask_writes_complete_lines_at_once(void)
+{
+    struct run_masker *m;
+    run_masker_new(&m);
+    run_masker_add(m, "a-rather-long-secret-value", 26);
+    struct sbuf out = SBUF_INIT;
+    struct run_mask_stream s;
+    run_mask_stream_init(&s, m, collect, &out);
+    run_mask_stream_write(&s, "first line\nsecond a-rather-long-secret-value\nthird, unfi", 56);
+    CHECK_STR(out.buf, "first line\nsecond ***\n"); /* the unfinished line waits */
+    run_mask_stream_write(&s, "nished a-rather-long-", 21);
+    run_mask_stream_write(&s, "secret-value\n", 13);
+    CHECK_STR(out.buf, "first line\nsecond ***\nthird, unfinished ***\n");
+    run_mask_stream_finish(&s);
+    run_mask_stream_release(&s);
+    sbuf_release(&out);
+    run_masker_free(m);
+}
+
 /* An independent, quadratic reference: every occurrence of every pattern, merged. */
 static void naive_mask(struct sbuf *out, const char *text, size_t n, char **pats, size_t np)
 {
@@ -215,7 +234,7 @@ static void mask_matches_a_naive_reference_with_many_secrets(void)
     check_against_naive(3, 10);
 }
 
-/* Long secrets: the scanner samples every (min_len - 7)th position (stride 9 here). */
+/* Long secrets: the scanner samples every (min_len - 3)th position (stride 13 here). */
 static void mask_matches_a_naive_reference_with_long_secrets(void)
 {
     check_against_naive(16, 20);
@@ -229,6 +248,7 @@ int main(int argc, char **argv)
         TEST(mask_handles_multiline_secrets_line_by_line),
         TEST(mask_catches_secrets_split_across_reads),
         TEST(mask_applies_values_added_mid_stream),
+        TEST(mask_writes_complete_lines_at_once),
         TEST(mask_matches_a_naive_reference_with_many_secrets),
         TEST(mask_matches_a_naive_reference_with_long_secrets),
     };

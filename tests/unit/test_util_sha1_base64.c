@@ -1,9 +1,13 @@
-/* sha1 and base64 against the published test vectors (FIPS 180 examples, RFC 4648 section 10). */
+/*
+ * sha1 and base64 against the published test vectors (FIPS 180 examples, RFC 4648 section 10),
+ * and sha256 over whole blocks (the SHA-NI path where the CPU has it) against sha256sum.
+ */
 #include "harness.h"
 
 #include "util/base64.h"
 #include "util/sha1.h"
 #include "util/sha256.h"
+#include "util/xalloc.h"
 
 static void hex_sha1(char out[41], const void *data, size_t len, const char *prefix)
 {
@@ -75,6 +79,40 @@ static void base64_rejects_bad_input(void)
     sbuf_release(&d);
 }
 
+/* Digests from coreutils sha256sum of the same pattern. */
+static void sha256_long_inputs_match_sha256sum(void)
+{
+    size_t n = 1u << 20;
+    unsigned char *d = xmalloc(n);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (unsigned char)((i * 7 + 3) & 255);
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    char hex[65];
+    sha256_buf(digest, d, n);
+    hex_encode(hex, digest, sizeof(digest));
+    bool whole = !strcmp(hex, "172c15dc2e12b50e523d8e657cbe7fbb11c1053252bbf1e1431077d57d8128fd");
+    struct sha256 c;
+    sha256_init(&c);
+    /* Odd-sized pieces cross block edges: 1 + 100 + 4093 + ... up to 1000003 bytes. */
+    size_t off = 0, step = 1;
+    while (off < 1000003) {
+        size_t take = step < 1000003 - off ? step : 1000003 - off;
+        sha256_update(&c, d + off, take);
+        off += take;
+        step = step * 3 + 97;
+    }
+    sha256_final(&c, digest);
+    hex_encode(hex, digest, sizeof(digest));
+    bool pieces = !strcmp(hex, "987ab1b5b3b71c1d1053a817cffc3695c96e78c2b068d558c6b340a8255c3ed8");
+    xfree(d);
+    CHECK(whole);
+    CHECK(pieces);
+    unsigned char abc[SHA256_DIGEST_SIZE];
+    sha256_buf(abc, "abc", 3);
+    hex_encode(hex, abc, sizeof(abc));
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -82,6 +120,7 @@ int main(int argc, char **argv)
         TEST(sha1_gives_git_blob_ids),
         TEST(base64_matches_rfc4648),
         TEST(base64_rejects_bad_input),
+        TEST(sha256_long_inputs_match_sha256sum),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,0 +1,184 @@
+#ifndef GIT_GIT_H
+#define GIT_GIT_H
+
+/*
+ * git: versioned model and result branches, built with libgit2 (the only module that includes
+ * git2.h; it never runs the git command).
+ *
+ * A "publish" makes one commit that holds some paths of the user's working tree on top of a
+ * branch's current tip, and pushes it. It never touches the user's working tree, index, HEAD or
+ * current branch: blobs, trees and the commit are written straight into the object database and
+ * the branch is moved by a compare-and-swap on the remote (or on the local ref when there is no
+ * remote). A push that loses a race (another run published first) fetches the new tip, rebuilds
+ * the commit on it and tries again, a bounded number of times; nothing is ever forced.
+ *
+ * Lifecycle:
+ *   1. repo_global_init() once per process (git_libgit2_init); repo_global_shutdown() at the end
+ *      so that LeakSanitizer sees libgit2's global state released.
+ *   2. repo_open(&r, ".", err)          finds the repository that holds the directory
+ *   3. repo_publish(r, &opts, &res, err)   or repo_list() / repo_get()
+ *   4. repo_free(r)
+ *
+ * Remotes: `remote` is a configured remote's name, an http(s):// or ssh URL, a file:// URL or a
+ * path to a repository. When NULL, "origin" is used if it is configured; without it, publish
+ * only moves the local branch refs/heads/<branch> (never the checked-out one). HTTP(S) remotes
+ * authenticate with the token as the password of basic authentication (user "x-access-token",
+ * or the user given as "user:TOKEN"); SSH uses the user's agent.
+ *
+ * Large files (over lfs_threshold bytes) are committed as Git LFS pointers, with a
+ * .gitattributes line that marks them, and their content is stored where git-lfs looks for it:
+ * the local repository's lfs/objects (no remote), the remote repository's lfs/objects (a remote
+ * by path, as git-lfs's standalone file transfer does), or handed to opts.lfs_upload for an
+ * HTTP remote (runnel's runner passes an LFS batch API client; its error, e.g. a remote without
+ * LFS, stops the publish before the push). Without an uploader an HTTP publish with a large
+ * file is refused before anything is written: a large blob is never committed silently.
+ *
+ * Ownership: struct repo owns its libgit2 objects. Strings in the options structs are borrowed
+ * for the duration of the call. Results are plain values or owned by the caller as documented.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/vec.h"
+
+struct repo;
+
+/* 50 MiB: GitHub warns about files above it and rejects files above 100 MiB. */
+#define REPO_LFS_THRESHOLD_DEFAULT (50ull * 1024 * 1024)
+/* Publish attempts (build, push) before a race is given up. */
+#define REPO_PUBLISH_ATTEMPTS_DEFAULT 12
+
+void repo_global_init(void);
+void repo_global_shutdown(void);
+
+/*
+ * Opens the repository that contains `path` (searching upwards, as git does). ERR_NOTFOUND when
+ * there is none. *out is owned by the caller (repo_free).
+ */
+int repo_open(struct repo **out, const char *path, struct err *err);
+/* Creates a fresh bare repository at path (a scratch object store for repo_get). */
+int repo_init_bare(struct repo **out, const char *path, struct err *err);
+void repo_free(struct repo *r);
+/* The working tree's top directory with a trailing '/', or NULL for a bare repository. */
+const char *repo_workdir(const struct repo *r);
+
+/* Where a published version came from (GitHub Actions' default environment variables). */
+struct repo_provenance {
+    const char *sha;        /* GITHUB_SHA; the repository's HEAD commit when NULL */
+    const char *ref;        /* GITHUB_REF */
+    const char *repository; /* GITHUB_REPOSITORY */
+    const char *workflow;   /* GITHUB_WORKFLOW */
+    const char *run_id;     /* GITHUB_RUN_ID */
+    const char *run_number; /* GITHUB_RUN_NUMBER */
+    const char *job;        /* GITHUB_JOB */
+};
+
+/* Fills *out from the environment; unset or empty variables are NULL. Strings are borrowed. */
+void repo_provenance_from_env(struct repo_provenance *out);
+
+/* One file whose content goes to LFS storage instead of a blob. */
+struct repo_lfs_object {
+    char oid[65];        /* sha256 of the content, lowercase hex */
+    uint64_t size;       /* bytes */
+    const char *path;    /* the file on disk (borrowed) */
+    const char *relpath; /* its path in the commit (borrowed) */
+};
+
+/*
+ * Uploads one object to the remote's LFS storage (the batch API). `url` is the remote URL,
+ * `token` the credential (may be NULL). Returns 0 or a negative err_code with err set.
+ */
+typedef int (*repo_lfs_upload_fn)(const struct repo_lfs_object *obj, const char *url,
+                                  const char *token, void *payload, struct err *err);
+/* A progress line for the user (no trailing newline). */
+typedef void (*repo_log_fn)(const char *line, void *payload);
+
+struct repo_publish_opts {
+    const char *branch;       /* required: the branch name, without refs/heads/ */
+    const char *const *paths; /* files and folders, relative to the current directory */
+    size_t npaths;
+    const char *message;    /* the commit message's subject (and body); NULL for a default */
+    const char *tag;        /* annotated tag per version; {run_number}, {run_id}, {sha} expand */
+    const char *remote;     /* remote name, URL or path; NULL: "origin" or local only */
+    const char *token;      /* HTTP(S) password/token, "user:token" accepted; NULL for none */
+    bool orphan;            /* a new branch starts empty instead of from HEAD */
+    bool force_add;         /* add files even when .gitignore ignores them */
+    bool no_skip_ci;        /* leave "[skip ci]" out of the subject */
+    uint64_t lfs_threshold; /* bytes; 0 for REPO_LFS_THRESHOLD_DEFAULT */
+    unsigned max_attempts;  /* 0 for REPO_PUBLISH_ATTEMPTS_DEFAULT */
+    const struct repo_provenance *prov; /* NULL: nothing but the source commit */
+    repo_lfs_upload_fn lfs_upload;      /* NULL: large files to HTTP remotes are refused */
+    void *lfs_payload;
+    repo_log_fn log; /* NULL: quiet */
+    void *log_payload;
+};
+
+struct repo_publish_result {
+    bool changed;      /* false: the paths equal the tip's; nothing was committed */
+    char commit[41];   /* the new commit (or the unchanged tip; "" for none) */
+    char tag[256];     /* the tag created, "" for none */
+    char remote[512];  /* where it went, without credentials ("" for the local branch) */
+    unsigned attempts; /* pushes tried (1 without a race) */
+    size_t nfiles;     /* files in the published paths */
+    size_t nlfs;       /* of which stored through LFS */
+};
+
+/*
+ * Publishes opts->paths to opts->branch as described above. Returns 0 both when a commit was
+ * pushed and when nothing changed (res->changed says which). Errors: ERR_INVALID for bad
+ * options or paths (a path outside the work tree, an ignored file without force_add, an existing
+ * tag, a large file the remote cannot take), ERR_FAIL for a rejected push or failed
+ * authentication (the message never contains the token), ERR_IO for reading files.
+ */
+int repo_publish(struct repo *r, const struct repo_publish_opts *opts,
+                 struct repo_publish_result *res, struct err *err);
+
+/* Which remote and branch repo_list() and repo_get() read. */
+struct repo_source_opts {
+    const char *branch; /* NULL allowed for repo_get with a tag or commit */
+    const char *remote; /* as repo_publish_opts.remote */
+    const char *token;
+};
+
+/* One published version, newest first in repo_list()'s vector. */
+struct repo_version {
+    char commit[41];
+    int64_t time;   /* commit time, seconds since the epoch */
+    int tz_minutes; /* the committer's offset from UTC */
+    char *tags;     /* space-separated tag names, "" for none (owned) */
+    char *subject;  /* first line of the message (owned) */
+    char *metrics;  /* the Metrics: line's value, "" for none (owned) */
+};
+
+/*
+ * Lists the branch's versions, newest first, following first parents back to the first commit
+ * that publish did not make. *out is a vector of struct repo_version (initialise it with
+ * VEC_INIT(struct repo_version); free with repo_versions_release). ERR_NOTFOUND when the branch
+ * does not exist.
+ */
+int repo_list(struct vec *out, struct repo *r, const struct repo_source_opts *src, struct err *err);
+void repo_versions_release(struct vec *versions);
+
+struct repo_get_opts {
+    struct repo_source_opts src;
+    const char *version;      /* commit sha (or prefix), tag, "latest" or "latest~N" */
+    const char *const *paths; /* paths inside the published tree; "." for everything */
+    size_t npaths;
+    const char *out_dir; /* files land at out_dir/<path> */
+    repo_log_fn log;
+    void *log_payload;
+};
+
+/*
+ * Restores the given paths of one version into out_dir (created when missing). LFS pointers are
+ * replaced by their content when it is in local or path-remote LFS storage; otherwise the
+ * pointer file is written and a log line says so. ERR_NOTFOUND for an unknown version or a path
+ * the version does not have. Writes the resolved commit sha into commit_out (41 bytes) when
+ * not NULL.
+ */
+int repo_get(char *commit_out, struct repo *r, const struct repo_get_opts *opts, struct err *err);
+
+#endif

@@ -1,0 +1,941 @@
+/*
+ * repo_publish(): files from the working tree -> blobs -> a tree on top of the branch's tip -> a
+ * commit with provenance -> a compare-and-swap push, rebuilt on the new tip when another
+ * publisher got there first.
+ *
+ * The user's index, HEAD and working tree are never written: blobs go straight into the object
+ * database (git_blob_create_from_workdir streams a file through the odb write stream when no
+ * filter applies, and applies .gitattributes filters as `git add` does otherwise), and the tree
+ * is made with git_tree_create_updated() from the tip's tree, not from the index.
+ */
+
+#include "git/git.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "git/internal.h"
+#include "util/json.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define METRICS_MAX (8u << 20)
+
+struct pub_file {
+    char *rel; /* path in the commit (owned) */
+    char *abs; /* path on disk (owned) */
+    git_filemode_t mode;
+    uint64_t size;
+    bool is_lfs;
+    struct repo_lfs_object lfs;
+    git_oid oid; /* the blob (the pointer blob for LFS files) */
+};
+
+struct pub {
+    struct repo *r;
+    const struct repo_publish_opts *o;
+    git_index *index;    /* the user's index, read only: tracked files are added even if ignored */
+    struct vec files;    /* struct pub_file, sorted by rel after collection */
+    struct vec roots;    /* char *: paths whose old content is replaced ("" is the whole tree) */
+    struct sbuf metrics; /* "accuracy=0.9500 f1_macro=0.9400" or "" */
+    char src_sha[GIT_OID_HEXSZ + 1];
+};
+
+static void logf_(const struct repo_publish_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void logf_(const struct repo_publish_opts *o, const char *fmt, ...)
+{
+    if (!o->log)
+        return;
+    struct sbuf sb = SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    o->log(sb.buf, o->log_payload);
+    sbuf_release(&sb);
+}
+
+static void pub_release(struct pub *p)
+{
+    vec_foreach (struct pub_file, f, &p->files) {
+        xfree(f->rel);
+        xfree(f->abs);
+    }
+    vec_release(&p->files);
+    vec_foreach (char *, s, &p->roots)
+        xfree(*s);
+    vec_release(&p->roots);
+    sbuf_release(&p->metrics);
+    git_index_free(p->index);
+}
+
+/* ---- collecting files ---- */
+
+static int is_ignored(struct pub *p, const char *rel, bool is_dir, bool *out, struct err *err)
+{
+    *out = false;
+    if (p->o->force_add)
+        return 0;
+    if (!is_dir && p->index && git_index_get_bypath(p->index, rel, 0))
+        return 0; /* tracked files are published even when a pattern matches them */
+    struct sbuf sb = SBUF_INIT;
+    sbuf_addstr(&sb, rel);
+    if (is_dir)
+        sbuf_addch(&sb, '/');
+    int ign = 0;
+    int rc = git_ignore_path_is_ignored(&ign, p->r->git, sb.buf);
+    sbuf_release(&sb);
+    if (rc < 0)
+        return repo_fail(err, ERR_FAIL, NULL, "cannot check .gitignore for '%s'", rel);
+    *out = ign != 0;
+    return 0;
+}
+
+static int add_file(struct pub *p, const char *abs, const char *rel, const struct stat *st,
+                    struct err *err)
+{
+    struct pub_file *f = vec_push(&p->files);
+    f->rel = xstrdup(rel);
+    f->abs = xstrdup(abs);
+    f->size = (uint64_t)st->st_size;
+    if (S_ISLNK(st->st_mode))
+        f->mode = GIT_FILEMODE_LINK;
+    else if (st->st_mode & S_IXUSR)
+        f->mode = GIT_FILEMODE_BLOB_EXECUTABLE;
+    else
+        f->mode = GIT_FILEMODE_BLOB;
+    uint64_t limit = p->o->lfs_threshold ? p->o->lfs_threshold : REPO_LFS_THRESHOLD_DEFAULT;
+    if (S_ISREG(st->st_mode) && f->size > limit)
+        f->is_lfs = true;
+    return 0;
+}
+
+static int walk_dir(struct pub *p, const char *abs, const char *rel, unsigned depth,
+                    struct err *err)
+{
+    DIR *d = NULL;
+    struct sbuf cabs = SBUF_INIT;
+    struct sbuf crel = SBUF_INIT;
+    int rc = 0;
+    if (depth > 256)
+        return err_set(err, ERR_INVALID, "'%s' is nested too deeply", rel);
+    d = opendir(abs);
+    if (!d)
+        return err_errno(err, "cannot read directory '%s'", abs);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git"))
+            continue;
+        sbuf_reset(&cabs);
+        sbuf_reset(&crel);
+        sbuf_addf(&cabs, "%s/%s", abs, n);
+        if (*rel)
+            sbuf_addf(&crel, "%s/%s", rel, n);
+        else
+            sbuf_addstr(&crel, n);
+        struct stat st;
+        if (lstat(cabs.buf, &st) < 0) {
+            rc = err_errno(err, "cannot stat '%s'", cabs.buf);
+            goto done;
+        }
+        bool dir = S_ISDIR(st.st_mode);
+        if (!dir && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+            continue; /* sockets, fifos, devices: git does not store them either */
+        bool ign = false;
+        rc = is_ignored(p, crel.buf, dir, &ign, err);
+        if (rc)
+            goto done;
+        if (ign)
+            continue;
+        rc = dir ? walk_dir(p, cabs.buf, crel.buf, depth + 1, err)
+                 : add_file(p, cabs.buf, crel.buf, &st, err);
+        if (rc)
+            goto done;
+    }
+done:
+    closedir(d);
+    sbuf_release(&cabs);
+    sbuf_release(&crel);
+    return rc;
+}
+
+static int file_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pub_file *)a)->rel, ((const struct pub_file *)b)->rel);
+}
+
+static int collect(struct pub *p, struct err *err)
+{
+    struct sbuf abs = SBUF_INIT;
+    struct sbuf joined = SBUF_INIT;
+    char cwd[PATH_MAX];
+    int rc = 0;
+    if (!getcwd(cwd, sizeof(cwd)))
+        return err_errno(err, "cannot read the current directory");
+    const char *wd = p->r->workdir;
+    size_t wdlen = strlen(wd);
+    for (size_t i = 0; i < p->o->npaths; i++) {
+        const char *arg = p->o->paths[i];
+        sbuf_reset(&joined);
+        sbuf_reset(&abs);
+        path_join(&joined, cwd, arg);
+        path_normalize(&abs, joined.buf);
+        /* abs is "/..." without a trailing '/'; the work tree itself is wd minus its '/' */
+        const char *rel;
+        if (abs.len + 1 == wdlen && !strncmp(abs.buf, wd, abs.len))
+            rel = "";
+        else if (abs.len > wdlen && !strncmp(abs.buf, wd, wdlen))
+            rel = abs.buf + wdlen;
+        else {
+            rc = err_set(err, ERR_INVALID, "'%s' is outside the repository at '%s'", arg, wd);
+            goto done;
+        }
+        if (!strcmp(rel, ".git") || str_has_prefix(rel, ".git/")) {
+            rc = err_set(err, ERR_INVALID, "'%s' is inside the .git directory", arg);
+            goto done;
+        }
+        *(char **)vec_push(&p->roots) = xstrdup(rel);
+        struct stat st;
+        if (lstat(abs.buf, &st) < 0) {
+            if (errno == ENOENT)
+                continue; /* deleted: its old content leaves the tree (checked against it) */
+            rc = err_errno(err, "cannot stat '%s'", arg);
+            goto done;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk_dir(p, abs.buf, rel, 0, err);
+        } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+            bool ign = false;
+            rc = is_ignored(p, rel, false, &ign, err);
+            if (!rc && ign)
+                rc = err_set(err, ERR_INVALID,
+                             "'%s' is ignored by .gitignore (use --force-add to publish it)", arg);
+            if (!rc)
+                rc = add_file(p, abs.buf, rel, &st, err);
+        } else {
+            rc = err_set(err, ERR_INVALID, "'%s' is not a file or folder", arg);
+        }
+        if (rc)
+            goto done;
+    }
+    if (p->files.len)
+        qsort(p->files.items, p->files.len, sizeof(struct pub_file), file_cmp);
+    /* drop duplicates (overlapping --path arguments) */
+    size_t w = 0;
+    for (size_t i = 0; i < p->files.len; i++) {
+        struct pub_file *f = vec_at(&p->files, i);
+        if (w > 0 && !strcmp(((struct pub_file *)vec_at(&p->files, w - 1))->rel, f->rel)) {
+            xfree(f->rel);
+            xfree(f->abs);
+            continue;
+        }
+        if (w != i)
+            *(struct pub_file *)vec_at(&p->files, w) = *f;
+        w++;
+    }
+    p->files.len = w;
+done:
+    sbuf_release(&abs);
+    sbuf_release(&joined);
+    return rc;
+}
+
+static bool has_file(const struct pub *p, const char *rel)
+{
+    struct pub_file key = {.rel = (char *)rel};
+    return p->files.len &&
+           bsearch(&key, p->files.items, p->files.len, sizeof(struct pub_file), file_cmp);
+}
+
+/* ---- metrics summary ---- */
+
+static void metrics_summary(struct pub *p)
+{
+    static const char *const keys[] = {"accuracy", "f1_macro",        "f1_weighted",
+                                       "f1_micro", "precision_macro", "recall_macro"};
+    const struct pub_file *best = NULL;
+    vec_foreach (struct pub_file, f, &p->files) {
+        if (!strcmp(path_basename(f->rel), "metrics.json") && !f->is_lfs &&
+            (!best || strlen(f->rel) < strlen(best->rel)))
+            best = f;
+    }
+    if (!best)
+        return;
+    cJSON *root = NULL;
+    struct err jerr = ERR_INIT;
+    if (json_load(&root, best->abs, METRICS_MAX, &jerr) || !cJSON_IsObject(root)) {
+        logf_(p->o, "publish: '%s' is not a JSON object; no metrics in the message", best->rel);
+        cJSON_Delete(root);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
+        if (cJSON_IsNumber(v))
+            sbuf_addf(&p->metrics, "%s%s=%.4f", p->metrics.len ? " " : "", keys[i], v->valuedouble);
+    }
+    if (!p->metrics.len) {
+        /* another schema: its top-level numbers, at most eight */
+        unsigned n = 0;
+        for (const cJSON *v = root->child; v && n < 8; v = v->next) {
+            if (cJSON_IsNumber(v) && v->string) {
+                sbuf_addf(&p->metrics, "%s%s=%.4g", n ? " " : "", v->string, v->valuedouble);
+                n++;
+            }
+        }
+    }
+    cJSON_Delete(root);
+}
+
+/* ---- objects ---- */
+
+/*
+ * True when the file still holds what `base` has at its path: same size, then same hash
+ * (computed with the same filters as the blob would be, but without compressing or writing).
+ * Re-publishing an unchanged multi-gigabyte folder then costs one read of each file.
+ */
+static bool unchanged_in(git_oid *oid_out, struct pub *p, git_tree *base, struct pub_file *f)
+{
+    git_tree_entry *e = NULL;
+    bool same = false;
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    git_odb *odb = NULL;
+    if (!base || f->mode == GIT_FILEMODE_LINK || git_tree_entry_bypath(&e, base, f->rel) < 0)
+        return false;
+    if (git_tree_entry_filemode(e) == f->mode && git_repository_odb(&odb, p->r->git) == 0 &&
+        git_odb_read_header(&size, &type, odb, git_tree_entry_id(e)) == 0 &&
+        type == GIT_OBJECT_BLOB && (uint64_t)size == f->size &&
+        git_repository_hashfile(oid_out, p->r->git, f->abs, GIT_OBJECT_BLOB, f->rel) == 0)
+        same = git_oid_equal(oid_out, git_tree_entry_id(e));
+    git_odb_free(odb);
+    git_tree_entry_free(e);
+    return same;
+}
+
+static int write_blobs(struct pub *p, git_tree *base, struct err *err)
+{
+    vec_foreach (struct pub_file, f, &p->files) {
+        if (f->is_lfs) {
+            int rc = lfs_hash_file(&f->lfs, f->abs, err);
+            if (rc)
+                return rc;
+            f->lfs.path = f->abs;
+            f->lfs.relpath = f->rel;
+            struct sbuf ptr = SBUF_INIT;
+            lfs_pointer(&ptr, &f->lfs);
+            int grc = git_blob_create_from_buffer(&f->oid, p->r->git, ptr.buf, ptr.len);
+            sbuf_release(&ptr);
+            if (grc < 0)
+                return repo_fail(err, ERR_FAIL, NULL, "cannot store the pointer of '%s'", f->rel);
+            continue;
+        }
+        if (unchanged_in(&f->oid, p, base, f))
+            continue;
+        if (git_blob_create_from_workdir(&f->oid, p->r->git, f->rel) < 0)
+            return repo_fail(err, ERR_IO, NULL, "cannot store '%s'", f->rel);
+    }
+    return 0;
+}
+
+struct walk_ctx {
+    struct pub *p;
+    const char *root;
+    struct vec *updates; /* git_tree_update */
+    struct vec *names;   /* char *, owned paths the updates point at */
+};
+
+static void add_update(struct vec *updates, struct vec *names, git_tree_update_t action,
+                       const char *path, const git_oid *oid, git_filemode_t mode)
+{
+    char *copy = xstrdup(path);
+    *(char **)vec_push(names) = copy;
+    git_tree_update *u = vec_push(updates);
+    u->action = action;
+    u->path = copy;
+    if (oid)
+        git_oid_cpy(&u->id, oid);
+    u->filemode = mode;
+}
+
+static int removed_cb(const char *dir, const git_tree_entry *e, void *payload)
+{
+    struct walk_ctx *c = payload;
+    if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+        return 0;
+    struct sbuf path = SBUF_INIT;
+    sbuf_addf(&path, "%s/%s%s", c->root, dir, git_tree_entry_name(e));
+    if (!has_file(c->p, path.buf))
+        add_update(c->updates, c->names, GIT_TREE_UPDATE_REMOVE, path.buf, NULL, 0);
+    sbuf_release(&path);
+    return 0;
+}
+
+#define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
+
+/* Adds "/<path> filter=lfs ..." lines for the LFS files to the tree's .gitattributes. */
+static int lfs_attributes(git_oid *tree_oid, struct pub *p, struct err *err)
+{
+    git_tree *tree = NULL;
+    git_tree_entry *e = NULL;
+    git_blob *blob = NULL;
+    struct sbuf text = SBUF_INIT;
+    struct sbuf line = SBUF_INIT;
+    int rc = 0;
+    if (git_tree_lookup(&tree, p->r->git, tree_oid) < 0) {
+        rc = repo_fail(err, ERR_FAIL, NULL, "cannot read the new tree");
+        goto done;
+    }
+    if (git_tree_entry_bypath(&e, tree, ".gitattributes") == 0 &&
+        git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+        git_blob_lookup(&blob, p->r->git, git_tree_entry_id(e)) == 0)
+        sbuf_add(&text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+    size_t before = text.len;
+    vec_foreach (struct pub_file, f, &p->files) {
+        if (!f->is_lfs)
+            continue;
+        sbuf_reset(&line);
+        sbuf_addch(&line, '/');
+        for (const char *c = f->rel; *c; c++) {
+            if (*c == ' ')
+                sbuf_addstr(&line, "[[:space:]]"); /* as git lfs track writes it */
+            else
+                sbuf_addch(&line, *c);
+        }
+        sbuf_addstr(&line, LFS_ATTRS);
+        if (strstr(text.buf, line.buf))
+            continue;
+        if (text.len && text.buf[text.len - 1] != '\n')
+            sbuf_addch(&text, '\n');
+        sbuf_addf(&text, "%s\n", line.buf);
+    }
+    if (text.len != before) {
+        git_oid blob_oid;
+        if (git_blob_create_from_buffer(&blob_oid, p->r->git, text.buf, text.len) < 0) {
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot store .gitattributes");
+            goto done;
+        }
+        git_tree_update u = {.action = GIT_TREE_UPDATE_UPSERT,
+                             .path = ".gitattributes",
+                             .filemode = GIT_FILEMODE_BLOB};
+        git_oid_cpy(&u.id, &blob_oid);
+        if (git_tree_create_updated(tree_oid, p->r->git, tree, 1, &u) < 0)
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
+    }
+done:
+    git_blob_free(blob);
+    git_tree_entry_free(e);
+    git_tree_free(tree);
+    sbuf_release(&text);
+    sbuf_release(&line);
+    return rc;
+}
+
+/* The tree of `base` (may be NULL) with every root replaced by the collected files. */
+static int build_tree(git_oid *out, struct pub *p, git_tree *base, struct err *err)
+{
+    struct vec updates = VEC_INIT(git_tree_update);
+    struct vec names = VEC_INIT(char *);
+    git_tree_entry *e = NULL;
+    git_tree *sub = NULL;
+    int rc = 0;
+    bool whole = false;
+    vec_foreach (char *, root, &p->roots)
+        whole = whole || !**root;
+
+    if (base && !whole) {
+        vec_foreach (char *, root, &p->roots) {
+            git_tree_entry_free(e);
+            e = NULL;
+            int grc = git_tree_entry_bypath(&e, base, *root);
+            if (grc == GIT_ENOTFOUND)
+                continue;
+            if (grc < 0) {
+                rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
+                goto done;
+            }
+            if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+                git_tree_free(sub);
+                sub = NULL;
+                if (git_tree_lookup(&sub, p->r->git, git_tree_entry_id(e)) < 0) {
+                    rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
+                    goto done;
+                }
+                struct walk_ctx c = {.p = p, .root = *root, .updates = &updates, .names = &names};
+                if (git_tree_walk(sub, GIT_TREEWALK_PRE, removed_cb, &c) < 0) {
+                    rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
+                    goto done;
+                }
+            } else if (!has_file(p, *root)) {
+                add_update(&updates, &names, GIT_TREE_UPDATE_REMOVE, *root, NULL, 0);
+            }
+        }
+    }
+    /* A path that exists neither on disk nor in the tip is a mistake, as in `git add`. */
+    vec_foreach (char *, root, &p->roots) {
+        if (!**root)
+            continue;
+        struct sbuf prefix = SBUF_INIT;
+        sbuf_addf(&prefix, "%s/", *root);
+        bool on_disk = false;
+        vec_foreach (struct pub_file, f, &p->files) {
+            if (!strcmp(f->rel, *root) || str_has_prefix(f->rel, prefix.buf)) {
+                on_disk = true;
+                break;
+            }
+        }
+        sbuf_release(&prefix);
+        git_tree_entry_free(e);
+        e = NULL;
+        struct stat st;
+        struct sbuf abs = SBUF_INIT;
+        sbuf_addf(&abs, "%s%s", p->r->workdir, *root);
+        bool exists = lstat(abs.buf, &st) == 0;
+        sbuf_release(&abs);
+        if (!on_disk && !exists && (!base || git_tree_entry_bypath(&e, base, *root) < 0)) {
+            rc = err_set(err, ERR_INVALID, "pathspec '%s' did not match any files", *root);
+            goto done;
+        }
+    }
+    vec_foreach (struct pub_file, f, &p->files)
+        add_update(&updates, &names, GIT_TREE_UPDATE_UPSERT, f->rel, &f->oid, f->mode);
+
+    if (!base || whole) {
+        /* git_tree_create_updated needs a baseline; start from the empty tree */
+        git_treebuilder *tb = NULL;
+        git_oid empty;
+        if (git_treebuilder_new(&tb, p->r->git, NULL) < 0 ||
+            git_treebuilder_write(&empty, tb) < 0 || git_tree_lookup(&sub, p->r->git, &empty) < 0) {
+            git_treebuilder_free(tb);
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the empty tree");
+            goto done;
+        }
+        git_treebuilder_free(tb);
+        base = sub;
+    }
+    if (git_tree_create_updated(out, p->r->git, base, updates.len, updates.items) < 0) {
+        rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
+        goto done;
+    }
+    vec_foreach (struct pub_file, f, &p->files) {
+        if (f->is_lfs) {
+            rc = lfs_attributes(out, p, err);
+            break;
+        }
+    }
+done:
+    git_tree_entry_free(e);
+    git_tree_free(sub);
+    vec_foreach (char *, s, &names)
+        xfree(*s);
+    vec_release(&names);
+    vec_release(&updates);
+    return rc;
+}
+
+/* ---- message, signature, tag ---- */
+
+static void trailer(struct sbuf *out, const char *key, const char *value)
+{
+    if (value && *value)
+        sbuf_addf(out, "%s: %s\n", key, value);
+}
+
+static void compose_message(struct sbuf *out, const struct pub *p)
+{
+    const struct repo_publish_opts *o = p->o;
+    const struct repo_provenance *pv = o->prov;
+    struct sbuf subject = SBUF_INIT;
+    const char *body = NULL;
+    if (o->message && *o->message) {
+        const char *nl = strchr(o->message, '\n');
+        sbuf_add(&subject, o->message, nl ? (size_t)(nl - o->message) : strlen(o->message));
+        body = nl ? nl + 1 : NULL;
+    } else {
+        sbuf_addf(&subject, "publish %s", o->branch);
+        if (pv && pv->run_number)
+            sbuf_addf(&subject, " (run %s)", pv->run_number);
+    }
+    sbuf_add(out, subject.buf, subject.len);
+    if (!o->no_skip_ci && !strstr(o->message ? o->message : "", "[skip ci]"))
+        sbuf_addstr(out, " [skip ci]");
+    sbuf_addstr(out, "\n\n");
+    if (body) {
+        while (*body == '\n')
+            body++;
+        if (*body) {
+            sbuf_addstr(out, body);
+            sbuf_rtrim(out);
+            sbuf_addstr(out, "\n\n");
+        }
+    }
+    trailer(out, "Source-Commit", p->src_sha);
+    if (pv) {
+        trailer(out, "Source-Ref", pv->ref);
+        trailer(out, "Source-Repository", pv->repository);
+        trailer(out, "Workflow", pv->workflow);
+        trailer(out, "Run-Id", pv->run_id);
+        trailer(out, "Run-Number", pv->run_number);
+        trailer(out, "Job", pv->job);
+    }
+    trailer(out, "Metrics", p->metrics.buf);
+    sbuf_addstr(out, "Published-By: runnel " RUNNEL_VERSION "\n");
+    sbuf_release(&subject);
+}
+
+static int make_signature(git_signature **out, git_repository *git, struct err *err)
+{
+    if (git_signature_default(out, git) == 0)
+        return 0;
+    /* no user.name/user.email configured: the identity GitHub's own workflows commit with */
+    const char *name = "runnel";
+    const char *email = "runnel@localhost";
+    if (getenv("GITHUB_ACTIONS")) {
+        name = "github-actions[bot]";
+        email = "41898282+github-actions[bot]@users.noreply.github.com";
+    }
+    if (git_signature_now(out, name, email) < 0)
+        return repo_fail(err, ERR_FAIL, NULL, "cannot make a signature");
+    return 0;
+}
+
+static int expand_tag(struct sbuf *out, const struct pub *p, struct err *err)
+{
+    const struct repo_provenance *pv = p->o->prov;
+    for (const char *c = p->o->tag; *c;) {
+        const char *var = NULL;
+        const char *val = NULL;
+        size_t vlen = 0;
+        if (str_has_prefix(c, "{run_number}")) {
+            var = "run_number";
+            val = pv ? pv->run_number : NULL;
+        } else if (str_has_prefix(c, "{run_id}")) {
+            var = "run_id";
+            val = pv ? pv->run_id : NULL;
+        } else if (str_has_prefix(c, "{sha}")) {
+            var = "sha";
+            val = *p->src_sha ? p->src_sha : NULL;
+            vlen = 7;
+        }
+        if (!var) {
+            sbuf_addch(out, *c++);
+            continue;
+        }
+        if (!val)
+            return err_set(err, ERR_INVALID,
+                           "tag '%s' uses {%s}, which is not known here "
+                           "(GITHUB_RUN_NUMBER, GITHUB_RUN_ID or a source commit)",
+                           p->o->tag, var);
+        sbuf_add(out, val, vlen && strlen(val) > vlen ? vlen : strlen(val));
+        c += strlen(var) + 2;
+    }
+    struct sbuf ref = SBUF_INIT;
+    sbuf_addf(&ref, "refs/tags/%s", out->buf);
+    int valid = 0;
+    git_reference_name_is_valid(&valid, ref.buf);
+    sbuf_release(&ref);
+    if (!valid)
+        return err_set(err, ERR_INVALID, "'%s' is not a valid tag name", out->buf);
+    return 0;
+}
+
+/* ---- the publish loop ---- */
+
+static void backoff(unsigned attempt)
+{
+    /* jittered, growing pause so two racing publishers do not collide in lock step */
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    unsigned cap = 40u * (attempt < 6 ? attempt : 6);
+    unsigned ms = 10 + (unsigned)(rand_r(&seed) % cap);
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static int store_lfs(struct pub *p, const struct remote_target *t, struct err *err)
+{
+    vec_foreach (struct pub_file, f, &p->files) {
+        if (!f->is_lfs)
+            continue;
+        int rc;
+        if (t->kind == REMOTE_NONE) {
+            rc = lfs_store(p->r->gitdir, &f->lfs, err);
+        } else if (t->kind == REMOTE_PATH) {
+            git_repository *dst = NULL;
+            if (git_repository_open_ext(&dst, t->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+                return repo_fail(err, ERR_FAIL, NULL, "cannot open '%s'", t->path);
+            struct sbuf gd = SBUF_INIT;
+            sbuf_addstr(&gd, git_repository_path(dst));
+            if (!sbuf_ends_with(&gd, "/"))
+                sbuf_addch(&gd, '/');
+            git_repository_free(dst);
+            rc = lfs_store(gd.buf, &f->lfs, err);
+            sbuf_release(&gd);
+        } else {
+            rc = p->o->lfs_upload(&f->lfs, t->url, t->token, p->o->lfs_payload, err);
+        }
+        if (rc) {
+            err_prefix(err, "large file '%s': ", f->rel);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int check_options(const struct repo_publish_opts *o, struct repo *r, struct err *err)
+{
+    if (!o->branch || !*o->branch)
+        return err_set(err, ERR_INVALID, "publish needs a branch");
+    struct sbuf ref = SBUF_INIT;
+    sbuf_addf(&ref, "refs/heads/%s", o->branch);
+    int valid = 0;
+    git_reference_name_is_valid(&valid, ref.buf);
+    sbuf_release(&ref);
+    if (!valid)
+        return err_set(err, ERR_INVALID, "'%s' is not a valid branch name", o->branch);
+    if (!o->npaths)
+        return err_set(err, ERR_INVALID, "publish needs at least one path");
+    if (!r->workdir)
+        return err_set(err, ERR_INVALID, "publish needs a repository with a working tree");
+    return 0;
+}
+
+int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_publish_result *res,
+                 struct err *err)
+{
+    struct pub p = {.r = r,
+                    .o = o,
+                    .files = VEC_INIT(struct pub_file),
+                    .roots = VEC_INIT(char *),
+                    .metrics = SBUF_INIT};
+    struct remote_target t = {0};
+    struct remote_state st = {.refs = VEC_INIT(struct remote_ref)};
+    struct sbuf msg = SBUF_INIT;
+    struct sbuf tag = SBUF_INIT;
+    struct sbuf want = SBUF_INIT;
+    git_signature *sig = NULL;
+    git_commit *parent = NULL;
+    git_tree *base = NULL;
+    git_tree *tree = NULL;
+    git_commit *head = NULL;
+    int rc = 0;
+    *res = (struct repo_publish_result){0};
+
+    rc = check_options(o, r, err);
+    if (rc)
+        goto done;
+    rc = remote_resolve(&t, r, o->remote, o->token, err);
+    if (rc)
+        goto done;
+    if (t.display)
+        snprintf(res->remote, sizeof(res->remote), "%s", t.display);
+    if (t.kind == REMOTE_NONE && !git_repository_is_bare(r->git)) {
+        git_reference *h = NULL;
+        struct sbuf name = SBUF_INIT;
+        sbuf_addf(&name, "refs/heads/%s", o->branch);
+        bool current = git_reference_lookup(&h, r->git, "HEAD") == 0 &&
+                       git_reference_type(h) == GIT_REFERENCE_SYMBOLIC &&
+                       !strcmp(git_reference_symbolic_target(h), name.buf);
+        git_reference_free(h);
+        sbuf_release(&name);
+        if (current) {
+            rc = err_set(err, ERR_INVALID,
+                         "branch '%s' is the current branch; publish to another branch", o->branch);
+            goto done;
+        }
+    }
+
+    if (git_repository_index(&p.index, r->git) < 0)
+        p.index = NULL; /* no index: nothing is tracked */
+    rc = collect(&p, err);
+    if (rc)
+        goto done;
+    vec_foreach (struct pub_file, f, &p.files) {
+        if (!f->is_lfs)
+            continue;
+        res->nlfs++;
+        if (t.kind == REMOTE_NETWORK && !o->lfs_upload) {
+            rc = err_set(err, ERR_INVALID,
+                         "'%s' is %llu bytes, over the large-file threshold of %llu bytes; it "
+                         "would go to Git LFS, but this build cannot upload LFS objects to '%s' "
+                         "(raise --lfs-threshold, or store the file elsewhere)",
+                         f->rel, (unsigned long long)f->size,
+                         (unsigned long long)(o->lfs_threshold ? o->lfs_threshold
+                                                               : REPO_LFS_THRESHOLD_DEFAULT),
+                         t.display);
+            goto done;
+        }
+    }
+    res->nfiles = p.files.len;
+    metrics_summary(&p);
+
+    git_oid head_oid;
+    if (o->prov && o->prov->sha)
+        snprintf(p.src_sha, sizeof(p.src_sha), "%s", o->prov->sha);
+    else if (git_reference_name_to_id(&head_oid, r->git, "HEAD") == 0)
+        git_oid_tostr(p.src_sha, sizeof(p.src_sha), &head_oid);
+    if (o->tag) {
+        rc = expand_tag(&tag, &p, err);
+        if (rc)
+            goto done;
+        snprintf(res->tag, sizeof(res->tag), "%s", tag.buf);
+    }
+
+    compose_message(&msg, &p);
+    rc = make_signature(&sig, r->git, err);
+    if (rc)
+        goto done;
+
+    sbuf_addf(&want, "refs/heads/%s", o->branch);
+    const char *wants[1] = {want.buf};
+    unsigned max = o->max_attempts ? o->max_attempts : REPO_PUBLISH_ATTEMPTS_DEFAULT;
+    bool lfs_stored = false;
+    bool blobs_written = false;
+    for (unsigned attempt = 1;; attempt++) {
+        remote_state_release(&st);
+        rc = remote_state_load(&st, r, &t, o->branch, wants, 1, err);
+        if (rc)
+            goto done;
+        if (tag.len) {
+            struct sbuf tname = SBUF_INIT;
+            sbuf_addf(&tname, "refs/tags/%s", tag.buf);
+            bool exists = remote_state_find(&st, tname.buf) != NULL;
+            sbuf_release(&tname);
+            if (exists) {
+                rc = err_set(err, ERR_INVALID, "tag '%s' already exists in '%s'", tag.buf,
+                             t.display ? t.display : "the local repository");
+                goto done;
+            }
+        }
+
+        git_commit_free(parent);
+        git_tree_free(base);
+        parent = NULL;
+        base = NULL;
+        if (st.has_tip) {
+            if (git_commit_lookup(&parent, r->git, &st.tip) < 0) {
+                rc = repo_fail(err, ERR_FAIL, NULL, "cannot read the tip of '%s'", o->branch);
+                goto done;
+            }
+        } else if (!o->orphan && git_reference_name_to_id(&head_oid, r->git, "HEAD") == 0) {
+            if (git_commit_lookup(&parent, r->git, &head_oid) < 0) {
+                rc = repo_fail(err, ERR_FAIL, NULL, "cannot read HEAD");
+                goto done;
+            }
+        }
+        if (parent && git_commit_tree(&base, parent) < 0) {
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot read the tree of '%s'", o->branch);
+            goto done;
+        }
+
+        if (!blobs_written) {
+            /* once: a rebuild after a race reuses them */
+            rc = write_blobs(&p, base, err);
+            if (rc)
+                goto done;
+            blobs_written = true;
+        }
+        git_oid tree_oid;
+        rc = build_tree(&tree_oid, &p, base, err);
+        if (rc)
+            goto done;
+        if (st.has_tip && git_oid_equal(&tree_oid, git_tree_id(base))) {
+            git_oid_tostr(res->commit, sizeof(res->commit), &st.tip);
+            res->changed = false;
+            res->attempts = attempt;
+            logf_(o, "publish: nothing changed on '%s' since %.7s; no commit", o->branch,
+                  res->commit);
+            goto done;
+        }
+        if (!lfs_stored) {
+            rc = store_lfs(&p, &t, err);
+            if (rc)
+                goto done;
+            lfs_stored = true;
+        }
+
+        git_tree_free(tree);
+        tree = NULL;
+        git_oid commit_oid;
+        const git_commit *parents[1] = {parent};
+        if (git_tree_lookup(&tree, r->git, &tree_oid) < 0 ||
+            git_commit_create(&commit_oid, r->git, NULL, sig, sig, NULL, msg.buf, tree,
+                              parent ? 1 : 0, parents) < 0) {
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the commit");
+            goto done;
+        }
+        git_oid tag_oid;
+        if (tag.len) {
+            git_object *target = NULL;
+            struct sbuf tmsg = SBUF_INIT;
+            sbuf_addf(&tmsg, "%s version of %s\n", tag.buf, o->branch);
+            if (p.metrics.len)
+                sbuf_addf(&tmsg, "\nMetrics: %s\n", p.metrics.buf);
+            int grc = git_object_lookup(&target, r->git, &commit_oid, GIT_OBJECT_COMMIT);
+            if (grc == 0)
+                grc = git_tag_annotation_create(&tag_oid, r->git, tag.buf, target, sig, tmsg.buf);
+            git_object_free(target);
+            sbuf_release(&tmsg);
+            if (grc < 0) {
+                rc = repo_fail(err, ERR_FAIL, NULL, "cannot write tag '%s'", tag.buf);
+                goto done;
+            }
+        }
+
+        struct push_request req = {.branch = o->branch,
+                                   .old = st.has_tip ? &st.tip : NULL,
+                                   .commit = &commit_oid,
+                                   .tag = tag.len ? tag.buf : NULL,
+                                   .tag_oid = tag.len ? &tag_oid : NULL};
+        enum push_outcome outcome = PUSH_OK;
+        rc = remote_push(&outcome, r, &t, &st, &req, err);
+        if (rc)
+            goto done;
+        if (outcome == PUSH_OK) {
+            git_oid_tostr(res->commit, sizeof(res->commit), &commit_oid);
+            res->changed = true;
+            res->attempts = attempt;
+            logf_(o, "publish: %.7s on '%s'%s%s (%zu file%s%s)", res->commit, o->branch,
+                  t.display ? " pushed to " : "", t.display ? t.display : "", p.files.len,
+                  p.files.len == 1 ? "" : "s", attempt > 1 ? ", after a race" : "");
+            goto done;
+        }
+        if (attempt >= max) {
+            rc = err_set(err, ERR_FAIL,
+                         "gave up after %u attempts: branch '%s' kept moving under us", attempt,
+                         o->branch);
+            goto done;
+        }
+        logf_(o, "publish: '%s' moved while pushing; rebuilding on the new tip (attempt %u of %u)",
+              o->branch, attempt + 1, max);
+        backoff(attempt);
+    }
+done:
+    git_commit_free(head);
+    git_tree_free(tree);
+    git_tree_free(base);
+    git_commit_free(parent);
+    git_signature_free(sig);
+    remote_state_release(&st);
+    remote_target_release(&t);
+    pub_release(&p);
+    sbuf_release(&msg);
+    sbuf_release(&tag);
+    sbuf_release(&want);
+    return rc;
+}

@@ -1,0 +1,353 @@
+#include "hub/hub.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hub/internal.h"
+#include "util/path.h"
+#include "util/sha1.h"
+#include "util/sha256.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+bool hub_repo_type_parse(const char *s, enum hub_repo_type *out)
+{
+    if (!strcmp(s, "model") || !strcmp(s, "models")) {
+        *out = HUB_REPO_MODEL;
+    } else if (!strcmp(s, "dataset") || !strcmp(s, "datasets")) {
+        *out = HUB_REPO_DATASET;
+    } else if (!strcmp(s, "space") || !strcmp(s, "spaces")) {
+        *out = HUB_REPO_SPACE;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char *hub_repo_type_name(enum hub_repo_type t)
+{
+    switch (t) {
+    case HUB_REPO_DATASET:
+        return "dataset";
+    case HUB_REPO_SPACE:
+        return "space";
+    case HUB_REPO_MODEL:
+        break;
+    }
+    return "model";
+}
+
+const char *hub_url_prefix(enum hub_repo_type t)
+{
+    switch (t) {
+    case HUB_REPO_DATASET:
+        return "datasets/";
+    case HUB_REPO_SPACE:
+        return "spaces/";
+    case HUB_REPO_MODEL:
+        break;
+    }
+    return "";
+}
+
+int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err)
+{
+    const char *endpoint =
+        opts->endpoint && *opts->endpoint ? opts->endpoint : HUB_DEFAULT_ENDPOINT;
+    struct hub *h = xcalloc(1, sizeof(*h));
+    struct sbuf ep = SBUF_INIT;
+    sbuf_addstr(&ep, endpoint);
+    while (ep.len > 1 && ep.buf[ep.len - 1] == '/')
+        sbuf_setlen(&ep, ep.len - 1);
+    h->endpoint = sbuf_detach(&ep, NULL);
+    h->token = opts->token && *opts->token ? xstrdup(opts->token) : NULL;
+    h->state_dir = opts->state_dir ? xstrdup(opts->state_dir) : NULL;
+    h->progress = opts->progress;
+    h->progress_payload = opts->progress_payload;
+
+    if (str_has_prefix(h->endpoint, "file://")) {
+        const char *root = h->endpoint + strlen("file://");
+        if (root[0] != '/') {
+            err_set(err, ERR_INVALID, "endpoint '%s': a file:// endpoint needs an absolute path",
+                    h->endpoint);
+            hub_free(h);
+            return ERR_INVALID;
+        }
+        h->store_root = xstrdup(root);
+        h->backend = &hub_store_backend;
+        hub_store_init();
+    } else if (str_has_prefix(h->endpoint, "http://") || str_has_prefix(h->endpoint, "https://")) {
+        int rc = http_client_new(&h->http, opts->http, err);
+        if (rc < 0) {
+            hub_free(h);
+            return rc;
+        }
+        h->backend = &hub_remote_backend;
+    } else {
+        err_set(err, ERR_INVALID, "endpoint '%s': expected https://, http:// or file://",
+                h->endpoint);
+        hub_free(h);
+        return ERR_INVALID;
+    }
+    *out = h;
+    return 0;
+}
+
+void hub_free(struct hub *h)
+{
+    if (!h)
+        return;
+    http_client_free(h->http);
+    if (h->store_root)
+        hub_store_shutdown();
+    xfree(h->endpoint);
+    xfree(h->token);
+    xfree(h->state_dir);
+    xfree(h->store_root);
+    xfree(h);
+}
+
+int hub_whoami(struct hub *h, struct sbuf *name_out, struct err *err)
+{
+    return h->backend->whoami(h, name_out, err);
+}
+
+int hub_create_repo(struct hub *h, const struct hub_repo *repo, const struct hub_create_opts *o,
+                    struct err *err)
+{
+    return h->backend->create_repo(h, repo, o, err);
+}
+
+int hub_revision(struct hub *h, const struct hub_repo *repo, const char *rev, struct sbuf *sha_out,
+                 struct err *err)
+{
+    return h->backend->revision(h, repo, rev ? rev : "main", sha_out, err);
+}
+
+int hub_create_branch(struct hub *h, const struct hub_repo *repo, const char *branch,
+                      const char *starting_point, struct err *err)
+{
+    return h->backend->create_branch(h, repo, branch, starting_point ? starting_point : "main",
+                                     err);
+}
+
+int hub_create_tag(struct hub *h, const struct hub_repo *repo, const char *rev, const char *tag,
+                   const char *message, struct err *err)
+{
+    return h->backend->create_tag(h, repo, rev, tag, message, err);
+}
+
+int hub_normalize_path(struct sbuf *out, const char *path_in_repo, struct err *err)
+{
+    const char *p = path_in_repo;
+    /* huggingface_hub strips leading '/' and './' (in any order and number). */
+    for (;;) {
+        if (*p == '/') {
+            p++;
+        } else if (p[0] == '.' && p[1] == '/') {
+            p += 2;
+        } else {
+            break;
+        }
+    }
+    if (!*p || !strcmp(p, ".") || !strcmp(p, ".."))
+        return err_set(err, ERR_INVALID, "invalid path in repo '%s'", path_in_repo);
+    size_t start = out->len;
+    struct str rest = str_from(p);
+    while (rest.len) {
+        const char *slash = memchr(rest.p, '/', rest.len);
+        size_t n = slash ? (size_t)(slash - rest.p) : rest.len;
+        struct str comp = str_make(rest.p, n);
+        if (str_eq_cstr(comp, "..")) {
+            sbuf_setlen(out, start);
+            return err_set(err, ERR_INVALID, "path in repo '%s' climbs out with '..'",
+                           path_in_repo);
+        }
+        if (str_eq_cstr(comp, ".git") || str_eq_cstr(comp, ".cache")) {
+            sbuf_setlen(out, start);
+            return err_set(err, ERR_INVALID, "path in repo '%s' has a '%.*s' component",
+                           path_in_repo, (int)comp.len, comp.p);
+        }
+        if (comp.len && !str_eq_cstr(comp, ".")) {
+            if (out->len > start)
+                sbuf_addch(out, '/');
+            sbuf_add(out, comp.p, comp.len);
+        }
+        if (!slash)
+            break;
+        rest = str_make(slash + 1, rest.len - n - 1);
+    }
+    if (out->len == start)
+        return err_set(err, ERR_INVALID, "invalid path in repo '%s'", path_in_repo);
+    return 0;
+}
+
+/* Streams the file at path through fn (sha1 or sha256 update), after an optional header. */
+static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
+                     struct err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(err, "cannot open '%s'", path);
+    enum { CHUNK = 1u << 20 };
+    char *buf = xmalloc(CHUNK);
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = err_errno(err, "cannot read '%s'", path);
+            break;
+        }
+        if (n == 0)
+            break;
+        fn(ctx, buf, (size_t)n);
+    }
+    xfree(buf);
+    close(fd);
+    return rc;
+}
+
+static void sha1_fn(void *ctx, const void *p, size_t n)
+{
+    sha1_update(ctx, p, n);
+}
+
+static void sha256_fn(void *ctx, const void *p, size_t n)
+{
+    sha256_update(ctx, p, n);
+}
+
+static int file_size(const char *path, uint64_t *out, struct err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(err, "cannot open '%s'", path);
+    off_t end = lseek(fd, 0, SEEK_END);
+    close(fd);
+    if (end < 0)
+        return err_errno(err, "cannot seek '%s'", path);
+    *out = (uint64_t)end;
+    return 0;
+}
+
+int hub_file_sha1(char out[41], const char *path, struct err *err)
+{
+    uint64_t size = 0;
+    int rc = file_size(path, &size, err);
+    if (rc < 0)
+        return rc;
+    struct sha1 c;
+    sha1_init(&c);
+    struct sbuf hdr = SBUF_INIT;
+    sbuf_addf(&hdr, "blob %llu", (unsigned long long)size);
+    sha1_update(&c, hdr.buf, hdr.len + 1); /* the NUL is part of git's object header */
+    sbuf_release(&hdr);
+    rc = hash_file(path, sha1_fn, &c, err);
+    if (rc < 0)
+        return rc;
+    unsigned char d[SHA1_DIGEST_SIZE];
+    sha1_final(&c, d);
+    hex_encode(out, d, sizeof(d));
+    return 0;
+}
+
+int hub_file_sha256(char out[65], const char *path, struct err *err)
+{
+    struct sha256 c;
+    sha256_init(&c);
+    int rc = hash_file(path, sha256_fn, &c, err);
+    if (rc < 0)
+        return rc;
+    unsigned char d[SHA256_DIGEST_SIZE];
+    sha256_final(&c, d);
+    hex_encode(out, d, sizeof(d));
+    return 0;
+}
+
+void hub_token_path(struct sbuf *out)
+{
+    const char *p = getenv("HF_TOKEN_PATH");
+    if (p && *p) {
+        sbuf_addstr(out, p);
+        return;
+    }
+    const char *hf_home = getenv("HF_HOME");
+    if (hf_home && *hf_home) {
+        path_join(out, hf_home, "token");
+        return;
+    }
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && *xdg) {
+        path_join(out, xdg, "huggingface/token");
+        return;
+    }
+    const char *home = getenv("HOME");
+    path_join(out, home && *home ? home : "/", ".cache/huggingface/token");
+}
+
+int hub_token_load(struct sbuf *out, struct err *err)
+{
+    const char *env = getenv("HF_TOKEN");
+    if (env && *env) {
+        sbuf_addstr(out, env);
+        return 0;
+    }
+    struct sbuf path = SBUF_INIT;
+    struct sbuf text = SBUF_INIT;
+    hub_token_path(&path);
+    int rc = 0;
+    if (!fs_is_file(path.buf)) {
+        rc = err_set(err, ERR_NOTFOUND, "no token: set HF_TOKEN, pass --token or log in");
+        goto done;
+    }
+    rc = sbuf_read_file(&text, path.buf, 64u << 10, err);
+    if (rc < 0)
+        goto done;
+    struct str t = str_trim(str_make(text.buf, text.len));
+    if (!t.len) {
+        rc = err_set(err, ERR_NOTFOUND, "token file '%s' is empty", path.buf);
+        goto done;
+    }
+    sbuf_add(out, t.p, t.len);
+done:
+    sbuf_release(&path);
+    sbuf_release(&text);
+    return rc;
+}
+
+int hub_token_save(const char *token, struct err *err)
+{
+    struct sbuf path = SBUF_INIT;
+    struct sbuf dir = SBUF_INIT;
+    int fd = -1;
+    int rc = 0;
+    hub_token_path(&path);
+    path_dirname(&dir, path.buf);
+    rc = fs_mkdirs(dir.buf, 0700, err);
+    if (rc < 0)
+        goto done;
+    /* Written directly with 0600 so the token is never readable by others, even briefly. */
+    fd = open(path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = err_errno(err, "cannot write '%s'", path.buf);
+        goto done;
+    }
+    fchmod(fd, 0600);
+    size_t len = strlen(token);
+    if (write(fd, token, len) != (ssize_t)len) {
+        rc = err_errno(err, "cannot write '%s'", path.buf);
+        goto done;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    sbuf_release(&path);
+    sbuf_release(&dir);
+    return rc;
+}

@@ -1,0 +1,176 @@
+#ifndef HUB_HUB_H
+#define HUB_HUB_H
+
+/*
+ * hub: the Hugging Face Hub client. It speaks the Hub's HTTP API (whoami, repo create, preupload,
+ * the LFS batch API with basic and multipart transfers, the NDJSON commit API, branches, tags,
+ * Space runtime and restart) and makes an upload of any number of files ONE commit: the commit is
+ * the last request, so an interrupted run leaves the repository as it was.
+ *
+ * The endpoint "file:///path" is the embedded hub: the same commit is written into a local bare
+ * git repository per repo id, `<path>/<type>s/<namespace>/<name>.git`, with LFS objects under its
+ * `lfs/objects/<aa>/<bb>/<oid>` tree and pointer files in the commit.
+ *
+ * Lifecycle:
+ *   1. struct hub *h; hub_new(&h, &(struct hub_opts){.endpoint = e, .token = t}, err);
+ *   2. hub_upload(h, &(struct hub_upload_opts){...}, &result, err);  or the single calls below
+ *   3. hub_upload_result_release(&result); hub_free(h);
+ *
+ * Ownership: option structs and their strings are borrowed for the call. Results are owned by the
+ * caller's struct and released with their _release function.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "util/err.h"
+#include "util/sbuf.h"
+
+#define HUB_DEFAULT_ENDPOINT "https://huggingface.co"
+#define HUB_MAX_JSON (8u << 20)       /* cap on any JSON answer from the Hub */
+#define HUB_LFS_THRESHOLD (10u << 20) /* the embedded hub's regular/LFS split, as the Hub's */
+
+enum hub_repo_type {
+    HUB_REPO_MODEL,
+    HUB_REPO_DATASET,
+    HUB_REPO_SPACE,
+};
+
+struct hub_repo {
+    enum hub_repo_type type;
+    const char *id; /* "namespace/name" */
+};
+
+/* Parses "model", "dataset" or "space" (also the plurals). False on anything else. */
+bool hub_repo_type_parse(const char *s, enum hub_repo_type *out);
+/* "model", "dataset" or "space". */
+const char *hub_repo_type_name(enum hub_repo_type t);
+
+/* Progress of one LFS upload, for a terminal display. */
+struct hub_progress {
+    const char *path; /* path in repo */
+    uint64_t done;    /* bytes of this file sent so far */
+    uint64_t total;   /* its size */
+};
+typedef void (*hub_progress_fn)(const struct hub_progress *p, void *payload);
+
+struct hub_opts {
+    const char *endpoint; /* NULL = HUB_DEFAULT_ENDPOINT; "file:///dir" = the embedded hub */
+    const char *token;    /* bearer token; never printed */
+    /* Where multipart upload state is kept so an interrupted upload resumes (NULL: no resume). */
+    const char *state_dir;
+    const struct http_client_opts *http; /* retries, timeouts, clock; NULL for defaults */
+    hub_progress_fn progress;
+    void *progress_payload;
+};
+
+struct hub;
+
+int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err);
+void hub_free(struct hub *h);
+
+/* The user or org the token belongs to (GET /api/whoami-v2). ERR_FAIL "invalid token" on 401. */
+int hub_whoami(struct hub *h, struct sbuf *name_out, struct err *err);
+
+struct hub_create_opts {
+    const char *space_sdk; /* required for spaces: gradio, streamlit, docker or static */
+    bool is_private;
+    bool exist_ok; /* a 409 (repo exists) is success */
+};
+int hub_create_repo(struct hub *h, const struct hub_repo *repo, const struct hub_create_opts *o,
+                    struct err *err);
+
+/* The commit id a revision points at. ERR_NOTFOUND when the repo or revision does not exist. */
+int hub_revision(struct hub *h, const struct hub_repo *repo, const char *rev, struct sbuf *sha_out,
+                 struct err *err);
+/* Creates branch at starting_point (NULL = "main"). An existing branch is success. */
+int hub_create_branch(struct hub *h, const struct hub_repo *repo, const char *branch,
+                      const char *starting_point, struct err *err);
+/* Tags revision `rev` as `tag` with an optional message. */
+int hub_create_tag(struct hub *h, const struct hub_repo *repo, const char *rev, const char *tag,
+                   const char *message, struct err *err);
+/* A Space's runtime stage ("BUILDING", "RUNNING", ...), from GET /api/spaces/{id}/runtime. */
+int hub_space_runtime(struct hub *h, const char *space_id, struct sbuf *stage_out, struct err *err);
+int hub_space_restart(struct hub *h, const char *space_id, bool factory, struct err *err);
+
+/* One LOCAL:REMOTE pair of an upload. */
+struct hub_upload_item {
+    const char *local;  /* a file or a folder */
+    const char *remote; /* path in repo; NULL = a file's basename, a folder's repo root */
+};
+
+struct hub_upload_opts {
+    struct hub_repo repo;
+    const char *revision;      /* branch; NULL = "main"; a missing branch is created from main */
+    const char *summary;       /* commit message; NULL = "Upload folder using huggingface_hub" */
+    const char *description;   /* commit description; may be NULL */
+    const char *parent_commit; /* expected tip (optimistic concurrency); NULL = the tip now */
+    const struct hub_upload_item *items;
+    size_t n_items;
+    const char *const *include; /* glob patterns on paths relative to each folder; none = all */
+    size_t n_include;
+    const char *const *exclude;
+    size_t n_exclude;
+    /* Remote files under each item's path in repo that match these and are not uploaded are
+     * deleted in the same commit (sync). Matched relative to the item's path in repo. */
+    const char *const *delete_patterns;
+    size_t n_delete;
+    bool create;           /* create the repo first (exist_ok) */
+    const char *space_sdk; /* for create of a space; NULL = "gradio" as `hf upload` */
+    bool is_private;
+    const char *tag; /* tag the new commit */
+};
+
+struct hub_upload_result {
+    struct sbuf commit_oid; /* empty when nothing changed and no commit was made */
+    struct sbuf commit_url;
+    size_t n_files;        /* local files considered */
+    size_t n_unchanged;    /* skipped: the remote has the same oid */
+    size_t n_ignored;      /* skipped: the Hub said shouldIgnore */
+    size_t n_regular;      /* sent inline in the commit */
+    size_t n_lfs;          /* sent as LFS objects */
+    size_t n_lfs_uploaded; /* of those, whose bytes had to be uploaded */
+    size_t n_deleted;
+};
+
+#define HUB_UPLOAD_RESULT_INIT                                                                     \
+    ((struct hub_upload_result){.commit_oid = SBUF_INIT, .commit_url = SBUF_INIT})
+
+/*
+ * Uploads the items as one commit. In order: checks every path and the Space card (nothing is
+ * sent when one is bad), checks the token, creates the repo (opts.create), resolves the branch,
+ * asks which files are LFS and which are unchanged, uploads LFS objects, then commits.
+ * ERR_INVALID for bad paths, patterns or card; ERR_FAIL for a refusal by the Hub (its message).
+ */
+int hub_upload(struct hub *h, const struct hub_upload_opts *opts, struct hub_upload_result *res,
+               struct err *err);
+void hub_upload_result_release(struct hub_upload_result *res);
+
+/*
+ * Appends the normalised form of a path in repo (huggingface_hub's _validate_path_in_repo):
+ * leading '/' and './' stripped; "", ".", "..", "../x", "x/../y" and any '.git' or '.cache'
+ * component refused with ERR_INVALID.
+ */
+int hub_normalize_path(struct sbuf *out, const char *path_in_repo, struct err *err);
+
+/*
+ * Checks a Space README's YAML front matter (the Hub's Spaces configuration reference): it must
+ * exist, 'sdk' must be gradio, streamlit, docker or static, colorFrom/colorTo from the Hub's
+ * list, app_file a relative path, app_port an integer, pinned/fullWidth booleans, ... Errors are
+ * "README.md:LINE:COL: message" (ERR_INVALID).
+ */
+int hub_check_space_card(const char *text, size_t len, struct err *err);
+
+/*
+ * The token file huggingface_hub uses: $HF_TOKEN_PATH, else $HF_HOME/token, else
+ * $XDG_CACHE_HOME/huggingface/token, else ~/.cache/huggingface/token. Appends the path.
+ */
+void hub_token_path(struct sbuf *out);
+/* Reads the token: $HF_TOKEN first, then the token file. ERR_NOTFOUND when neither has one. */
+int hub_token_load(struct sbuf *out, struct err *err);
+/* Writes the token file (mode 0600, creating its folder). */
+int hub_token_save(const char *token, struct err *err);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * hub_upload: the `hf upload` semantics, made one commit.
+ *
+ * Order matters for the "never half a commit" promise: everything local is checked first (paths,
+ * patterns, the Space card), then the token, then the branch, then the Hub decides regular vs LFS,
+ * LFS bytes are uploaded (content-addressed, so an interrupted run leaves nothing visible), and
+ * the commit is the very last request.
+ */
+#include "hub/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/glob.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define MAX_CARD_SIZE (1u << 20)
+#define MAX_FILES 100000
+#define MAX_DEPTH 64
+
+struct plan {
+    struct vec files; /* struct hub_file */
+    const struct hub_upload_opts *o;
+};
+
+static void files_release(struct vec *files)
+{
+    vec_foreach (struct hub_file, f, files) {
+        xfree(f->local);
+        xfree(f->path);
+        xfree(f->remote_oid);
+    }
+    vec_release(files);
+}
+
+static bool match_any(const char *const *patterns, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (glob_match_str(patterns[i], path, GLOB_PATHS))
+            return true;
+    }
+    return false;
+}
+
+/* huggingface_hub's DEFAULT_IGNORE_PATTERNS: anything in .git, and .cache/huggingface. */
+static bool default_ignored(const char *rel)
+{
+    struct str rest = str_from(rel);
+    while (rest.len) {
+        const char *slash = memchr(rest.p, '/', rest.len);
+        size_t n = slash ? (size_t)(slash - rest.p) : rest.len;
+        if (str_eq_cstr(str_make(rest.p, n), ".git"))
+            return true;
+        if (!slash)
+            break;
+        rest = str_make(slash + 1, rest.len - n - 1);
+    }
+    return str_has_prefix(rel, ".cache/huggingface");
+}
+
+static int add_file(struct plan *p, const char *local, const char *path_in_repo, struct err *err)
+{
+    struct sbuf norm = SBUF_INIT;
+    int rc = hub_normalize_path(&norm, path_in_repo, err);
+    if (rc < 0) {
+        sbuf_release(&norm);
+        return rc;
+    }
+    vec_foreach (struct hub_file, f, &p->files) {
+        if (!strcmp(f->path, norm.buf)) {
+            rc = err_set(err, ERR_INVALID, "'%s' and '%s' both go to '%s' in the repo", f->local,
+                         local, norm.buf);
+            sbuf_release(&norm);
+            return rc;
+        }
+    }
+    if (p->files.len >= MAX_FILES) {
+        sbuf_release(&norm);
+        return err_set(err, ERR_INVALID, "more than %d files to upload", MAX_FILES);
+    }
+    struct hub_file *f = vec_push(&p->files);
+    f->local = xstrdup(local);
+    f->path = sbuf_detach(&norm, NULL);
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks dir (sorted, so the commit is the same on every machine), adding files under prefix. */
+static int walk(struct plan *p, const char *dir, const char *rel, const char *prefix, int depth,
+                struct err *err)
+{
+    struct sbuf full = SBUF_INIT;
+    struct sbuf sub = SBUF_INIT;
+    struct sbuf remote = SBUF_INIT;
+    struct vec names = VEC_INIT(char *);
+    DIR *d = NULL;
+    int rc = 0;
+    if (depth > MAX_DEPTH)
+        return err_set(err, ERR_INVALID, "'%s': folders nested too deep", dir);
+    path_join(&full, dir, rel);
+    d = opendir(full.buf);
+    if (!d) {
+        rc = err_errno(err, "cannot read folder '%s'", full.buf);
+        goto done;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char **slot = vec_push(&names);
+        *slot = xstrdup(de->d_name);
+    }
+    qsort(names.items, names.len, sizeof(char *), cmp_names);
+    vec_foreach (char *, name, &names) {
+        sbuf_reset(&sub);
+        if (*rel) {
+            sbuf_addf(&sub, "%s/%s", rel, *name);
+        } else {
+            sbuf_addstr(&sub, *name);
+        }
+        if (default_ignored(sub.buf))
+            continue;
+        sbuf_reset(&full);
+        path_join(&full, dir, sub.buf);
+        struct stat st;
+        if (stat(full.buf, &st) < 0) {
+            rc = err_errno(err, "cannot stat '%s'", full.buf);
+            goto done;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(p, dir, sub.buf, prefix, depth + 1, err);
+            if (rc < 0)
+                goto done;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            continue;
+        if (p->o->n_include && !match_any(p->o->include, p->o->n_include, sub.buf))
+            continue;
+        if (match_any(p->o->exclude, p->o->n_exclude, sub.buf))
+            continue;
+        sbuf_reset(&remote);
+        if (*prefix) {
+            sbuf_addf(&remote, "%s/%s", prefix, sub.buf);
+        } else {
+            sbuf_addstr(&remote, sub.buf);
+        }
+        rc = add_file(p, full.buf, remote.buf, err);
+        if (rc < 0)
+            goto done;
+    }
+done:
+    if (d)
+        closedir(d);
+    vec_foreach (char *, name, &names)
+        xfree(*name);
+    vec_release(&names);
+    sbuf_release(&full);
+    sbuf_release(&sub);
+    sbuf_release(&remote);
+    return rc;
+}
+
+/* A folder's path in repo: "", "." and "/" mean the root; anything else is normalised. */
+static int folder_prefix(struct sbuf *out, const char *remote, struct err *err)
+{
+    if (!remote)
+        return 0;
+    const char *p = remote;
+    while (*p == '/' || (p[0] == '.' && p[1] == '/'))
+        p += *p == '/' ? 1 : 2;
+    if (!*p || !strcmp(p, "."))
+        return 0;
+    return hub_normalize_path(out, remote, err);
+}
+
+static int collect(struct plan *p, struct err *err)
+{
+    const struct hub_upload_opts *o = p->o;
+    struct sbuf prefix = SBUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < o->n_items && rc == 0; i++) {
+        const struct hub_upload_item *it = &o->items[i];
+        struct stat st;
+        if (stat(it->local, &st) < 0) {
+            rc = err_errno(err, "cannot upload '%s'", it->local);
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            sbuf_reset(&prefix);
+            rc = folder_prefix(&prefix, it->remote, err);
+            if (rc == 0)
+                rc = walk(p, it->local, "", prefix.buf, 0, err);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = add_file(p, it->local, it->remote ? it->remote : path_basename(it->local), err);
+        } else {
+            rc = err_set(err, ERR_INVALID, "'%s' is neither a file nor a folder", it->local);
+        }
+    }
+    sbuf_release(&prefix);
+    return rc;
+}
+
+/* Checks a Space's README.md card; its sdk goes to card_sdk (used when creating the Space). */
+static int check_cards(struct plan *p, struct sbuf *card_sdk, struct err *err)
+{
+    if (p->o->repo.type != HUB_REPO_SPACE)
+        return 0;
+    vec_foreach (struct hub_file, f, &p->files) {
+        if (strcmp(f->path, "README.md"))
+            continue;
+        struct sbuf text = SBUF_INIT;
+        int rc = sbuf_read_file(&text, f->local, MAX_CARD_SIZE, err);
+        if (rc == 0)
+            rc = hub_check_space_card(text.buf, text.len, err);
+        if (rc == 0)
+            hub_card_field(card_sdk, text.buf, text.len, "sdk");
+        sbuf_release(&text);
+        if (rc < 0) {
+            if (strcmp(path_basename(f->local), "README.md") || rc != ERR_INVALID) {
+                err_prefix(err, "'%s': ", f->local);
+            } else {
+                /* The message names README.md:line:col; say which file on disk it is. */
+                struct sbuf dir = SBUF_INIT;
+                path_dirname(&dir, f->local);
+                err_prefix(err, "%s/", dir.buf);
+                sbuf_release(&dir);
+            }
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int read_sample(struct hub_file *f, struct err *err)
+{
+    int fd = open(f->local, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(err, "cannot open '%s'", f->local);
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) < 0) {
+        rc = err_errno(err, "cannot stat '%s'", f->local);
+        goto done;
+    }
+    f->size = (uint64_t)st.st_size;
+    ssize_t n;
+    do {
+        n = pread(fd, f->sample, sizeof(f->sample), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        rc = err_errno(err, "cannot read '%s'", f->local);
+        goto done;
+    }
+    f->sample_len = (size_t)n;
+done:
+    close(fd);
+    return rc;
+}
+
+static bool is_planned(const struct plan *p, const char *path)
+{
+    vec_foreach (struct hub_file, f, &p->files) {
+        if (!strcmp(f->path, path))
+            return true;
+    }
+    return false;
+}
+
+/* deletedFile ops for remote files under each folder item that match --delete patterns. */
+static int plan_deletes(struct hub *h, struct plan *p, const char *rev, struct vec *ops,
+                        struct err *err)
+{
+    const struct hub_upload_opts *o = p->o;
+    struct vec remote = VEC_INIT(char *);
+    struct sbuf prefix = SBUF_INIT;
+    int rc = h->backend->list_files(h, &o->repo, rev, &remote, err);
+    if (rc < 0)
+        goto done;
+    vec_foreach (char *, rp, &remote) {
+        bool del = false;
+        for (size_t i = 0; i < o->n_items && !del; i++) {
+            struct stat st;
+            if (stat(o->items[i].local, &st) < 0 || !S_ISDIR(st.st_mode))
+                continue;
+            sbuf_reset(&prefix);
+            rc = folder_prefix(&prefix, o->items[i].remote, err);
+            if (rc < 0)
+                goto done;
+            const char *rel = *rp;
+            if (prefix.len) {
+                if (!str_has_prefix(*rp, prefix.buf) || (*rp)[prefix.len] != '/')
+                    continue;
+                rel = *rp + prefix.len + 1;
+            }
+            /* huggingface_hub never deletes the root .gitattributes this way. */
+            if (!strcmp(*rp, ".gitattributes"))
+                continue;
+            del = match_any(o->delete_patterns, o->n_delete, rel);
+        }
+        if (del && !is_planned(p, *rp)) {
+            struct hub_op *op = vec_push(ops);
+            op->kind = HUB_OP_DELETE_FILE;
+            op->path = xstrdup(*rp);
+        }
+    }
+done:
+    vec_foreach (char *, rp, &remote)
+        xfree(*rp);
+    vec_release(&remote);
+    sbuf_release(&prefix);
+    return rc;
+}
+
+static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const char *rev,
+                          struct sbuf *tip, struct err *err)
+{
+    int rc = h->backend->revision(h, &o->repo, rev, tip, err);
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    if (!strcmp(rev, "main")) {
+        if (!o->create)
+            err_prefix(err, "cannot upload (create the repo with --create): ");
+        return rc;
+    }
+    /* As `hf upload --revision`: a missing branch is created from main. */
+    struct sbuf main_tip = SBUF_INIT;
+    err_clear(err);
+    rc = h->backend->revision(h, &o->repo, "main", &main_tip, err);
+    if (rc == 0)
+        rc = h->backend->create_branch(h, &o->repo, rev, "main", err);
+    sbuf_release(&main_tip);
+    if (rc == 0)
+        rc = h->backend->revision(h, &o->repo, rev, tip, err);
+    return rc;
+}
+
+int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload_result *res,
+               struct err *err)
+{
+    struct plan p = {.files = VEC_INIT(struct hub_file), .o = o};
+    struct hub_commit c = {.ops = VEC_INIT(struct hub_op)};
+    struct vec lfs = VEC_INIT(struct hub_file *);
+    struct sbuf who = SBUF_INIT;
+    struct sbuf tip = SBUF_INIT;
+    struct sbuf card_sdk = SBUF_INIT;
+    const char *rev = o->revision ? o->revision : "main";
+    int rc;
+
+    if (!o->repo.id || !strchr(o->repo.id, '/') ||
+        strchr(o->repo.id, '/') != strrchr(o->repo.id, '/') || o->repo.id[0] == '/' ||
+        o->repo.id[strlen(o->repo.id) - 1] == '/' || strstr(o->repo.id, "..")) {
+        rc = err_set(err, ERR_INVALID, "repo id '%s': expected 'namespace/name'",
+                     o->repo.id ? o->repo.id : "");
+        goto done;
+    }
+    for (size_t i = 0; i < o->n_include + o->n_exclude + o->n_delete; i++) {
+        const char *pat = i < o->n_include ? o->include[i]
+                          : i < o->n_include + o->n_exclude
+                              ? o->exclude[i - o->n_include]
+                              : o->delete_patterns[i - o->n_include - o->n_exclude];
+        struct glob *g = NULL;
+        rc = glob_compile(&g, pat, GLOB_PATHS, err);
+        glob_free(g);
+        if (rc < 0) {
+            err_prefix(err, "pattern '%s': ", pat);
+            goto done;
+        }
+    }
+
+    /* 1. Everything local, before any request. */
+    rc = collect(&p, err);
+    if (rc < 0)
+        goto done;
+    rc = check_cards(&p, &card_sdk, err);
+    if (rc < 0)
+        goto done;
+    vec_foreach (struct hub_file, f, &p.files) {
+        rc = read_sample(f, err);
+        if (rc < 0)
+            goto done;
+    }
+    res->n_files = p.files.len;
+
+    /* 2. The token, the repo, the branch. */
+    rc = h->backend->whoami(h, &who, err);
+    if (rc < 0)
+        goto done;
+    if (o->create) {
+        struct hub_create_opts co = {
+            .space_sdk = o->space_sdk, .is_private = o->is_private, .exist_ok = true};
+        rc = h->backend->create_repo(h, &o->repo, &co, err);
+        if (rc < 0)
+            goto done;
+    }
+    rc = resolve_branch(h, o, rev, &tip, err);
+    if (rc < 0)
+        goto done;
+    if (o->parent_commit && strcmp(o->parent_commit, tip.buf)) {
+        rc = err_set(err, ERR_FAIL, "'%s' is at %s, not the expected parent %s", rev, tip.buf,
+                     o->parent_commit);
+        goto done;
+    }
+
+    /* 3. Regular or LFS, and what is unchanged. */
+    rc = h->backend->preupload(h, &o->repo, rev, p.files.items, p.files.len, err);
+    if (rc < 0)
+        goto done;
+    vec_foreach (struct hub_file, f, &p.files) {
+        if (f->should_ignore) {
+            res->n_ignored++;
+            continue;
+        }
+        if (!f->size)
+            f->is_lfs = false; /* empty files are always regular */
+        rc = f->is_lfs ? hub_file_sha256(f->oid, f->local, err)
+                       : hub_file_sha1(f->oid, f->local, err);
+        if (rc < 0)
+            goto done;
+        if (f->remote_oid && !strcmp(f->remote_oid, f->oid)) {
+            res->n_unchanged++;
+            continue;
+        }
+        struct hub_op *op = vec_push(&c.ops);
+        op->kind = HUB_OP_ADD;
+        op->file = f;
+        if (f->is_lfs) {
+            struct hub_file **slot = vec_push(&lfs);
+            *slot = f;
+            res->n_lfs++;
+        } else {
+            res->n_regular++;
+        }
+    }
+    if (o->n_delete) {
+        size_t before = c.ops.len;
+        rc = plan_deletes(h, &p, rev, &c.ops, err);
+        if (rc < 0)
+            goto done;
+        res->n_deleted = c.ops.len - before;
+    }
+
+    /* 4. LFS bytes, then 5. the commit, last. */
+    if (c.ops.len) {
+        rc =
+            h->backend->upload_lfs(h, &o->repo, rev, lfs.items, lfs.len, &res->n_lfs_uploaded, err);
+        if (rc < 0)
+            goto done;
+        c.summary = o->summary && *o->summary ? o->summary : "Upload folder using huggingface_hub";
+        c.description = o->description;
+        c.parent = tip.buf;
+        rc = h->backend->commit(h, &o->repo, rev, &c, res, err);
+        if (rc < 0)
+            goto done;
+    }
+    if (o->tag) {
+        const char *at = res->commit_oid.len ? res->commit_oid.buf : tip.buf;
+        rc = h->backend->create_tag(h, &o->repo, at, o->tag, NULL, err);
+    }
+
+done:
+    vec_foreach (struct hub_op, op, &c.ops)
+        xfree(op->path);
+    vec_release(&c.ops);
+    vec_release(&lfs);
+    files_release(&p.files);
+    sbuf_release(&who);
+    sbuf_release(&tip);
+    sbuf_release(&card_sdk);
+    return rc;
+}
+
+void hub_upload_result_release(struct hub_upload_result *res)
+{
+    sbuf_release(&res->commit_oid);
+    sbuf_release(&res->commit_url);
+}

@@ -1,0 +1,223 @@
+/*
+ * Evaluating a workflow's template tokens at run time, as GitHub's TemplateEvaluator does:
+ * strings stay strings, ${{ }} tokens are evaluated with the job's contexts, mappings and
+ * sequences are rebuilt, and an `${{ insert }}` key merges the mapping its value evaluates to.
+ * The expressions were validated when the workflow loaded, so every name is accepted here.
+ */
+
+#include "run/internal.h"
+
+#include <string.h>
+
+#include "util/str.h"
+#include "util/xalloc.h"
+
+static const char *const all_functions[] = {"hashFiles", "success", "failure", "cancelled",
+                                            "always"};
+/* A job's if: success('build') and failure('build') name needed jobs. */
+static const char *const job_functions[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
+                                            "always"};
+
+static void set_ctx(struct arena *a, struct val obj, const char *name, struct val v)
+{
+    val_object_set(a, obj, name, strlen(name), v);
+}
+
+static void overlay(struct arena *a, struct val dst, const struct val *src)
+{
+    if (src->kind != VAL_OBJECT)
+        return;
+    for (size_t i = 0; i < src->obj->len; i++) {
+        const struct val_member *m = &src->obj->members[i];
+        val_object_set(a, dst, m->key.p, m->key.len, m->value);
+    }
+}
+
+/*
+ * The env context: the job's (workflow, job, GITHUB_ENV), then the env of each composite
+ * action's calling step from the outside in, then the env of the step being evaluated.
+ */
+struct val run_env_context(struct run_job *j, struct arena *a)
+{
+    bool layered = j->step_env.kind == VAL_OBJECT;
+    for (size_t i = 0; i < j->frames.len && !layered; i++)
+        layered = (*(struct run_frame **)vec_at(&j->frames, i))->caller_env.kind == VAL_OBJECT;
+    if (!layered)
+        return j->env;
+    struct val env = val_new_object(a);
+    overlay(a, env, &j->env);
+    for (size_t i = 0; i < j->frames.len; i++)
+        overlay(a, env, &(*(struct run_frame **)vec_at(&j->frames, i))->caller_env);
+    overlay(a, env, &j->step_env);
+    return env;
+}
+
+struct val run_contexts(struct run_job *j, struct arena *a)
+{
+    struct run *r = j->run;
+    struct run_frame *f = j->frames.len ? run_top(j) : NULL;
+    bool in_action = f && f->action;
+    struct val c = val_new_object(a);
+    set_ctx(a, c, "github", in_action ? f->github : j->github);
+    set_ctx(a, c, "env", run_env_context(j, a));
+    set_ctx(a, c, "vars", r->plan->vars);
+    set_ctx(a, c, "secrets", j->wf->secrets);
+    set_ctx(a, c, "inputs", in_action ? f->inputs : j->wf->pw->inputs);
+    set_ctx(a, c, "job", j->job_ctx);
+    set_ctx(a, c, "steps", f ? f->steps_ctx : j->steps);
+    set_ctx(a, c, "runner", j->runner_ctx);
+    set_ctx(a, c, "matrix", j->matrix);
+    set_ctx(a, c, "strategy", j->strategy);
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
+        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
+        struct val n = val_new_object(a);
+        const char *res = run_conclusion_name(d->result);
+        set_ctx(a, n, "result", val_string_borrowed(res, strlen(res)));
+        set_ctx(a, n, "outputs", d->outputs.kind == VAL_OBJECT ? d->outputs : val_new_object(a));
+        set_ctx(a, needs, d->pj->id, n);
+    }
+    set_ctx(a, c, "needs", needs);
+    return c;
+}
+
+void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t)
+{
+    const struct wf *wf = j->wf->pw->wf;
+    const char *file =
+        wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1] : j->wf->pw->relpath;
+    if (t && t->line)
+        err_prefix(err, "%s (Line: %zu, Col: %zu): ", file, t->line, t->col);
+    else
+        err_prefix(err, "%s: ", file);
+}
+
+/* The status functions of a job's steps: cancelled() is the job's cancellation. */
+static bool step_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
+{
+    struct run_job *j = payload;
+    (void)args;
+    (void)n_args;
+    enum expr_status st = j->frames.len ? *run_status(j) : j->status;
+    switch (fn) {
+    case EXPR_FN_SUCCESS:
+        return st == EXPR_STATUS_SUCCESS && !j->cancel_requested;
+    case EXPR_FN_FAILURE:
+        return st == EXPR_STATUS_FAILURE;
+    case EXPR_FN_CANCELLED:
+        return j->cancel_requested;
+    default:
+        return true;
+    }
+}
+
+/* True when the job id is among the status function's arguments (all jobs when none). */
+static bool named(const struct val *args, size_t n_args, const char *id)
+{
+    if (!n_args)
+        return true;
+    for (size_t i = 0; i < n_args; i++) {
+        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The status functions of a job's `if`: success() when every needed job succeeded, failure()
+ * when one failed, cancelled() when the run was cancelled. Given job ids as arguments
+ * (success('build')), success() and failure() look at those needed jobs only.
+ */
+static bool job_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
+{
+    struct run_job *j = payload;
+    bool any_failed = false, all_ok = true;
+    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
+        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
+        if (!named(args, n_args, d->pj->id))
+            continue;
+        if (d->result == RUN_FAILURE)
+            any_failed = true;
+        if (d->result != RUN_SUCCESS)
+            all_ok = false;
+    }
+    switch (fn) {
+    case EXPR_FN_SUCCESS:
+        return all_ok && !j->run->cancelled;
+    case EXPR_FN_FAILURE:
+        return any_failed;
+    case EXPR_FN_CANCELLED:
+        return j->run->cancelled;
+    default:
+        return true;
+    }
+}
+
+static int eval_expr(struct val *out, struct arena *a, const char *src, size_t len,
+                     struct run_job *j, bool job_level, struct err *err)
+{
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.allow_any_context = true;
+    po.functions = job_level ? job_functions : all_functions;
+    po.n_functions = job_level ? sizeof(job_functions) / sizeof(job_functions[0])
+                               : sizeof(all_functions) / sizeof(all_functions[0]);
+    struct expr *e = NULL;
+    int rc = expr_parse(&e, a, src, len, &po, err);
+    if (rc < 0)
+        return rc;
+    struct val contexts = run_contexts(j, a);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    ctx.status_fn = job_level ? job_status : step_status;
+    ctx.payload = j;
+    ctx.workspace = j->workspace.buf;
+    return expr_eval(out, a, e, &ctx, err);
+}
+
+/* Tokens are evaluated by the planner's evaluator, with the job's contexts. */
+int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                 struct err *err)
+{
+    struct val contexts = run_contexts(j, a);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    ctx.status_fn = step_status;
+    ctx.payload = j;
+    ctx.workspace = j->workspace.buf;
+    int rc = plan_eval_token(out, a, t, &ctx, err);
+    if (rc < 0) {
+        const struct wf *wf = j->wf->pw->wf;
+        const char *file = wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1]
+                                                                       : j->wf->pw->relpath;
+        err_prefix(err, "%s%s", file, strncmp(err->msg, "(Line:", 6) ? ": " : " ");
+    }
+    return rc;
+}
+
+int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                   struct err *err)
+{
+    struct val v;
+    int rc = run_tok_eval(&v, a, t, j, err);
+    if (rc < 0)
+        return rc;
+    struct sbuf sb = SBUF_INIT;
+    val_to_sbuf(&sb, &v);
+    *out = arena_strndup(a, sb.buf, sb.len);
+    sbuf_release(&sb);
+    return 0;
+}
+
+int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_level,
+                  struct err *err)
+{
+    struct arena scratch = ARENA_INIT;
+    if (!cond)
+        cond = "success()";
+    struct val v;
+    int rc = eval_expr(&v, &scratch, cond, strlen(cond), j, is_job_level, err);
+    if (rc == 0)
+        *out = val_is_truthy(&v);
+    arena_release(&scratch);
+    return rc;
+}

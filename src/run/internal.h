@@ -1,0 +1,248 @@
+#ifndef RUN_INTERNAL_H
+#define RUN_INTERNAL_H
+
+/* Private to run/: the state of one run, its workflows, jobs and the step being run. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "actions/actions.h"
+#include "expr/expr.h"
+#include "plan/plan.h"
+#include "run/run.h"
+#include "run/sched.h"
+#include "util/arena.h"
+#include "util/sbuf.h"
+#include "util/vec.h"
+
+#define RUN_MAX_LINE (1u << 20)       /* a longer line is split */
+#define RUN_MAX_ENV_FILE (16u << 20)  /* GITHUB_ENV / OUTPUT / PATH / STATE */
+#define RUN_MAX_SUMMARY (1u << 20)    /* GitHub's step summary limit (1 MiB) */
+#define RUN_DEFAULT_JOB_MINUTES 360.0 /* GitHub's default job timeout */
+#define RUN_KILL_GRACE_S 5.0          /* SIGTERM to SIGKILL */
+
+struct run;
+struct run_wf;
+struct run_def;
+struct run_job;
+
+/* One output stream of the running step, split into lines. */
+struct run_stream {
+    int fd;           /* borrowed from the proc; -1 once at EOF */
+    struct sbuf part; /* bytes after the last newline */
+};
+
+enum run_phase {
+    RUN_PHASE_STEP, /* a run: step, or an action's only process */
+    RUN_PHASE_PRE,  /* a JavaScript action's pre script; main follows in the same step */
+    RUN_PHASE_MAIN,
+    RUN_PHASE_POST, /* a JavaScript action's post script, at the end of the job */
+};
+
+/* A JavaScript action's post script, queued when its main ran. */
+struct run_post {
+    const struct wf_step *step; /* the `uses:` step, for the log */
+    char **envp;                /* owned: the main's environment */
+    char *path;                 /* owned: the post script */
+    char *post_if;              /* owned: its condition (default always()) */
+    struct vec state;           /* struct run_env_pair: the main's saved state (STATE_*) */
+};
+
+/* The step being run by a job. */
+struct run_step {
+    const struct wf_step *step;
+    size_t index; /* in the job's steps */
+    struct proc proc;
+    struct run_stream out, err;
+    double deadline; /* monotonic seconds; 0: none */
+    bool continue_on_error;
+    bool failed_command; /* a workflow command failed the step */
+    bool stop_sent;      /* SIGTERM sent (timeout or cancel); SIGKILL follows at kill_at */
+    double kill_at;
+    bool timed_out, cancelled; /* why it was stopped */
+    bool started_cancelled;    /* started after the job was cancelled (if: always()) */
+    struct val outputs;        /* VAL_OBJECT in the job arena */
+    struct sbuf files_dir;     /* RUNNER_TEMP/_runner_file_commands/<n> */
+    struct sbuf env_file, output_file, path_file, state_file, summary_file;
+    /* JavaScript actions: pre, then main, in one step; post at the job's end. */
+    enum run_phase phase;
+    char **envp;           /* owned, NULL-terminated: the action's environment (restarts main) */
+    char *main_path;       /* owned: main's script, to start after pre */
+    struct run_post *post; /* owned until the step ends: the post to queue after main */
+    struct vec state;      /* struct run_env_pair: GITHUB_STATE and ::save-state:: values */
+};
+
+/*
+ * A list of steps being run: the job's own (the root frame), or a composite action's, pushed when
+ * its `uses:` step starts and popped when its last step is done.
+ */
+struct run_frame {
+    const struct wf_step *const *steps; /* borrowed from the job or the action */
+    size_t nsteps;
+    size_t next;                  /* next step to consider */
+    struct wf_action *action;     /* owned by a composite frame; NULL for the root */
+    const char *action_path;      /* github.action_path (job arena) */
+    struct val github;            /* the github context inside the action */
+    struct val inputs;            /* the inputs context */
+    struct val steps_ctx;         /* the steps context of this frame */
+    struct val caller_env;        /* the calling step's env (VAL_OBJECT), VAL_NULL for the root */
+    enum expr_status status;      /* success()/failure() inside a composite */
+    const struct wf_step *caller; /* the `uses:` step of the parent frame */
+    bool caller_continue_on_error;
+    double deadline; /* the caller step's timeout, 0: none */
+};
+
+enum run_job_state {
+    RUN_JOB_PENDING,
+    RUN_JOB_RUNNING,
+    RUN_JOB_DONE,
+};
+
+struct run_job {
+    struct run *run;
+    struct run_wf *wf;
+    struct run_def *def;
+    const struct plan_leg *leg;
+    size_t no;          /* 1-based number of the job in the run (directory names) */
+    char *label;        /* "workflow / name (leg)" */
+    struct arena arena; /* values that live as long as the job */
+    enum run_job_state state;
+    enum run_conclusion conclusion;
+    enum expr_status status; /* the job status the status functions read */
+    bool cancel_requested;   /* fail-fast or cancel: remaining steps see cancelled() */
+    bool continue_on_error;  /* jobs.<id>.continue-on-error */
+    struct sbuf dir, workspace, temp, log_path;
+    struct sbuf event_path; /* RUNNER_TEMP/_github_workflow/event.json, as the runner puts it */
+    int log_fd;
+    struct sandbox *sb;
+    size_t next_step;
+    struct run_step *cur;
+    struct val env;        /* the env context: workflow, job, GITHUB_ENV (VAL_OBJECT) */
+    struct val github;     /* the github context for this job */
+    struct val steps;      /* the steps context of the job's own steps */
+    struct vec frames;     /* struct run_frame *, the root first */
+    struct val step_env;   /* env of the step whose fields are being evaluated, or null */
+    struct vec posts;      /* struct actions_post *: built-ins' post steps, run at the job's end */
+    struct vec node_posts; /* struct run_post *: JavaScript post scripts, run last first */
+    struct val matrix, strategy, job_ctx, runner_ctx;
+    struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
+    struct run_cmd_parser parser;
+    struct sbuf summary; /* this job's step summaries, masked */
+    double started, deadline;
+    size_t nsteps_run;
+};
+
+enum run_def_state {
+    RUN_DEF_WAITING, /* needs not done */
+    RUN_DEF_STARTED, /* legs made */
+    RUN_DEF_DONE,
+};
+
+/* One job of a workflow with all its matrix legs. */
+struct run_def {
+    struct run_wf *wf;
+    struct plan_job *pj;
+    enum run_def_state state;
+    struct plan_matrix matrix; /* the expanded matrix (a copy or expanded at run time) */
+    struct run_job **legs;
+    size_t nlegs;
+    size_t running, done;
+    bool fail_fast_tripped;
+    enum run_conclusion result; /* needs.<id>.result */
+    struct val outputs;         /* needs.<id>.outputs (VAL_OBJECT in the run arena) */
+    struct run_wf *called;      /* a reusable workflow job: the workflow it runs */
+};
+
+struct run_wf {
+    struct run *run;
+    struct plan_workflow *pw;
+    struct run_def *defs;
+    size_t ndefs;
+    struct sbuf event_path; /* github.event written as JSON */
+    bool done;
+    struct val secrets; /* the secrets context of its jobs */
+    /* A reusable workflow run for a job of another workflow: */
+    struct run_def *caller; /* the calling job, done when this workflow is; NULL at top level */
+    size_t depth;           /* nesting of reusable workflows, 0 at top level */
+    struct arena arena;     /* the synthesized plan_workflow and its jobs */
+    struct wf *owned_wf;    /* the called workflow, loaded by the executor */
+};
+
+struct run {
+    const struct run_opts *o;
+    struct plan *plan;
+    struct run_result *res;
+    struct arena arena;
+    struct sandbox_host *host;
+    struct run_masker *masker;
+    struct vec wfs;  /* struct run_wf *: triggered workflows, then reusable ones as they start */
+    struct vec jobs; /* struct run_job *, every job leg made so far */
+    size_t running;
+    size_t max_jobs;
+    size_t next_no;
+    bool cancelled;
+    bool step_debug; /* ACTIONS_STEP_DEBUG: show ::debug:: lines */
+    struct sbuf self_dir;
+    struct sbuf self_path;  /* the runnel executable (setup-cml links to it) */
+    struct sbuf compat_dir; /* <run_dir>/bin: hf and huggingface-cli linked to runnel */
+    struct sbuf summary;
+};
+
+static inline struct run_frame *run_top(const struct run_job *j)
+{
+    return *(struct run_frame **)vec_at(&j->frames, j->frames.len - 1);
+}
+
+/* The status that the current frame's steps change: the composite's, else the job's. */
+static inline enum expr_status *run_status(struct run_job *j)
+{
+    struct run_frame *f = run_top(j);
+    return f->action ? &f->status : &j->status;
+}
+
+/* sched.c */
+void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_t len);
+void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+double run_now(void);
+int run_write_event(struct run_wf *wf, struct err *err);
+
+/* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
+struct val run_contexts(struct run_job *j, struct arena *a);
+/* The env context in force for the current step (job env, composite callers, the step's own). */
+struct val run_env_context(struct run_job *j, struct arena *a);
+int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                 struct err *err);
+/* Evaluates t to a string ('' for null/absent); result in a. */
+int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,
+                   struct err *err);
+int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_level,
+                  struct err *err);
+/* Prefixes err with the token's file and position as GitHub prints them. */
+void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t);
+
+static inline struct run_wf *run_wf_at(const struct run *r, size_t i)
+{
+    return *(struct run_wf **)vec_at(&r->wfs, i);
+}
+
+/* reusable.c: jobs.<id>.uses */
+int run_reusable_start(struct run_def *d, struct err *err);
+/* When the called workflow is done: the caller's result and outputs. Returns true if done. */
+bool run_reusable_poll(struct run_def *d);
+struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw);
+void run_wf_free(struct run_wf *wf);
+
+/* step.c */
+void run_frame_finish(struct run_job *j);
+void run_job_posts(struct run_job *j);
+/* Starts the last queued JavaScript post script (or skips it by its post-if); false if none. */
+bool run_node_post_start(struct run_job *j);
+void run_post_free(struct run_post *p);
+void run_frame_free(struct run_frame *f);
+int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err);
+void run_step_finish(struct run_job *j);
+void run_step_read(struct run_job *j, struct run_stream *st, int stream);
+void run_step_line(struct run_job *j, const char *line, size_t len);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * Reusable workflows: a job with `uses: ./.github/workflows/x.yml` runs the called workflow's jobs
+ * as a workflow of its own, nested in the caller's run. Its inputs come from `with` (typed and
+ * defaulted by plan_call_inputs), its secrets from `secrets:` or `secrets: inherit`, its jobs are
+ * named "caller / called" in logs as on GitHub, and its on.workflow_call.outputs become the
+ * calling job's outputs once every called job is done.
+ */
+
+#include "run/internal.h"
+
+#include <string.h>
+
+#include "util/path.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define RUN_MAX_REUSABLE_DEPTH 4 /* GitHub: a workflow may call four levels deep */
+
+struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw)
+{
+    struct run_wf *wf = xcalloc(1, sizeof(*wf));
+    wf->run = r;
+    wf->pw = pw;
+    wf->event_path = SBUF_INIT;
+    wf->arena = ARENA_INIT;
+    wf->secrets = r->plan->secrets;
+    wf->ndefs = pw->njobs;
+    wf->defs = xcalloc(pw->njobs ? pw->njobs : 1, sizeof(*wf->defs));
+    for (size_t i = 0; i < pw->njobs; i++) {
+        wf->defs[i].wf = wf;
+        wf->defs[i].pj = &pw->jobs[i];
+        wf->defs[i].outputs = val_null();
+    }
+    vec_append(&r->wfs, &wf);
+    return wf;
+}
+
+void run_wf_free(struct run_wf *wf)
+{
+    if (!wf)
+        return;
+    for (size_t i = 0; i < wf->ndefs; i++)
+        xfree(wf->defs[i].legs);
+    xfree(wf->defs);
+    sbuf_release(&wf->event_path);
+    wf_free(wf->owned_wf);
+    arena_release(&wf->arena);
+    xfree(wf);
+}
+
+static struct val caller_contexts(struct run_def *d, struct arena *a)
+{
+    struct run *r = d->wf->run;
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        struct run_def *n = &d->wf->defs[d->pj->needs[i]];
+        struct val e = val_new_object(a);
+        const char *res = run_conclusion_name(n->result);
+        val_object_set(a, e, "result", 6, val_string(a, res, strlen(res)));
+        val_object_set(a, e, "outputs", 7,
+                       n->outputs.kind == VAL_OBJECT ? n->outputs : val_new_object(a));
+        val_object_set(a, needs, n->pj->id, strlen(n->pj->id), e);
+    }
+    struct val c = plan_contexts(a, r->plan, d->wf->pw, &needs);
+    val_object_set(a, c, "secrets", 7, d->wf->secrets);
+    return c;
+}
+
+/* Builds the plan of the called workflow's jobs: needs, conditions, matrices. */
+static int plan_called_jobs(struct run_wf *nw, struct err *err)
+{
+    struct run *r = nw->run;
+    struct plan_workflow *pw = nw->pw;
+    struct wf *cw = nw->owned_wf;
+    struct arena *a = &nw->arena;
+    pw->njobs = cw->njobs;
+    pw->jobs = arena_alloc(a, (cw->njobs ? cw->njobs : 1) * sizeof(*pw->jobs));
+    struct val contexts = plan_contexts(a, r->plan, pw, NULL);
+    for (size_t i = 0; i < cw->njobs; i++) {
+        struct plan_job *pj = &pw->jobs[i];
+        struct wf_job *job = cw->jobs[i];
+        pj->job = job;
+        pj->id = arena_strndup(a, job->id->str, job->id->len);
+        pj->name = job->name && job->name->kind == WF_TOK_STRING ? job->name->str : pj->id;
+        pj->if_expr = job->if_expr;
+        pj->needs = arena_alloc(a, (job->nneeds ? job->nneeds : 1) * sizeof(size_t));
+        for (size_t k = 0; k < job->nneeds; k++) {
+            for (size_t m = 0; m < cw->njobs; m++) {
+                if (!str_casecmp(cw->jobs[m]->id->str, job->needs[k]->str))
+                    pj->needs[pj->nneeds++] = m;
+            }
+        }
+        if (job->kind == WF_JOB_REUSABLE || plan_matrix_needs_needs(job)) {
+            pj->state = job->kind == WF_JOB_REUSABLE ? PLAN_JOB_READY : PLAN_JOB_DEFERRED;
+            continue;
+        }
+        struct plan_matrix_opts mo = {.contexts = &contexts,
+                                      .filter = r->plan->matrix_filter,
+                                      .nfilter = r->plan->nmatrix_filter,
+                                      .plan = r->plan};
+        int rc = plan_matrix_expand(&pj->matrix, a, job, &mo, err);
+        if (rc < 0)
+            return rc;
+        bool any = false;
+        for (size_t k = 0; k < pj->matrix.nlegs; k++)
+            any |= pj->matrix.legs[k].runner != NULL;
+        pj->state = any ? PLAN_JOB_READY : PLAN_JOB_NO_RUNNER;
+        pj->reason = any ? "" : "no runner for its runs-on labels";
+    }
+    return 0;
+}
+
+int run_reusable_start(struct run_def *d, struct err *err)
+{
+    struct run *r = d->wf->run;
+    const struct wf_job *job = d->pj->job;
+    const char *uses = job->uses ? job->uses->str : "";
+    if (d->wf->depth + 1 > RUN_MAX_REUSABLE_DEPTH)
+        return err_set(err, ERR_INVALID, "Nested reusable workflow depth exceeded %d.",
+                       RUN_MAX_REUSABLE_DEPTH);
+    if (strncmp(uses, "./", 2)) {
+        return err_set(err, ERR_INVALID,
+                       "'%s': reusable workflows from other repositories need the network; runnel "
+                       "runs local ones (./.github/workflows/...)",
+                       uses);
+    }
+    struct arena scratch = ARENA_INIT;
+    struct sbuf path = SBUF_INIT;
+    path_join(&path, r->plan->repo.root, uses + 2);
+    struct wf *cw = NULL;
+    struct wf_load_opts lo = WF_LOAD_OPTS_INIT;
+    lo.display_name = uses + 2;
+    lo.lenient = true;
+    int rc = wf_load(&cw, path.buf, &lo, err);
+    sbuf_release(&path);
+    if (rc < 0)
+        goto done;
+
+    /* with: evaluated in the caller's contexts; secrets: inherited or mapped. */
+    struct val contexts = caller_contexts(d, &scratch);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    struct val with = val_null();
+    rc = plan_eval_token(&with, &scratch, job->with, &ctx, err);
+    struct val secrets = val_null();
+    if (rc == 0 && !job->inherit_secrets && job->secrets)
+        rc = plan_eval_token(&secrets, &scratch, job->secrets, &ctx, err);
+    if (rc < 0)
+        goto done;
+
+    struct plan_workflow *pw = NULL;
+    struct run_wf *nw = NULL;
+    {
+        struct plan_workflow *caller_pw = d->wf->pw;
+        struct sbuf name = SBUF_INIT;
+        sbuf_addf(&name, "%s / %s", caller_pw->name ? caller_pw->name : caller_pw->relpath,
+                  d->pj->id);
+        /* The plan_workflow lives in the nested workflow's arena, made after it. */
+        struct plan_workflow proto = *caller_pw;
+        proto.wf = cw;
+        proto.triggered = true;
+        proto.jobs = NULL;
+        proto.njobs = 0;
+        proto.order = NULL;
+        nw = run_wf_new(r, &proto);
+        pw = arena_alloc(&nw->arena, sizeof(*pw));
+        *pw = proto;
+        pw->name = arena_strndup(&nw->arena, name.buf, name.len);
+        pw->relpath = arena_strdup(&nw->arena, uses + 2);
+        pw->path = pw->relpath;
+        nw->pw = pw;
+        nw->owned_wf = cw;
+        cw = NULL;
+        nw->caller = d;
+        nw->depth = d->wf->depth + 1;
+        nw->secrets = job->inherit_secrets         ? d->wf->secrets
+                      : secrets.kind == VAL_OBJECT ? val_copy(&nw->arena, &secrets)
+                                                   : val_new_object(&nw->arena);
+        sbuf_release(&name);
+    }
+    struct val call_contexts = caller_contexts(d, &scratch);
+    rc = plan_call_inputs(&pw->inputs, &nw->arena, nw->owned_wf,
+                          with.kind == VAL_OBJECT ? &with : NULL, &call_contexts, err);
+    if (rc == 0)
+        rc = plan_called_jobs(nw, err);
+    if (rc < 0) {
+        nw->ndefs = 0; /* nothing to run; the caller fails with the message */
+        goto done;
+    }
+    /* The defs were made for a workflow without jobs: make them for the called jobs. */
+    xfree(nw->defs);
+    nw->ndefs = pw->njobs;
+    nw->defs = xcalloc(pw->njobs ? pw->njobs : 1, sizeof(*nw->defs));
+    for (size_t i = 0; i < pw->njobs; i++) {
+        nw->defs[i].wf = nw;
+        nw->defs[i].pj = &pw->jobs[i];
+        nw->defs[i].outputs = val_null();
+    }
+    rc = run_write_event(nw, err);
+    if (rc < 0)
+        goto done;
+    d->called = nw;
+    d->state = RUN_DEF_STARTED;
+done:
+    wf_free(cw);
+    arena_release(&scratch);
+    if (rc < 0)
+        err_prefix(err, "calling '%s': ", uses);
+    return rc;
+}
+
+/* on.workflow_call.outputs.<name>.value, evaluated with the called workflow's `jobs` context. */
+static void called_outputs(struct run_def *d)
+{
+    struct run_wf *nw = d->called;
+    struct run *r = nw->run;
+    const struct wf_token *outs =
+        wf_tok_get(wf_tok_get(nw->owned_wf->on, "workflow_call"), "outputs");
+    struct arena *a = &r->arena;
+    d->outputs = val_new_object(a);
+    if (!outs || outs->kind != WF_TOK_MAPPING)
+        return;
+    struct arena scratch = ARENA_INIT;
+    struct val jobs = val_new_object(&scratch);
+    for (size_t i = 0; i < nw->ndefs; i++) {
+        struct run_def *cd = &nw->defs[i];
+        struct val e = val_new_object(&scratch);
+        const char *res = run_conclusion_name(cd->result);
+        val_object_set(&scratch, e, "result", 6, val_string(&scratch, res, strlen(res)));
+        val_object_set(&scratch, e, "outputs", 7,
+                       cd->outputs.kind == VAL_OBJECT ? cd->outputs : val_new_object(&scratch));
+        val_object_set(&scratch, jobs, cd->pj->id, strlen(cd->pj->id), e);
+    }
+    struct val contexts = plan_contexts(&scratch, r->plan, nw->pw, NULL);
+    val_object_set(&scratch, contexts, "jobs", 4, jobs);
+    struct expr_ctx ctx = EXPR_CTX_INIT;
+    ctx.contexts = &contexts;
+    for (size_t i = 0; i < outs->npairs; i++) {
+        const struct wf_token *value = wf_tok_get(outs->pairs[i].value, "value");
+        struct val v = val_null();
+        struct err err = ERR_INIT;
+        if (value && plan_eval_token(&v, &scratch, value, &ctx, &err) < 0)
+            continue;
+        struct sbuf s = SBUF_INIT;
+        val_to_sbuf(&s, &v);
+        val_object_set(a, d->outputs, outs->pairs[i].key->str, outs->pairs[i].key->len,
+                       val_string(a, s.buf, s.len));
+        sbuf_release(&s);
+    }
+    arena_release(&scratch);
+}
+
+bool run_reusable_poll(struct run_def *d)
+{
+    struct run_wf *nw = d->called;
+    bool any_fail = false, any_cancel = false;
+    for (size_t i = 0; i < nw->ndefs; i++) {
+        if (nw->defs[i].state != RUN_DEF_DONE)
+            return false;
+        any_fail |= nw->defs[i].result == RUN_FAILURE;
+        any_cancel |= nw->defs[i].result == RUN_CANCELLED;
+    }
+    called_outputs(d);
+    d->result = any_fail ? RUN_FAILURE : any_cancel ? RUN_CANCELLED : RUN_SUCCESS;
+    d->state = RUN_DEF_DONE;
+    if (d->result == RUN_FAILURE)
+        d->wf->run->res->failed = true;
+    return true;
+}

@@ -1,0 +1,1004 @@
+/*
+ * The scheduler: one poll() loop that starts jobs as soon as their own needs are done (no stage
+ * barriers), runs each job's steps one after another, and collects results, outputs and logs.
+ *
+ * A job leg goes PENDING -> RUNNING -> DONE. While RUNNING it either has a step process (j->cur)
+ * that the loop waits on, or it is advanced synchronously: the next step is evaluated and
+ * started, skipped, or the job finishes. Jobs of a matrix are expanded when their definition
+ * starts (after its needs, so fromJSON(needs.*.outputs) matrices work).
+ */
+
+#include "run/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/path.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+const char *run_conclusion_name(enum run_conclusion c)
+{
+    switch (c) {
+    case RUN_SUCCESS:
+        return "success";
+    case RUN_FAILURE:
+        return "failure";
+    case RUN_CANCELLED:
+        return "cancelled";
+    case RUN_SKIPPED:
+        return "skipped";
+    }
+    return "unknown";
+}
+
+double run_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static const char *kind_prefix(enum run_line_kind kind)
+{
+    switch (kind) {
+    case RUN_LINE_GROUP:
+        return "##[group]";
+    case RUN_LINE_ENDGROUP:
+        return "##[endgroup]";
+    case RUN_LINE_COMMAND:
+        return "[command]";
+    case RUN_LINE_DEBUG:
+        return "##[debug]";
+    case RUN_LINE_NOTICE:
+        return "##[notice]";
+    case RUN_LINE_WARNING:
+        return "##[warning]";
+    case RUN_LINE_ERROR:
+        return "##[error]";
+    default:
+        return "";
+    }
+}
+
+/* Every line goes through the masker before it reaches the log file or the caller. */
+void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_t len)
+{
+    struct sbuf masked = SBUF_INIT;
+    run_masker_mask(j->run->masker, &masked, text, len);
+    if (j->log_fd >= 0) {
+        struct sbuf line = SBUF_INIT;
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        sbuf_addf(&line, "%04d-%02d-%02dT%02d:%02d:%02dZ %s", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, kind_prefix(kind));
+        sbuf_add(&line, masked.buf, masked.len);
+        sbuf_addch(&line, '\n');
+        write_all(j->log_fd, line.buf, line.len);
+        sbuf_release(&line);
+    }
+    const struct run_log_ops *ops = j->run->o->log;
+    if (ops && ops->line)
+        ops->line(j->label, kind, masked.buf, masked.len, ops->payload);
+    sbuf_release(&masked);
+}
+
+void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
+{
+    struct sbuf sb = SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    run_log(j, kind, sb.buf, sb.len);
+    sbuf_release(&sb);
+}
+
+/* ---- contexts of a job ---------------------------------------------------------------- */
+
+static struct val str_val(struct arena *a, const char *s)
+{
+    return val_string(a, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void obj_set(struct arena *a, struct val obj, const char *key, struct val v)
+{
+    val_object_set(a, obj, key, strlen(key), v);
+}
+
+static void init_contexts(struct run_job *j)
+{
+    struct arena *a = &j->arena;
+    const struct plan_workflow *pw = j->wf->pw;
+    /* github: the workflow's, plus what only the job knows. */
+    j->github = val_new_object(a);
+    if (pw->github.kind == VAL_OBJECT) {
+        for (size_t i = 0; i < pw->github.obj->len; i++) {
+            const struct val_member *m = &pw->github.obj->members[i];
+            val_object_set(a, j->github, m->key.p, m->key.len, m->value);
+        }
+    }
+    obj_set(a, j->github, "job", str_val(a, j->def->pj->id));
+    obj_set(a, j->github, "workspace", str_val(a, j->workspace.buf));
+    obj_set(a, j->github, "event_path", str_val(a, j->event_path.buf));
+    obj_set(a, j->github, "action_path", str_val(a, ""));
+
+    j->runner_ctx = val_new_object(a);
+    obj_set(a, j->runner_ctx, "os", str_val(a, "Linux"));
+#if defined(__aarch64__)
+    obj_set(a, j->runner_ctx, "arch", str_val(a, "ARM64"));
+#else
+    obj_set(a, j->runner_ctx, "arch", str_val(a, "X64"));
+#endif
+    obj_set(a, j->runner_ctx, "name", str_val(a, "runnel"));
+    obj_set(a, j->runner_ctx, "environment", str_val(a, "self-hosted"));
+    obj_set(a, j->runner_ctx, "temp", str_val(a, j->temp.buf));
+    obj_set(a, j->runner_ctx, "tool_cache", str_val(a, j->temp.buf));
+    obj_set(a, j->runner_ctx, "debug", str_val(a, j->run->step_debug ? "1" : ""));
+
+    j->job_ctx = val_new_object(a);
+    obj_set(a, j->job_ctx, "status", str_val(a, "success"));
+    obj_set(a, j->job_ctx, "container", val_new_object(a));
+    obj_set(a, j->job_ctx, "services", val_new_object(a));
+
+    j->matrix = j->leg && j->leg->matrix.kind == VAL_OBJECT ? j->leg->matrix : val_new_object(a);
+    j->strategy = val_new_object(a);
+    obj_set(a, j->strategy, "fail-fast", val_bool(j->def->matrix.fail_fast));
+    obj_set(a, j->strategy, "job-index", val_number((double)(j->leg ? j->leg->index : 0)));
+    obj_set(a, j->strategy, "job-total",
+            val_number((double)(j->def->matrix.total ? j->def->matrix.total : 1)));
+    obj_set(a, j->strategy, "max-parallel",
+            val_number((double)(j->def->matrix.max_parallel ? j->def->matrix.max_parallel
+                                                            : (long)j->def->matrix.total)));
+    j->steps = val_new_object(a);
+    j->env = val_new_object(a);
+    struct run_frame *root = xcalloc(1, sizeof(*root));
+    root->steps = (const struct wf_step *const *)j->def->pj->job->steps;
+    root->nsteps = j->def->pj->job->nsteps;
+    root->github = j->github;
+    root->inputs = j->wf->pw->inputs;
+    root->steps_ctx = j->steps;
+    root->caller_env = val_null();
+    vec_append(&j->frames, &root);
+}
+
+/* The env context before the first step: the workflow's env, then the job's. */
+static int init_env(struct run_job *j, struct err *err)
+{
+    /* act puts ACT=true into the env context of local runs; runnel does too (and RUNNEL). */
+    val_object_set(&j->arena, j->env, "ACT", 3, val_string(&j->arena, "true", 4));
+    val_object_set(&j->arena, j->env, "RUNNEL", 6, val_string(&j->arena, "true", 4));
+    /* --env and --env-file values are part of the env context, as in act. */
+    for (size_t i = 0; i < j->run->plan->nenv; i++) {
+        const struct plan_kv *kv = &j->run->plan->env[i];
+        val_object_set(&j->arena, j->env, kv->name, strlen(kv->name),
+                       val_string(&j->arena, kv->value, strlen(kv->value)));
+    }
+    const struct wf_token *layers[] = {j->wf->pw->wf->env, j->def->pj->job->env};
+    for (size_t i = 0; i < 2; i++) {
+        if (!layers[i])
+            continue;
+        struct val v;
+        int rc = run_tok_eval(&v, &j->arena, layers[i], j, err);
+        if (rc < 0)
+            return rc;
+        if (v.kind != VAL_OBJECT)
+            continue;
+        for (size_t m = 0; m < v.obj->len; m++) {
+            const struct val_member *mem = &v.obj->members[m];
+            struct sbuf s = SBUF_INIT;
+            val_to_sbuf(&s, &mem->value);
+            /* env names are case-sensitive on Linux: replace only an exact match. */
+            val_object_set(&j->arena, j->env, mem->key.p, mem->key.len,
+                           val_string(&j->arena, s.buf, s.len));
+            sbuf_release(&s);
+        }
+    }
+    return 0;
+}
+
+/* ---- jobs ------------------------------------------------------------------------------- */
+
+static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
+{
+    struct run *r = d->wf->run;
+    struct run_job *j = xcalloc(1, sizeof(*j));
+    j->run = r;
+    j->wf = d->wf;
+    j->def = d;
+    j->leg = leg;
+    j->no = ++r->next_no;
+    j->arena = ARENA_INIT;
+    j->log_fd = -1;
+    j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = SBUF_INIT;
+    j->path_prepend = VEC_INIT(char *);
+    j->frames = VEC_INIT(struct run_frame *);
+    j->posts = VEC_INIT(struct actions_post *);
+    j->node_posts = VEC_INIT(struct run_post *);
+    j->step_env = val_null();
+    run_cmd_parser_init(&j->parser, NULL);
+    struct sbuf label = SBUF_INIT;
+    const char *wfname = d->wf->pw->name ? d->wf->pw->name : d->wf->pw->relpath;
+    sbuf_addf(&label, "%s / ", wfname);
+    if (leg) {
+        struct val contexts = plan_contexts(&j->arena, r->plan, d->wf->pw, NULL);
+        plan_job_display_name(&label, d->pj, leg, &contexts);
+    } else {
+        sbuf_addstr(&label, d->pj->name ? d->pj->name : d->pj->id);
+    }
+    j->label = sbuf_detach(&label, NULL);
+    vec_append(&r->jobs, &j);
+    return j;
+}
+
+static void job_free(struct run_job *j)
+{
+    if (!j)
+        return;
+    if (j->log_fd >= 0)
+        close(j->log_fd);
+    sandbox_free(j->sb);
+    run_cmd_parser_release(&j->parser);
+    run_path_release(&j->path_prepend);
+    for (size_t i = 0; i < j->frames.len; i++)
+        run_frame_free(*(struct run_frame **)vec_at(&j->frames, i));
+    vec_release(&j->frames);
+    vec_foreach (struct actions_post *, p, &j->posts) {
+        actions_post_free(*p);
+    }
+    vec_release(&j->posts);
+    vec_foreach (struct run_post *, p, &j->node_posts) {
+        run_post_free(*p);
+    }
+    vec_release(&j->node_posts);
+    sbuf_release(&j->dir);
+    sbuf_release(&j->workspace);
+    sbuf_release(&j->temp);
+    sbuf_release(&j->log_path);
+    sbuf_release(&j->event_path);
+    sbuf_release(&j->summary);
+    arena_release(&j->arena);
+    xfree(j->label);
+    xfree(j);
+}
+
+static void def_update_result(struct run_def *d)
+{
+    bool any_fail = false, any_cancel = false, all_skip = true;
+    for (size_t i = 0; i < d->nlegs; i++) {
+        enum run_conclusion c = d->legs[i]->conclusion;
+        any_fail |= c == RUN_FAILURE;
+        any_cancel |= c == RUN_CANCELLED;
+        all_skip &= c == RUN_SKIPPED;
+    }
+    d->result = any_fail     ? RUN_FAILURE
+                : any_cancel ? RUN_CANCELLED
+                : all_skip   ? RUN_SKIPPED
+                             : RUN_SUCCESS;
+}
+
+static void job_done(struct run_job *j, enum run_conclusion c)
+{
+    struct run *r = j->run;
+    struct run_def *d = j->def;
+    if (j->state == RUN_JOB_RUNNING) {
+        r->running--;
+        d->running--;
+    }
+    j->state = RUN_JOB_DONE;
+    j->conclusion = c;
+    d->done++;
+    double secs = j->started > 0 ? run_now() - j->started : 0;
+    if (c == RUN_FAILURE && !j->continue_on_error)
+        r->res->failed = true;
+    run_logf(j, RUN_LINE_INFO, "Job %s in %.1fs",
+             c == RUN_SUCCESS   ? "succeeded"
+             : c == RUN_FAILURE ? "failed"
+             : c == RUN_SKIPPED ? "was skipped"
+                                : "was cancelled",
+             secs);
+    if (j->summary.len) {
+        sbuf_addf(&r->summary, "## %s\n\n", j->label);
+        sbuf_add(&r->summary, j->summary.buf, j->summary.len);
+        sbuf_addch(&r->summary, '\n');
+    }
+    struct run_job_result *res = vec_push(&r->res->jobs);
+    res->workflow = xstrdup(j->wf->pw->name ? j->wf->pw->name : j->wf->pw->relpath);
+    res->job_id = xstrdup(d->pj->id);
+    res->label = xstrdup(j->label);
+    /* A job with continue-on-error does not fail its dependants or the run. */
+    res->conclusion = c;
+    res->seconds = secs;
+    res->log_path = j->log_path.len ? xstrdup(j->log_path.buf) : NULL;
+    if (r->o->log && r->o->log->job_done)
+        r->o->log->job_done(j->label, c, secs, r->o->log->payload);
+    if (c == RUN_FAILURE && j->continue_on_error)
+        j->conclusion = RUN_SUCCESS; /* as needs.<id>.result sees it */
+    /* fail-fast: a failed leg cancels the other legs of its matrix. */
+    if (c == RUN_FAILURE && !j->continue_on_error && d->matrix.fail_fast && d->nlegs > 1 &&
+        !d->fail_fast_tripped) {
+        d->fail_fast_tripped = true;
+        for (size_t i = 0; i < d->nlegs; i++) {
+            struct run_job *o = d->legs[i];
+            if (o != j && o->state != RUN_JOB_DONE)
+                o->cancel_requested = true;
+        }
+    }
+    if (d->done == d->nlegs) {
+        d->state = RUN_DEF_DONE;
+        def_update_result(d);
+    }
+    if (j->log_fd >= 0) {
+        close(j->log_fd);
+        j->log_fd = -1;
+    }
+    sandbox_free(j->sb);
+    j->sb = NULL;
+}
+
+/* Evaluates the job's outputs with its steps context, into the definition's (last leg wins). */
+static void job_outputs(struct run_job *j)
+{
+    struct run *r = j->run;
+    const struct wf_token *outs = j->def->pj->job->outputs;
+    if (!outs)
+        return;
+    struct err err = ERR_INIT;
+    struct val v;
+    if (run_tok_eval(&v, &j->arena, outs, j, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        return;
+    }
+    if (v.kind != VAL_OBJECT)
+        return;
+    if (j->def->outputs.kind != VAL_OBJECT)
+        j->def->outputs = val_new_object(&r->arena);
+    for (size_t i = 0; i < v.obj->len; i++) {
+        const struct val_member *m = &v.obj->members[i];
+        struct sbuf s = SBUF_INIT;
+        val_to_sbuf(&s, &m->value);
+        /* An empty output is not set, as the runner leaves it out. */
+        if (s.len) {
+            val_object_set(&r->arena, j->def->outputs, m->key.p, m->key.len,
+                           val_string(&r->arena, s.buf, s.len));
+        }
+        sbuf_release(&s);
+    }
+}
+
+static int job_setup(struct run_job *j, struct err *err)
+{
+    struct run *r = j->run;
+    sbuf_addf(&j->dir, "%s/jobs/%zu-%s", r->o->run_dir, j->no, j->def->pj->id);
+    sbuf_addf(&j->temp, "%s/temp", j->dir.buf);
+    if (r->o->bind)
+        sbuf_addstr(&j->workspace, r->plan->repo.root);
+    else
+        sbuf_addf(&j->workspace, "%s/workspace", j->dir.buf);
+    sbuf_addf(&j->event_path, "%s/_github_workflow", j->temp.buf);
+    int rc = fs_mkdirs(j->event_path.buf, 0777, err);
+    if (rc == 0)
+        rc = fs_mkdirs(j->workspace.buf, 0777, err);
+    if (rc < 0)
+        return rc;
+    /* The event payload, inside the job's temp directory so the sandbox can read it. */
+    sbuf_addstr(&j->event_path, "/event.json");
+    struct sbuf event = SBUF_INIT;
+    rc = sbuf_read_file(&event, j->wf->event_path.buf, 64u << 20, err);
+    if (rc == 0)
+        rc = fs_write_file(j->event_path.buf, event.buf, event.len, err);
+    sbuf_release(&event);
+    if (rc < 0)
+        return rc;
+    sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);
+    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+    if (j->log_fd < 0)
+        return err_errno(err, "cannot create '%s'", j->log_path.buf);
+    if (!r->o->bind && !r->o->dry_run) {
+        if (r->o->fill_workspace)
+            rc = r->o->fill_workspace(j->workspace.buf, r->plan->repo.root, r->o->payload, err);
+        else
+            rc = fs_copy_tree(j->workspace.buf, r->plan->repo.root, NULL, NULL, err);
+        if (rc < 0)
+            return rc;
+    }
+    init_contexts(j);
+    if (!r->o->dry_run) {
+        const char *ro[3] = {NULL};
+        size_t nro = 0;
+        if (r->self_dir.len)
+            ro[nro++] = r->self_dir.buf;
+        if (r->compat_dir.len)
+            ro[nro++] = r->compat_dir.buf;
+        struct sandbox_opts so = {
+            .workspace = j->workspace.buf,
+            .temp_dir = j->temp.buf,
+            .ro_paths = nro ? ro : NULL,
+            .rw_paths = r->o->rw_paths,
+            .network = r->o->network,
+            .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
+            .keep_background = false,
+        };
+        rc = sandbox_new(&j->sb, r->host, &so, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Starts a job leg: the if, the set-up; returns with the job RUNNING or DONE. */
+static void job_start(struct run_job *j)
+{
+    struct run *r = j->run;
+    struct err err = ERR_INIT;
+    j->state = RUN_JOB_RUNNING;
+    r->running++;
+    j->def->running++;
+    j->started = run_now();
+    if (job_setup(j, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "cannot set up the job: %s", err.msg);
+        job_done(j, RUN_FAILURE);
+        return;
+    }
+    run_logf(j, RUN_LINE_INFO, "Job started (workspace %s)", j->workspace.buf);
+    bool run_it = false;
+    if (run_cond_eval(&run_it, j->def->pj->if_expr, j, true, &err) < 0) {
+        if (j->def->pj->job->if_token)
+            run_tok_err(&err, j, j->def->pj->job->if_token);
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        job_done(j, RUN_FAILURE);
+        return;
+    }
+    if (!run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: if: %s",
+                 j->def->pj->if_expr ? j->def->pj->if_expr : "success()");
+        job_done(j, RUN_SKIPPED);
+        return;
+    }
+    struct arena scratch = ARENA_INIT;
+    struct val coe = val_null();
+    double minutes = RUN_DEFAULT_JOB_MINUTES;
+    int rc = init_env(j, &err);
+    if (rc == 0 && j->def->pj->job->continue_on_error)
+        rc = run_tok_eval(&coe, &scratch, j->def->pj->job->continue_on_error, j, &err);
+    j->continue_on_error = val_is_truthy(&coe);
+    if (rc == 0 && j->def->pj->job->timeout_minutes) {
+        struct val tm;
+        rc = run_tok_eval(&tm, &scratch, j->def->pj->job->timeout_minutes, j, &err);
+        if (rc == 0 && val_to_number(&tm) > 0)
+            minutes = val_to_number(&tm);
+    }
+    arena_release(&scratch);
+    if (rc < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        job_done(j, RUN_FAILURE);
+        return;
+    }
+    j->deadline = j->started + minutes * 60.0;
+}
+
+/* Runs the job forward until it waits on a step process or is done. */
+static void job_advance(struct run_job *j)
+{
+    while (j->state == RUN_JOB_RUNNING && !j->cur) {
+        if (j->cancel_requested && j->status == EXPR_STATUS_SUCCESS)
+            j->status = EXPR_STATUS_CANCELLED;
+        struct run_frame *f = run_top(j);
+        if (f->next >= f->nsteps) {
+            if (f->action) {
+                run_frame_finish(j);
+                continue;
+            }
+            if (run_node_post_start(j))
+                continue;
+            run_job_posts(j);
+            job_outputs(j);
+            enum run_conclusion c = j->status == EXPR_STATUS_FAILURE     ? RUN_FAILURE
+                                    : j->status == EXPR_STATUS_CANCELLED ? RUN_CANCELLED
+                                                                         : RUN_SUCCESS;
+            job_done(j, c);
+            return;
+        }
+        const struct wf_step *s = f->steps[f->next++];
+        bool started = false;
+        struct err err = ERR_INIT;
+        run_step_start(j, s, &started, &err);
+    }
+}
+
+/* ---- definitions: matrix expansion when needs are done ----------------------------------- */
+
+static bool needs_done(const struct run_def *d)
+{
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        if (d->wf->defs[d->pj->needs[i]].state != RUN_DEF_DONE)
+            return false;
+    }
+    return true;
+}
+
+static struct val needs_context(struct run_def *d, struct arena *a)
+{
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        struct run_def *n = &d->wf->defs[d->pj->needs[i]];
+        struct val e = val_new_object(a);
+        const char *res = run_conclusion_name(n->result);
+        obj_set(a, e, "result", val_string(a, res, strlen(res)));
+        obj_set(a, e, "outputs", n->outputs.kind == VAL_OBJECT ? n->outputs : val_new_object(a));
+        obj_set(a, needs, n->pj->id, e);
+    }
+    return needs;
+}
+
+/* A job that cannot run here (no runner, filtered out, bad matrix) is done at once. */
+static void def_finish_empty(struct run_def *d, enum run_conclusion c, const char *why)
+{
+    struct run *r = d->wf->run;
+    struct run_job *j = job_new(d, NULL);
+    d->legs = xcalloc(1, sizeof(*d->legs));
+    d->legs[0] = j;
+    d->nlegs = 1;
+    d->state = RUN_DEF_STARTED;
+    struct err err = ERR_INIT;
+    sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, d->pj->id);
+    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    (void)err;
+    if (why)
+        run_logf(j, c == RUN_FAILURE ? RUN_LINE_ERROR : RUN_LINE_INFO, "%s", why);
+    job_done(j, c);
+}
+
+static void def_start(struct run_def *d)
+{
+    struct run *r = d->wf->run;
+    struct plan_job *pj = d->pj;
+    if (pj->state == PLAN_JOB_FILTERED) {
+        d->state = RUN_DEF_DONE;
+        d->result = RUN_SKIPPED;
+        return;
+    }
+    if (pj->job->kind == WF_JOB_REUSABLE) {
+        struct err err = ERR_INIT;
+        if (run_reusable_start(d, &err) < 0)
+            def_finish_empty(d, RUN_FAILURE, err.msg);
+        return;
+    }
+    if (pj->state == PLAN_JOB_NO_RUNNER) {
+        def_finish_empty(d, RUN_SKIPPED, pj->reason);
+        return;
+    }
+    if (pj->state == PLAN_JOB_DEFERRED) {
+        struct arena scratch = ARENA_INIT;
+        struct val needs = needs_context(d, &scratch);
+        struct val contexts = plan_contexts(&r->arena, r->plan, d->wf->pw, &needs);
+        struct plan_matrix_opts mo = {.contexts = &contexts,
+                                      .filter = r->plan->matrix_filter,
+                                      .nfilter = r->plan->nmatrix_filter,
+                                      .plan = r->plan};
+        struct err err = ERR_INIT;
+        int rc = plan_matrix_expand(&d->matrix, &r->arena, pj->job, &mo, &err);
+        arena_release(&scratch);
+        if (rc < 0) {
+            struct sbuf why = SBUF_INIT;
+            sbuf_addf(&why, "%s", err.msg);
+            def_finish_empty(d, RUN_FAILURE, why.buf);
+            sbuf_release(&why);
+            return;
+        }
+    } else {
+        d->matrix = pj->matrix;
+    }
+    if (!d->matrix.nlegs) {
+        def_finish_empty(d, RUN_SKIPPED, "the matrix has no legs to run");
+        return;
+    }
+    d->legs = xcalloc(d->matrix.nlegs, sizeof(*d->legs));
+    d->nlegs = d->matrix.nlegs;
+    d->state = RUN_DEF_STARTED;
+    for (size_t i = 0; i < d->nlegs; i++)
+        d->legs[i] = job_new(d, &d->matrix.legs[i]);
+    /* Legs that map to no runner are skipped, not failed. */
+    for (size_t i = 0; i < d->nlegs; i++) {
+        const struct plan_leg *leg = d->legs[i]->leg;
+        if (!leg->runner || leg->skip) {
+            struct run_job *j = d->legs[i];
+            sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, d->pj->id);
+            j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            run_logf(j, RUN_LINE_INFO, "skipped: %s", leg->skip ? leg->skip : "no runner");
+            job_done(j, RUN_SKIPPED);
+        }
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+static bool can_start(const struct run_job *j)
+{
+    const struct run_def *d = j->def;
+    if (d->matrix.max_parallel > 0 && d->running >= (size_t)d->matrix.max_parallel)
+        return false;
+    return true;
+}
+
+/* Starts and advances whatever can move without waiting. */
+static void schedule(struct run *r)
+{
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        for (size_t w = 0; w < r->wfs.len; w++) {
+            struct run_wf *wf = run_wf_at(r, w);
+            for (size_t i = 0; i < wf->ndefs; i++) {
+                struct run_def *d = &wf->defs[i];
+                if (d->state == RUN_DEF_WAITING && needs_done(d)) {
+                    def_start(d);
+                    moved = true;
+                } else if (d->state == RUN_DEF_STARTED && d->called && run_reusable_poll(d)) {
+                    moved = true;
+                }
+            }
+        }
+        for (size_t i = 0; i < r->jobs.len; i++) {
+            struct run_job *j = *(struct run_job **)vec_at(&r->jobs, i);
+            if (j->state == RUN_JOB_PENDING && j->cancel_requested) {
+                run_logf(j, RUN_LINE_INFO, "cancelled before it started (fail-fast)");
+                job_done(j, RUN_CANCELLED);
+                moved = true;
+                continue;
+            }
+            if (j->state == RUN_JOB_PENDING && r->running < r->max_jobs && can_start(j)) {
+                job_start(j);
+                moved = true;
+            }
+            if (j->state == RUN_JOB_RUNNING && !j->cur) {
+                job_advance(j);
+                moved = true;
+            }
+        }
+    }
+}
+
+static bool all_done(const struct run *r)
+{
+    for (size_t w = 0; w < r->wfs.len; w++) {
+        const struct run_wf *wf = run_wf_at(r, w);
+        for (size_t i = 0; i < wf->ndefs; i++) {
+            if (wf->defs[i].state != RUN_DEF_DONE)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Stops a step's process tree: SIGTERM now, SIGKILL after the grace period (wait_round). */
+static void cancel_step(struct run_job *j, bool timed_out)
+{
+    struct run_step *st = j->cur;
+    if (st->stop_sent || !st->proc.is_running)
+        return;
+    struct err err = ERR_INIT;
+    st->stop_sent = true;
+    st->timed_out |= timed_out;
+    st->cancelled |= !timed_out;
+    st->kill_at = run_now() + RUN_KILL_GRACE_S;
+    proc_signal(&st->proc, SIGTERM, &err);
+}
+
+/* One round of waiting: poll the running steps' pipes and exit fds, handle what happened. */
+static void wait_round(struct run *r)
+{
+    struct vec fds = VEC_INIT(struct pollfd);
+    struct vec owners = VEC_INIT(struct run_job *);
+    struct vec kinds = VEC_INIT(int); /* 0 exit, 1 stdout, 2 stderr, 3 cancel */
+    double now = run_now();
+    double next = now + 1.0;
+    for (size_t i = 0; i < r->jobs.len; i++) {
+        struct run_job *j = *(struct run_job **)vec_at(&r->jobs, i);
+        if (!j->cur)
+            continue;
+        struct run_step *st = j->cur;
+        /* Timeouts: the step's, then the job's. Cancel: fail-fast or Ctrl-C. */
+        if (st->deadline > 0 && now >= st->deadline) {
+            cancel_step(j, true);
+        } else if (j->deadline > 0 && now >= j->deadline) {
+            run_logf(j, RUN_LINE_ERROR,
+                     "The job has exceeded the maximum execution time of its timeout-minutes");
+            cancel_step(j, true);
+            j->status = EXPR_STATUS_FAILURE;
+            j->cancel_requested = true;
+        } else if (j->cancel_requested && !st->started_cancelled) {
+            cancel_step(j, false);
+        }
+        if (st->stop_sent && st->proc.is_running) {
+            if (now >= st->kill_at) {
+                struct err err = ERR_INIT;
+                proc_signal(&st->proc, SIGKILL, &err);
+            } else if (st->kill_at < next) {
+                next = st->kill_at;
+            }
+        }
+        if (st->deadline > 0 && st->deadline < next)
+            next = st->deadline;
+        if (j->deadline > 0 && j->deadline < next)
+            next = j->deadline;
+        const int kinds_here[] = {0, 1, 2};
+        const int fdv[] = {st->proc.is_running ? proc_poll_fd(&st->proc) : -1, st->out.fd,
+                           st->err.fd};
+        for (size_t k = 0; k < 3; k++) {
+            if (fdv[k] < 0)
+                continue;
+            struct pollfd *p = vec_push(&fds);
+            p->fd = fdv[k];
+            p->events = POLLIN;
+            vec_append(&owners, &j);
+            vec_append(&kinds, &kinds_here[k]);
+        }
+    }
+    if (r->o->cancel_fd >= 0 && !r->cancelled) {
+        struct pollfd *p = vec_push(&fds);
+        p->fd = r->o->cancel_fd;
+        p->events = POLLIN;
+        struct run_job *none = NULL;
+        int three = 3;
+        vec_append(&owners, &none);
+        vec_append(&kinds, &three);
+    }
+    int timeout_ms = (int)((next - now) * 1000.0) + 1;
+    if (timeout_ms < 1)
+        timeout_ms = 1;
+    int n = poll(fds.items, fds.len, timeout_ms);
+    for (size_t i = 0; n > 0 && i < fds.len; i++) {
+        struct pollfd *p = vec_at(&fds, i);
+        if (!p->revents)
+            continue;
+        struct run_job *j = *(struct run_job **)vec_at(&owners, i);
+        int kind = *(int *)vec_at(&kinds, i);
+        if (kind == 3) {
+            r->cancelled = true;
+            r->res->cancelled = true;
+            for (size_t k = 0; k < r->jobs.len; k++) {
+                struct run_job *o = *(struct run_job **)vec_at(&r->jobs, k);
+                o->cancel_requested = true;
+                if (o->cur)
+                    cancel_step(o, false);
+            }
+            continue;
+        }
+        if (!j->cur)
+            continue;
+        if (kind == 1 && j->cur->out.fd >= 0)
+            run_step_read(j, &j->cur->out, 1);
+        else if (kind == 2 && j->cur->err.fd >= 0)
+            run_step_read(j, &j->cur->err, 2);
+    }
+    /* Reap what ended; a step is finished once it exited and both pipes are drained. */
+    for (size_t i = 0; i < r->jobs.len; i++) {
+        struct run_job *j = *(struct run_job **)vec_at(&r->jobs, i);
+        if (!j->cur)
+            continue;
+        struct run_step *st = j->cur;
+        if (st->proc.is_running) {
+            bool done = false;
+            struct err err = ERR_INIT;
+            if (proc_try_wait(&st->proc, &done, &err) < 0) {
+                run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+                st->proc.is_running = false;
+                st->proc.result.signaled = true;
+            }
+        }
+        if (!st->proc.is_running) {
+            /* Drain what is left without blocking: the pipes are at EOF or will be soon. */
+            for (int rounds = 0; rounds < 64 && (st->out.fd >= 0 || st->err.fd >= 0); rounds++) {
+                struct pollfd pf[2];
+                int m = 0;
+                if (st->out.fd >= 0)
+                    pf[m++] = (struct pollfd){.fd = st->out.fd, .events = POLLIN};
+                if (st->err.fd >= 0)
+                    pf[m++] = (struct pollfd){.fd = st->err.fd, .events = POLLIN};
+                if (poll(pf, (nfds_t)m, 50) <= 0)
+                    break;
+                for (int k = 0; k < m; k++) {
+                    if (!pf[k].revents)
+                        continue;
+                    if (pf[k].fd == st->out.fd)
+                        run_step_read(j, &st->out, 1);
+                    else if (pf[k].fd == st->err.fd)
+                        run_step_read(j, &st->err, 2);
+                }
+            }
+            run_step_finish(j);
+        }
+    }
+    vec_release(&fds);
+    vec_release(&owners);
+    vec_release(&kinds);
+}
+
+int run_write_event(struct run_wf *wf, struct err *err)
+{
+    struct run *r = wf->run;
+    sbuf_addf(&wf->event_path, "%s/event-%zu.json", r->o->run_dir, r->wfs.len);
+    struct sbuf json = SBUF_INIT;
+    val_to_json_sbuf(&json, &r->plan->event.payload, true);
+    sbuf_addch(&json, '\n');
+    int rc = fs_write_file(wf->event_path.buf, json.buf, json.len, err);
+    sbuf_release(&json);
+    return rc;
+}
+
+static void self_dir(struct sbuf *out, const char *self)
+{
+    if (!self || !*self)
+        return;
+    char resolved[4096];
+    if (!strchr(self, '/'))
+        return;
+    if (!realpath(self, resolved))
+        return;
+    path_dirname(out, resolved);
+}
+
+int run_execute(struct run_result *out, const struct run_opts *o, struct err *err)
+{
+    struct run r = {.o = o,
+                    .plan = o->plan,
+                    .res = out,
+                    .arena = ARENA_INIT,
+                    .jobs = VEC_INIT(struct run_job *),
+                    .wfs = VEC_INIT(struct run_wf *),
+                    .summary = SBUF_INIT,
+                    .self_dir = SBUF_INIT,
+                    .self_path = SBUF_INIT,
+                    .compat_dir = SBUF_INIT};
+    int rc = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    r.max_jobs = o->max_jobs ? o->max_jobs : (ncpu > 0 ? (size_t)ncpu : 1);
+    self_dir(&r.self_dir, o->self_path);
+    if (o->self_path && o->self_path[0] == '/') {
+        sbuf_addstr(&r.self_path, o->self_path);
+        /* Existing Makefiles call huggingface-cli and hf: runnel answers as either. */
+        sbuf_addf(&r.compat_dir, "%s/bin", o->run_dir);
+        if (fs_mkdirs(r.compat_dir.buf, 0755, err) < 0) {
+            rc = err->code;
+            goto done;
+        }
+        static const char *const names[] = {"hf", "huggingface-cli"};
+        for (size_t i = 0; i < 2; i++) {
+            struct sbuf link = SBUF_INIT;
+            path_join(&link, r.compat_dir.buf, names[i]);
+            unlink(link.buf);
+            if (symlink(o->self_path, link.buf) < 0)
+                sbuf_reset(&r.compat_dir);
+            sbuf_release(&link);
+        }
+    }
+    run_masker_new(&r.masker);
+    struct val_object *secrets = o->plan->secrets.kind == VAL_OBJECT ? o->plan->secrets.obj : NULL;
+    for (size_t i = 0; secrets && i < secrets->len; i++) {
+        const struct val *v = &secrets->members[i].value;
+        if (v->kind == VAL_STRING)
+            run_masker_add(r.masker, v->s.p, v->s.len);
+        if (!str_casecmp(secrets->members[i].key.p, "ACTIONS_STEP_DEBUG") && val_is_truthy(v))
+            r.step_debug = true;
+    }
+
+    struct sbuf logs = SBUF_INIT;
+    sbuf_addf(&logs, "%s/logs", o->run_dir);
+    rc = fs_mkdirs(logs.buf, 0755, err);
+    sbuf_release(&logs);
+    if (rc < 0)
+        goto done;
+    if (!o->dry_run) {
+        rc = sandbox_host_new(&r.host, o->sandbox, err);
+        if (rc < 0)
+            goto done;
+        struct sbuf desc = SBUF_INIT;
+        sandbox_host_describe(r.host, &desc);
+        if (o->log && o->log->notice)
+            o->log->notice(desc.buf, o->log->payload);
+        xfree(out->sandbox_level);
+        out->sandbox_level = sbuf_detach(&desc, NULL);
+    }
+
+    for (size_t w = 0; w < o->plan->nworkflows; w++) {
+        struct plan_workflow *pw = &o->plan->workflows[w];
+        if (!pw->triggered || !pw->wf)
+            continue;
+        struct run_wf *wf = run_wf_new(&r, pw);
+        rc = run_write_event(wf, err);
+        if (rc < 0)
+            goto done;
+    }
+
+    for (;;) {
+        schedule(&r);
+        if (all_done(&r))
+            break;
+        wait_round(&r);
+    }
+
+    /* Per workflow: failure when a job failed, cancelled when the run was. */
+    for (size_t w = 0; w < r.wfs.len; w++) {
+        struct run_wf *wf = run_wf_at(&r, w);
+        if (wf->caller)
+            continue;
+        enum run_conclusion c = r.cancelled ? RUN_CANCELLED : RUN_SUCCESS;
+        for (size_t i = 0; i < r.jobs.len; i++) {
+            struct run_job *j = *(struct run_job **)vec_at(&r.jobs, i);
+            if (j->wf == wf && j->conclusion == RUN_FAILURE && !j->continue_on_error)
+                c = RUN_FAILURE;
+        }
+        struct run_workflow_result *wr = vec_push(&out->workflows);
+        wr->name = xstrdup(wf->pw->name ? wf->pw->name : wf->pw->relpath);
+        wr->relpath = xstrdup(wf->pw->relpath);
+        wr->conclusion = c;
+    }
+    if (r.summary.len) {
+        struct sbuf path = SBUF_INIT;
+        sbuf_addf(&path, "%s/summary.md", o->run_dir);
+        if (fs_write_file(path.buf, r.summary.buf, r.summary.len, err) == 0) {
+            xfree(out->summary_path);
+            out->summary_path = sbuf_detach(&path, NULL);
+        }
+        sbuf_release(&path);
+        err_clear(err);
+    }
+
+done:
+    for (size_t i = 0; i < r.jobs.len; i++)
+        job_free(*(struct run_job **)vec_at(&r.jobs, i));
+    vec_release(&r.jobs);
+    for (size_t w = 0; w < r.wfs.len; w++)
+        run_wf_free(run_wf_at(&r, w));
+    vec_release(&r.wfs);
+    sandbox_host_free(r.host);
+    run_masker_free(r.masker);
+    sbuf_release(&r.summary);
+    sbuf_release(&r.self_dir);
+    sbuf_release(&r.self_path);
+    sbuf_release(&r.compat_dir);
+    arena_release(&r.arena);
+    return rc;
+}
+
+void run_result_release(struct run_result *r)
+{
+    vec_foreach (struct run_job_result, j, &r->jobs) {
+        xfree(j->workflow);
+        xfree(j->job_id);
+        xfree(j->label);
+        xfree(j->log_path);
+    }
+    vec_release(&r->jobs);
+    vec_foreach (struct run_workflow_result, w, &r->workflows) {
+        xfree(w->name);
+        xfree(w->relpath);
+    }
+    vec_release(&r->workflows);
+    xfree(r->summary_path);
+    xfree(r->sandbox_level);
+    *r = RUN_RESULT_INIT;
+}

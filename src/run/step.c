@@ -1,0 +1,1340 @@
+/*
+ * One step of a job: deciding whether it runs, its environment, the script and the shell's
+ * command line (as GitHub's runner builds them), its output lines with workflow commands, and the
+ * environment files it leaves behind.
+ */
+
+#include "run/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/map.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+/* Variables of the engine's environment that steps inherit; everything else is built. */
+/* SHELL is not passed on: bash sets it itself, sh does not (act's defaults-run case checks). */
+static const char *const env_allowlist[] = {"HOME",   "USER",     "LOGNAME", "LANG", "LANGUAGE",
+                                            "LC_ALL", "LC_CTYPE", "TZ",      "TERM", "HOSTNAME"};
+
+static const char *find_in_path(struct arena *a, const char *prog, const char *path)
+{
+    if (strchr(prog, '/'))
+        return prog;
+    const char *p = path;
+    while (p && *p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        struct sbuf cand = SBUF_INIT;
+        sbuf_add(&cand, p, n);
+        sbuf_addch(&cand, '/');
+        sbuf_addstr(&cand, prog);
+        bool ok = n && access(cand.buf, X_OK) == 0 && fs_is_file(cand.buf);
+        const char *found = ok ? arena_strdup(a, cand.buf) : NULL;
+        sbuf_release(&cand);
+        if (found)
+            return found;
+        p = colon ? colon + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* An env pair list kept as a map so that later sources override earlier ones. */
+static void env_put(struct map *env, const char *name, const char *value)
+{
+    xfree(map_set(env, name, xstrdup(value)));
+}
+
+static void env_put_val(struct map *env, const struct val_member *m)
+{
+    struct sbuf sb = SBUF_INIT;
+    val_to_sbuf(&sb, &m->value);
+    env_put(env, m->key.p, sb.buf);
+    sbuf_release(&sb);
+}
+
+/*
+ * The step's environment in GitHub's order: the allowlist of the host, the default GITHUB_*
+ * variables, the --env values, the env context (workflow, job, GITHUB_ENV), the step's own env,
+ * then PATH with the GITHUB_PATH entries in front.
+ */
+static void build_env(struct map *env, struct run_job *j, struct run_step *st, struct arena *a)
+{
+    struct run *r = j->run;
+    struct val ctx_env = run_env_context(j, a);
+    for (size_t i = 0; i < sizeof(env_allowlist) / sizeof(env_allowlist[0]); i++) {
+        const char *v = getenv(env_allowlist[i]);
+        if (v)
+            env_put(env, env_allowlist[i], v);
+    }
+    struct vec defaults = VEC_INIT(struct plan_kv);
+    plan_default_env(&defaults, r->plan, j->wf->pw, j->def->pj->id);
+    vec_foreach (struct plan_kv, kv, &defaults) {
+        env_put(env, kv->name, kv->value);
+    }
+    vec_release(&defaults);
+    env_put(env, "GITHUB_WORKSPACE", j->workspace.buf);
+    env_put(env, "GITHUB_EVENT_PATH", j->event_path.buf);
+    env_put(env, "RUNNER_TEMP", j->temp.buf);
+    env_put(env, "RUNNER_TOOL_CACHE", j->temp.buf);
+    env_put(env, "GITHUB_ENV", st->env_file.buf);
+    env_put(env, "GITHUB_OUTPUT", st->output_file.buf);
+    env_put(env, "GITHUB_PATH", st->path_file.buf);
+    env_put(env, "GITHUB_STATE", st->state_file.buf);
+    env_put(env, "GITHUB_STEP_SUMMARY", st->summary_file.buf);
+    env_put(env, "GITHUB_ACTION", st->step->id);
+    env_put(env, "TMPDIR", j->temp.buf);
+    for (size_t i = 0; i < r->plan->nenv; i++)
+        env_put(env, r->plan->env[i].name, r->plan->env[i].value);
+    if (ctx_env.kind == VAL_OBJECT) {
+        for (size_t i = 0; i < ctx_env.obj->len; i++)
+            env_put_val(env, &ctx_env.obj->members[i]);
+    }
+    struct run_frame *f = run_top(j);
+    if (f->action) {
+        env_put(env, "GITHUB_ACTION_PATH", f->action_path);
+    }
+    /*
+     * PATH: GITHUB_PATH entries first, then the directory of runnel itself, then the host's,
+     * and last the compatibility commands (hf, huggingface-cli) for tools the host lacks.
+     */
+    const char *host_path = map_find(env, "PATH");
+    struct sbuf base = SBUF_INIT;
+    if (r->self_dir.len)
+        sbuf_addf(&base, "%s:", r->self_dir.buf);
+    sbuf_addstr(&base, host_path
+                           ? host_path
+                           : (getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin"));
+    if (r->compat_dir.len)
+        sbuf_addf(&base, ":%s", r->compat_dir.buf);
+    struct sbuf path = SBUF_INIT;
+    run_path_render(&path, &j->path_prepend, base.buf);
+    env_put(env, "PATH", path.buf);
+    sbuf_release(&path);
+    sbuf_release(&base);
+}
+
+static const char **env_to_envp(struct arena *a, const struct map *env)
+{
+    const char **envp = arena_alloc(a, (env->len + 1) * sizeof(*envp));
+    for (size_t i = 0; i < env->len; i++) {
+        struct sbuf kv = SBUF_INIT;
+        sbuf_addf(&kv, "%s=%s", env->entries[i].key, (const char *)env->entries[i].value);
+        envp[i] = arena_strndup(a, kv.buf, kv.len);
+        sbuf_release(&kv);
+    }
+    envp[env->len] = NULL;
+    return envp;
+}
+
+/*
+ * GitHub's shells (docs: "jobs.<job_id>.steps[*].shell"): the command line template and the
+ * script file's extension. An unnamed shell is bash -e (sh -e without bash); a custom shell is
+ * a template holding {0}.
+ */
+static void shell_template(struct sbuf *tmpl, const char **ext, const char *shell, bool has_bash)
+{
+    *ext = "";
+    if (!shell || !*shell) {
+        sbuf_addstr(tmpl, has_bash ? "bash -e {0}" : "sh -e {0}");
+        *ext = ".sh";
+    } else if (!strcmp(shell, "bash")) {
+        sbuf_addstr(tmpl, "bash --noprofile --norc -eo pipefail {0}");
+        *ext = ".sh";
+    } else if (!strcmp(shell, "sh")) {
+        sbuf_addstr(tmpl, "sh -e {0}");
+        *ext = ".sh";
+    } else if (!strcmp(shell, "python")) {
+        sbuf_addstr(tmpl, "python {0}");
+        *ext = ".py";
+    } else if (!strcmp(shell, "pwsh")) {
+        sbuf_addstr(tmpl, "pwsh -command \". '{0}'\"");
+        *ext = ".ps1";
+    } else {
+        sbuf_addstr(tmpl, shell);
+        if (!strstr(shell, "{0}"))
+            sbuf_addstr(tmpl, " {0}");
+        const char *prog = shell;
+        if (str_has_prefix(prog, "bash") || str_has_prefix(prog, "sh"))
+            *ext = ".sh";
+        else if (str_has_prefix(prog, "python"))
+            *ext = ".py";
+    }
+}
+
+/* Splits a command template into argv, honouring double quotes, with {0} replaced. */
+static const char **template_argv(struct arena *a, const char *tmpl, const char *script)
+{
+    struct vec args = VEC_INIT(const char *);
+    const char *p = tmpl;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        struct sbuf arg = SBUF_INIT;
+        bool quoted = false;
+        while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+            if (*p == '"') {
+                quoted = !quoted;
+                p++;
+                continue;
+            }
+            if (!strncmp(p, "{0}", 3)) {
+                sbuf_addstr(&arg, script);
+                p += 3;
+                continue;
+            }
+            sbuf_addch(&arg, *p++);
+        }
+        const char *s = arena_strndup(a, arg.buf, arg.len);
+        vec_append(&args, &s);
+        sbuf_release(&arg);
+    }
+    const char **argv = arena_alloc(a, (args.len + 1) * sizeof(*argv));
+    memcpy(argv, args.items, args.len * sizeof(*argv));
+    argv[args.len] = NULL;
+    vec_release(&args);
+    return argv;
+}
+
+static int touch(const char *path, struct err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return err_errno(err, "cannot create '%s'", path);
+    close(fd);
+    return 0;
+}
+
+/* Fresh environment files for every step, as the runner makes them. */
+static int make_files(struct run_job *j, struct run_step *st, struct err *err)
+{
+    sbuf_addf(&st->files_dir, "%s/_runner_file_commands", j->temp.buf);
+    int rc = fs_mkdirs(st->files_dir.buf, 0777, err);
+    if (rc < 0)
+        return rc;
+    size_t n = st->index + 1;
+    sbuf_addf(&st->env_file, "%s/set_env_%zu", st->files_dir.buf, n);
+    sbuf_addf(&st->output_file, "%s/set_output_%zu", st->files_dir.buf, n);
+    sbuf_addf(&st->path_file, "%s/add_path_%zu", st->files_dir.buf, n);
+    sbuf_addf(&st->state_file, "%s/save_state_%zu", st->files_dir.buf, n);
+    sbuf_addf(&st->summary_file, "%s/step_summary_%zu", st->files_dir.buf, n);
+    const struct sbuf *files[] = {&st->env_file, &st->output_file, &st->path_file, &st->state_file,
+                                  &st->summary_file};
+    for (size_t i = 0; i < 5 && rc == 0; i++)
+        rc = touch(files[i]->buf, err);
+    return rc;
+}
+
+static void step_free(struct run_step *st)
+{
+    if (!st)
+        return;
+    proc_release(&st->proc);
+    sbuf_release(&st->out.part);
+    sbuf_release(&st->err.part);
+    struct sbuf *bufs[] = {&st->files_dir, &st->env_file,   &st->output_file,
+                           &st->path_file, &st->state_file, &st->summary_file};
+    for (size_t i = 0; i < 6; i++)
+        sbuf_release(bufs[i]);
+    for (size_t i = 0; st->envp && st->envp[i]; i++)
+        xfree(st->envp[i]);
+    xfree(st->envp);
+    xfree(st->main_path);
+    run_post_free(st->post);
+    run_env_pairs_release(&st->state);
+    xfree(st);
+}
+
+void run_post_free(struct run_post *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->envp && p->envp[i]; i++)
+        xfree(p->envp[i]);
+    xfree(p->envp);
+    xfree(p->path);
+    xfree(p->post_if);
+    run_env_pairs_release(&p->state);
+    xfree(p);
+}
+
+/* A heap copy of the environment map as NAME=value strings, NULL-terminated. */
+static char **envp_dup(const struct map *env)
+{
+    char **envp = xcalloc(env->len + 1, sizeof(*envp));
+    for (size_t i = 0; i < env->len; i++) {
+        struct sbuf kv = SBUF_INIT;
+        sbuf_addf(&kv, "%s=%s", env->entries[i].key, (const char *)env->entries[i].value);
+        envp[i] = sbuf_detach(&kv, NULL);
+    }
+    return envp;
+}
+
+/* envp with STATE_<name> for each saved state value (the runner's way of passing state). */
+static const char **envp_with_state(struct arena *a, char *const *envp, const struct vec *state)
+{
+    size_t n = 0;
+    while (envp[n])
+        n++;
+    const char **out = arena_alloc(a, (n + state->len + 1) * sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = envp[i];
+    for (size_t i = 0; i < state->len; i++) {
+        const struct run_env_pair *p = vec_at(state, i);
+        struct sbuf kv = SBUF_INIT;
+        sbuf_addf(&kv, "STATE_%s=%s", p->name, p->value);
+        out[n + i] = arena_strndup(a, kv.buf, kv.len);
+        sbuf_release(&kv);
+    }
+    out[n + state->len] = NULL;
+    return out;
+}
+
+static void state_add(struct vec *state, const char *name, size_t nlen, const char *value,
+                      size_t vlen)
+{
+    struct run_env_pair *p = vec_push(state);
+    p->name = xstrndup(name, nlen);
+    p->value = xstrndup(value, vlen);
+}
+
+/* Records the step in the steps context (only steps with an id of their own appear there). */
+static void record_step(struct run_job *j, const struct wf_step *s, struct val outputs,
+                        const char *outcome, const char *conclusion)
+{
+    if (s->id_generated)
+        return;
+    struct arena *a = &j->arena;
+    struct val entry = val_new_object(a);
+    val_object_set(a, entry, "outputs", 7,
+                   outputs.kind == VAL_OBJECT ? outputs : val_new_object(a));
+    val_object_set(a, entry, "outcome", 7, val_string(a, outcome, strlen(outcome)));
+    val_object_set(a, entry, "conclusion", 10, val_string(a, conclusion, strlen(conclusion)));
+    val_object_set(a, run_top(j)->steps_ctx, s->id, strlen(s->id), entry);
+}
+
+static const char *step_display_name(struct run_job *j, const struct wf_step *s, struct arena *a)
+{
+    if (s->name) {
+        const char *name = NULL;
+        struct err err = ERR_INIT;
+        if (run_tok_string(&name, a, s->name, j, &err) == 0 && name && *name)
+            return name;
+    }
+    const char *script = NULL;
+    struct err err = ERR_INIT;
+    if (s->run && run_tok_string(&script, a, s->run, j, &err) == 0 && script) {
+        const char *nl = strchr(script, '\n');
+        size_t n = nl ? (size_t)(nl - script) : strlen(script);
+        struct sbuf sb = SBUF_INIT;
+        sbuf_addstr(&sb, "Run ");
+        sbuf_add(&sb, script, n);
+        const char *out = arena_strndup(a, sb.buf, sb.len);
+        sbuf_release(&sb);
+        return out;
+    }
+    if (s->uses && s->uses->kind == WF_TOK_STRING)
+        return arena_strdup(a, s->uses->str);
+    return s->id;
+}
+
+/* Evaluates a token that must be a number of minutes (step or job timeout); 0 when absent. */
+static int minutes_of(double *out, const struct wf_token *t, struct run_job *j, struct arena *a,
+                      struct err *err)
+{
+    *out = 0;
+    if (!t)
+        return 0;
+    struct val v;
+    int rc = run_tok_eval(&v, a, t, j, err);
+    if (rc < 0)
+        return rc;
+    *out = val_to_number(&v);
+    if (*out != *out || *out < 0)
+        *out = 0;
+    return 0;
+}
+
+static int bool_of(bool *out, const struct wf_token *t, struct run_job *j, struct arena *a,
+                   struct err *err)
+{
+    *out = false;
+    if (!t)
+        return 0;
+    struct val v;
+    int rc = run_tok_eval(&v, a, t, j, err);
+    if (rc == 0)
+        *out = val_is_truthy(&v);
+    return rc;
+}
+
+/* defaults.run.<key> of the job, else of the workflow; NULL when neither has one. */
+static const struct wf_token *default_run(const struct run_job *j, const char *key)
+{
+    const struct wf_token *jd = wf_tok_get(wf_tok_get(j->def->pj->job->defaults, "run"), key);
+    if (jd)
+        return jd;
+    return wf_tok_get(wf_tok_get(j->wf->pw->wf->defaults, "run"), key);
+}
+
+/*
+ * The built-in actions/checkout: the job's workspace already holds the repository (a copy, or
+ * the repository itself with --bind), so checkout of the same repository only has to put it
+ * where `path` says.
+ */
+static int builtin_checkout(struct run_job *j, const struct val *with, struct err *err)
+{
+    const struct val *path =
+        with->kind == VAL_OBJECT ? val_object_find(with->obj, "path", 4) : NULL;
+    const struct val *repo =
+        with->kind == VAL_OBJECT ? val_object_find(with->obj, "repository", 10) : NULL;
+    if (repo && repo->kind == VAL_STRING && repo->s.len) {
+        struct sbuf own = SBUF_INIT;
+        sbuf_addf(&own, "%s/%s", j->run->plan->repo.owner, j->run->plan->repo.name);
+        bool same = !str_casecmp(own.buf, repo->s.p);
+        sbuf_release(&own);
+        if (!same) {
+            return err_set(err, ERR_INVALID,
+                           "actions/checkout of another repository ('%s') needs the network; "
+                           "runnel checks out only the repository being run",
+                           repo->s.p);
+        }
+    }
+    if (path && path->kind == VAL_STRING && path->s.len) {
+        struct sbuf dest = SBUF_INIT;
+        path_join(&dest, j->workspace.buf, path->s.p);
+        int rc = fs_copy_tree(dest.buf, j->run->plan->repo.root, NULL, NULL, err);
+        if (rc == 0)
+            run_logf(j, RUN_LINE_INFO, "actions/checkout (built-in): copied the repository to %s",
+                     path->s.p);
+        sbuf_release(&dest);
+        return rc;
+    }
+    run_logf(j, RUN_LINE_INFO,
+             "actions/checkout (built-in): the workspace holds the repository at %.12s",
+             j->run->plan->event.sha ? j->run->plan->event.sha : "HEAD");
+    return 0;
+}
+
+/* Steps that need no process: built-in actions, and actions runnel cannot run yet. */
+/* Runs argv with no stdin and captures its stdout (the built-ins ask interpreters' versions). */
+static void capture_output(int stream, const char *data, size_t len, void *payload)
+{
+    if (stream == 1)
+        sbuf_add(payload, data, len);
+}
+
+static int capture(struct sbuf *out, const char *const *argv, void *payload, struct err *err)
+{
+    (void)payload;
+    struct proc p = PROC_INIT;
+    struct proc_opts o = PROC_OPTS_INIT;
+    const char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    o.argv = argv;
+    o.envp = envp;
+    o.flags = PROC_CAPTURE_STDOUT;
+    int rc = proc_start(&p, &o, err);
+    if (rc == 0) {
+        struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
+        w.timeout_s = 30;
+        w.on_output = capture_output;
+        w.payload = out;
+        rc = proc_wait(&p, &w, err);
+    }
+    bool ok = rc == 0 && p.result.exited && p.result.code == 0;
+    proc_release(&p);
+    if (rc == 0 && !ok)
+        rc = err_set(err, ERR_FAIL, "'%s' failed", argv[0]);
+    return rc;
+}
+
+static void builtin_log(enum actions_log_level level, const char *line, void *payload)
+{
+    run_log(payload,
+            level == ACTIONS_LOG_ERROR     ? RUN_LINE_ERROR
+            : level == ACTIONS_LOG_WARNING ? RUN_LINE_WARNING
+                                           : RUN_LINE_OUTPUT,
+            line, strlen(line));
+}
+
+/* The call a built-in gets: the job's places, and `with` as name -> string. */
+static void builtin_call(struct actions_builtin_call *c, struct map *inputs, struct run_job *j,
+                         const char *uses, const struct val *with)
+{
+    for (size_t i = 0; with && with->kind == VAL_OBJECT && i < with->obj->len; i++) {
+        struct sbuf v = SBUF_INIT;
+        val_to_sbuf(&v, &with->obj->members[i].value);
+        xfree(map_set(inputs, with->obj->members[i].key.p, sbuf_detach(&v, NULL)));
+    }
+    *c = (struct actions_builtin_call){
+        .uses = uses,
+        .inputs = inputs,
+        .workspace = j->workspace.buf,
+        .temp_dir = j->temp.buf,
+        .run_dir = j->run->o->run_dir,
+        .job_id = j->def->pj->id,
+        .runnel_path = j->run->self_path.len ? j->run->self_path.buf : NULL,
+        .capture = capture,
+        .log = builtin_log,
+        .payload = j,
+    };
+}
+
+/* The built-ins' post steps (actions/cache's save), last first, when the job's steps are done. */
+void run_job_posts(struct run_job *j)
+{
+    for (size_t i = j->posts.len; i > 0; i--) {
+        struct actions_post *post = *(struct actions_post **)vec_at(&j->posts, i - 1);
+        struct map inputs = MAP_INIT;
+        struct actions_builtin_call c;
+        builtin_call(&c, &inputs, j, "", NULL);
+        struct err err = ERR_INIT;
+        run_logf(j, RUN_LINE_GROUP, "Post: save the cache");
+        if (actions_builtin_post(post, &c, &err) < 0)
+            run_logf(j, RUN_LINE_WARNING, "%s", err.msg);
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        map_release(&inputs, xfree);
+        actions_post_free(post);
+    }
+    vec_clear(&j->posts);
+}
+
+/*
+ * A `uses:` that is not a local path: the built-in actions/checkout, a built-in of the actions
+ * module, or a remote action fetched into the cache (its directory goes to dir_out, to be run
+ * like a local one). *ok tells a step that ran here whether it succeeded.
+ */
+static int run_uses_step(struct run_job *j, const struct wf_step *s, struct run_step *st,
+                         struct arena *a, bool *ok, struct sbuf *dir_out, struct err *err)
+{
+    *ok = false;
+    const char *uses = s->uses->str;
+    struct val with = val_null();
+    int rc = run_tok_eval(&with, a, s->with, j, err);
+    if (rc < 0)
+        return rc;
+    if (!str_casecmp(uses, "actions/checkout") || str_has_prefix(uses, "actions/checkout@")) {
+        rc = builtin_checkout(j, &with, err);
+        if (rc < 0) {
+            run_logf(j, RUN_LINE_ERROR, "%s", err->msg);
+            err_clear(err);
+            return 0;
+        }
+        *ok = true;
+        return 0;
+    }
+    struct actions_ref ref;
+    rc = actions_ref_parse(&ref, uses, err);
+    if (rc < 0)
+        return rc;
+    if (ref.kind == ACTIONS_REF_DOCKER) {
+        actions_ref_release(&ref);
+        return err_set(err, ERR_INVALID, "'%s': Docker actions are not run by runnel yet", uses);
+    }
+    struct actions_resolve_opts ro = {0};
+    if (j->run->o->actions)
+        ro = *j->run->o->actions;
+    struct actions_resolved res = ACTIONS_RESOLVED_INIT;
+    rc = actions_resolve(&res, &ref, &ro, err);
+    actions_ref_release(&ref);
+    if (rc < 0)
+        return rc;
+    if (res.source != ACTIONS_SOURCE_BUILTIN) {
+        run_logf(j, RUN_LINE_INFO, "%s: %s (%s)", uses, actions_source_name(res.source),
+                 res.fetched.dir.buf);
+        sbuf_addstr(dir_out, res.fetched.dir.buf);
+        actions_resolved_release(&res);
+        return 0;
+    }
+    actions_resolved_release(&res);
+    run_logf(j, RUN_LINE_INFO, "%s: built-in", uses);
+    struct map inputs = MAP_INIT;
+    struct actions_builtin_call c;
+    builtin_call(&c, &inputs, j, uses, &with);
+    struct actions_builtin_result br = ACTIONS_BUILTIN_RESULT_INIT;
+    rc = actions_builtin_run(&c, &br, err);
+    if (rc == 0) {
+        *ok = br.ok;
+        if (!br.ok && br.failure)
+            run_log(j, RUN_LINE_ERROR, br.failure, strlen(br.failure));
+        for (size_t i = 0; i < br.outputs.len; i++) {
+            const char *v = br.outputs.entries[i].value;
+            val_object_set(&j->arena, st->outputs, br.outputs.entries[i].key,
+                           strlen(br.outputs.entries[i].key), val_string(&j->arena, v, strlen(v)));
+        }
+        vec_foreach (char *, p, &br.path_add) {
+            run_path_prepend(&j->path_prepend, *p, strlen(*p));
+        }
+        for (size_t i = 0; i < br.env_add.len; i++) {
+            const char *v = br.env_add.entries[i].value;
+            val_object_set(&j->arena, j->env, br.env_add.entries[i].key,
+                           strlen(br.env_add.entries[i].key), val_string(&j->arena, v, strlen(v)));
+        }
+        if (br.post) {
+            vec_append(&j->posts, &br.post);
+            br.post = NULL;
+        }
+    }
+    actions_builtin_result_release(&br);
+    map_release(&inputs, xfree);
+    return rc;
+}
+
+static void finish_with_outputs(struct run_job *j, const struct wf_step *s, bool ok,
+                                bool continue_on_error, const char *label, struct val outputs)
+{
+    const char *outcome = ok ? "success" : "failure";
+    const char *conclusion = ok || continue_on_error ? "success" : "failure";
+    record_step(j, s, outputs, outcome, conclusion);
+    if (!ok && !continue_on_error)
+        *run_status(j) = EXPR_STATUS_FAILURE;
+    run_logf(j, RUN_LINE_INFO, "%s %s", ok ? "finished:" : "failed:", label);
+}
+
+static void finish_without_process(struct run_job *j, const struct wf_step *s, bool ok,
+                                   bool continue_on_error, const char *label)
+{
+    finish_with_outputs(j, s, ok, continue_on_error, label, val_null());
+}
+
+/* ---- actions from a directory: composite (a frame of steps) and JavaScript (node) ---------- */
+
+/* The inputs context of an action: `with` values, else the declared defaults (templates). */
+static int action_inputs(struct val *out, struct run_job *j, const struct wf_step *s,
+                         const struct wf_action *act, struct arena *scratch, struct err *err)
+{
+    struct arena *a = &j->arena;
+    struct val with = val_null();
+    int rc = run_tok_eval(&with, scratch, s->with, j, err);
+    if (rc < 0)
+        return rc;
+    struct val inputs = val_new_object(a);
+    for (size_t i = 0; i < act->ninputs; i++) {
+        const struct wf_action_input *in = &act->inputs[i];
+        const struct val *given =
+            with.kind == VAL_OBJECT ? val_object_find(with.obj, in->name, strlen(in->name)) : NULL;
+        struct sbuf value = SBUF_INIT;
+        if (given) {
+            val_to_sbuf(&value, given);
+        } else if (in->default_value) {
+            struct expr_template *tmpl = NULL;
+            struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+            po.allow_any_context = true;
+            rc = expr_template_parse(&tmpl, scratch, in->default_value, strlen(in->default_value),
+                                     &po, err);
+            struct val v;
+            if (rc == 0) {
+                struct val contexts = run_contexts(j, scratch);
+                struct expr_ctx ctx = EXPR_CTX_INIT;
+                ctx.contexts = &contexts;
+                ctx.workspace = j->workspace.buf;
+                rc = expr_template_eval(&v, scratch, tmpl, &ctx, err);
+            }
+            if (rc < 0) {
+                sbuf_release(&value);
+                err_prefix(err, "%s: default of input '%s': ", act->path, in->name);
+                return rc;
+            }
+            val_to_sbuf(&value, &v);
+        } else if (in->required) {
+            run_logf(j, RUN_LINE_WARNING, "Input required and not supplied: %s", in->name);
+        }
+        val_object_set(a, inputs, in->name, strlen(in->name), val_string(a, value.buf, value.len));
+        sbuf_release(&value);
+    }
+    /* Inputs the action does not declare still reach it (GitHub warns about them). */
+    for (size_t i = 0; with.kind == VAL_OBJECT && i < with.obj->len; i++) {
+        const struct val_member *m = &with.obj->members[i];
+        if (val_object_find(inputs.obj, m->key.p, m->key.len))
+            continue;
+        run_logf(j, RUN_LINE_WARNING, "Unexpected input '%s' for %s", m->key.p, s->uses->str);
+        struct sbuf value = SBUF_INIT;
+        val_to_sbuf(&value, &m->value);
+        val_object_set(a, inputs, m->key.p, m->key.len, val_string(a, value.buf, value.len));
+        sbuf_release(&value);
+    }
+    *out = inputs;
+    return 0;
+}
+
+/* Loads action.yml (or action.yaml) from dir. */
+static int load_action(struct wf_action **out, const char *dir, struct err *err)
+{
+    struct sbuf path = SBUF_INIT;
+    path_join(&path, dir, "action.yml");
+    if (!fs_is_file(path.buf)) {
+        sbuf_reset(&path);
+        path_join(&path, dir, "action.yaml");
+    }
+    int rc;
+    if (!fs_is_file(path.buf))
+        rc = err_set(err, ERR_NOTFOUND, "can't find 'action.yml' or 'action.yaml' in '%s'", dir);
+    else
+        rc = wf_action_load(out, path.buf, err);
+    sbuf_release(&path);
+    return rc;
+}
+
+static void push_frame(struct run_job *j, const struct wf_step *s, struct wf_action *act,
+                       const char *dir, struct val inputs, const struct val *caller_env,
+                       bool continue_on_error)
+{
+    struct arena *a = &j->arena;
+    struct run_frame *f = xcalloc(1, sizeof(*f));
+    struct run_frame *parent = run_top(j);
+    f->steps = (const struct wf_step *const *)act->steps;
+    f->nsteps = act->nsteps;
+    f->action = act;
+    f->action_path = arena_strdup(a, dir);
+    f->github = val_new_object(a);
+    const struct val *gh = parent->action ? &parent->github : &j->github;
+    for (size_t i = 0; i < gh->obj->len; i++)
+        val_object_set(a, f->github, gh->obj->members[i].key.p, gh->obj->members[i].key.len,
+                       gh->obj->members[i].value);
+    val_object_set(a, f->github, "action_path", 11, val_string(a, dir, strlen(dir)));
+    val_object_set(a, f->github, "action", 6, val_string(a, s->id, strlen(s->id)));
+    f->inputs = inputs;
+    f->steps_ctx = val_new_object(a);
+    f->caller_env = caller_env->kind == VAL_OBJECT ? val_copy(a, caller_env) : val_null();
+    f->status = EXPR_STATUS_SUCCESS;
+    f->caller = s;
+    f->caller_continue_on_error = continue_on_error;
+    vec_append(&j->frames, &f);
+}
+
+void run_frame_free(struct run_frame *f)
+{
+    if (!f)
+        return;
+    wf_action_free(f->action);
+    xfree(f);
+}
+
+/* The composite's last step is done: its outputs and outcome become its calling step's. */
+void run_frame_finish(struct run_job *j)
+{
+    struct run_frame *f = run_top(j);
+    struct arena *a = &j->arena;
+    struct val outputs = val_new_object(a);
+    for (size_t i = 0; i < f->action->noutputs; i++) {
+        const struct wf_action_output *o = &f->action->outputs[i];
+        const char *value = NULL;
+        struct err err = ERR_INIT;
+        if (o->value && run_tok_string(&value, a, o->value, j, &err) < 0) {
+            run_logf(j, RUN_LINE_ERROR, "output '%s': %s", o->name, err.msg);
+            f->status = EXPR_STATUS_FAILURE;
+            continue;
+        }
+        val_object_set(a, outputs, o->name, strlen(o->name),
+                       val_string(a, value ? value : "", value ? strlen(value) : 0));
+    }
+    bool ok = f->status != EXPR_STATUS_FAILURE;
+    bool cancelled = f->status == EXPR_STATUS_CANCELLED;
+    const struct wf_step *caller = f->caller;
+    bool coe = f->caller_continue_on_error;
+    vec_pop(&j->frames);
+    run_frame_free(f);
+    const char *outcome = cancelled ? "cancelled" : ok ? "success" : "failure";
+    const char *conclusion = cancelled ? "cancelled" : (ok || coe) ? "success" : "failure";
+    record_step(j, caller, outputs, outcome, conclusion);
+    if (!ok && !coe)
+        *run_status(j) = EXPR_STATUS_FAILURE;
+    run_log(j, RUN_LINE_ENDGROUP, "", 0);
+}
+
+int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err)
+{
+    struct run *r = j->run;
+    struct arena *a = &j->arena;
+    *started = false;
+
+    /* if: with the job's status; a cancelled job runs only steps that ask for it. */
+    bool run_it = false;
+    int rc = run_cond_eval(&run_it, s->if_expr, j, false, err);
+    if (rc < 0) {
+        const struct wf_token *where = wf_tok_get(s->token, "if");
+        run_tok_err(err, j, where ? where : s->token);
+        run_logf(j, RUN_LINE_ERROR, "%s", err->msg);
+        err_clear(err);
+        *run_status(j) = EXPR_STATUS_FAILURE;
+        record_step(j, s, val_null(), "failure", "failure");
+        return 0;
+    }
+    const char *label = step_display_name(j, s, a);
+    if (!run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: %s (if: %s)", label, s->if_expr ? s->if_expr : "");
+        record_step(j, s, val_null(), "skipped", "skipped");
+        return 0;
+    }
+
+    struct run_step *st = xcalloc(1, sizeof(*st));
+    st->step = s;
+    st->index = j->nsteps_run++;
+    st->proc = PROC_INIT;
+    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
+    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
+    st->outputs = val_new_object(a);
+    st->state = VEC_INIT(struct run_env_pair);
+
+    struct map env = MAP_INIT;
+    struct arena scratch = ARENA_INIT;
+    struct val step_env = val_null();
+    double minutes = 0;
+    const char *shell = NULL, *wd = NULL, *script = NULL;
+
+    rc = bool_of(&st->continue_on_error, s->continue_on_error, j, &scratch, err);
+    if (rc == 0)
+        rc = minutes_of(&minutes, s->timeout_minutes, j, &scratch, err);
+    if (rc == 0)
+        rc = run_tok_eval(&step_env, &scratch, s->env, j, err);
+    if (rc < 0)
+        goto failed;
+    /* The step's own env is in the env context of its other keys (run, with, ...). */
+    if (step_env.kind == VAL_OBJECT)
+        j->step_env = step_env;
+
+    const char **argv = NULL;
+    struct sbuf cwd = SBUF_INIT;
+    struct sbuf norm = SBUF_INIT;
+    if (s->uses && s->uses->str[0] == '.') {
+        /* A local action: a directory in the workspace. */
+        struct sbuf dir = SBUF_INIT;
+        path_join(&dir, j->workspace.buf, s->uses->str);
+        path_normalize(&norm, dir.buf);
+        sbuf_release(&dir);
+    } else if (s->uses) {
+        bool ok = false;
+        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        rc = run_uses_step(j, s, st, &scratch, &ok, &norm, err);
+        if (rc < 0 || !norm.len)
+            run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        if (rc < 0) {
+            sbuf_release(&norm);
+            goto failed;
+        }
+        if (!norm.len) {
+            finish_with_outputs(j, s, ok, st->continue_on_error, label, st->outputs);
+            sbuf_release(&norm);
+            goto done;
+        }
+    }
+    if (norm.len) {
+        bool remote = s->uses->str[0] != '.';
+        struct wf_action *act = NULL;
+        struct val inputs = val_null();
+        rc = load_action(&act, norm.buf, err);
+        if (rc == 0)
+            rc = action_inputs(&inputs, j, s, act, &scratch, err);
+        if (rc == 0 && act->kind == WF_ACTION_DOCKER)
+            rc = err_set(err, ERR_INVALID, "'%s' is a Docker action: runnel runs no containers yet",
+                         s->uses->str);
+        if (rc < 0) {
+            wf_action_free(act);
+            sbuf_release(&norm);
+            goto failed;
+        }
+        if (!remote)
+            run_logf(j, RUN_LINE_GROUP, "%s", label);
+        if (act->kind == WF_ACTION_COMPOSITE) {
+            push_frame(j, s, act, norm.buf, inputs, &step_env, st->continue_on_error);
+            sbuf_release(&norm);
+            goto done;
+        }
+        /* JavaScript: node runs the main script with INPUT_* variables. */
+        rc = make_files(j, st, err);
+        if (rc < 0) {
+            wf_action_free(act);
+            sbuf_release(&norm);
+            goto failed;
+        }
+        build_env(&env, j, st, &scratch);
+        env_put(&env, "GITHUB_ACTION_PATH", norm.buf);
+        for (size_t i = 0; i < inputs.obj->len; i++) {
+            struct sbuf name = SBUF_INIT;
+            sbuf_addstr(&name, "INPUT_");
+            for (const char *p = inputs.obj->members[i].key.p; *p; p++)
+                sbuf_addch(&name, *p == ' ' ? '_' : (*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
+            env_put(&env, name.buf, inputs.obj->members[i].value.s.p);
+            sbuf_release(&name);
+        }
+        struct sbuf main_path = SBUF_INIT;
+        path_join(&main_path, norm.buf, act->main ? act->main : "index.js");
+        st->envp = envp_dup(&env);
+        if (act->post) {
+            st->post = xcalloc(1, sizeof(*st->post));
+            st->post->step = s;
+            struct sbuf pp = SBUF_INIT;
+            path_join(&pp, norm.buf, act->post);
+            st->post->path = sbuf_detach(&pp, NULL);
+            st->post->post_if = xstrdup(act->post_if ? act->post_if : "always()");
+            st->post->state = VEC_INIT(struct run_env_pair);
+        }
+        /* pre runs first, in this step (GitHub runs it when the job starts); pre-if: always(). */
+        bool run_pre = false;
+        if (act->pre) {
+            struct err perr = ERR_INIT;
+            if (run_cond_eval(&run_pre, act->pre_if ? act->pre_if : "always()", j, false, &perr) <
+                0)
+                run_logf(j, RUN_LINE_WARNING, "pre-if: %s", perr.msg);
+        }
+        argv = arena_alloc(&scratch, 3 * sizeof(*argv));
+        argv[0] = "node";
+        if (run_pre) {
+            struct sbuf pre = SBUF_INIT;
+            path_join(&pre, norm.buf, act->pre);
+            argv[1] = arena_strdup(&scratch, pre.buf);
+            sbuf_release(&pre);
+            st->main_path = xstrdup(main_path.buf);
+            st->phase = RUN_PHASE_PRE;
+        } else {
+            argv[1] = arena_strdup(&scratch, main_path.buf);
+            st->phase = RUN_PHASE_MAIN;
+        }
+        sbuf_release(&main_path);
+        sbuf_addstr(&cwd, j->workspace.buf);
+        wf_action_free(act);
+        sbuf_release(&norm);
+        run_logf(j, RUN_LINE_COMMAND, "node %s", argv[1]);
+    }
+    if (!argv) {
+        const struct wf_token *shell_tok = s->shell ? s->shell : default_run(j, "shell");
+        const struct wf_token *wd_tok =
+            s->working_directory ? s->working_directory : default_run(j, "working-directory");
+        rc = run_tok_string(&script, &scratch, s->run, j, err);
+        if (rc == 0 && shell_tok)
+            rc = run_tok_string(&shell, &scratch, shell_tok, j, err);
+        if (rc == 0 && wd_tok)
+            rc = run_tok_string(&wd, &scratch, wd_tok, j, err);
+        if (rc < 0)
+            goto failed;
+        rc = make_files(j, st, err);
+        if (rc < 0)
+            goto failed;
+
+        /* The script file, written into RUNNER_TEMP as the runner does. */
+        build_env(&env, j, st, &scratch);
+        const char *path = map_find(&env, "PATH");
+        bool has_bash = find_in_path(&scratch, "bash", path) != NULL;
+        struct sbuf tmpl = SBUF_INIT;
+        const char *ext;
+        shell_template(&tmpl, &ext, shell, has_bash);
+        struct sbuf script_path = SBUF_INIT;
+        sbuf_addf(&script_path, "%s/step-%zu-%s%s", j->temp.buf, st->index + 1, s->id, ext);
+        rc = fs_write_file(script_path.buf, script, strlen(script), err);
+        argv = template_argv(&scratch, tmpl.buf, script_path.buf);
+        /* GitHub's images have `python`; Debian has only python3. */
+        if (rc == 0 && argv[0] && !strcmp(argv[0], "python") &&
+            !find_in_path(&scratch, "python", path))
+            argv[0] = "python3";
+        if (wd && *wd)
+            path_join(&cwd, j->workspace.buf, wd);
+        else
+            sbuf_addstr(&cwd, j->workspace.buf);
+        sbuf_release(&tmpl);
+        sbuf_release(&script_path);
+        if (rc < 0) {
+            sbuf_release(&cwd);
+            goto failed;
+        }
+
+        run_logf(j, RUN_LINE_GROUP, "%s", label);
+        {
+            struct sbuf shown = SBUF_INIT;
+            for (size_t i = 0; argv[i]; i++)
+                sbuf_addf(&shown, "%s%s", i ? " " : "", argv[i]);
+            run_logf(j, RUN_LINE_COMMAND, "%s", shown.buf);
+            const char *p = script;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t)(nl - p) : strlen(p);
+                run_log(j, RUN_LINE_COMMAND, p, n);
+                p += n + (nl ? 1 : 0);
+            }
+            sbuf_release(&shown);
+        }
+    }
+    if (!fs_is_dir(cwd.buf)) {
+        run_logf(j, RUN_LINE_ERROR, "working-directory '%s' does not exist", wd ? wd : cwd.buf);
+        sbuf_release(&cwd);
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        finish_without_process(j, s, false, st->continue_on_error, label);
+        goto done;
+    }
+    if (r->o->dry_run) {
+        run_log(j, RUN_LINE_INFO, "(dry run: not started)", 22);
+        sbuf_release(&cwd);
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        finish_without_process(j, s, true, st->continue_on_error, label);
+        goto done;
+    }
+
+    const char **envp = env_to_envp(&scratch, &env);
+    struct proc_opts po = PROC_OPTS_INIT;
+    po.argv = argv;
+    po.envp = envp;
+    po.cwd = cwd.buf;
+    po.flags = PROC_CAPTURE_STDOUT | PROC_CAPTURE_STDERR;
+    rc = sandbox_start(j->sb, &st->proc, &po, err);
+    sbuf_release(&cwd);
+    if (rc < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err->msg);
+        err_clear(err);
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        finish_without_process(j, s, false, st->continue_on_error, label);
+        goto done;
+    }
+    st->started_cancelled = j->cancel_requested;
+    st->out.fd = st->proc.out_fd;
+    st->err.fd = st->proc.err_fd;
+    if (minutes > 0)
+        st->deadline = run_now() + minutes * 60.0;
+    run_cmd_parser_release(&j->parser);
+    struct run_cmd_parser_opts cpo = {0};
+    const char *unsecure = map_find(&env, "ACTIONS_ALLOW_UNSECURE_COMMANDS");
+    cpo.allow_unsecure_commands = unsecure && run_cmd_is_true(unsecure);
+    run_cmd_parser_init(&j->parser, &cpo);
+    j->cur = st;
+    st = NULL;
+    *started = true;
+    goto done;
+
+failed:
+    /* An expression that fails to evaluate fails the step, as on GitHub. */
+    run_logf(j, RUN_LINE_ERROR, "%s", err->msg);
+    err_clear(err);
+    finish_without_process(j, s, false, st->continue_on_error, label);
+done:
+    j->step_env = val_null();
+    step_free(st);
+    map_release(&env, xfree);
+    arena_release(&scratch);
+    return 0;
+}
+
+void run_step_line(struct run_job *j, const char *line, size_t len)
+{
+    struct run *r = j->run;
+    struct run_step *st = j->cur;
+    struct run_cmd c = RUN_CMD_INIT;
+    run_cmd_parse(&j->parser, &c, line, len);
+    if (c.mask_value.len)
+        run_masker_add(r->masker, c.mask_value.buf, c.mask_value.len);
+    if (c.note_kind == RUN_CMD_WARNING || c.note_kind == RUN_CMD_ERROR)
+        run_log(j, c.note_kind == RUN_CMD_WARNING ? RUN_LINE_WARNING : RUN_LINE_ERROR, c.note.buf,
+                c.note.len);
+    switch (c.kind) {
+    case RUN_CMD_GROUP:
+        run_log(j, RUN_LINE_GROUP, c.data.buf, c.data.len);
+        break;
+    case RUN_CMD_ENDGROUP:
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        break;
+    case RUN_CMD_DEBUG:
+        if (r->step_debug)
+            run_log(j, RUN_LINE_DEBUG, c.data.buf, c.data.len);
+        break;
+    case RUN_CMD_NOTICE:
+    case RUN_CMD_WARNING:
+    case RUN_CMD_ERROR: {
+        struct sbuf msg = SBUF_INIT;
+        if (c.file.len) {
+            sbuf_addstr(&msg, c.file.buf);
+            if (c.line)
+                sbuf_addf(&msg, ":%ld", c.line);
+            if (c.col)
+                sbuf_addf(&msg, ":%ld", c.col);
+            sbuf_addstr(&msg, ": ");
+        }
+        if (c.title.len)
+            sbuf_addf(&msg, "%s: ", c.title.buf);
+        sbuf_add(&msg, c.data.buf, c.data.len);
+        enum run_line_kind k = c.kind == RUN_CMD_NOTICE    ? RUN_LINE_NOTICE
+                               : c.kind == RUN_CMD_WARNING ? RUN_LINE_WARNING
+                                                           : RUN_LINE_ERROR;
+        run_log(j, k, msg.buf, msg.len);
+        sbuf_release(&msg);
+        break;
+    }
+    case RUN_CMD_ADD_MASK:
+        run_masker_add(r->masker, c.data.buf, c.data.len);
+        break;
+    case RUN_CMD_SET_OUTPUT:
+        val_object_set(&j->arena, st->outputs, c.name.buf, c.name.len,
+                       val_string(&j->arena, c.data.buf, c.data.len));
+        break;
+    case RUN_CMD_SAVE_STATE:
+        state_add(&st->state, c.name.buf, c.name.len, c.data.buf, c.data.len);
+        break;
+    case RUN_CMD_SET_ENV:
+        val_object_set(&j->arena, j->env, c.name.buf, c.name.len,
+                       val_string(&j->arena, c.data.buf, c.data.len));
+        break;
+    case RUN_CMD_ADD_PATH:
+        run_path_prepend(&j->path_prepend, c.data.buf, c.data.len);
+        break;
+    case RUN_CMD_FAILED:
+        run_log(j, RUN_LINE_ERROR, c.problem.buf, c.problem.len);
+        st->failed_command = true;
+        break;
+    default:
+        break;
+    }
+    if (c.is_shown)
+        run_log(j, RUN_LINE_OUTPUT, c.shown.buf, c.shown.len);
+    run_cmd_release(&c);
+}
+
+void run_step_read(struct run_job *j, struct run_stream *s, int stream)
+{
+    char buf[65536];
+    ssize_t n = read(s->fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        if (s->part.len)
+            run_step_line(j, s->part.buf, s->part.len);
+        sbuf_reset(&s->part);
+        s->fd = -1;
+        return;
+    }
+    (void)stream;
+    const char *p = buf;
+    size_t left = (size_t)n;
+    while (left) {
+        const char *nl = memchr(p, '\n', left);
+        if (!nl) {
+            sbuf_add(&s->part, p, left);
+            if (s->part.len >= RUN_MAX_LINE) {
+                run_step_line(j, s->part.buf, s->part.len);
+                sbuf_reset(&s->part);
+            }
+            break;
+        }
+        size_t k = (size_t)(nl - p);
+        if (s->part.len) {
+            sbuf_add(&s->part, p, k);
+            run_step_line(j, s->part.buf, s->part.len);
+            sbuf_reset(&s->part);
+        } else {
+            run_step_line(j, p, k);
+        }
+        p = nl + 1;
+        left -= k + 1;
+    }
+}
+
+/* Reads one environment file; a failure fails the step with GitHub's message. */
+static int read_env_file(struct vec *pairs, const char *path, struct err *err)
+{
+    struct sbuf text = SBUF_INIT;
+    int rc = sbuf_read_file(&text, path, RUN_MAX_ENV_FILE, err);
+    if (rc == 0)
+        rc = run_envfile_parse(pairs, text.buf, text.len, err);
+    sbuf_release(&text);
+    return rc;
+}
+
+static bool apply_files(struct run_job *j, struct run_step *st)
+{
+    struct err err = ERR_INIT;
+    bool ok = true;
+    struct vec pairs = VEC_INIT(struct run_env_pair);
+    if (read_env_file(&pairs, st->env_file.buf, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "GITHUB_ENV: %s", err.msg);
+        ok = false;
+    }
+    vec_foreach (struct run_env_pair, p, &pairs) {
+        const char *refused = run_envfile_refused(p->name);
+        if (refused) {
+            run_log(j, RUN_LINE_WARNING, refused, strlen(refused));
+            continue;
+        }
+        val_object_set(&j->arena, j->env, p->name, strlen(p->name),
+                       val_string(&j->arena, p->value, strlen(p->value)));
+    }
+    run_env_pairs_release(&pairs);
+    err_clear(&err);
+    if (read_env_file(&pairs, st->output_file.buf, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "GITHUB_OUTPUT: %s", err.msg);
+        ok = false;
+    }
+    vec_foreach (struct run_env_pair, p, &pairs) {
+        val_object_set(&j->arena, st->outputs, p->name, strlen(p->name),
+                       val_string(&j->arena, p->value, strlen(p->value)));
+    }
+    run_env_pairs_release(&pairs);
+    err_clear(&err);
+    if (read_env_file(&pairs, st->state_file.buf, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "GITHUB_STATE: %s", err.msg);
+        ok = false;
+    }
+    vec_foreach (struct run_env_pair, p, &pairs) {
+        state_add(&st->state, p->name, strlen(p->name), p->value, strlen(p->value));
+    }
+    run_env_pairs_release(&pairs);
+    struct sbuf text = SBUF_INIT;
+    err_clear(&err);
+    if (sbuf_read_file(&text, st->path_file.buf, RUN_MAX_ENV_FILE, &err) == 0)
+        run_pathfile_apply(&j->path_prepend, text.buf, text.len);
+    sbuf_reset(&text);
+    if (sbuf_read_file(&text, st->summary_file.buf, RUN_MAX_SUMMARY + 1, &err) == 0 && text.len) {
+        if (text.len > RUN_MAX_SUMMARY) {
+            run_log(j, RUN_LINE_ERROR, "the step summary is over 1 MiB and was not kept", 48);
+        } else {
+            run_masker_mask(j->run->masker, &j->summary, text.buf, text.len);
+            if (!sbuf_ends_with(&j->summary, "\n"))
+                sbuf_addch(&j->summary, '\n');
+        }
+    }
+    sbuf_release(&text);
+    return ok;
+}
+
+/* Truncates the step's environment files for the next phase of the same step. */
+static void reset_files(struct run_step *st)
+{
+    struct err err = ERR_INIT;
+    const struct sbuf *files[] = {&st->env_file, &st->output_file, &st->path_file, &st->state_file,
+                                  &st->summary_file};
+    for (size_t i = 0; i < 5; i++)
+        touch(files[i]->buf, &err);
+}
+
+/* Starts node on script with the step's environment and saved state; false on failure. */
+static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
+                       const char *script)
+{
+    struct arena scratch = ARENA_INIT;
+    const char *argv[] = {"node", script, NULL};
+    struct proc_opts po = PROC_OPTS_INIT;
+    po.argv = argv;
+    po.envp = envp_with_state(&scratch, envp, &st->state);
+    po.cwd = j->workspace.buf;
+    po.flags = PROC_CAPTURE_STDOUT | PROC_CAPTURE_STDERR;
+    run_logf(j, RUN_LINE_COMMAND, "node %s", script);
+    struct err err = ERR_INIT;
+    st->proc = PROC_INIT;
+    int rc = sandbox_start(j->sb, &st->proc, &po, &err);
+    arena_release(&scratch);
+    if (rc < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        return false;
+    }
+    st->out = (struct run_stream){.fd = st->proc.out_fd, .part = st->out.part};
+    st->err = (struct run_stream){.fd = st->proc.err_fd, .part = st->err.part};
+    return true;
+}
+
+bool run_node_post_start(struct run_job *j)
+{
+    if (!j->node_posts.len)
+        return false;
+    struct run_post *post = *(struct run_post **)vec_at(&j->node_posts, j->node_posts.len - 1);
+    vec_pop(&j->node_posts);
+    bool run_it = false;
+    struct err err = ERR_INIT;
+    if (run_cond_eval(&run_it, post->post_if, j, false, &err) < 0)
+        run_logf(j, RUN_LINE_WARNING, "post-if: %s", err.msg);
+    const char *uses = post->step->uses ? post->step->uses->str : post->step->id;
+    if (!run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: Post %s (post-if: %s)", uses, post->post_if);
+        run_post_free(post);
+        return true;
+    }
+    struct run_step *st = xcalloc(1, sizeof(*st));
+    st->step = post->step;
+    st->index = j->nsteps_run++;
+    st->proc = PROC_INIT;
+    st->out = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->err = (struct run_stream){.fd = -1, .part = SBUF_INIT};
+    st->files_dir = st->env_file = st->output_file = SBUF_INIT;
+    st->path_file = st->state_file = st->summary_file = SBUF_INIT;
+    st->outputs = val_new_object(&j->arena);
+    st->state = post->state;
+    post->state = VEC_INIT(struct run_env_pair);
+    st->phase = RUN_PHASE_POST;
+    run_logf(j, RUN_LINE_GROUP, "Post %s", uses);
+    bool ok = make_files(j, st, &err) == 0 && start_node(j, st, post->envp, post->path);
+    run_post_free(post);
+    if (!ok) {
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        j->status = EXPR_STATUS_FAILURE;
+        step_free(st);
+        return true;
+    }
+    run_cmd_parser_release(&j->parser);
+    run_cmd_parser_init(&j->parser, NULL);
+    j->cur = st;
+    return true;
+}
+
+void run_step_finish(struct run_job *j)
+{
+    struct run_step *st = j->cur;
+    const struct wf_step *s = st->step;
+    struct proc_result *res = &st->proc.result;
+    res->timed_out |= st->timed_out;
+    res->cancelled |= st->cancelled && !st->timed_out;
+    bool ok = res->exited && res->code == 0 && !res->timed_out && !res->cancelled;
+    if (!apply_files(j, st))
+        ok = false;
+    if (st->failed_command)
+        ok = false;
+    /* A JavaScript action's pre succeeded: its main runs next, in the same step. */
+    if (st->phase == RUN_PHASE_PRE && ok) {
+        proc_release(&st->proc);
+        reset_files(st);
+        st->phase = RUN_PHASE_MAIN;
+        if (start_node(j, st, st->envp, st->main_path))
+            return;
+        ok = false;
+    }
+    if (res->timed_out) {
+        run_logf(j, RUN_LINE_ERROR, "the step exceeded its timeout-minutes and was stopped");
+    } else if (res->cancelled) {
+        run_logf(j, RUN_LINE_ERROR, "the step was cancelled");
+    } else if (res->signaled) {
+        run_logf(j, RUN_LINE_ERROR, "the process was killed by signal %d", res->signal);
+    } else if (res->exited && res->code) {
+        run_logf(j, RUN_LINE_ERROR, "Process completed with exit code %d.", res->code);
+    }
+    run_log(j, RUN_LINE_ENDGROUP, "", 0);
+    bool cancelled = res->cancelled;
+    if (st->phase == RUN_PHASE_POST) {
+        /* A post script is not a step of the steps context; its failure fails the job. */
+        if (!ok)
+            j->status = EXPR_STATUS_FAILURE;
+        j->cur = NULL;
+        step_free(st);
+        return;
+    }
+    const char *outcome = cancelled ? "cancelled" : ok ? "success" : "failure";
+    const char *conclusion = cancelled                       ? "cancelled"
+                             : (ok || st->continue_on_error) ? "success"
+                                                             : "failure";
+    record_step(j, s, st->outputs, outcome, conclusion);
+    if (!ok && !st->continue_on_error && !cancelled)
+        *run_status(j) = EXPR_STATUS_FAILURE;
+    if (cancelled && j->status == EXPR_STATUS_SUCCESS)
+        j->status = EXPR_STATUS_CANCELLED;
+    /* The main ran: its post runs at the end of the job, with the state main saved. */
+    if (st->phase == RUN_PHASE_MAIN && st->post) {
+        st->post->envp = st->envp;
+        st->envp = NULL;
+        st->post->state = st->state;
+        st->state = VEC_INIT(struct run_env_pair);
+        vec_append(&j->node_posts, &st->post);
+        st->post = NULL;
+    }
+    j->cur = NULL;
+    step_free(st);
+}

@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# runnel publish against real remotes: a bare repository by path and Debian's `git http-backend`
+# served over HTTP on 127.0.0.1 with basic authentication (tests/servers/git_http_backend.py).
+# The git command line is the reference: every expectation is read back with git, and
+# `git fsck` runs on the remote after every case. The user's working tree, index, HEAD and
+# references are compared byte for byte before and after every runnel call.
+set -uo pipefail
+
+R=${RUNNEL_BIN:?}
+SRC=${RUNNEL_SOURCE_DIR:?}
+PY=/usr/bin/python3
+T=$(mktemp -d "${TMPDIR:-/tmp}/runnel-publish-test.XXXXXX")
+export HOME=$T/home GIT_CONFIG_NOSYSTEM=1 TMPDIR=$T/tmp
+mkdir -p "$HOME" "$TMPDIR"
+git config --global user.name "Test User"
+git config --global user.email test@example.com
+git config --global init.defaultBranch main
+unset GITHUB_TOKEN GITHUB_SHA GITHUB_WORKFLOW GITHUB_RUN_ID GITHUB_RUN_NUMBER GITHUB_JOB GITHUB_OUTPUT
+
+pass=0
+fail=0
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    if [ "$fail" = 0 ]; then rm -rf "$T"; else echo "left $T for inspection"; fi
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+check() { # check DESCRIPTION COMMAND...
+    local d=$1
+    shift
+    if "$@"; then ok "$d"; else bad "$d"; fi
+}
+
+# --- the user's repository, and a snapshot of everything publish must not touch ---
+W=$T/work
+git init -q "$W"
+cd "$W"
+printf 'source\n' >README.md
+printf '*.log\n' >.gitignore
+git add README.md .gitignore
+git commit -qm "source commit"
+SOURCE_SHA=$(git rev-parse HEAD)
+mkdir -p results
+printf '{"accuracy": 0.95, "f1_macro": 0.9, "labels": ["a", "b"]}\n' >results/metrics.json
+printf 'one\n' >results/a.txt
+printf 'debug\n' >results/train.log
+git add results/a.txt # tracked but never committed: the index must stay exactly as it is
+
+snapshot() {
+    {
+        tar --sort=name --mtime=@0 --exclude=./.git -cf - . | sha256sum
+        sha256sum .git/index .git/HEAD
+        git for-each-ref --format='%(refname) %(objectname)' | grep -v '^refs/heads/local-' || true
+    } >"$T/snap.$1"
+}
+
+# publish ARGS...: runs runnel with the snapshot check around it; output in $T/out, $T/err.
+publish() {
+    snapshot before
+    "$R" publish "$@" >"$T/out" 2>"$T/err"
+    local rc=$?
+    snapshot after
+    if ! cmp -s "$T/snap.before" "$T/snap.after"; then
+        bad "working tree, index, HEAD and refs unchanged by: publish $*"
+        diff "$T/snap.before" "$T/snap.after"
+    fi
+    return $rc
+}
+
+fsck_ok() { git -C "$1" fsck --no-dangling >/dev/null 2>"$T/fsck.err"; }
+
+# --- the HTTP server ---
+TOKEN=tok-$RANDOM$RANDOM$RANDOM
+SRV=$T/srv
+mkdir -p "$SRV"
+"$PY" "$SRC/tests/servers/git_http_backend.py" --root "$SRV" --token "$TOKEN" \
+    --port-file "$T/port" --max-seconds 600 &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+PORT=$(cat "$T/port")
+
+run_suite() { # run_suite NAME REMOTE-URL REMOTE-DIR
+    local name=$1 url=$2 dir=$3
+    local b=models-$name
+    git init -q --bare "$dir"
+    printf 'one\n' >results/a.txt
+    export GITHUB_SHA=$SOURCE_SHA GITHUB_WORKFLOW=train GITHUB_RUN_ID=9001 GITHUB_RUN_NUMBER=41
+    export GITHUB_JOB=fit GITHUB_TOKEN=$TOKEN
+
+    # 1. first publish: the branch starts from the current commit, with provenance
+    publish --branch "$b" --path results --remote "$url" --tag "model-v{run_number}"
+    check "$name: first publish exits 0" test $? = 0
+    local c1
+    c1=$(git -C "$dir" rev-parse "refs/heads/$b" 2>/dev/null)
+    check "$name: first publish prints the commit" test "$(cat "$T/out")" = "$c1"
+    check "$name: first version's parent is the source commit" \
+        test "$(git -C "$dir" rev-parse "$b^")" = "$SOURCE_SHA"
+    check "$name: files published" test "$(git -C "$dir" ls-tree -r --name-only "$b" | tr '\n' ' ')" \
+        = ".gitignore README.md results/a.txt results/metrics.json "
+    local msg
+    msg=$(git -C "$dir" log -1 --format=%B "$b")
+    check "$name: subject carries [skip ci]" grep -q '^publish .*\[skip ci\]$' <<<"$msg"
+    check "$name: source commit in message" grep -qx "Source-Commit: $SOURCE_SHA" <<<"$msg"
+    check "$name: workflow in message" grep -qx "Workflow: train" <<<"$msg"
+    check "$name: run id in message" grep -qx "Run-Id: 9001" <<<"$msg"
+    check "$name: run number in message" grep -qx "Run-Number: 41" <<<"$msg"
+    check "$name: job in message" grep -qx "Job: fit" <<<"$msg"
+    check "$name: metrics in message" grep -qx "Metrics: accuracy=0.9500 f1_macro=0.9000" <<<"$msg"
+    check "$name: annotated tag model-v41" test "$(git -C "$dir" cat-file -t model-v41)" = tag
+    check "$name: tag points at the version" test "$(git -C "$dir" rev-parse 'model-v41^{commit}')" = "$c1"
+    check "$name: ignored train.log not published" \
+        test -z "$(git -C "$dir" ls-tree -r --name-only "$b" -- results/train.log)"
+    check "$name: fsck after first publish" fsck_ok "$dir"
+
+    # 2. second publish with a change: history keeps both versions
+    printf 'two\n' >results/a.txt
+    GITHUB_RUN_NUMBER=42 publish --branch "$b" --path results --remote "$url"
+    check "$name: second publish exits 0" test $? = 0
+    local c2
+    c2=$(git -C "$dir" rev-parse "refs/heads/$b")
+    check "$name: second version on top of the first" test "$(git -C "$dir" rev-parse "$c2^")" = "$c1"
+    check "$name: second version has the change" test "$(git -C "$dir" show "$c2:results/a.txt")" = two
+    check "$name: first version kept" test "$(git -C "$dir" show "$c1:results/a.txt")" = one
+    check "$name: fsck after second publish" fsck_ok "$dir"
+
+    # 3. unchanged publish: no commit, exit 0, says so
+    publish --branch "$b" --path results --remote "$url"
+    check "$name: unchanged publish exits 0" test $? = 0
+    check "$name: unchanged publish makes no commit" test "$(git -C "$dir" rev-parse "$b")" = "$c2"
+    check "$name: unchanged publish says nothing changed" grep -q "nothing changed" "$T/err"
+    check "$name: fsck after unchanged publish" fsck_ok "$dir"
+
+    # 4. a new untracked file
+    printf 'new\n' >results/new.txt
+    publish --branch "$b" --path results --remote "$url"
+    check "$name: untracked file published" test "$(git -C "$dir" show "$b:results/new.txt")" = new
+    check "$name: fsck after new file" fsck_ok "$dir"
+
+    # 5. a deleted file leaves the tree, and the history still has it
+    local before_delete
+    before_delete=$(git -C "$dir" rev-parse "$b")
+    rm results/new.txt
+    publish --branch "$b" --path results --remote "$url"
+    check "$name: deleted file publish exits 0" test $? = 0
+    check "$name: deleted file gone from the tip" \
+        test -z "$(git -C "$dir" ls-tree -r --name-only "$b" -- results/new.txt)"
+    check "$name: deleted file still in history" test "$(git -C "$dir" show "$before_delete:results/new.txt")" = new
+    check "$name: fsck after deleted file" fsck_ok "$dir"
+
+    # 6. the same tag again is refused before anything is written
+    printf 'three\n' >results/a.txt
+    local tip
+    tip=$(git -C "$dir" rev-parse "$b")
+    publish --branch "$b" --path results --remote "$url" --tag model-v41
+    check "$name: existing tag refused" test $? != 0
+    check "$name: existing tag message" grep -q "tag 'model-v41' already exists" "$T/err"
+    check "$name: existing tag: branch unchanged" test "$(git -C "$dir" rev-parse "$b")" = "$tip"
+    check "$name: fsck after refused tag" fsck_ok "$dir"
+
+    # 7. --force-add publishes ignored files; an ignored file named explicitly is refused
+    publish --branch "$b" --path results/train.log --remote "$url"
+    check "$name: ignored file named explicitly is refused" grep -q "is ignored by .gitignore" "$T/err"
+    publish --branch "$b" --path results --remote "$url" --force-add
+    check "$name: --force-add publishes ignored files" \
+        test "$(git -C "$dir" show "$b:results/train.log")" = debug
+    check "$name: fsck after --force-add" fsck_ok "$dir"
+
+    # 8. --list and --get read versions back
+    publish --list --branch "$b" --remote "$url"
+    check "$name: --list exits 0" test $? = 0
+    check "$name: --list shows every version" test "$(wc -l <"$T/out")" = 5
+    check "$name: --list shows the tag and metrics" \
+        grep -q "^${c1:0:12} .* model-v41  accuracy=0.9500 f1_macro=0.9000$" "$T/out"
+    rm -rf "$T/restored"
+    publish --get model-v41 --path results/a.txt --out "$T/restored" --remote "$url"
+    check "$name: --get by tag" test "$(cat "$T/restored/results/a.txt" 2>/dev/null)" = one
+    publish --get latest~4 --path results --out "$T/restored2" --branch "$b" --remote "$url"
+    check "$name: --get latest~N" test "$(cat "$T/restored2/results/a.txt" 2>/dev/null)" = one
+    publish --get "${c2:0:10}" --path . --out "$T/restored3" --branch "$b" --remote "$url"
+    check "$name: --get by sha restores everything" \
+        diff <(git -C "$dir" archive "$c2" | tar -tf - | grep -v '/$' | sort) \
+        <(cd "$T/restored3" && find . -type f | sed 's|^\./||' | sort)
+    check "$name: fsck after --list/--get" fsck_ok "$dir"
+}
+
+# --- the suites: by path and over HTTP ---
+run_suite path "$T/remote.git" "$T/remote.git"
+run_suite http "http://127.0.0.1:$PORT/repo.git" "$SRV/repo.git"
+
+# --- authentication ---
+HTTP_URL="http://127.0.0.1:$PORT/repo.git"
+printf 'changed\n' >results/a.txt
+tip=$(git -C "$SRV/repo.git" rev-parse refs/heads/models-http)
+objects=$(find "$SRV/repo.git/objects" -type f | sort | sha256sum)
+publish --branch models-http --path results --remote "$HTTP_URL" --token wrong-token-123
+check "wrong token: exit non-zero" test $? != 0
+check "wrong token: clear message" grep -q "authentication failed" "$T/err"
+check "wrong token: token not printed" bash -c "! grep -q wrong-token-123 '$T/err' '$T/out'"
+check "wrong token: branch unchanged" test "$(git -C "$SRV/repo.git" rev-parse refs/heads/models-http)" = "$tip"
+check "wrong token: no object written" test "$(find "$SRV/repo.git/objects" -type f | sort | sha256sum)" = "$objects"
+check "fsck after wrong token" fsck_ok "$SRV/repo.git"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL"
+check "no token: asks for one" grep -q "give --token or set GITHUB_TOKEN" "$T/err"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL" --token "x-access-token:$TOKEN"
+check "x-access-token:TOKEN form accepted" test $? = 0
+check "fsck after token form" fsck_ok "$SRV/repo.git"
+# the credentials actions/checkout leaves in the configuration (http.<base>/.extraheader)
+printf 'checkout\n' >results/a.txt
+git config "http.http://127.0.0.1:$PORT/.extraheader" \
+    "AUTHORIZATION: basic $(printf 'x-access-token:%s' "$TOKEN" | base64 -w0)"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL"
+check "actions/checkout extraheader used without a token" test $? = 0
+check "extraheader publish landed" test "$(git -C "$SRV/repo.git" show models-http:results/a.txt)" = checkout
+git config --unset "http.http://127.0.0.1:$PORT/.extraheader"
+check "fsck after extraheader" fsck_ok "$SRV/repo.git"
+
+# --- large files: LFS pointer into a path remote, refused over HTTP without an LFS client ---
+head -c 5000 /dev/urandom >results/big.bin
+publish --branch models-path --path results --remote "$T/remote.git" --lfs-threshold 4k
+check "lfs: publish exits 0" test $? = 0
+oid=$(sha256sum results/big.bin | cut -d' ' -f1)
+check "lfs: pointer committed" test "$(git -C "$T/remote.git" show models-path:results/big.bin)" \
+    = "$(printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 5000' "$oid")"
+check "lfs: .gitattributes marks it" \
+    grep -qx "/results/big.bin filter=lfs diff=lfs merge=lfs -text" \
+    <(git -C "$T/remote.git" show models-path:.gitattributes)
+check "lfs: object stored in the remote's lfs storage" \
+    cmp -s results/big.bin "$T/remote.git/lfs/objects/${oid:0:2}/${oid:2:2}/$oid"
+publish --get latest --branch models-path --path results/big.bin --out "$T/lfsget" --remote "$T/remote.git"
+check "lfs: --get restores the content" cmp -s results/big.bin "$T/lfsget/results/big.bin"
+check "fsck after lfs" fsck_ok "$T/remote.git"
+# the reference client: git-lfs clones the branch and smudges the pointer from the remote's storage
+if git lfs version >/dev/null 2>&1; then
+    git -c filter.lfs.process="git-lfs filter-process" -c filter.lfs.required=true \
+        -c filter.lfs.smudge="git-lfs smudge -- %f" -c filter.lfs.clean="git-lfs clean -- %f" \
+        clone -q --branch models-path "file://$T/remote.git" "$T/lfs-clone" 2>"$T/lfs-clone.err"
+    check "lfs: git-lfs checks out the real content" cmp -s results/big.bin "$T/lfs-clone/results/big.bin"
+else
+    echo "# skip: git-lfs is not installed (scripts/deps.sh installs it)"
+fi
+publish --branch models-http --path results --remote "$HTTP_URL" --lfs-threshold 4k
+check "lfs over http: publish exits 0" test $? = 0
+check "lfs over http: pointer committed" test "$(git -C "$SRV/repo.git" show models-http:results/big.bin)" \
+    = "$(printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 5000' "$oid")"
+check "lfs over http: uploaded through the batch API" \
+    cmp -s results/big.bin "$SRV/repo.git/lfs/objects/${oid:0:2}/${oid:2:2}/$oid"
+check "fsck after lfs over http" fsck_ok "$SRV/repo.git"
+# a remote without LFS: refused with a clear message, nothing written
+NOLFS=$T/srv-nolfs
+mkdir -p "$NOLFS"
+git init -q --bare "$NOLFS/repo.git"
+"$PY" "$SRC/tests/servers/git_http_backend.py" --root "$NOLFS" --token "$TOKEN" --no-lfs \
+    --port-file "$T/port-nolfs" --max-seconds 120 &
+nolfs_pid=$!
+for _ in $(seq 100); do [ -s "$T/port-nolfs" ] && break; sleep 0.1; done
+publish --branch models --path results --remote "http://127.0.0.1:$(cat "$T/port-nolfs")/repo.git" \
+    --lfs-threshold 4k
+check "no lfs on the remote: refused" test $? != 0
+check "no lfs on the remote: clear message" grep -q "has no Git LFS endpoint" "$T/err"
+check "no lfs on the remote: nothing written" test -z "$(git -C "$NOLFS/repo.git" for-each-ref)"
+check "no lfs on the remote: no object" test -z "$(find "$NOLFS/repo.git/objects" -type f)"
+check "fsck after lfs refusal" fsck_ok "$NOLFS/repo.git"
+kill $nolfs_pid
+wait $nolfs_pid 2>/dev/null
+rm results/big.bin
+
+# --- no remote: the local branch moves, HEAD does not; the current branch is refused ---
+publish --branch local-results --path results --orphan
+check "local: publish exits 0" test $? = 0
+check "local: orphan branch has only the paths" \
+    test "$(git ls-tree -r --name-only local-results | tr '\n' ' ')" = "results/a.txt results/metrics.json "
+check "local: orphan has no parent" test "$(git rev-list --count local-results)" = 1
+check "local: HEAD still on main" test "$(git symbolic-ref HEAD)" = refs/heads/main
+printf 'local two\n' >results/a.txt
+GITHUB_OUTPUT=$T/gh-output publish --branch local-results --path results
+check "local: \$GITHUB_OUTPUT gets the commit" \
+    grep -qx "commit=$(git rev-parse local-results)" "$T/gh-output"
+check "local: \$GITHUB_OUTPUT says changed" grep -qx "changed=true" "$T/gh-output"
+publish --branch main --path results
+check "local: current branch refused" grep -q "is the current branch" "$T/err"
+check "fsck of the user's repository" fsck_ok "$W"
+
+# --- a file:// URL is a repository by path ---
+publish --branch via-file-url --path results --remote "file://$T/remote.git" --orphan
+check "file:// remote: publish exits 0" test $? = 0
+check "file:// remote: branch holds the paths" \
+    test "$(git -C "$T/remote.git" ls-tree -r --name-only via-file-url | head -1)" = results/a.txt
+check "fsck after file:// publish" fsck_ok "$T/remote.git"
+
+# --- bad requests: clear one-line errors, exit 2, nothing written ---
+publish --branch 'bad..name' --path results --remote "$T/remote.git"
+check "bad branch name: exit 2" test $? = 2
+check "bad branch name: message" grep -q "'bad..name' is not a valid branch name" "$T/err"
+publish --branch models-path --path /etc/passwd --remote "$T/remote.git"
+check "path outside the repository: message" grep -q "'/etc/passwd' is outside the repository" "$T/err"
+publish --branch models-path --path no/such/thing --remote "$T/remote.git"
+check "missing path: git's message" grep -q "pathspec 'no/such/thing' did not match any files" "$T/err"
+publish --branch models-path --remote "$T/remote.git"
+check "no --path: usage error" test $? = 2
+publish --branch models-path --path results --remote "$T/no-such-remote"
+check "missing remote: message" grep -q "remote repository '$T/no-such-remote' not found" "$T/err"
+publish --get no-such-version --path results --out "$T/x" --branch models-path --remote "$T/remote.git"
+check "unknown version: message" grep -q "version 'no-such-version' not found" "$T/err"
+check "fsck after bad requests" fsck_ok "$T/remote.git"
+
+# --- two publishers racing 20 times each: every version lands ---
+race_one() { # race_one NAME REMOTE
+    local who=$1 url=$2 dir=$T/clone-$1
+    git clone -q "$W" "$dir"
+    mkdir -p "$dir/race"
+    for i in $(seq 20); do
+        printf '%s %s\n' "$who" "$i" >"$dir/race/$who.txt"
+        (cd "$dir" && "$R" publish --branch race --path race --remote "$url" \
+            --message "$who $i" --max-attempts 60) >/dev/null 2>>"$T/race-$who.err" ||
+            echo "$who $i failed" >>"$T/race-failures"
+    done
+}
+for kind in path http; do
+    if [ $kind = path ]; then url=$T/remote.git dir=$T/remote.git; else url=$HTTP_URL dir=$SRV/repo.git; fi
+    rm -rf "$T/clone-a" "$T/clone-b" "$T/race-failures"
+    race_one a "$url" &
+    pa=$!
+    race_one b "$url" &
+    pb=$!
+    wait $pa $pb
+    check "race $kind: no publisher failed" test ! -s "$T/race-failures"
+    echo "# race $kind: $(cat "$T"/race-*.err | grep -c 'moved while pushing') rebuilds after a lost race"
+    rm -f "$T"/race-*.err
+    want=$( (for i in $(seq 20); do echo "a $i [skip ci]"; echo "b $i [skip ci]"; done) | sort)
+    got=$(git -C "$dir" log --format=%s race | grep -v '^source commit' | sort)
+    check "race $kind: all 40 versions landed" test "$want" = "$got"
+    check "race $kind: history is linear" test "$(git -C "$dir" rev-list --count --merges race)" = 0
+    check "fsck after race $kind" fsck_ok "$dir"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

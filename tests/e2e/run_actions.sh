@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# runnel run with actions written for this test: a JavaScript action with pre, main and post
+# (inputs with dashes and mixed case, outputs, state from pre to main and from main to post, post
+# after the last step), a failing post that fails the job, and composite actions nested three deep
+# passing an input down and an output up. Expected behaviour from GitHub's action metadata docs.
+set -uo pipefail
+runnel=${RUNNEL_BIN:?}
+command -v node >/dev/null || { echo "SKIP: node is not installed"; echo "0 passed, 0 failed"; exit 0; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
+
+repo=$tmp/repo
+mkdir -p "$repo/.github/workflows" "$repo/.github/actions/js" "$repo/.github/actions/badpost"
+mkdir -p "$repo/.github/actions/outer" "$repo/.github/actions/middle" "$repo/.github/actions/inner"
+cd "$repo" || exit 1
+
+cat > .github/actions/js/action.yml <<'YML'
+name: js
+inputs:
+  My-Input:
+    required: true
+  with-default:
+    default: dflt
+outputs:
+  greeting:
+    description: set by main
+runs:
+  using: node20
+  pre: pre.js
+  main: main.js
+  post: post.js
+YML
+cat > .github/actions/js/pre.js <<'JS'
+const fs = require('fs');
+fs.appendFileSync(process.env.GITHUB_STATE, 'from_pre=yes\n');
+console.log('pre ran');
+JS
+cat > .github/actions/js/main.js <<'JS'
+const fs = require('fs');
+const fail = (m) => { console.log('::error::' + m); process.exit(1); };
+if (process.env.STATE_from_pre !== 'yes') fail('no state from pre');
+if (process.env['INPUT_MY-INPUT'] !== 'hello') fail('INPUT_MY-INPUT is ' + process.env['INPUT_MY-INPUT']);
+if (process.env['INPUT_WITH-DEFAULT'] !== 'dflt') fail('INPUT_WITH-DEFAULT is ' + process.env['INPUT_WITH-DEFAULT']);
+if (!process.env.GITHUB_ACTION_PATH.endsWith('/.github/actions/js')) fail('GITHUB_ACTION_PATH');
+fs.appendFileSync(process.env.GITHUB_OUTPUT, 'greeting=hi\n');
+console.log('::save-state name=main_state::42');
+console.log('main ran');
+JS
+cat > .github/actions/js/post.js <<'JS'
+if (process.env.STATE_main_state !== '42') { console.log('::error::no state from main'); process.exit(1); }
+console.log('post ran');
+JS
+cat > .github/actions/badpost/action.yml <<'YML'
+name: badpost
+runs:
+  using: node20
+  main: main.js
+  post: post.js
+YML
+echo "console.log('bad main ran')" > .github/actions/badpost/main.js
+echo "console.log('bad post runs'); process.exit(3)" > .github/actions/badpost/post.js
+
+
+cat > .github/actions/outer/action.yml <<'YML'
+name: outer
+inputs:
+  word: {required: true}
+outputs:
+  result:
+    value: ${{ steps.m.outputs.result }}
+runs:
+  using: composite
+  steps:
+    - id: m
+      uses: ./.github/actions/middle
+      with:
+        word: ${{ inputs.word }}-outer
+YML
+cat > .github/actions/middle/action.yml <<'YML'
+name: middle
+inputs:
+  word: {required: true}
+outputs:
+  result:
+    value: ${{ steps.i.outputs.result }}
+runs:
+  using: composite
+  steps:
+    - id: i
+      uses: ./.github/actions/inner
+      with:
+        word: ${{ inputs.word }}-middle
+YML
+cat > .github/actions/inner/action.yml <<'YML'
+name: inner
+inputs:
+  word: {required: true}
+outputs:
+  result:
+    value: ${{ steps.s.outputs.result }}
+runs:
+  using: composite
+  steps:
+    - id: s
+      shell: bash
+      run: echo "result=${{ inputs.word }}-inner" >> "$GITHUB_OUTPUT"
+YML
+
+cat > .github/workflows/js.yml <<'YML'
+name: js
+on: push
+jobs:
+  js:
+    runs-on: ubuntu-latest
+    steps:
+      - id: js
+        uses: ./.github/actions/js
+        with:
+          My-Input: hello
+      - run: test "${{ steps.js.outputs.greeting }}" = hi
+      - id: nest
+        uses: ./.github/actions/outer
+        with:
+          word: w
+      - run: test "${{ steps.nest.outputs.result }}" = w-outer-middle-inner
+      - run: echo last-step-ran
+YML
+cat > .github/workflows/badpost.yml <<'YML'
+name: badpost
+on: push
+jobs:
+  bad:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/badpost
+      - run: echo steps-done
+YML
+git init -q -b main && git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m t
+
+out=$("$runnel" run push -W .github/workflows/js.yml --run-dir "$tmp/run-js" 2>&1)
+rc=$?
+check "the JavaScript and nested composite workflow succeeds" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || echo "$out" | tail -n 30
+# Output lines only ("[job]   text"), not the script shown before a step runs.
+order=$(grep -oE '\]   (pre ran|main ran|last-step-ran|post ran)$' <<< "$out" | cut -c5- | tr '\n' ' ')
+check "pre, main, the last step, then post ($order)" [ "$order" = "pre ran main ran last-step-ran post ran " ]
+
+out=$("$runnel" run push -W .github/workflows/badpost.yml --run-dir "$tmp/run-bad" 2>&1)
+rc=$?
+check "a failing post fails the job (exit 1)" [ $rc -eq 1 ]
+check "the failing post ran after the steps" bash -c 'grep -q "steps-done" <<< "$1" && grep -q "bad post runs" <<< "$1"' _ "$out"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

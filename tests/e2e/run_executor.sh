@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# runnel run on workflows written for this test: environment order and files, outputs between
+# jobs, continue-on-error, step and job timeouts, fail-fast, max-parallel, secret masking in every
+# output, dry run, exit codes, and Ctrl-C leaving no process behind. The workflows check GitHub's
+# documented behaviour in their own steps; this script checks exit codes, logs and the process
+# table.
+set -uo pipefail
+runnel=${RUNNEL_BIN:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then
+    pass=$((pass + 1))
+    echo "ok   $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name"
+  fi
+}
+
+repo=$tmp/repo
+mkdir -p "$repo/.github/workflows"
+cd "$repo" || exit 1
+git init -q -b main
+git config user.name "runnel test"
+git config user.email "test@runnel.invalid"
+
+# 1. env order, environment files, outputs, continue-on-error, steps context.
+cat > .github/workflows/env.yml <<'EOF'
+name: env
+on: push
+env:
+  LAYER: workflow
+  WF_ONLY: wf
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    env:
+      LAYER: job
+    outputs:
+      greeting: ${{ steps.out.outputs.greeting }}
+      poem: ${{ steps.out.outputs.poem }}
+    steps:
+      - run: |
+          [ "$LAYER" = job ] && [ "$WF_ONLY" = wf ] || exit 1
+          echo "FROM_FILE=file" >> "$GITHUB_ENV"
+          printf 'MULTI<<EOF_X\nline one\nline two\nEOF_X\n' >> "$GITHUB_ENV"
+          mkdir -p "$RUNNER_TEMP/tools" && printf '#!/bin/sh\necho tool-ran\n' > "$RUNNER_TEMP/tools/mytool"
+          chmod +x "$RUNNER_TEMP/tools/mytool" && echo "$RUNNER_TEMP/tools" >> "$GITHUB_PATH"
+      - name: GITHUB_ENV wins over job env, step env wins over GITHUB_ENV
+        env:
+          FROM_FILE: step
+        run: |
+          [ "$FROM_FILE" = step ] || exit 1
+          [ "$(printf '%s' "$MULTI" | wc -l)" = 1 ] || exit 2
+          [ "$(mytool)" = tool-ran ] || exit 3
+          [ "$CI" = true ] && [ "$GITHUB_ACTIONS" = true ] && [ "$RUNNER_OS" = Linux ] || exit 4
+          [ "$GITHUB_EVENT_NAME" = push ] && [ "$GITHUB_REF" = refs/heads/main ] || exit 5
+          [ -f "$GITHUB_EVENT_PATH" ] && [ "$ACT" = true ] || exit 6
+      - id: out
+        run: |
+          echo "greeting=hello" >> "$GITHUB_OUTPUT"
+          printf 'poem<<END\nroses\nviolets\nEND\n' >> "$GITHUB_OUTPUT"
+      - id: soft
+        continue-on-error: true
+        run: exit 3
+      - if: steps.soft.outcome == 'failure' && steps.soft.conclusion == 'success'
+        run: echo soft failure recorded
+      - if: steps.soft.outcome != 'failure'
+        run: exit 7
+  second:
+    needs: first
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          [ "${{ needs.first.outputs.greeting }}" = hello ] || exit 1
+          [ "${{ needs.first.result }}" = success ] || exit 2
+      - env:
+          POEM: ${{ needs.first.outputs.poem }}
+        run: '[ "$POEM" = "$(printf "roses\nviolets")" ]'
+      - run: echo "### second done" >> "$GITHUB_STEP_SUMMARY"
+EOF
+git add -A && git commit -q -m env
+out=$("$runnel" run push -W .github/workflows/env.yml --run-dir "$tmp/run-env" 2>&1)
+rc=$?
+check "env order, files, outputs and continue-on-error" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || echo "$out" | tail -n 30
+check "step summaries gathered into one file" grep -q "### second done" "$tmp/run-env/summary.md"
+check "per-job log files are written" test -n "$(ls "$tmp/run-env/logs/"*.log 2>/dev/null)"
+
+# 2. step timeout-minutes (fractions allowed) kills the tree and fails the job.
+cat > .github/workflows/timeout.yml <<'EOF'
+name: timeout
+on: push
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - timeout-minutes: 0.02
+        run: |
+          sleep 231 &
+          sleep 232
+      - if: always()
+        run: echo after-timeout
+EOF
+git add -A && git commit -q -m timeout
+start=$(date +%s)
+out=$("$runnel" run push -W .github/workflows/timeout.yml --run-dir "$tmp/run-timeout" 2>&1)
+rc=$?
+elapsed=$(($(date +%s) - start))
+check "a step timeout fails the run (exit 1)" [ $rc -eq 1 ]
+check "a step timeout stops it within seconds ($elapsed s)" [ "$elapsed" -lt 20 ]
+check "always() runs after a timeout" grep -q after-timeout <<< "$out"
+check "no process of the timed-out step is left" bash -c '! pgrep -f "sleep 23[12]" >/dev/null'
+
+# 3. fail-fast cancels the other legs; max-parallel 1 runs legs one at a time.
+cat > .github/workflows/matrix.yml <<'EOF'
+name: matrix
+on: push
+jobs:
+  fast:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        leg: [bad, slow]
+    steps:
+      - run: |
+          if [ "${{ matrix.leg }}" = bad ]; then sleep 1; exit 1; fi
+          sleep 233
+  serial:
+    runs-on: ubuntu-latest
+    strategy:
+      max-parallel: 1
+      fail-fast: false
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: echo "leg ${{ matrix.n }} of ${{ strategy.job-total }} index ${{ strategy.job-index }}"
+EOF
+git add -A && git commit -q -m matrix
+start=$(date +%s)
+"$runnel" run push -W .github/workflows/matrix.yml --json --run-dir "$tmp/run-matrix" \
+  > "$tmp/matrix.jsonl" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - start))
+check "fail-fast: the run fails" [ $rc -eq 1 ]
+check "fail-fast: the slow leg is cancelled, not waited for ($elapsed s)" [ "$elapsed" -lt 30 ]
+check "fail-fast: results are failure and cancelled" /usr/bin/python3 - "$tmp/matrix.jsonl" <<'EOF'
+import json, sys
+res = {}
+for line in open(sys.argv[1]):
+    if line.startswith('{'):
+        e = json.loads(line)
+        if e.get('event') == 'job':
+            res[e['job']] = e['result']
+fast = {k: v for k, v in res.items() if 'fast' in k}
+sys.exit(0 if sorted(fast.values()) == ['cancelled', 'failure'] else 1)
+EOF
+check "max-parallel 1: no two legs overlap" /usr/bin/python3 - "$tmp/matrix.jsonl" <<'EOF'
+import json, sys
+running, worst = set(), 0
+for line in open(sys.argv[1]):
+    if not line.startswith('{'):
+        continue
+    e = json.loads(line)
+    job = e.get('job', '')
+    if 'serial' not in job:
+        continue
+    if e['event'] == 'line' and e['text'].startswith('Job started'):
+        running.add(job)
+        worst = max(worst, len(running))
+    if e['event'] == 'job':
+        running.discard(job)
+sys.exit(0 if worst == 1 else 1)
+EOF
+check "strategy.job-index and job-total" grep -q 'leg 3 of 3 index 2' "$tmp/matrix.jsonl"
+
+# 4. secrets never reach the console, the log files or the summaries, in any common form.
+cat > .github/workflows/secret.yml <<'EOF'
+name: secret
+on: push
+jobs:
+  leak:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          TOKEN: ${{ secrets.TOKEN }}
+        run: |
+          echo "plain: $TOKEN"
+          echo "base64: $(printf '%s' "$TOKEN" | base64)"
+          echo "summary: $TOKEN" >> "$GITHUB_STEP_SUMMARY"
+          echo "::add-mask::runtime-value-42"
+          echo "later: runtime-value-42"
+EOF
+git add -A && git commit -q -m secret
+secret='s3cr3t-Value-XYZ'
+b64=$(printf '%s' "$secret" | base64)
+out=$("$runnel" run push -W .github/workflows/secret.yml --secret "TOKEN=$secret" \
+  --run-dir "$tmp/run-secret" 2>&1)
+rc=$?
+check "the secret workflow runs" [ $rc -eq 0 ]
+check "the secret is masked on the console" bash -c "! grep -q -e '$secret' -e '$b64' <<< \"\$1\"" _ "$out"
+check "the secret is masked in log files and summaries" \
+  bash -c "! grep -rq -e '$secret' -e '$b64' -e 'Z later: runtime-value-42' '$tmp/run-secret/logs' '$tmp/run-secret/summary.md'"
+check "masked values show as ***" grep -q 'plain: \*\*\*' <<< "$out"
+
+# 5. dry run shows commands and starts nothing; bad workflows exit 2.
+out=$("$runnel" run push -n -W .github/workflows/env.yml --run-dir "$tmp/run-dry" 2>&1)
+rc=$?
+check "dry run succeeds" [ $rc -eq 0 ]
+check "dry run shows the command and does not run it" bash -c 'grep -q "dry run: not started" <<< "$1" && ! grep -q "\]   soft failure recorded" <<< "$1"' _ "$out"
+printf 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: x/y@v1\n        run: echo both\n' \
+  > "$tmp/bad.yml"
+mkdir -p "$tmp/badrepo/.github/workflows" && cp "$tmp/bad.yml" "$tmp/badrepo/.github/workflows/"
+(cd "$tmp/badrepo" && git init -q -b main && "$runnel" run push --run-dir "$tmp/run-bad" > "$tmp/bad.out" 2>&1)
+rc=$?
+check "an invalid workflow exits 2 with a located message" \
+  bash -c '[ "$1" -eq 2 ] && grep -q "(Line: " "$2"' _ $rc "$tmp/bad.out"
+
+# 6. Ctrl-C: cancelled() turns true, always() steps run, nothing is left behind.
+cat > .github/workflows/cancel.yml <<'EOF'
+name: cancel
+on: push
+jobs:
+  long:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          sleep 234 &
+          sleep 235
+      - if: cancelled()
+        run: echo cleanup-after-cancel
+EOF
+git add -A && git commit -q -m cancel
+for rep in 1 2 3; do
+  "$runnel" run push -W .github/workflows/cancel.yml --run-dir "$tmp/run-cancel-$rep" \
+    > "$tmp/cancel.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 50); do grep -q "sleep 235" "$tmp/cancel.out" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5
+  kill -INT $pid
+  start=$(date +%s)
+  wait $pid
+  rc=$?
+  elapsed=$(($(date +%s) - start))
+  check "Ctrl-C ($rep): exit 1 within seconds ($elapsed s)" bash -c "[ $rc -eq 1 ] && [ $elapsed -lt 15 ]"
+  check "Ctrl-C ($rep): the cancelled() step ran" grep -q cleanup-after-cancel "$tmp/cancel.out"
+  check "Ctrl-C ($rep): no process is left" bash -c '! pgrep -f "sleep 23[45]" >/dev/null'
+done
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,206 @@
+/*
+ * hub: path normalisation (expected values from huggingface_hub's _validate_path_in_repo and
+ * upload_folder), the Space card rules (the Hub's Spaces configuration reference), the token file
+ * location (huggingface_hub constants.py), and the embedded file:// hub end to end.
+ */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "hub/hub.h"
+#include "util/path.h"
+
+static void normalize_strips_leading_slash_and_dot_slash(void)
+{
+    static const char *in[] = {"/Model", "./a/b.txt", "/./x", "a//b", "a/./b", "Model/"};
+    static const char *out[] = {"Model", "a/b.txt", "x", "a/b", "a/b", "Model"};
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        struct sbuf sb = SBUF_INIT;
+        struct err err = ERR_INIT;
+        int rc = hub_normalize_path(&sb, in[i], &err);
+        bool same = rc == 0 && !strcmp(sb.buf, out[i]);
+        sbuf_release(&sb);
+        CHECK(same);
+    }
+}
+
+static void normalize_refuses_dotdot_git_and_empty(void)
+{
+    static const char *bad[] = {"",
+                                ".",
+                                "..",
+                                "../x",
+                                "a/../b",
+                                "x/..",
+                                ".git/config",
+                                "a/.git",
+                                "sub/.cache/huggingface/x",
+                                "/",
+                                "./"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct sbuf sb = SBUF_INIT;
+        struct err err = ERR_INIT;
+        int rc = hub_normalize_path(&sb, bad[i], &err);
+        size_t len = sb.len;
+        sbuf_release(&sb);
+        CHECK_INT(rc, ERR_INVALID);
+        CHECK_INT(len, 0);
+    }
+}
+
+#define CARD_OK "---\ntitle: T\nemoji: 🚀\ncolorFrom: blue\ncolorTo: red\nsdk: gradio\n"
+
+static int card(const char *text, struct err *err)
+{
+    return hub_check_space_card(text, strlen(text), err);
+}
+
+static void card_accepts_documented_fields(void)
+{
+    struct err err = ERR_INIT;
+    CHECK_INT(card(CARD_OK
+                   "sdk_version: 4.44.1\napp_file: src/app.py\npinned: false\n"
+                   "tags:\n  - ml\n  - demo\nmodels: [a/b, c/d]\nshort_description: x\n---\n"
+                   "# body\n",
+                   &err),
+              0);
+    CHECK_INT(card("---\nsdk: docker\napp_port: 7860\n---\n", &err), 0);
+    CHECK_INT(card("\xEF\xBB\xBF---\r\nsdk: \"static\"\r\n---\r\n", &err), 0);
+}
+
+static void card_rejects_bad_values_with_positions(void)
+{
+    struct err err = ERR_INIT;
+    CHECK_INT(card("---\ntitle: x\nsdk: flask\n---\n", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "README.md:3:6: 'sdk' must be one of gradio, streamlit, docker, static");
+    CHECK_INT(card("---\ntitle: x\n---\n", &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "has no 'sdk'"));
+    CHECK_INT(card(CARD_OK "colorFrom: teal\n---\n", &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "duplicate key 'colorFrom'"));
+    CHECK_INT(card("---\nsdk: docker\napp_port: http\n---\n", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "README.md:3:11: 'app_port' must be a port number from 1 to 65535");
+    CHECK_INT(card("---\nsdk: gradio\napp_file: ../app.py\n---\n", &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "'app_file' must be a relative path"));
+    CHECK_INT(card("---\nsdk: gradio\npinned: yes\n---\n", &err), ERR_INVALID);
+    CHECK_INT(card("---\nsdk: gradio\nsdk_version: latest\n---\n", &err), ERR_INVALID);
+    CHECK_INT(card("---\nsdk: gradio\n", &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "no closing '---'"));
+    CHECK_INT(card("# just markdown\n", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "README.md:1:1: no YAML front matter: a Space card starts with '---'");
+    CHECK_INT(card("---\nsdk gradio\n---\n", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "README.md:2:1: expected 'key: value'");
+}
+
+static void token_path_follows_huggingface_hub(void)
+{
+    struct sbuf p = SBUF_INIT;
+    setenv("HOME", "/home/u", 1);
+    unsetenv("HF_TOKEN_PATH");
+    unsetenv("HF_HOME");
+    unsetenv("XDG_CACHE_HOME");
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/home/u/.cache/huggingface/token");
+    sbuf_reset(&p);
+    setenv("XDG_CACHE_HOME", "/xdg", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/xdg/huggingface/token");
+    sbuf_reset(&p);
+    setenv("HF_HOME", "/hf", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/hf/token");
+    sbuf_reset(&p);
+    setenv("HF_TOKEN_PATH", "/t/tok", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/t/tok");
+    sbuf_release(&p);
+    unsetenv("HF_TOKEN_PATH");
+    unsetenv("HF_HOME");
+    unsetenv("XDG_CACHE_HOME");
+}
+
+static void token_save_then_load_private(void)
+{
+    struct sbuf path = SBUF_INIT;
+    struct sbuf tok = SBUF_INIT;
+    struct err err = ERR_INIT;
+    path_join(&path, harness_tmpdir(), "hf/token");
+    setenv("HF_TOKEN_PATH", path.buf, 1);
+    unsetenv("HF_TOKEN");
+    CHECK_INT(hub_token_save("hf_abc", &err), 0);
+    struct stat st;
+    CHECK_INT(stat(path.buf, &st), 0);
+    CHECK_INT(st.st_mode & 0777, 0600);
+    CHECK_INT(hub_token_load(&tok, &err), 0);
+    CHECK_STR(tok.buf, "hf_abc");
+    sbuf_reset(&tok);
+    setenv("HF_TOKEN", "hf_env", 1);
+    CHECK_INT(hub_token_load(&tok, &err), 0);
+    CHECK_STR(tok.buf, "hf_env");
+    unsetenv("HF_TOKEN");
+    unsetenv("HF_TOKEN_PATH");
+    sbuf_release(&path);
+    sbuf_release(&tok);
+}
+
+static void repo_types_parse(void)
+{
+    enum hub_repo_type t;
+    CHECK(hub_repo_type_parse("space", &t) && t == HUB_REPO_SPACE);
+    CHECK(hub_repo_type_parse("datasets", &t) && t == HUB_REPO_DATASET);
+    CHECK(hub_repo_type_parse("model", &t) && t == HUB_REPO_MODEL);
+    CHECK(!hub_repo_type_parse("bucket", &t));
+}
+
+static void file_hub_commits_once_and_skips_unchanged(void)
+{
+    struct sbuf dir = SBUF_INIT, endpoint = SBUF_INIT, f = SBUF_INIT;
+    struct err err = ERR_INIT;
+    path_join(&dir, harness_tmpdir(), "src");
+    CHECK_INT(fs_mkdirs(dir.buf, 0755, &err), 0);
+    path_join(&f, dir.buf, "a.txt");
+    CHECK_INT(fs_write_file(f.buf, "hello\n", 6, &err), 0);
+    sbuf_addf(&endpoint, "file://%s/hub", harness_tmpdir());
+    struct hub *h = NULL;
+    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf}, &err), 0);
+    struct hub_upload_item item = {.local = dir.buf, .remote = "data"};
+    struct hub_upload_opts o = {.repo = {.type = HUB_REPO_DATASET, .id = "me/ds"},
+                                .items = &item,
+                                .n_items = 1,
+                                .create = true,
+                                .summary = "first"};
+    struct hub_upload_result r1 = HUB_UPLOAD_RESULT_INIT, r2 = HUB_UPLOAD_RESULT_INIT;
+    int rc1 = hub_upload(h, &o, &r1, &err);
+    int rc2 = hub_upload(h, &o, &r2, &err);
+    struct sbuf tip = SBUF_INIT;
+    int rc3 = hub_revision(h, &o.repo, "main", &tip, &err);
+    CHECK_INT(rc1, 0);
+    CHECK_INT(rc2, 0);
+    CHECK_INT(rc3, 0);
+    CHECK_INT(r1.n_regular, 1);
+    CHECK_INT(r2.n_unchanged, 1);
+    CHECK_INT(r2.commit_oid.len, 0);
+    CHECK_STR(tip.buf, r1.commit_oid.buf);
+    hub_upload_result_release(&r1);
+    hub_upload_result_release(&r2);
+    hub_free(h);
+    sbuf_release(&tip);
+    sbuf_release(&dir);
+    sbuf_release(&endpoint);
+    sbuf_release(&f);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct harness_test tests[] = {
+        TEST(normalize_strips_leading_slash_and_dot_slash),
+        TEST(normalize_refuses_dotdot_git_and_empty),
+        TEST(card_accepts_documented_fields),
+        TEST(card_rejects_bad_values_with_positions),
+        TEST(token_path_follows_huggingface_hub),
+        TEST(token_save_then_load_private),
+        TEST(repo_types_parse),
+        TEST(file_hub_commits_once_and_skips_unchanged),
+    };
+    return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}

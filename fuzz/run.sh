@@ -33,6 +33,17 @@ case "$target" in
         }' "$shared" "$corpus"
     fi
     ;;
+  actions)
+    printf '\000actions/checkout@v4' >"$corpus/seed-ref-1"
+    printf '\000github/codeql-action/init@release/v3' >"$corpus/seed-ref-2"
+    printf '\000docker://alpine:3' >"$corpus/seed-ref-3"
+    printf '\0013.11.4\n>=3.9 <3.12 || 2.x' >"$corpus/seed-ver-1"
+    for k in good dotdot symlink; do
+      /usr/bin/python3 tests/e2e/lib/make_tarball.py "$k" "$corpus/t.tar.gz" o-r-1234567
+      { printf '\002'; cat "$corpus/t.tar.gz"; } >"$corpus/seed-tar-$k"
+      rm -f "$corpus/t.tar.gz"
+    done
+    ;;
 esac
 [ -d "tests/data/$target" ] && cp -r "tests/data/$target/." "$corpus/" || true
 

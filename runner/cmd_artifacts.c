@@ -5,23 +5,62 @@
  *   runnel artifacts [--run-dir DIR] [list]           one line per artifact: name, files, bytes
  *   runnel artifacts [--run-dir DIR] extract NAME DEST copies artifact NAME into DEST
  *
- * DIR defaults to $RUNNEL_RUN_DIR, else .runnel/runs/latest (the executor's run directory).
+ * DIR defaults to $RUNNEL_RUN_DIR, else the newest run of `runnel run`'s default place,
+ * ${XDG_CACHE_HOME:-~/.cache}/runnel/runs/<YYYYMMDD-HHMMSS-pid> (the greatest name sorts last).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+
 #include "actions/actions.h"
 #include "cli.h"
+#include "util/sbuf.h"
+
+/* The newest run directory of `runnel run` (names are UTC timestamps, so the greatest wins). */
+static bool newest_run(struct sbuf *out)
+{
+    const char *cache = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    struct sbuf runs = SBUF_INIT;
+    if (cache && *cache)
+        sbuf_addf(&runs, "%s/runnel/runs", cache);
+    else
+        sbuf_addf(&runs, "%s/.cache/runnel/runs", home && *home ? home : "/tmp");
+    struct sbuf best = SBUF_INIT;
+    DIR *d = opendir(runs.buf);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (de->d_name[0] != '.' && strcmp(de->d_name, best.buf) > 0) {
+                sbuf_reset(&best);
+                sbuf_addstr(&best, de->d_name);
+            }
+        }
+        closedir(d);
+    }
+    bool found = best.len > 0;
+    if (found)
+        sbuf_addf(out, "%s/%s", runs.buf, best.buf);
+    else
+        sbuf_addstr(out, runs.buf);
+    sbuf_release(&runs);
+    sbuf_release(&best);
+    return found;
+}
 
 static void usage(FILE *out)
 {
     fputs("usage: runnel artifacts [--run-dir DIR] [list]\n"
           "       runnel artifacts [--run-dir DIR] extract NAME DEST\n"
-          "DIR defaults to $RUNNEL_RUN_DIR, else .runnel/runs/latest\n",
+          "DIR defaults to $RUNNEL_RUN_DIR, else the newest run under\n"
+          "${XDG_CACHE_HOME:-~/.cache}/runnel/runs\n",
           out);
 }
+
+static int artifacts_main(const char *run_dir, int npos, const char *const *pos);
 
 int cli_cmd_artifacts(int argc, char **argv)
 {
@@ -52,8 +91,22 @@ int cli_cmd_artifacts(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (!run_dir || !*run_dir)
-        run_dir = ".runnel/runs/latest";
+    struct sbuf found = SBUF_INIT;
+    if (!run_dir || !*run_dir) {
+        if (!newest_run(&found)) {
+            cli_error("no run found in '%s' (give --run-dir DIR)", found.buf);
+            sbuf_release(&found);
+            return CLI_FAIL;
+        }
+        run_dir = found.buf;
+    }
+    int status = artifacts_main(run_dir, npos, pos);
+    sbuf_release(&found);
+    return status;
+}
+
+static int artifacts_main(const char *run_dir, int npos, const char *const *pos)
+{
     struct err err = ERR_INIT;
     if (npos == 0 || (npos == 1 && !strcmp(pos[0], "list"))) {
         struct vec list = VEC_INIT(struct actions_artifact_info);

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The built-in actions through `runnel run` (no network, empty action cache): upload-artifact in
+# one job and download-artifact in the next, actions/cache saved in its post step and hit
+# exactly on the second run, setup-python with the host's python3, and `runnel artifacts`
+# listing and extracting from the newest run by default.
+set -euo pipefail
+: "${RUNNEL_BIN:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+export HOME="$tmp/home" XDG_CACHE_HOME="$tmp/xdg"
+mkdir -p "$HOME" "$tmp/repo/.github/workflows"
+cd "$tmp/repo"
+git init -q -b main
+cat >.github/workflows/ci.yml <<'Y'
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p dist/sub && echo A >dist/a.txt && echo B >dist/sub/b.txt && echo L >dist/c.log
+      - uses: actions/upload-artifact@v4
+        with:
+          name: texts
+          path: dist/**/*.txt
+      - uses: actions/setup-python@v5
+        id: py
+        with:
+          python-version: '3.x'
+      - run: echo "py=${{ steps.py.outputs.python-version }}"
+      - uses: actions/cache@v4
+        id: c
+        with:
+          path: dist
+          key: k-${{ runner.os }}-1
+      - run: echo "hit=${{ steps.c.outputs.cache-hit }}"
+  use:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: texts
+          path: got
+      - run: cat got/a.txt got/sub/b.txt
+Y
+git add -A
+git -c user.name=t -c user.email=t@example.com commit -qm ci
+out=$("$RUNNEL_BIN" run --offline 2>&1) || fail "first run failed: $out"
+echo "$out" | grep -q "actions/upload-artifact@v4: built-in" || fail "built-in not named: $out"
+echo "$out" | grep -q "hit=$" || fail "first run should miss: $out"
+echo "$out" | grep -q "Cache saved with key: k-Linux-1" || fail "post save missing: $out"
+echo "$out" | grep -q "py=3\." || fail "python version output: $out"
+printf 'A\nB\n' >"$tmp/want"
+echo "$out" | grep -q "^.*use\]   A$" || fail "download: $out"
+out=$("$RUNNEL_BIN" run --offline 2>&1) || fail "second run failed: $out"
+echo "$out" | grep -q "hit=true" || fail "second run should hit: $out"
+echo "$out" | grep -q "Cache hit occurred on the primary key k-Linux-1, not saving cache." \
+  || fail "post should skip: $out"
+# runnel artifacts: the newest run by default
+out=$("$RUNNEL_BIN" artifacts)
+[ "$out" = "$(printf 'texts\t2 files\t4 bytes')" ] || fail "artifacts list: '$out'"
+"$RUNNEL_BIN" artifacts extract texts "$tmp/x"
+[ "$(cat "$tmp/x/a.txt" "$tmp/x/sub/b.txt")" = "$(cat "$tmp/want")" ] || fail "extract"
+if out=$("$RUNNEL_BIN" artifacts extract nope "$tmp/y" 2>&1); then fail "missing artifact ok"; fi
+echo "$out" | grep -q "artifact 'nope' not found" || fail "missing artifact message: $out"
+echo "actions_builtins: ok"

@@ -508,6 +508,12 @@ void run_job_posts(struct run_job *j)
 {
     for (size_t i = j->posts.len; i > 0; i--) {
         struct actions_post *post = *(struct actions_post **)vec_at(&j->posts, i - 1);
+        /* actions/cache declares post-if: success(): nothing is saved after a failure. */
+        if (j->status != EXPR_STATUS_SUCCESS || j->cancel_requested) {
+            run_logf(j, RUN_LINE_INFO, "skipped: Post save the cache (post-if: success())");
+            actions_post_free(post);
+            continue;
+        }
         struct map inputs = MAP_INIT;
         struct actions_builtin_call c;
         builtin_call(&c, &inputs, j, "", NULL);

@@ -94,11 +94,29 @@ static int parse_json(cJSON **out, const struct http_response *r, const char *wh
     return rc;
 }
 
+/* A 200 answer's JSON string member `key`, appended to out; other statuses are errors. */
+static int answer_string(struct sbuf *out, const struct http_response *r, const char *what,
+                         const char *key, struct err *err)
+{
+    if (r->status != 200)
+        return hub_status_error(r, what, err);
+    cJSON *j = NULL;
+    int rc = parse_json(&j, r, what, err);
+    if (rc < 0)
+        return rc;
+    const char *v = json_get_str(j, key);
+    if (v)
+        sbuf_addstr(out, v);
+    else
+        rc = err_set(err, ERR_FAIL, "%s: the Hub's answer has no '%s'", what, key);
+    cJSON_Delete(j);
+    return rc;
+}
+
 static int remote_whoami(struct hub *h, struct sbuf *name_out, struct err *err)
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct sbuf url = SBUF_INIT;
-    cJSON *j = NULL;
     int rc;
     if (!h->token) {
         rc = err_set(err, ERR_NOTFOUND, "no token: set HF_TOKEN, pass --token or log in");
@@ -115,21 +133,8 @@ static int remote_whoami(struct hub *h, struct sbuf *name_out, struct err *err)
                      h->endpoint);
         goto done;
     }
-    if (r.status != 200) {
-        rc = hub_status_error(&r, "whoami", err);
-        goto done;
-    }
-    rc = parse_json(&j, &r, "whoami", err);
-    if (rc < 0)
-        goto done;
-    const char *name = json_get_str(j, "name");
-    if (!name) {
-        rc = err_set(err, ERR_FAIL, "whoami: the Hub's answer has no 'name'");
-        goto done;
-    }
-    sbuf_addstr(name_out, name);
+    rc = answer_string(name_out, &r, "whoami", "name", err);
 done:
-    cJSON_Delete(j);
     http_response_release(&r);
     sbuf_release(&url);
     return rc;
@@ -140,7 +145,6 @@ static int remote_revision(struct hub *h, const struct hub_repo *repo, const cha
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct sbuf url = SBUF_INIT;
-    cJSON *j = NULL;
     api_url(&url, h, repo, "revision", rev);
     int rc = call(h, "GET", url.buf, NULL, NULL, &r, err);
     if (rc < 0)
@@ -150,21 +154,8 @@ static int remote_revision(struct hub *h, const struct hub_repo *repo, const cha
                      hub_repo_type_name(repo->type), repo->id, rev);
         goto done;
     }
-    if (r.status != 200) {
-        rc = hub_status_error(&r, "revision", err);
-        goto done;
-    }
-    rc = parse_json(&j, &r, "revision", err);
-    if (rc < 0)
-        goto done;
-    const char *sha = json_get_str(j, "sha");
-    if (!sha) {
-        rc = err_set(err, ERR_FAIL, "revision: the Hub's answer has no 'sha'");
-        goto done;
-    }
-    sbuf_addstr(sha_out, sha);
+    rc = answer_string(sha_out, &r, "revision", "sha", err);
 done:
-    cJSON_Delete(j);
     http_response_release(&r);
     sbuf_release(&url);
     return rc;

@@ -29,8 +29,6 @@
 struct printer {
     bool color;
     bool json;
-    bool quiet;
-    int depth; /* open groups, for indentation */
 };
 
 static const char *color_of(enum run_line_kind k)

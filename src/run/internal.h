@@ -162,8 +162,6 @@ struct run_wf {
     struct plan_workflow *pw;
     struct run_def *defs;
     size_t ndefs;
-    struct sbuf event_path; /* github.event written as JSON */
-    bool done;
     struct val secrets; /* the secrets context of its jobs */
     /* A reusable workflow run for a job of another workflow: */
     struct run_def *caller; /* the calling job, done when this workflow is; NULL at top level */
@@ -186,7 +184,8 @@ struct run {
     size_t max_jobs;
     size_t next_no;
     bool cancelled;
-    bool step_debug; /* ACTIONS_STEP_DEBUG: show ::debug:: lines */
+    bool step_debug;        /* ACTIONS_STEP_DEBUG: show ::debug:: lines */
+    struct sbuf event_json; /* github.event as JSON, serialised once, written into each job */
     struct sbuf self_dir;
     struct sbuf self_path;  /* the runnel executable (setup-cml links to it) */
     struct sbuf compat_dir; /* <run_dir>/bin: hf and huggingface-cli linked to runnel */
@@ -210,7 +209,6 @@ void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_
 void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double run_now(void);
-int run_write_event(struct run_wf *wf, struct err *err);
 
 /* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
 struct val run_contexts(struct run_job *j, struct arena *a);

@@ -21,7 +21,6 @@ struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw)
     struct run_wf *wf = xcalloc(1, sizeof(*wf));
     wf->run = r;
     wf->pw = pw;
-    wf->event_path = SBUF_INIT;
     wf->arena = ARENA_INIT;
     wf->secrets = r->plan->secrets;
     wf->ndefs = pw->njobs;
@@ -42,7 +41,6 @@ void run_wf_free(struct run_wf *wf)
     for (size_t i = 0; i < wf->ndefs; i++)
         xfree(wf->defs[i].legs);
     xfree(wf->defs);
-    sbuf_release(&wf->event_path);
     wf_free(wf->owned_wf);
     arena_release(&wf->arena);
     xfree(wf);
@@ -214,9 +212,6 @@ int run_reusable_start(struct run_def *d, struct err *err)
         nw->defs[i].pj = &pw->jobs[i];
         nw->defs[i].outputs = val_null();
     }
-    rc = run_write_event(nw, err);
-    if (rc < 0)
-        goto done;
     d->called = nw;
     d->state = RUN_DEF_STARTED;
 done:

@@ -406,11 +406,7 @@ static int job_setup(struct run_job *j, struct err *err)
         return rc;
     /* The event payload, inside the job's temp directory so the sandbox can read it. */
     sbuf_addstr(&j->event_path, "/event.json");
-    struct sbuf event = SBUF_INIT;
-    rc = sbuf_read_file(&event, j->wf->event_path.buf, 64u << 20, err);
-    if (rc == 0)
-        rc = fs_write_file(j->event_path.buf, event.buf, event.len, err);
-    sbuf_release(&event);
+    rc = fs_write_file(j->event_path.buf, r->event_json.buf, r->event_json.len, err);
     if (rc < 0)
         return rc;
     sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);
@@ -563,10 +559,8 @@ static void def_finish_empty(struct run_def *d, enum run_conclusion c, const cha
     d->legs[0] = j;
     d->nlegs = 1;
     d->state = RUN_DEF_STARTED;
-    struct err err = ERR_INIT;
     sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, d->pj->id);
     j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    (void)err;
     if (why)
         run_logf(j, c == RUN_FAILURE ? RUN_LINE_ERROR : RUN_LINE_INFO, "%s", why);
     job_done(j, c);
@@ -913,18 +907,6 @@ static void wait_round(struct run *r)
     vec_release(&kinds);
 }
 
-int run_write_event(struct run_wf *wf, struct err *err)
-{
-    struct run *r = wf->run;
-    sbuf_addf(&wf->event_path, "%s/event-%zu.json", r->o->run_dir, r->wfs.len);
-    struct sbuf json = SBUF_INIT;
-    val_to_json_sbuf(&json, &r->plan->event.payload, true);
-    sbuf_addch(&json, '\n');
-    int rc = fs_write_file(wf->event_path.buf, json.buf, json.len, err);
-    sbuf_release(&json);
-    return rc;
-}
-
 static void self_dir(struct sbuf *out, const char *self)
 {
     if (!self || !*self)
@@ -947,6 +929,7 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
                     .wfs = VEC_INIT(struct run_wf *),
                     .summary = SBUF_INIT,
                     .self_dir = SBUF_INIT,
+                    .event_json = SBUF_INIT,
                     .self_path = SBUF_INIT,
                     .compat_dir = SBUF_INIT,
                     .groups = MAP_INIT};
@@ -954,6 +937,8 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     r.max_jobs = o->max_jobs ? o->max_jobs : (ncpu > 0 ? (size_t)ncpu : 1);
     self_dir(&r.self_dir, o->self_path);
+    val_to_json_sbuf(&r.event_json, &o->plan->event.payload, true);
+    sbuf_addch(&r.event_json, '\n');
     if (o->self_path && o->self_path[0] == '/') {
         sbuf_addstr(&r.self_path, o->self_path);
         /* Existing Makefiles call huggingface-cli and hf: runnel answers as either. */
@@ -1004,10 +989,7 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
         struct plan_workflow *pw = &o->plan->workflows[w];
         if (!pw->triggered || !pw->wf)
             continue;
-        struct run_wf *wf = run_wf_new(&r, pw);
-        rc = run_write_event(wf, err);
-        if (rc < 0)
-            goto done;
+        run_wf_new(&r, pw);
     }
 
     for (;;) {
@@ -1055,6 +1037,7 @@ done:
     run_masker_free(r.masker);
     sbuf_release(&r.summary);
     sbuf_release(&r.self_dir);
+    sbuf_release(&r.event_json);
     sbuf_release(&r.self_path);
     sbuf_release(&r.compat_dir);
     map_release(&r.groups, NULL);

@@ -336,7 +336,14 @@ static void record_step(struct run_job *j, const struct wf_step *s, struct val o
     val_object_set(a, run_top(j)->steps_ctx, s->id, strlen(s->id), entry);
 }
 
-static const char *step_display_name(struct run_job *j, const struct wf_step *s, struct arena *a)
+/*
+ * The step's name in the log: its name:, else "Run " and the first line of its script (script
+ * when it is already evaluated, else the script as written when it holds no expression), else
+ * the action or the id. The script is never evaluated here: hashFiles() would read the
+ * workspace twice.
+ */
+static const char *step_display_name(struct run_job *j, const struct wf_step *s, struct arena *a,
+                                     const char *script)
 {
     if (s->name) {
         const char *name = NULL;
@@ -344,9 +351,9 @@ static const char *step_display_name(struct run_job *j, const struct wf_step *s,
         if (run_tok_string(&name, a, s->name, j, &err) == 0 && name && *name)
             return name;
     }
-    const char *script = NULL;
-    struct err err = ERR_INIT;
-    if (s->run && run_tok_string(&script, a, s->run, j, &err) == 0 && script) {
+    if (!script && s->run && s->run->kind == WF_TOK_STRING)
+        script = s->run->str;
+    if (script) {
         const char *nl = strchr(script, '\n');
         size_t n = nl ? (size_t)(nl - script) : strlen(script);
         struct sbuf sb = SBUF_INIT;
@@ -789,7 +796,7 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         record_step(j, s, val_null(), "failure", "failure");
         return 0;
     }
-    const char *label = step_display_name(j, s, a);
+    const char *label = step_display_name(j, s, a, NULL);
     if (!run_it) {
         run_logf(j, RUN_LINE_INFO, "skipped: %s (if: %s)", label, s->if_expr ? s->if_expr : "");
         record_step(j, s, val_null(), "skipped", "skipped");
@@ -923,6 +930,8 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         const struct wf_token *wd_tok =
             s->working_directory ? s->working_directory : default_run(j, "working-directory");
         rc = run_tok_string(&script, &scratch, s->run, j, err);
+        if (rc == 0 && !s->name)
+            label = step_display_name(j, s, a, script);
         if (rc == 0 && shell_tok)
             rc = run_tok_string(&shell, &scratch, shell_tok, j, err);
         if (rc == 0 && wd_tok)

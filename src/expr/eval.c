@@ -345,7 +345,7 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
     struct sbuf tmp = SBUF_INIT;
     struct str fs = as_str(ev, &args[0], &fsb);
     struct str small[8];
-    struct str *strs = n - 1 <= 8 ? small : arena_alloc(ev->a, (n - 1) * sizeof(*strs));
+    struct str *strs = n - 1 <= 8 ? small : arena_alloc_raw(ev->a, (n - 1) * sizeof(*strs));
     for (size_t i = 1; i < n; i++) {
         if (args[i].kind == VAL_STRING) {
             strs[i - 1] = args[i].s;
@@ -360,7 +360,7 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
     if (rc == 0)
         rc = charge(ev, size);
     if (rc == 0) {
-        char *dst = arena_alloc(ev->a, size + 1);
+        char *dst = arena_alloc_raw(ev->a, size + 1);
         rc = format_pass(ev, fs, strs, n - 1, dst, &size);
         dst[size] = '\0';
         *out = val_string_borrowed(dst, size);
@@ -398,14 +398,14 @@ static int fn_join(struct evaluator *ev, struct val *args, size_t n, struct val 
 
 static int fn_to_json(struct evaluator *ev, struct val *args, struct val *out)
 {
-    size_t size = expr_json_size(&args[0], true);
-    int rc = charge(ev, size);
-    if (rc < 0)
-        return rc;
-    char *dst = arena_alloc(ev->a, size + 1);
-    expr_json_emit(dst, &args[0], true);
-    *out = val_string_borrowed(dst, size);
-    return 0;
+    /* Past half the limit the text is not kept: 2 bytes a character fail the charge. */
+    struct expr_json j;
+    expr_json_render(&j, &args[0], true, ev->max_memory / 2 + 1);
+    int rc = charge(ev, j.len);
+    if (rc == 0)
+        *out = val_string(ev->a, j.p, j.len);
+    expr_json_done(&j);
+    return rc;
 }
 
 static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
@@ -468,7 +468,7 @@ static int eval_call(struct evaluator *ev, const struct expr *e, struct val *out
         return eval(ev, e->args[e->n_args - 1], out);
     }
     struct val small[4];
-    struct val *args = e->n_args <= 4 ? small : arena_alloc(ev->a, e->n_args * sizeof(*args));
+    struct val *args = e->n_args <= 4 ? small : arena_alloc_raw(ev->a, e->n_args * sizeof(*args));
     for (size_t i = 0; i < e->n_args; i++) {
         int rc = eval(ev, e->args[i], &args[i]);
         if (rc < 0)

@@ -23,9 +23,18 @@ long expr_casefind(struct str hay, struct str needle);
 bool expr_case_prefix(struct str s, struct str affix);
 bool expr_case_suffix(struct str s, struct str affix);
 
-/* The JSON of v (as val_to_json_sbuf writes it): its size in bytes, and the bytes into dst. */
-size_t expr_json_size(const struct val *v, bool pretty);
-void expr_json_emit(char *dst, const struct val *v, bool pretty);
+/*
+ * The JSON of v as val_to_json_sbuf writes it, in one pass: j->p, j->len. When it would pass
+ * limit bytes, j->p is NULL and j->len still gives the size. expr_json_done frees it.
+ */
+struct expr_json {
+    const char *p;
+    size_t len;
+    char *heap;
+    char stack[4096];
+};
+void expr_json_render(struct expr_json *j, const struct val *v, bool pretty, size_t limit);
+void expr_json_done(struct expr_json *j);
 
 /* Names of the functions by enum expr_func, and their argument limits. */
 struct expr_func_info {

@@ -81,9 +81,6 @@ struct parser {
     size_t pos; /* next token */
     int depth;
     const char *copy;     /* the source in the arena, made when a name first needs it */
-    char *chunk;          /* palloc's current chunk */
-    size_t chunk_left;    /* bytes left in it */
-    size_t chunk_size;    /* size of the last chunk taken */
     struct tok small[64]; /* most expressions fit; longer ones move to the heap */
 };
 
@@ -99,13 +96,15 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     char buf[ERR_MSG_MAX];
     size_t n = 0;
     char num[24];
-    int numlen = snprintf(num, sizeof(num), "%zu", pos);
+    size_t numat = sizeof(num);
+    for (size_t v = pos; numat == sizeof(num) || v; v /= 10)
+        num[--numat] = (char)('0' + v % 10);
     const struct str parts[] = {
         str_from(what),
         str_make(": '", 3),
         str_make(tok, toklen),
         str_make("'. Located at position ", 23),
-        str_make(num, (size_t)numlen),
+        str_make(num + numat, sizeof(num) - numat),
         str_make(" within expression: ", 20),
         str_make(p->src, p->len),
     };
@@ -123,10 +122,24 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     return ERR_INVALID;
 }
 
-/* Room is made before lexing (an expression of n bytes has at most n + 1 tokens). */
+/* Moves the tokens to a bigger array (the first 64 live in the parser itself). */
+static __attribute__((noinline)) void grow_toks(struct parser *p)
+{
+    size_t n = p->alloc * 4;
+    if (p->toks == p->small) {
+        p->toks = xreallocarray(NULL, n, sizeof(*p->toks));
+        memcpy(p->toks, p->small, sizeof(p->small));
+    } else {
+        p->toks = xreallocarray(p->toks, n, sizeof(*p->toks));
+    }
+    p->alloc = n;
+}
+
 static inline void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end,
                            double num)
 {
+    if (p->ntoks == p->alloc)
+        grow_toks(p);
     p->toks[p->ntoks++] = (struct tok){.type = type, .start = start, .end = end, .num = num};
 }
 
@@ -446,27 +459,10 @@ static int incr_depth(struct parser *p)
     return 0;
 }
 
-/*
- * Zeroed memory for the tree, cut from chunks of the arena: one arena call (and one memset)
- * per chunk instead of one per node. Sizes are rounded up to keep pointers aligned.
- */
+/* Memory for the tree, not zeroed: every node sets all of its fields. */
 static void *palloc(struct parser *p, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (size > p->chunk_left) {
-        size_t chunk = p->chunk_size ? p->chunk_size * 2 : 512;
-        if (chunk > 8192)
-            chunk = 8192;
-        p->chunk_size = chunk;
-        if (size > chunk / 2)
-            return arena_alloc(p->a, size);
-        p->chunk = arena_alloc(p->a, chunk);
-        p->chunk_left = chunk;
-    }
-    void *r = p->chunk;
-    p->chunk += size;
-    p->chunk_left -= size;
-    return r;
+    return arena_alloc_raw(p->a, size);
 }
 
 /* A string value (NUL-terminated copy) in the tree's memory. */
@@ -483,9 +479,7 @@ static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t 
 {
     /* The node and its operand pointers in one allocation. */
     struct expr *e = palloc(p, sizeof(*e) + n_args * sizeof(*e->args));
-    e->kind = kind;
-    e->offset = offset;
-    e->n_args = n_args;
+    *e = (struct expr){.kind = kind, .offset = offset, .n_args = n_args};
     if (n_args)
         e->args = (struct expr **)(e + 1);
     return e;
@@ -920,19 +914,12 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
     p.pos = 0;
     p.depth = 0;
     p.copy = NULL;
-    p.chunk = NULL;
-    p.chunk_left = 0;
-    p.chunk_size = 0;
     int rc = 0;
     if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
         rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);
         if (p.opts->diag_out)
             *p.opts->diag_out = (struct expr_diag){.kind = EXPR_ERR_PARSING};
         goto done;
-    }
-    if (len + 1 > p.alloc) {
-        p.toks = xreallocarray(NULL, len + 1, sizeof(*p.toks));
-        p.alloc = len + 1;
     }
     rc = lex(&p);
     if (rc < 0)

@@ -39,7 +39,7 @@ void val_array_push(struct arena *a, struct val arr, struct val item)
         BUG("val_array_push on a %s", val_kind_name(arr.kind));
     if (ar->len == ar->alloc) {
         size_t n = ar->alloc ? ar->alloc * 2 : 4;
-        struct val *items = arena_alloc(a, n * sizeof(*items));
+        struct val *items = arena_alloc_raw(a, n * sizeof(*items));
         if (ar->len)
             memcpy(items, ar->items, ar->len * sizeof(*items));
         ar->items = items;
@@ -122,7 +122,7 @@ void val_object_set(struct arena *a, struct val obj, const char *key, size_t key
     }
     if (o->len == o->alloc) {
         size_t n = o->alloc ? o->alloc * 2 : 4;
-        struct val_member *m = arena_alloc(a, n * sizeof(*m));
+        struct val_member *m = arena_alloc_raw(a, n * sizeof(*m));
         if (o->len)
             memcpy(m, o->members, o->len * sizeof(*m));
         o->members = m;
@@ -541,27 +541,65 @@ cJSON *val_to_json(const struct val *v)
 }
 
 /*
- * The JSON writer runs twice over a value: once with dst NULL to measure, once to write into
- * memory of exactly that size (so toJSON() of a large context is neither grown step by step
- * nor copied afterwards).
+ * The JSON writer: one pass into a buffer that starts as the caller's and moves to the heap
+ * when it fills. Past `limit` bytes it stops keeping them and only counts (toJSON() is then
+ * refused by the memory limit, whatever the value's size).
  */
 struct jw {
-    char *dst; /* NULL while measuring */
-    size_t n;  /* bytes measured or written so far */
+    char *buf;  /* NULL once past the limit */
+    size_t n;   /* bytes written (or counted) so far */
+    size_t cap; /* bytes buf holds */
+    char *heap; /* buf when it is on the heap */
+    size_t limit;
 };
+
+/* Makes room for k more bytes, or drops the buffer when that would pass the limit. */
+static __attribute__((noinline)) void jw_grow(struct jw *w, size_t k)
+{
+    if (!w->buf)
+        return;
+    if (w->n + k > w->limit) {
+        xfree(w->heap);
+        w->heap = w->buf = NULL;
+        w->cap = 0;
+        return;
+    }
+    size_t cap = w->cap * 2 > w->n + k ? w->cap * 2 : w->n + k + 256;
+    if (cap > w->limit)
+        cap = w->limit;
+    if (w->heap) {
+        w->heap = xrealloc(w->heap, cap);
+    } else {
+        w->heap = xmalloc(cap);
+        memcpy(w->heap, w->buf, w->n);
+    }
+    w->buf = w->heap;
+    w->cap = cap;
+}
 
 static inline void jw_put(struct jw *w, const char *p, size_t k)
 {
-    if (w->dst)
-        memcpy(w->dst + w->n, p, k);
+    if (w->n + k > w->cap) {
+        jw_grow(w, k);
+        if (!w->buf) {
+            w->n += k;
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, p, k);
     w->n += k;
 }
 
 static inline void jw_ch(struct jw *w, char c)
 {
-    if (w->dst)
-        w->dst[w->n] = c;
-    w->n++;
+    if (w->n + 1 > w->cap) {
+        jw_grow(w, 1);
+        if (!w->buf) {
+            w->n++;
+            return;
+        }
+    }
+    w->buf[w->n++] = c;
 }
 
 /*
@@ -588,7 +626,18 @@ static void json_number(struct jw *w, double num)
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        len = snprintf(buf, sizeof(buf), "%lld", (long long)num);
+        /* by hand: printf costs more than the rest of writing a small object */
+        long long v = (long long)num;
+        unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+        size_t i = sizeof(buf);
+        do {
+            buf[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            buf[--i] = '-';
+        jw_put(w, buf + i, sizeof(buf) - i);
+        return;
     } else {
         for (int prec = 15; prec <= 17; prec++) {
             len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
@@ -729,25 +778,27 @@ static void json_write(struct jw *w, const struct val *v, bool pretty, size_t de
     }
 }
 
-size_t expr_json_size(const struct val *v, bool pretty)
+void expr_json_render(struct expr_json *j, const struct val *v, bool pretty, size_t limit)
 {
-    struct jw w = {.dst = NULL};
+    struct jw w = {.buf = j->stack, .cap = sizeof(j->stack), .limit = limit};
     json_write(&w, v, pretty, 0);
-    return w.n;
+    j->p = w.buf;
+    j->len = w.n;
+    j->heap = w.heap;
 }
 
-void expr_json_emit(char *dst, const struct val *v, bool pretty)
+void expr_json_done(struct expr_json *j)
 {
-    struct jw w = {.dst = dst};
-    json_write(&w, v, pretty, 0);
+    xfree(j->heap);
+    j->heap = NULL;
 }
 
 void val_to_json_sbuf(struct sbuf *out, const struct val *v, bool pretty)
 {
-    size_t size = expr_json_size(v, pretty);
-    sbuf_grow(out, size);
-    expr_json_emit(out->buf + out->len, v, pretty);
-    sbuf_setlen(out, out->len + size);
+    struct expr_json j;
+    expr_json_render(&j, v, pretty, SIZE_MAX);
+    sbuf_add(out, j.p, j.len);
+    expr_json_done(&j);
 }
 
 struct val val_copy(struct arena *a, const struct val *v)

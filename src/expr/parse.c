@@ -465,13 +465,15 @@ static void *palloc(struct parser *p, size_t size)
     return arena_alloc_raw(p->a, size);
 }
 
-/* A string value (NUL-terminated copy) in the tree's memory. */
-static struct val pstring(struct parser *p, const char *s, size_t n)
+/* A string literal (NUL-terminated copy) in the tree's memory, set field by field. */
+static void set_string(struct parser *p, struct val *v, const char *s, size_t n)
 {
     char *c = palloc(p, n + 1);
     memcpy(c, s, n);
     c[n] = '\0';
-    return val_string_borrowed(c, n);
+    v->kind = VAL_STRING;
+    v->s.p = c;
+    v->s.len = n;
 }
 
 static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t offset,
@@ -634,21 +636,25 @@ static int primary(struct parser *p, struct expr **out, bool *is_group)
     case T_NUMBER:
     case T_STRING:
         p->pos++;
+        /* Fields are set one by one: a struct val built aside and copied in stalls the
+         * store buffer (it was the parser's hottest line). */
         e = new_node(p, EXPR_LITERAL, t->start, 0);
         if (t->type == T_FALSE || t->type == T_TRUE) {
-            e->literal = val_bool(t->type == T_TRUE);
+            e->literal.kind = VAL_BOOL;
+            e->literal.b = t->type == T_TRUE;
         } else if (t->type == T_NUMBER) {
-            e->literal = val_number(t->num);
+            e->literal.kind = VAL_NUMBER;
+            e->literal.num = t->num;
         } else if (t->type == T_STRING) {
             const char *s = p->src + t->start + 1;
             size_t n = t->end - t->start - 2;
             if (memchr(s, '\'', n)) {
                 struct sbuf sb = SBUF_INIT;
                 unescape(&sb, s, n);
-                e->literal = pstring(p, sb.buf, sb.len);
+                set_string(p, &e->literal, sb.buf, sb.len);
                 sbuf_release(&sb);
             } else {
-                e->literal = pstring(p, s, n);
+                set_string(p, &e->literal, s, n);
             }
         }
         *out = e;
@@ -745,7 +751,7 @@ static int index_access(struct parser *p, struct expr **out)
             struct expr *idx = NULL;
             if (match(p, T_IDENT)) {
                 idx = new_node(p, EXPR_LITERAL, t->start, 0);
-                idx->literal = pstring(p, p->src + t->start, t->end - t->start);
+                set_string(p, &idx->literal, p->src + t->start, t->end - t->start);
             } else if (!match(p, T_STAR)) {
                 return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
             }

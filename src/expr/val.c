@@ -15,11 +15,6 @@ struct val val_string(struct arena *a, const char *p, size_t len)
     return (struct val){.kind = VAL_STRING, .s = str_make(arena_strndup(a, p, len), len)};
 }
 
-struct val val_string_borrowed(const char *p, size_t len)
-{
-    return (struct val){.kind = VAL_STRING, .s = str_make(p, len)};
-}
-
 struct val val_new_array(struct arena *a)
 {
     struct val_array *arr = arena_alloc(a, sizeof(*arr));

@@ -339,6 +339,49 @@ static void add_integer(struct sbuf *out, long long v)
 }
 
 /*
+ * Writes num in fixed notation when a decimal of at most 15 significant digits reads back as
+ * num; returns its length, or 0 to leave num to printf. Such a decimal is what "G15" (and the
+ * shortest round trip) prints: num lies within half an ulp of it, far less than half a step of
+ * the 15-digit grid, so rounding num to 15 digits gives it back. Numbers below 1e-4 are left
+ * to printf, which decides between fixed and scientific notation.
+ */
+static size_t short_decimal(double num, char buf[32])
+{
+    static const double pow10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+    double mag = fabs(num);
+    if (!(mag >= 1e-4 && mag < 1e15))
+        return 0;
+    for (size_t k = 1; k < sizeof(pow10) / sizeof(pow10[0]); k++) {
+        double scaled = mag * pow10[k];
+        if (scaled >= 1e15)
+            return 0;
+        if (scaled != floor(scaled) || scaled / pow10[k] != mag)
+            continue;
+        /* digits of the integer scaled, with the point k digits from the right */
+        char digits[24];
+        size_t nd = 0;
+        unsigned long long u = (unsigned long long)scaled;
+        for (; u || nd <= k; u /= 10)
+            digits[nd++] = (char)('0' + u % 10);
+        size_t n = 0;
+        if (num < 0)
+            buf[n++] = '-';
+        while (nd > k)
+            buf[n++] = digits[--nd];
+        buf[n++] = '.';
+        while (nd)
+            buf[n++] = digits[--nd];
+        while (buf[n - 1] == '0') /* not expected (k is the smallest that works), but cheap */
+            n--;
+        if (buf[n - 1] == '.')
+            n--;
+        return n;
+    }
+    return 0;
+}
+
+/*
  * C#'s "G15": at most 15 significant digits, trailing zeros dropped, scientific notation when
  * the exponent is below -5 or at least 15, written "E+17"/"E-07" (two exponent digits at least).
  * printf's %.15G follows the same rules; only the special values and -0 need care.
@@ -359,6 +402,12 @@ void val_number_to_sbuf(struct sbuf *out, double num)
     }
     if (fabs(num) < 1e15 && num == floor(num)) {
         add_integer(out, (long long)num);
+        return;
+    }
+    char buf[32];
+    size_t n = short_decimal(num, buf);
+    if (n) {
+        sbuf_add(out, buf, n);
         return;
     }
     sbuf_addf(out, "%.15G", num);
@@ -633,7 +682,7 @@ static void json_number(struct jw *w, double num)
             buf[--i] = '-';
         jw_put(w, buf + i, sizeof(buf) - i);
         return;
-    } else {
+    } else if ((len = (int)short_decimal(num, buf)) == 0) {
         for (int prec = 15; prec <= 17; prec++) {
             len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
             if (strtod(buf, NULL) == num)

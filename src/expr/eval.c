@@ -185,6 +185,18 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             *out = ok ? obj.arr->items[(size_t)f] : val_null();
             return 0;
         }
+        if (obj.kind != VAL_ARRAY && obj.kind != VAL_OBJECT) {
+            *out = val_null(); /* nothing to index (the key was still evaluated, for errors) */
+            return 0;
+        }
+        if (key.kind == VAL_NUMBER && obj.kind == VAL_OBJECT) {
+            /* a number names a member by its string form: no allocation */
+            char buf[VAL_NUMBER_CHARS];
+            size_t n = val_number_to_chars(buf, key.num);
+            const struct val *v = val_object_find(obj.obj, buf, n);
+            *out = v ? *v : val_null();
+            return 0;
+        }
         struct sbuf sb = SBUF_INIT;
         make_index(ev, &ix, &key, &sb);
         sbuf_release(&sb);

@@ -165,6 +165,9 @@ void val_to_sbuf(struct sbuf *out, const struct val *v);
  * Infinity, -Infinity.
  */
 void val_number_to_sbuf(struct sbuf *out, double num);
+/* The same into buf (not NUL-terminated); returns the length. */
+#define VAL_NUMBER_CHARS 40
+size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num);
 /*
  * Parses a number the way the evaluator converts strings (see val_to_number). Returns NaN when
  * the text is not a number.

@@ -323,21 +323,6 @@ double val_to_number(const struct val *v)
     return NAN;
 }
 
-/* Appends a decimal integer (|v| < 1e15) without going through printf. */
-static void add_integer(struct sbuf *out, long long v)
-{
-    char buf[24];
-    size_t i = sizeof(buf);
-    unsigned long long u = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
-    do {
-        buf[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        buf[--i] = '-';
-    sbuf_add(out, buf + i, sizeof(buf) - i);
-}
-
 /*
  * Writes num in fixed notation when a decimal of at most 15 significant digits reads back as
  * num; returns its length, or 0 to leave num to printf. Such a decimal is what "G15" (and the
@@ -345,7 +330,7 @@ static void add_integer(struct sbuf *out, long long v)
  * the 15-digit grid, so rounding num to 15 digits gives it back. Numbers below 1e-4 are left
  * to printf, which decides between fixed and scientific notation.
  */
-static size_t short_decimal(double num, char buf[32])
+static size_t short_decimal(double num, char buf[VAL_NUMBER_CHARS])
 {
     static const double pow10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
                                    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
@@ -386,31 +371,45 @@ static size_t short_decimal(double num, char buf[32])
  * the exponent is below -5 or at least 15, written "E+17"/"E-07" (two exponent digits at least).
  * printf's %.15G follows the same rules; only the special values and -0 need care.
  */
-void val_number_to_sbuf(struct sbuf *out, double num)
+size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num)
 {
     if (isnan(num)) {
-        sbuf_addstr(out, "NaN");
-        return;
+        memcpy(buf, "NaN", 3);
+        return 3;
     }
     if (isinf(num)) {
-        sbuf_addstr(out, num < 0 ? "-Infinity" : "Infinity");
-        return;
+        memcpy(buf, num < 0 ? "-Infinity" : "Infinity", num < 0 ? 9 : 8);
+        return num < 0 ? 9 : 8;
     }
     if (num == 0) {
-        sbuf_addch(out, '0');
-        return;
+        buf[0] = '0';
+        return 1;
     }
     if (fabs(num) < 1e15 && num == floor(num)) {
-        add_integer(out, (long long)num);
-        return;
+        /* an integer, without going through printf */
+        char tmp[24];
+        size_t i = sizeof(tmp);
+        unsigned long long u = (unsigned long long)fabs(num);
+        do {
+            tmp[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (num < 0)
+            tmp[--i] = '-';
+        memcpy(buf, tmp + i, sizeof(tmp) - i);
+        return sizeof(tmp) - i;
     }
-    char buf[32];
     size_t n = short_decimal(num, buf);
-    if (n) {
-        sbuf_add(out, buf, n);
-        return;
-    }
-    sbuf_addf(out, "%.15G", num);
+    if (n)
+        return n;
+    int len = snprintf(buf, VAL_NUMBER_CHARS, "%.15G", num);
+    return len > 0 ? (size_t)len : 0;
+}
+
+void val_number_to_sbuf(struct sbuf *out, double num)
+{
+    char buf[VAL_NUMBER_CHARS];
+    sbuf_add(out, buf, val_number_to_chars(buf, num));
 }
 
 void val_to_sbuf(struct sbuf *out, const struct val *v)

@@ -424,8 +424,7 @@ static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
 {
     struct sbuf sb = SBUF_INIT;
     struct str s = as_str(ev, &args[0], &sb);
-    cJSON *json = NULL;
-    struct err jerr; /* set by json_parse on failure; not zeroed (512 bytes, a hot path) */
+    struct err jerr; /* set by expr_json_read on failure; not zeroed (512 bytes, a hot path) */
     int rc = 0;
     if (str_trim(s).len == 0) {
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: empty input");
@@ -434,13 +433,9 @@ static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
     rc = charge(ev, s.len);
     if (rc < 0)
         goto done;
-    if (json_parse(&json, s.p, s.len, &jerr) < 0) {
+    if (expr_json_read(out, ev->a, s.p, s.len, &jerr) < 0)
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: %s", jerr.msg);
-        goto done;
-    }
-    *out = val_from_json(ev->a, json);
 done:
-    cJSON_Delete(json);
     sbuf_release(&sb);
     return rc;
 }

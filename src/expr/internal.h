@@ -36,6 +36,12 @@ struct expr_json {
 void expr_json_render(struct expr_json *j, const struct val *v, bool pretty, size_t limit);
 void expr_json_done(struct expr_json *j);
 
+/*
+ * fromJSON()'s reader: the JSON text s (JSON.parse's grammar) as values in a. On bad input,
+ * "invalid JSON at line L, column C".
+ */
+int expr_json_read(struct val *out, struct arena *a, const char *s, size_t len, struct err *err);
+
 /* Names of the functions by enum expr_func, and their argument limits. */
 struct expr_func_info {
     const char *name;    /* lower case */

@@ -17,6 +17,8 @@ struct evaluator {
     struct err *err;
     size_t memory; /* bytes of strings made so far, counted as the C# runner counts them */
     size_t max_memory;
+    const void *json_of;  /* the array or object toJSON() wrote last, and its text: values */
+    struct str json_text; /* do not change during an evaluation, so the text can be reused */
 };
 
 static int eval_fail(struct evaluator *ev, enum err_code code, const char *fmt, ...)
@@ -410,12 +412,26 @@ static int fn_join(struct evaluator *ev, struct val *args, size_t n, struct val 
 
 static int fn_to_json(struct evaluator *ev, struct val *args, struct val *out)
 {
+    const void *container = args[0].kind == VAL_ARRAY    ? (const void *)args[0].arr
+                            : args[0].kind == VAL_OBJECT ? (const void *)args[0].obj
+                                                         : NULL;
+    if (container && container == ev->json_of) {
+        int rc = charge(ev, ev->json_text.len);
+        if (rc == 0)
+            *out = val_string_borrowed(ev->json_text.p, ev->json_text.len);
+        return rc;
+    }
     /* Past half the limit the text is not kept: 2 bytes a character fail the charge. */
     struct expr_json j;
     expr_json_render(&j, &args[0], true, ev->max_memory / 2 + 1);
     int rc = charge(ev, j.len);
-    if (rc == 0)
+    if (rc == 0) {
         *out = val_string(ev->a, j.p, j.len);
+        if (container) {
+            ev->json_of = container;
+            ev->json_text = out->s;
+        }
+    }
     expr_json_done(&j);
     return rc;
 }

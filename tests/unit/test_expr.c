@@ -461,6 +461,38 @@ static void short_decimals_print_like_printf_g15(void)
     CHECK_INT(bad, 0);
 }
 
+/*
+ * toJSON() of the same object twice reuses the text but still counts it twice against the
+ * memory limit, as the C# runner counts every string it makes: {"a": 1} is 12 characters,
+ * 2 * 12 + 26 = 50 bytes each.
+ */
+static void to_json_twice_is_charged_twice(void)
+{
+    struct arena a = ARENA_INIT;
+    struct val ctxs = val_new_object(&a);
+    struct val o = val_new_object(&a);
+    val_object_set(&a, o, "a", 1, val_number(1));
+    val_object_set(&a, ctxs, "o", 1, o);
+    static const char src[] = "tojson(o) == tojson(o)";
+    size_t limits[] = {99, 100};
+    for (size_t i = 0; i < 2; i++) {
+        struct expr_ctx ctx = EXPR_CTX_INIT;
+        ctx.contexts = &ctxs;
+        ctx.max_memory = limits[i];
+        struct err err = ERR_INIT;
+        struct val v;
+        int rc = expr_eval_str(&v, &a, src, sizeof(src) - 1, NULL, &ctx, &err);
+        if (i == 0) {
+            CHECK(rc < 0);
+            CHECK(strstr(err.msg, "maximum allowed memory size") != NULL);
+        } else {
+            CHECK_INT(rc, 0);
+            CHECK(v.kind == VAL_BOOL && v.b);
+        }
+    }
+    arena_release(&a);
+}
+
 static void objects_keep_order_and_ignore_case(void)
 {
     struct arena a = ARENA_INIT;
@@ -620,6 +652,7 @@ int main(int argc, char **argv)
         TEST(deep_nesting_and_limits),
         TEST(numbers_print_like_the_csharp_runner),
         TEST(short_decimals_print_like_printf_g15),
+        TEST(to_json_twice_is_charged_twice),
         TEST(objects_keep_order_and_ignore_case),
         TEST(error_positions_count_characters),
         TEST(if_with_text_around_an_expression_is_a_string),

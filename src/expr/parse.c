@@ -439,9 +439,10 @@ static bool at_end(const struct parser *p)
     return p->toks[p->pos].type == T_EOF;
 }
 
+/* t is never T_EOF, so the end needs no test of its own. */
 static bool check(const struct parser *p, enum tok_type t)
 {
-    return !at_end(p) && p->toks[p->pos].type == t;
+    return p->toks[p->pos].type == t;
 }
 
 static bool match(struct parser *p, enum tok_type t)

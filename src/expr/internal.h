@@ -48,7 +48,8 @@ struct expr_func_info {
     const char *display; /* as documented ("startsWith") */
     size_t min_args;
     size_t max_args;
-    bool optional; /* allowed only when listed in expr_parse_opts.functions */
+    bool optional;   /* allowed only when listed in expr_parse_opts.functions */
+    size_t name_len; /* strlen(name) */
 };
 extern const struct expr_func_info expr_funcs[];
 extern const size_t expr_n_funcs;

@@ -18,19 +18,19 @@
 #include "util/xalloc.h"
 
 const struct expr_func_info expr_funcs[] = {
-    [EXPR_FN_CONTAINS] = {"contains", "contains", 2, 2, false},
-    [EXPR_FN_STARTS_WITH] = {"startswith", "startsWith", 2, 2, false},
-    [EXPR_FN_ENDS_WITH] = {"endswith", "endsWith", 2, 2, false},
-    [EXPR_FN_FORMAT] = {"format", "format", 1, EXPR_MAX_FORMAT_ARGS, false},
-    [EXPR_FN_JOIN] = {"join", "join", 1, 2, false},
-    [EXPR_FN_TO_JSON] = {"tojson", "toJSON", 1, 1, false},
-    [EXPR_FN_FROM_JSON] = {"fromjson", "fromJSON", 1, 1, false},
-    [EXPR_FN_CASE] = {"case", "case", 3, SIZE_MAX, false},
-    [EXPR_FN_HASH_FILES] = {"hashfiles", "hashFiles", 1, EXPR_MAX_FORMAT_ARGS, true},
-    [EXPR_FN_SUCCESS] = {"success", "success", 0, 0, true},
-    [EXPR_FN_FAILURE] = {"failure", "failure", 0, 0, true},
-    [EXPR_FN_CANCELLED] = {"cancelled", "cancelled", 0, 0, true},
-    [EXPR_FN_ALWAYS] = {"always", "always", 0, 0, true},
+    [EXPR_FN_CONTAINS] = {"contains", "contains", 2, 2, false, 8},
+    [EXPR_FN_STARTS_WITH] = {"startswith", "startsWith", 2, 2, false, 10},
+    [EXPR_FN_ENDS_WITH] = {"endswith", "endsWith", 2, 2, false, 8},
+    [EXPR_FN_FORMAT] = {"format", "format", 1, EXPR_MAX_FORMAT_ARGS, false, 6},
+    [EXPR_FN_JOIN] = {"join", "join", 1, 2, false, 4},
+    [EXPR_FN_TO_JSON] = {"tojson", "toJSON", 1, 1, false, 6},
+    [EXPR_FN_FROM_JSON] = {"fromjson", "fromJSON", 1, 1, false, 8},
+    [EXPR_FN_CASE] = {"case", "case", 3, SIZE_MAX, false, 4},
+    [EXPR_FN_HASH_FILES] = {"hashfiles", "hashFiles", 1, EXPR_MAX_FORMAT_ARGS, true, 9},
+    [EXPR_FN_SUCCESS] = {"success", "success", 0, 0, true, 7},
+    [EXPR_FN_FAILURE] = {"failure", "failure", 0, 0, true, 7},
+    [EXPR_FN_CANCELLED] = {"cancelled", "cancelled", 0, 0, true, 9},
+    [EXPR_FN_ALWAYS] = {"always", "always", 0, 0, true, 6},
 };
 const size_t expr_n_funcs = sizeof(expr_funcs) / sizeof(expr_funcs[0]);
 
@@ -206,14 +206,15 @@ static int lex_identifier(struct parser *p, size_t start, size_t *i)
 {
     size_t k = *i;
     /* Legal when it starts with a letter or '_' and goes on with identifier characters. */
-    bool legal = char_class[(unsigned char)p->src[start]] & CC_IDENT_START;
+    unsigned all = char_class[(unsigned char)p->src[start]] & CC_IDENT_START ? CC_IDENT : 0;
     while (k < p->len) {
         unsigned cc = char_class[(unsigned char)p->src[k]];
         if (cc & CC_BOUNDARY)
             break;
-        legal = legal && (cc & CC_IDENT);
+        all &= cc; /* keeps CC_IDENT while every character is one */
         k++;
     }
+    bool legal = all & CC_IDENT;
     *i = k;
     const char *s = p->src + start;
     size_t n = k - start;
@@ -601,7 +602,7 @@ static int resolve_function(struct parser *p, const struct tok *id, size_t n_arg
     size_t n = id->end - id->start;
     for (size_t f = 0; f < expr_n_funcs; f++) {
         const struct expr_func_info *info = &expr_funcs[f];
-        if (!name_eq(info->name, s, n))
+        if (info->name_len != n || !name_eq(info->name, s, n))
             continue;
         size_t min = info->min_args;
         size_t max = info->max_args;

@@ -102,8 +102,12 @@ int main(int argc, char **argv)
                     alloc = alloc ? alloc * 2 : 1024;
                     cases = xreallocarray(cases, alloc, sizeof(*cases));
                 }
-                struct bench_case *bc = &cases[n++];
                 const char *src = json_get_str(c, "expr");
+                /* EXPR_BENCH_ONLY=TEXT keeps the cases whose expression contains TEXT. */
+                const char *only = getenv("EXPR_BENCH_ONLY");
+                if (only && (!src || !strstr(src, only)))
+                    continue;
+                struct bench_case *bc = &cases[n++];
                 bc->src = xstrdup(src ? src : "");
                 bc->len = strlen(bc->src);
                 const cJSON *jc = cJSON_GetObjectItemCaseSensitive(c, "contexts");
@@ -143,7 +147,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             total += cost[i];
         printf("one round: %.1f us\n", total * 1e6);
-        for (int k = 0; k < 10; k++) {
+        for (int k = 0; k < (getenv("EXPR_BENCH_TOP") ? atoi(getenv("EXPR_BENCH_TOP")) : 10); k++) {
             size_t best = 0;
             for (size_t i = 1; i < n; i++) {
                 if (cost[i] > cost[best])

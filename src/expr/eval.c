@@ -17,6 +17,8 @@ struct evaluator {
     struct err *err;
     size_t memory; /* bytes of strings made so far, counted as the C# runner counts them */
     size_t max_memory;
+    const void *json_of;  /* the array or object toJSON() wrote last, and its text: values */
+    struct str json_text; /* do not change during an evaluation, so the text can be reused */
 };
 
 static int eval_fail(struct evaluator *ev, enum err_code code, const char *fmt, ...)
@@ -185,6 +187,18 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             *out = ok ? obj.arr->items[(size_t)f] : val_null();
             return 0;
         }
+        if (obj.kind != VAL_ARRAY && obj.kind != VAL_OBJECT) {
+            *out = val_null(); /* nothing to index (the key was still evaluated, for errors) */
+            return 0;
+        }
+        if (key.kind == VAL_NUMBER && obj.kind == VAL_OBJECT) {
+            /* a number names a member by its string form: no allocation */
+            char buf[VAL_NUMBER_CHARS];
+            size_t n = val_number_to_chars(buf, key.num);
+            const struct val *v = val_object_find(obj.obj, buf, n);
+            *out = v ? *v : val_null();
+            return 0;
+        }
         struct sbuf sb = SBUF_INIT;
         make_index(ev, &ix, &key, &sb);
         sbuf_release(&sb);
@@ -345,7 +359,7 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
     struct sbuf tmp = SBUF_INIT;
     struct str fs = as_str(ev, &args[0], &fsb);
     struct str small[8];
-    struct str *strs = n - 1 <= 8 ? small : arena_alloc(ev->a, (n - 1) * sizeof(*strs));
+    struct str *strs = n - 1 <= 8 ? small : arena_alloc_raw(ev->a, (n - 1) * sizeof(*strs));
     for (size_t i = 1; i < n; i++) {
         if (args[i].kind == VAL_STRING) {
             strs[i - 1] = args[i].s;
@@ -360,7 +374,7 @@ static int fn_format(struct evaluator *ev, struct val *args, size_t n, struct va
     if (rc == 0)
         rc = charge(ev, size);
     if (rc == 0) {
-        char *dst = arena_alloc(ev->a, size + 1);
+        char *dst = arena_alloc_raw(ev->a, size + 1);
         rc = format_pass(ev, fs, strs, n - 1, dst, &size);
         dst[size] = '\0';
         *out = val_string_borrowed(dst, size);
@@ -398,22 +412,35 @@ static int fn_join(struct evaluator *ev, struct val *args, size_t n, struct val 
 
 static int fn_to_json(struct evaluator *ev, struct val *args, struct val *out)
 {
-    size_t size = expr_json_size(&args[0], true);
-    int rc = charge(ev, size);
-    if (rc < 0)
+    const void *container = args[0].kind == VAL_ARRAY    ? (const void *)args[0].arr
+                            : args[0].kind == VAL_OBJECT ? (const void *)args[0].obj
+                                                         : NULL;
+    if (container && container == ev->json_of) {
+        int rc = charge(ev, ev->json_text.len);
+        if (rc == 0)
+            *out = val_string_borrowed(ev->json_text.p, ev->json_text.len);
         return rc;
-    char *dst = arena_alloc(ev->a, size + 1);
-    expr_json_emit(dst, &args[0], true);
-    *out = val_string_borrowed(dst, size);
-    return 0;
+    }
+    /* Past half the limit the text is not kept: 2 bytes a character fail the charge. */
+    struct expr_json j;
+    expr_json_render(&j, &args[0], true, ev->max_memory / 2 + 1);
+    int rc = charge(ev, j.len);
+    if (rc == 0) {
+        *out = val_string(ev->a, j.p, j.len);
+        if (container) {
+            ev->json_of = container;
+            ev->json_text = out->s;
+        }
+    }
+    expr_json_done(&j);
+    return rc;
 }
 
 static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
 {
     struct sbuf sb = SBUF_INIT;
     struct str s = as_str(ev, &args[0], &sb);
-    cJSON *json = NULL;
-    struct err jerr; /* set by json_parse on failure; not zeroed (512 bytes, a hot path) */
+    struct err jerr; /* set by expr_json_read on failure; not zeroed (512 bytes, a hot path) */
     int rc = 0;
     if (str_trim(s).len == 0) {
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: empty input");
@@ -422,13 +449,9 @@ static int fn_from_json(struct evaluator *ev, struct val *args, struct val *out)
     rc = charge(ev, s.len);
     if (rc < 0)
         goto done;
-    if (json_parse(&json, s.p, s.len, &jerr) < 0) {
+    if (expr_json_read(out, ev->a, s.p, s.len, &jerr) < 0)
         rc = eval_fail(ev, ERR_INVALID, "Error parsing fromJson: %s", jerr.msg);
-        goto done;
-    }
-    *out = val_from_json(ev->a, json);
 done:
-    cJSON_Delete(json);
     sbuf_release(&sb);
     return rc;
 }
@@ -468,7 +491,7 @@ static int eval_call(struct evaluator *ev, const struct expr *e, struct val *out
         return eval(ev, e->args[e->n_args - 1], out);
     }
     struct val small[4];
-    struct val *args = e->n_args <= 4 ? small : arena_alloc(ev->a, e->n_args * sizeof(*args));
+    struct val *args = e->n_args <= 4 ? small : arena_alloc_raw(ev->a, e->n_args * sizeof(*args));
     for (size_t i = 0; i < e->n_args; i++) {
         int rc = eval(ev, e->args[i], &args[i]);
         if (rc < 0)

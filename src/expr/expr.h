@@ -128,7 +128,10 @@ static inline struct val val_number(double num)
 /* A string value copying len bytes of p into a. */
 struct val val_string(struct arena *a, const char *p, size_t len);
 /* A string value pointing at p (NUL-terminated at len), which must outlive the value. */
-struct val val_string_borrowed(const char *p, size_t len);
+static inline struct val val_string_borrowed(const char *p, size_t len)
+{
+    return (struct val){.kind = VAL_STRING, .s = {.p = p, .len = len}};
+}
 /* A new empty array or object in a. */
 struct val val_new_array(struct arena *a);
 struct val val_new_object(struct arena *a);
@@ -162,6 +165,9 @@ void val_to_sbuf(struct sbuf *out, const struct val *v);
  * Infinity, -Infinity.
  */
 void val_number_to_sbuf(struct sbuf *out, double num);
+/* The same into buf (not NUL-terminated); returns the length. */
+#define VAL_NUMBER_CHARS 40
+size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num);
 /*
  * Parses a number the way the evaluator converts strings (see val_to_number). Returns NaN when
  * the text is not a number.

@@ -23,9 +23,24 @@ long expr_casefind(struct str hay, struct str needle);
 bool expr_case_prefix(struct str s, struct str affix);
 bool expr_case_suffix(struct str s, struct str affix);
 
-/* The JSON of v (as val_to_json_sbuf writes it): its size in bytes, and the bytes into dst. */
-size_t expr_json_size(const struct val *v, bool pretty);
-void expr_json_emit(char *dst, const struct val *v, bool pretty);
+/*
+ * The JSON of v as val_to_json_sbuf writes it, in one pass: j->p, j->len. When it would pass
+ * limit bytes, j->p is NULL and j->len still gives the size. expr_json_done frees it.
+ */
+struct expr_json {
+    const char *p;
+    size_t len;
+    char *heap;
+    char stack[4096];
+};
+void expr_json_render(struct expr_json *j, const struct val *v, bool pretty, size_t limit);
+void expr_json_done(struct expr_json *j);
+
+/*
+ * fromJSON()'s reader: the JSON text s (JSON.parse's grammar) as values in a. On bad input,
+ * "invalid JSON at line L, column C".
+ */
+int expr_json_read(struct val *out, struct arena *a, const char *s, size_t len, struct err *err);
 
 /* Names of the functions by enum expr_func, and their argument limits. */
 struct expr_func_info {
@@ -33,7 +48,8 @@ struct expr_func_info {
     const char *display; /* as documented ("startsWith") */
     size_t min_args;
     size_t max_args;
-    bool optional; /* allowed only when listed in expr_parse_opts.functions */
+    bool optional;   /* allowed only when listed in expr_parse_opts.functions */
+    size_t name_len; /* strlen(name) */
 };
 extern const struct expr_func_info expr_funcs[];
 extern const size_t expr_n_funcs;

@@ -18,19 +18,19 @@
 #include "util/xalloc.h"
 
 const struct expr_func_info expr_funcs[] = {
-    [EXPR_FN_CONTAINS] = {"contains", "contains", 2, 2, false},
-    [EXPR_FN_STARTS_WITH] = {"startswith", "startsWith", 2, 2, false},
-    [EXPR_FN_ENDS_WITH] = {"endswith", "endsWith", 2, 2, false},
-    [EXPR_FN_FORMAT] = {"format", "format", 1, EXPR_MAX_FORMAT_ARGS, false},
-    [EXPR_FN_JOIN] = {"join", "join", 1, 2, false},
-    [EXPR_FN_TO_JSON] = {"tojson", "toJSON", 1, 1, false},
-    [EXPR_FN_FROM_JSON] = {"fromjson", "fromJSON", 1, 1, false},
-    [EXPR_FN_CASE] = {"case", "case", 3, SIZE_MAX, false},
-    [EXPR_FN_HASH_FILES] = {"hashfiles", "hashFiles", 1, EXPR_MAX_FORMAT_ARGS, true},
-    [EXPR_FN_SUCCESS] = {"success", "success", 0, 0, true},
-    [EXPR_FN_FAILURE] = {"failure", "failure", 0, 0, true},
-    [EXPR_FN_CANCELLED] = {"cancelled", "cancelled", 0, 0, true},
-    [EXPR_FN_ALWAYS] = {"always", "always", 0, 0, true},
+    [EXPR_FN_CONTAINS] = {"contains", "contains", 2, 2, false, 8},
+    [EXPR_FN_STARTS_WITH] = {"startswith", "startsWith", 2, 2, false, 10},
+    [EXPR_FN_ENDS_WITH] = {"endswith", "endsWith", 2, 2, false, 8},
+    [EXPR_FN_FORMAT] = {"format", "format", 1, EXPR_MAX_FORMAT_ARGS, false, 6},
+    [EXPR_FN_JOIN] = {"join", "join", 1, 2, false, 4},
+    [EXPR_FN_TO_JSON] = {"tojson", "toJSON", 1, 1, false, 6},
+    [EXPR_FN_FROM_JSON] = {"fromjson", "fromJSON", 1, 1, false, 8},
+    [EXPR_FN_CASE] = {"case", "case", 3, SIZE_MAX, false, 4},
+    [EXPR_FN_HASH_FILES] = {"hashfiles", "hashFiles", 1, EXPR_MAX_FORMAT_ARGS, true, 9},
+    [EXPR_FN_SUCCESS] = {"success", "success", 0, 0, true, 7},
+    [EXPR_FN_FAILURE] = {"failure", "failure", 0, 0, true, 7},
+    [EXPR_FN_CANCELLED] = {"cancelled", "cancelled", 0, 0, true, 9},
+    [EXPR_FN_ALWAYS] = {"always", "always", 0, 0, true, 6},
 };
 const size_t expr_n_funcs = sizeof(expr_funcs) / sizeof(expr_funcs[0]);
 
@@ -81,9 +81,6 @@ struct parser {
     size_t pos; /* next token */
     int depth;
     const char *copy;     /* the source in the arena, made when a name first needs it */
-    char *chunk;          /* palloc's current chunk */
-    size_t chunk_left;    /* bytes left in it */
-    size_t chunk_size;    /* size of the last chunk taken */
     struct tok small[64]; /* most expressions fit; longer ones move to the heap */
 };
 
@@ -99,13 +96,15 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     char buf[ERR_MSG_MAX];
     size_t n = 0;
     char num[24];
-    int numlen = snprintf(num, sizeof(num), "%zu", pos);
+    size_t numat = sizeof(num);
+    for (size_t v = pos; numat == sizeof(num) || v; v /= 10)
+        num[--numat] = (char)('0' + v % 10);
     const struct str parts[] = {
         str_from(what),
         str_make(": '", 3),
         str_make(tok, toklen),
         str_make("'. Located at position ", 23),
-        str_make(num, (size_t)numlen),
+        str_make(num + numat, sizeof(num) - numat),
         str_make(" within expression: ", 20),
         str_make(p->src, p->len),
     };
@@ -123,10 +122,24 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     return ERR_INVALID;
 }
 
-/* Room is made before lexing (an expression of n bytes has at most n + 1 tokens). */
+/* Moves the tokens to a bigger array (the first 64 live in the parser itself). */
+static __attribute__((noinline)) void grow_toks(struct parser *p)
+{
+    size_t n = p->alloc * 4;
+    if (p->toks == p->small) {
+        p->toks = xreallocarray(NULL, n, sizeof(*p->toks));
+        memcpy(p->toks, p->small, sizeof(p->small));
+    } else {
+        p->toks = xreallocarray(p->toks, n, sizeof(*p->toks));
+    }
+    p->alloc = n;
+}
+
 static inline void add_tok(struct parser *p, enum tok_type type, size_t start, size_t end,
                            double num)
 {
+    if (p->ntoks == p->alloc)
+        grow_toks(p);
     p->toks[p->ntoks++] = (struct tok){.type = type, .start = start, .end = end, .num = num};
 }
 
@@ -193,14 +206,15 @@ static int lex_identifier(struct parser *p, size_t start, size_t *i)
 {
     size_t k = *i;
     /* Legal when it starts with a letter or '_' and goes on with identifier characters. */
-    bool legal = char_class[(unsigned char)p->src[start]] & CC_IDENT_START;
+    unsigned all = char_class[(unsigned char)p->src[start]] & CC_IDENT_START ? CC_IDENT : 0;
     while (k < p->len) {
         unsigned cc = char_class[(unsigned char)p->src[k]];
         if (cc & CC_BOUNDARY)
             break;
-        legal = legal && (cc & CC_IDENT);
+        all &= cc; /* keeps CC_IDENT while every character is one */
         k++;
     }
+    bool legal = all & CC_IDENT;
     *i = k;
     const char *s = p->src + start;
     size_t n = k - start;
@@ -426,9 +440,10 @@ static bool at_end(const struct parser *p)
     return p->toks[p->pos].type == T_EOF;
 }
 
+/* t is never T_EOF, so the end needs no test of its own. */
 static bool check(const struct parser *p, enum tok_type t)
 {
-    return !at_end(p) && p->toks[p->pos].type == t;
+    return p->toks[p->pos].type == t;
 }
 
 static bool match(struct parser *p, enum tok_type t)
@@ -446,36 +461,21 @@ static int incr_depth(struct parser *p)
     return 0;
 }
 
-/*
- * Zeroed memory for the tree, cut from chunks of the arena: one arena call (and one memset)
- * per chunk instead of one per node. Sizes are rounded up to keep pointers aligned.
- */
+/* Memory for the tree, not zeroed: every node sets all of its fields. */
 static void *palloc(struct parser *p, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (size > p->chunk_left) {
-        size_t chunk = p->chunk_size ? p->chunk_size * 2 : 512;
-        if (chunk > 8192)
-            chunk = 8192;
-        p->chunk_size = chunk;
-        if (size > chunk / 2)
-            return arena_alloc(p->a, size);
-        p->chunk = arena_alloc(p->a, chunk);
-        p->chunk_left = chunk;
-    }
-    void *r = p->chunk;
-    p->chunk += size;
-    p->chunk_left -= size;
-    return r;
+    return arena_alloc_raw(p->a, size);
 }
 
-/* A string value (NUL-terminated copy) in the tree's memory. */
-static struct val pstring(struct parser *p, const char *s, size_t n)
+/* A string literal (NUL-terminated copy) in the tree's memory, set field by field. */
+static void set_string(struct parser *p, struct val *v, const char *s, size_t n)
 {
     char *c = palloc(p, n + 1);
     memcpy(c, s, n);
     c[n] = '\0';
-    return val_string_borrowed(c, n);
+    v->kind = VAL_STRING;
+    v->s.p = c;
+    v->s.len = n;
 }
 
 static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t offset,
@@ -483,9 +483,7 @@ static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t 
 {
     /* The node and its operand pointers in one allocation. */
     struct expr *e = palloc(p, sizeof(*e) + n_args * sizeof(*e->args));
-    e->kind = kind;
-    e->offset = offset;
-    e->n_args = n_args;
+    *e = (struct expr){.kind = kind, .offset = offset, .n_args = n_args};
     if (n_args)
         e->args = (struct expr **)(e + 1);
     return e;
@@ -604,7 +602,7 @@ static int resolve_function(struct parser *p, const struct tok *id, size_t n_arg
     size_t n = id->end - id->start;
     for (size_t f = 0; f < expr_n_funcs; f++) {
         const struct expr_func_info *info = &expr_funcs[f];
-        if (!name_eq(info->name, s, n))
+        if (info->name_len != n || !name_eq(info->name, s, n))
             continue;
         size_t min = info->min_args;
         size_t max = info->max_args;
@@ -640,21 +638,25 @@ static int primary(struct parser *p, struct expr **out, bool *is_group)
     case T_NUMBER:
     case T_STRING:
         p->pos++;
+        /* Fields are set one by one: a struct val built aside and copied in stalls the
+         * store buffer (it was the parser's hottest line). */
         e = new_node(p, EXPR_LITERAL, t->start, 0);
         if (t->type == T_FALSE || t->type == T_TRUE) {
-            e->literal = val_bool(t->type == T_TRUE);
+            e->literal.kind = VAL_BOOL;
+            e->literal.b = t->type == T_TRUE;
         } else if (t->type == T_NUMBER) {
-            e->literal = val_number(t->num);
+            e->literal.kind = VAL_NUMBER;
+            e->literal.num = t->num;
         } else if (t->type == T_STRING) {
             const char *s = p->src + t->start + 1;
             size_t n = t->end - t->start - 2;
             if (memchr(s, '\'', n)) {
                 struct sbuf sb = SBUF_INIT;
                 unescape(&sb, s, n);
-                e->literal = pstring(p, sb.buf, sb.len);
+                set_string(p, &e->literal, sb.buf, sb.len);
                 sbuf_release(&sb);
             } else {
-                e->literal = pstring(p, s, n);
+                set_string(p, &e->literal, s, n);
             }
         }
         *out = e;
@@ -751,7 +753,7 @@ static int index_access(struct parser *p, struct expr **out)
             struct expr *idx = NULL;
             if (match(p, T_IDENT)) {
                 idx = new_node(p, EXPR_LITERAL, t->start, 0);
-                idx->literal = pstring(p, p->src + t->start, t->end - t->start);
+                set_string(p, &idx->literal, p->src + t->start, t->end - t->start);
             } else if (!match(p, T_STAR)) {
                 return parse_fail(p, PE_UNEXPECTED_SYMBOL, peek(p));
             }
@@ -920,19 +922,12 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
     p.pos = 0;
     p.depth = 0;
     p.copy = NULL;
-    p.chunk = NULL;
-    p.chunk_left = 0;
-    p.chunk_size = 0;
     int rc = 0;
     if (len > EXPR_MAX_LENGTH && utf16_len(src, len) > EXPR_MAX_LENGTH) {
         rc = err_set(err, ERR_INVALID, "Exceeded max expression length %d", EXPR_MAX_LENGTH);
         if (p.opts->diag_out)
             *p.opts->diag_out = (struct expr_diag){.kind = EXPR_ERR_PARSING};
         goto done;
-    }
-    if (len + 1 > p.alloc) {
-        p.toks = xreallocarray(NULL, len + 1, sizeof(*p.toks));
-        p.alloc = len + 1;
     }
     rc = lex(&p);
     if (rc < 0)

@@ -5,6 +5,8 @@
  * Latin-1, Greek final sigma, Cyrillic and the Turkish i's. This file holds the simple upper-case
  * mapping for the scripts in common use; other code points compare as they are.
  */
+#include <string.h>
+
 #include "expr/internal.h"
 
 uint32_t expr_utf8_next(const char *str, size_t len, size_t *i)
@@ -48,7 +50,12 @@ uint32_t expr_utf8_next(const char *str, size_t len, size_t *i)
 size_t expr_char_pos(const char *s, size_t off)
 {
     size_t pos = 1;
-    for (size_t i = 0; i < off; i++) {
+    size_t i = 0;
+    /* ASCII, 8 bytes at a time: one unit a byte */
+    for (uint64_t w; i + 8 <= off && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ull));)
+        i += 8;
+    pos += i;
+    for (; i < off; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c & 0xC0) == 0x80)
             continue;                      /* continuation byte */

@@ -15,11 +15,6 @@ struct val val_string(struct arena *a, const char *p, size_t len)
     return (struct val){.kind = VAL_STRING, .s = str_make(arena_strndup(a, p, len), len)};
 }
 
-struct val val_string_borrowed(const char *p, size_t len)
-{
-    return (struct val){.kind = VAL_STRING, .s = str_make(p, len)};
-}
-
 struct val val_new_array(struct arena *a)
 {
     struct val_array *arr = arena_alloc(a, sizeof(*arr));
@@ -39,7 +34,7 @@ void val_array_push(struct arena *a, struct val arr, struct val item)
         BUG("val_array_push on a %s", val_kind_name(arr.kind));
     if (ar->len == ar->alloc) {
         size_t n = ar->alloc ? ar->alloc * 2 : 4;
-        struct val *items = arena_alloc(a, n * sizeof(*items));
+        struct val *items = arena_alloc_raw(a, n * sizeof(*items));
         if (ar->len)
             memcpy(items, ar->items, ar->len * sizeof(*items));
         ar->items = items;
@@ -122,7 +117,7 @@ void val_object_set(struct arena *a, struct val obj, const char *key, size_t key
     }
     if (o->len == o->alloc) {
         size_t n = o->alloc ? o->alloc * 2 : 4;
-        struct val_member *m = arena_alloc(a, n * sizeof(*m));
+        struct val_member *m = arena_alloc_raw(a, n * sizeof(*m));
         if (o->len)
             memcpy(m, o->members, o->len * sizeof(*m));
         o->members = m;
@@ -328,19 +323,47 @@ double val_to_number(const struct val *v)
     return NAN;
 }
 
-/* Appends a decimal integer (|v| < 1e15) without going through printf. */
-static void add_integer(struct sbuf *out, long long v)
+/*
+ * Writes num in fixed notation when a decimal of at most 15 significant digits reads back as
+ * num; returns its length, or 0 to leave num to printf. Such a decimal is what "G15" (and the
+ * shortest round trip) prints: num lies within half an ulp of it, far less than half a step of
+ * the 15-digit grid, so rounding num to 15 digits gives it back. Numbers below 1e-4 are left
+ * to printf, which decides between fixed and scientific notation.
+ */
+static size_t short_decimal(double num, char buf[VAL_NUMBER_CHARS])
 {
-    char buf[24];
-    size_t i = sizeof(buf);
-    unsigned long long u = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
-    do {
-        buf[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        buf[--i] = '-';
-    sbuf_add(out, buf + i, sizeof(buf) - i);
+    static const double pow10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+    double mag = fabs(num);
+    if (!(mag >= 1e-4 && mag < 1e15))
+        return 0;
+    for (size_t k = 1; k < sizeof(pow10) / sizeof(pow10[0]); k++) {
+        double scaled = mag * pow10[k];
+        if (scaled >= 1e15)
+            return 0;
+        if (scaled != floor(scaled) || scaled / pow10[k] != mag)
+            continue;
+        /* digits of the integer scaled, with the point k digits from the right */
+        char digits[24];
+        size_t nd = 0;
+        unsigned long long u = (unsigned long long)scaled;
+        for (; u || nd <= k; u /= 10)
+            digits[nd++] = (char)('0' + u % 10);
+        size_t n = 0;
+        if (num < 0)
+            buf[n++] = '-';
+        while (nd > k)
+            buf[n++] = digits[--nd];
+        buf[n++] = '.';
+        while (nd)
+            buf[n++] = digits[--nd];
+        while (buf[n - 1] == '0') /* not expected (k is the smallest that works), but cheap */
+            n--;
+        if (buf[n - 1] == '.')
+            n--;
+        return n;
+    }
+    return 0;
 }
 
 /*
@@ -348,25 +371,45 @@ static void add_integer(struct sbuf *out, long long v)
  * the exponent is below -5 or at least 15, written "E+17"/"E-07" (two exponent digits at least).
  * printf's %.15G follows the same rules; only the special values and -0 need care.
  */
-void val_number_to_sbuf(struct sbuf *out, double num)
+size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num)
 {
     if (isnan(num)) {
-        sbuf_addstr(out, "NaN");
-        return;
+        memcpy(buf, "NaN", 3);
+        return 3;
     }
     if (isinf(num)) {
-        sbuf_addstr(out, num < 0 ? "-Infinity" : "Infinity");
-        return;
+        memcpy(buf, num < 0 ? "-Infinity" : "Infinity", num < 0 ? 9 : 8);
+        return num < 0 ? 9 : 8;
     }
     if (num == 0) {
-        sbuf_addch(out, '0');
-        return;
+        buf[0] = '0';
+        return 1;
     }
     if (fabs(num) < 1e15 && num == floor(num)) {
-        add_integer(out, (long long)num);
-        return;
+        /* an integer, without going through printf */
+        char tmp[24];
+        size_t i = sizeof(tmp);
+        unsigned long long u = (unsigned long long)fabs(num);
+        do {
+            tmp[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (num < 0)
+            tmp[--i] = '-';
+        memcpy(buf, tmp + i, sizeof(tmp) - i);
+        return sizeof(tmp) - i;
     }
-    sbuf_addf(out, "%.15G", num);
+    size_t n = short_decimal(num, buf);
+    if (n)
+        return n;
+    int len = snprintf(buf, VAL_NUMBER_CHARS, "%.15G", num);
+    return len > 0 ? (size_t)len : 0;
+}
+
+void val_number_to_sbuf(struct sbuf *out, double num)
+{
+    char buf[VAL_NUMBER_CHARS];
+    sbuf_add(out, buf, val_number_to_chars(buf, num));
 }
 
 void val_to_sbuf(struct sbuf *out, const struct val *v)
@@ -541,27 +584,65 @@ cJSON *val_to_json(const struct val *v)
 }
 
 /*
- * The JSON writer runs twice over a value: once with dst NULL to measure, once to write into
- * memory of exactly that size (so toJSON() of a large context is neither grown step by step
- * nor copied afterwards).
+ * The JSON writer: one pass into a buffer that starts as the caller's and moves to the heap
+ * when it fills. Past `limit` bytes it stops keeping them and only counts (toJSON() is then
+ * refused by the memory limit, whatever the value's size).
  */
 struct jw {
-    char *dst; /* NULL while measuring */
-    size_t n;  /* bytes measured or written so far */
+    char *buf;  /* NULL once past the limit */
+    size_t n;   /* bytes written (or counted) so far */
+    size_t cap; /* bytes buf holds */
+    char *heap; /* buf when it is on the heap */
+    size_t limit;
 };
+
+/* Makes room for k more bytes, or drops the buffer when that would pass the limit. */
+static __attribute__((noinline)) void jw_grow(struct jw *w, size_t k)
+{
+    if (!w->buf)
+        return;
+    if (w->n + k > w->limit) {
+        xfree(w->heap);
+        w->heap = w->buf = NULL;
+        w->cap = 0;
+        return;
+    }
+    size_t cap = w->cap * 2 > w->n + k ? w->cap * 2 : w->n + k + 256;
+    if (cap > w->limit)
+        cap = w->limit;
+    if (w->heap) {
+        w->heap = xrealloc(w->heap, cap);
+    } else {
+        w->heap = xmalloc(cap);
+        memcpy(w->heap, w->buf, w->n);
+    }
+    w->buf = w->heap;
+    w->cap = cap;
+}
 
 static inline void jw_put(struct jw *w, const char *p, size_t k)
 {
-    if (w->dst)
-        memcpy(w->dst + w->n, p, k);
+    if (w->n + k > w->cap) {
+        jw_grow(w, k);
+        if (!w->buf) {
+            w->n += k;
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, p, k);
     w->n += k;
 }
 
 static inline void jw_ch(struct jw *w, char c)
 {
-    if (w->dst)
-        w->dst[w->n] = c;
-    w->n++;
+    if (w->n + 1 > w->cap) {
+        jw_grow(w, 1);
+        if (!w->buf) {
+            w->n++;
+            return;
+        }
+    }
+    w->buf[w->n++] = c;
 }
 
 /*
@@ -588,8 +669,19 @@ static void json_number(struct jw *w, double num)
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        len = snprintf(buf, sizeof(buf), "%lld", (long long)num);
-    } else {
+        /* by hand: printf costs more than the rest of writing a small object */
+        long long v = (long long)num;
+        unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+        size_t i = sizeof(buf);
+        do {
+            buf[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            buf[--i] = '-';
+        jw_put(w, buf + i, sizeof(buf) - i);
+        return;
+    } else if ((len = (int)short_decimal(num, buf)) == 0) {
         for (int prec = 15; prec <= 17; prec++) {
             len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
             if (strtod(buf, NULL) == num)
@@ -729,25 +821,27 @@ static void json_write(struct jw *w, const struct val *v, bool pretty, size_t de
     }
 }
 
-size_t expr_json_size(const struct val *v, bool pretty)
+void expr_json_render(struct expr_json *j, const struct val *v, bool pretty, size_t limit)
 {
-    struct jw w = {.dst = NULL};
+    struct jw w = {.buf = j->stack, .cap = sizeof(j->stack), .limit = limit};
     json_write(&w, v, pretty, 0);
-    return w.n;
+    j->p = w.buf;
+    j->len = w.n;
+    j->heap = w.heap;
 }
 
-void expr_json_emit(char *dst, const struct val *v, bool pretty)
+void expr_json_done(struct expr_json *j)
 {
-    struct jw w = {.dst = dst};
-    json_write(&w, v, pretty, 0);
+    xfree(j->heap);
+    j->heap = NULL;
 }
 
 void val_to_json_sbuf(struct sbuf *out, const struct val *v, bool pretty)
 {
-    size_t size = expr_json_size(v, pretty);
-    sbuf_grow(out, size);
-    expr_json_emit(out->buf + out->len, v, pretty);
-    sbuf_setlen(out, out->len + size);
+    struct expr_json j;
+    expr_json_render(&j, v, pretty, SIZE_MAX);
+    sbuf_add(out, j.p, j.len);
+    expr_json_done(&j);
 }
 
 struct val val_copy(struct arena *a, const struct val *v)

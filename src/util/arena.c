@@ -1,54 +1,64 @@
 #include "util/arena.h"
 
-#include <stdalign.h>
-#include <stdint.h>
-#include <string.h>
-
 #include "util/xalloc.h"
 
 #define ARENA_BLOCK 8192
+#define ARENA_KEEP (1u << 20) /* bytes of blocks arena_reset keeps for reuse */
 
 struct arena_block {
-    struct arena_block *next;
-    size_t size; /* bytes of data[] */
-    size_t used; /* bytes of data[] handed out */
+    struct arena_block *next; /* first: arena_reset's inline fast path reads it */
+    size_t size;              /* bytes of data[] */
     alignas(max_align_t) unsigned char data[];
 };
 
-static size_t align_up(size_t n)
+_Static_assert(offsetof(struct arena_block, next) == 0, "arena_reset reads next first");
+_Static_assert(offsetof(struct arena_block, data) == ARENA_HEADER, "ARENA_HEADER is data's offset");
+
+/* The smallest spare block with room for size bytes (taken off the spare list), or a new one. */
+static struct arena_block *take_block(struct arena *a, size_t size)
 {
-    size_t a = alignof(max_align_t);
-    return (n + a - 1) & ~(a - 1);
+    struct arena_block **best = NULL;
+    for (struct arena_block **pp = &a->spare; *pp; pp = &(*pp)->next) {
+        if ((*pp)->size >= size && (!best || (*pp)->size < (*best)->size))
+            best = pp;
+    }
+    if (best) {
+        struct arena_block *b = *best;
+        *best = b->next;
+        a->spare_bytes -= b->size;
+        return b;
+    }
+    size_t data = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+    struct arena_block *b = xmalloc(sizeof(*b) + data);
+    b->size = data;
+    return b;
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_slow(struct arena *a, size_t size)
 {
-    size = align_up(size ? size : 1);
-    struct arena_block *b = a->head;
-    if (!b || b->size - b->used < size) {
-        size_t data = size > ARENA_BLOCK / 2 ? size : ARENA_BLOCK;
-        b = xmalloc(sizeof(*b) + data);
-        b->size = data;
-        b->used = 0;
+    if (size > SIZE_MAX / 2)
+        (void)xreallocarray(NULL, 2, size); /* overflows: reports out of memory and aborts */
+    size = (size + ARENA_ALIGN - 1 + (size == 0)) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size > ARENA_BLOCK / 2 && a->head) {
         /* A big one-off allocation goes behind the current block so it keeps filling. */
-        if (size > ARENA_BLOCK / 2 && a->head) {
-            b->next = a->head->next;
-            a->head->next = b;
-        } else {
-            b->next = a->head;
-            a->head = b;
-        }
+        struct arena_block *b = take_block(a, size);
+        b->next = a->head->next;
+        a->head->next = b;
+        a->used += size;
+        return b->data;
     }
-    void *p = b->data + b->used;
-    b->used += size;
+    struct arena_block *b = take_block(a, size);
+    b->next = a->head;
+    a->head = b;
+    a->cur = b->data + size;
+    a->end = b->data + b->size;
     a->used += size;
-    memset(p, 0, size);
-    return p;
+    return b->data;
 }
 
 void *arena_memdup(struct arena *a, const void *p, size_t n)
 {
-    void *q = arena_alloc(a, n);
+    void *q = arena_alloc_raw(a, n);
     if (n)
         memcpy(q, p, n);
     return q;
@@ -56,7 +66,7 @@ void *arena_memdup(struct arena *a, const void *p, size_t n)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     if (n)
         memcpy(p, s, n);
     p[n] = '\0';
@@ -68,32 +78,43 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
-void arena_reset(struct arena *a)
+void arena_reset_slow(struct arena *a)
 {
-    struct arena_block *keep = NULL;
-    struct arena_block *b = a->head;
+    /* The current block stays current, emptied; the others are spare while the kept total
+     * stays within ARENA_KEEP. */
+    struct arena_block *cur = a->head;
+    if (!cur)
+        return;
+    struct arena_block *b = cur->next;
     while (b) {
         struct arena_block *next = b->next;
-        if (!keep && b->size == ARENA_BLOCK) {
-            keep = b;
-            keep->used = 0;
-            keep->next = NULL;
+        if (cur->size + a->spare_bytes + b->size <= ARENA_KEEP) {
+            a->spare_bytes += b->size;
+            b->next = a->spare;
+            a->spare = b;
         } else {
             xfree(b);
         }
         b = next;
     }
-    a->head = keep;
+    cur->next = NULL;
+    a->cur = cur->data;
+    a->end = cur->data + cur->size;
     a->used = 0;
 }
 
-void arena_release(struct arena *a)
+static void free_list(struct arena_block *b)
 {
-    struct arena_block *b = a->head;
     while (b) {
         struct arena_block *next = b->next;
         xfree(b);
         b = next;
     }
+}
+
+void arena_release(struct arena *a)
+{
+    free_list(a->head);
+    free_list(a->spare);
     *a = ARENA_INIT;
 }

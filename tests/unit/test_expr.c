@@ -5,7 +5,9 @@
  * the runner's behaviour (cited at each test), or from an independent computation (the
  * hashFiles digests were computed with Python's hashlib, see hash_files_*).
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -410,6 +412,87 @@ static void numbers_print_like_the_csharp_runner(void)
     }
 }
 
+/*
+ * Short decimals take a path without printf; printf's %.15G is the reference ("G15" and %.15G
+ * agree in this range), and toJSON's shortest round trip must give the same digits.
+ */
+static void short_decimals_print_like_printf_g15(void)
+{
+    unsigned long long seed = 88172645463325252ull;
+    size_t bad = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        /* a decimal of 1..15 digits with the point somewhere: m / 10^k */
+        int digits = 1 + (int)(seed % 15);
+        long long m = (long long)((seed >> 8) % 1000000000000000ull);
+        for (int d = 15; d > digits; d--)
+            m /= 10;
+        int k = (int)((seed >> 4) % 19);
+        double num = (double)m;
+        for (int j = 0; j < k; j++)
+            num /= 10;
+        if (seed & 1)
+            num = -num;
+        if (i % 7 == 0) /* and plain doubles too, mostly left to printf */
+            num = (double)(seed >> 11) / (double)(1ull << (seed % 60));
+        char want[64];
+        snprintf(want, sizeof(want), "%.15G", num);
+        struct sbuf sb = SBUF_INIT;
+        val_number_to_sbuf(&sb, num);
+        if (strcmp(sb.buf, want) && num != 0 && bad++ < 5)
+            fprintf(stderr, "  %.17g: %s, printf says %s\n", num, sb.buf, want);
+        /* toJSON: the shortest of %.15G, %.16G, %.17G that reads back */
+        if (num != floor(num)) {
+            for (int prec = 15; prec <= 17; prec++) {
+                snprintf(want, sizeof(want), "%.*G", prec, num);
+                if (strtod(want, NULL) == num)
+                    break;
+            }
+            struct val v = val_number(num);
+            sbuf_reset(&sb);
+            val_to_json_sbuf(&sb, &v, false);
+            if (strcmp(sb.buf, want) && bad++ < 5)
+                fprintf(stderr, "  toJSON(%.17g): %s, expected %s\n", num, sb.buf, want);
+        }
+        sbuf_release(&sb);
+    }
+    CHECK_INT(bad, 0);
+}
+
+/*
+ * toJSON() of the same object twice reuses the text but still counts it twice against the
+ * memory limit, as the C# runner counts every string it makes: {"a": 1} is 12 characters,
+ * 2 * 12 + 26 = 50 bytes each.
+ */
+static void to_json_twice_is_charged_twice(void)
+{
+    struct arena a = ARENA_INIT;
+    struct val ctxs = val_new_object(&a);
+    struct val o = val_new_object(&a);
+    val_object_set(&a, o, "a", 1, val_number(1));
+    val_object_set(&a, ctxs, "o", 1, o);
+    static const char src[] = "tojson(o) == tojson(o)";
+    size_t limits[] = {99, 100};
+    for (size_t i = 0; i < 2; i++) {
+        struct expr_ctx ctx = EXPR_CTX_INIT;
+        ctx.contexts = &ctxs;
+        ctx.max_memory = limits[i];
+        struct err err = ERR_INIT;
+        struct val v;
+        int rc = expr_eval_str(&v, &a, src, sizeof(src) - 1, NULL, &ctx, &err);
+        if (i == 0) {
+            CHECK(rc < 0);
+            CHECK(strstr(err.msg, "maximum allowed memory size") != NULL);
+        } else {
+            CHECK_INT(rc, 0);
+            CHECK(v.kind == VAL_BOOL && v.b);
+        }
+    }
+    arena_release(&a);
+}
+
 static void objects_keep_order_and_ignore_case(void)
 {
     struct arena a = ARENA_INIT;
@@ -568,6 +651,8 @@ int main(int argc, char **argv)
         TEST(template_parse_error_offset_is_in_the_template),
         TEST(deep_nesting_and_limits),
         TEST(numbers_print_like_the_csharp_runner),
+        TEST(short_decimals_print_like_printf_g15),
+        TEST(to_json_twice_is_charged_twice),
         TEST(objects_keep_order_and_ignore_case),
         TEST(error_positions_count_characters),
         TEST(if_with_text_around_an_expression_is_a_string),

@@ -184,6 +184,30 @@ static void arena_allocations_are_zeroed_and_aligned(void)
     arena_release(&a);
 }
 
+/* After a reset the kept blocks are reused: arena_alloc still zeroes, big blocks come back. */
+static void arena_reset_reuses_blocks(void)
+{
+    struct arena a = ARENA_INIT;
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 300; i++) {
+            char *p = arena_alloc(&a, 100);
+            for (int k = 0; k < 100; k++)
+                CHECK(p[k] == 0);
+            memset(p, 0xAA, 100);
+        }
+        char *big = arena_alloc(&a, 300000);
+        CHECK(big[0] == 0 && big[299999] == 0);
+        memset(big, 0xBB, 300000);
+        char *raw = arena_alloc_raw(&a, 0);
+        CHECK(raw != NULL);
+        CHECK(a.used >= 330000);
+        arena_reset(&a);
+        CHECK_INT(a.used, 0);
+        CHECK(a.spare_bytes <= (1u << 20));
+    }
+    arena_release(&a);
+}
+
 static void path_normalize_folds_dots(void)
 {
     static const char *const cases[][2] = {
@@ -435,6 +459,7 @@ int main(int argc, char **argv)
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),
+        TEST(arena_reset_reuses_blocks),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
         TEST(sha256_matches_nist_vectors),

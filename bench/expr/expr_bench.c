@@ -147,7 +147,9 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             total += cost[i];
         printf("one round: %.1f us\n", total * 1e6);
-        for (int k = 0; k < (getenv("EXPR_BENCH_TOP") ? atoi(getenv("EXPR_BENCH_TOP")) : 10); k++) {
+        const char *top_env = getenv("EXPR_BENCH_TOP");
+        long top = top_env ? strtol(top_env, NULL, 10) : 10;
+        for (long k = 0; k < top; k++) {
             size_t best = 0;
             for (size_t i = 1; i < n; i++) {
                 if (cost[i] > cost[best])

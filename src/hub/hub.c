@@ -68,6 +68,9 @@ int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err)
     h->state_dir = opts->state_dir ? xstrdup(opts->state_dir) : NULL;
     h->progress = opts->progress;
     h->progress_payload = opts->progress_payload;
+    h->parallel_parts = opts->parallel_parts ? opts->parallel_parts : HUB_DEFAULT_PARALLEL_PARTS;
+    if (h->parallel_parts > HUB_MAX_PARALLEL_PARTS)
+        h->parallel_parts = HUB_MAX_PARALLEL_PARTS;
 
     if (str_has_prefix(h->endpoint, "file://")) {
         const char *root = h->endpoint + strlen("file://");
@@ -102,6 +105,8 @@ void hub_free(struct hub *h)
     if (!h)
         return;
     http_client_free(h->http);
+    for (size_t i = 0; i < HUB_MAX_PARALLEL_PARTS; i++)
+        http_client_free(h->part_http[i]);
     if (h->store_root)
         hub_store_shutdown();
     xfree(h->endpoint);

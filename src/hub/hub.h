@@ -31,6 +31,8 @@
 #define HUB_DEFAULT_ENDPOINT "https://huggingface.co"
 #define HUB_MAX_JSON (8u << 20)       /* cap on any JSON answer from the Hub */
 #define HUB_LFS_THRESHOLD (10u << 20) /* the embedded hub's regular/LFS split, as the Hub's */
+#define HUB_DEFAULT_PARALLEL_PARTS 4  /* multipart parts in flight at once (see hub_opts) */
+#define HUB_MAX_PARALLEL_PARTS 16
 
 enum hub_repo_type {
     HUB_REPO_MODEL,
@@ -62,6 +64,11 @@ struct hub_opts {
     /* Where multipart upload state is kept so an interrupted upload resumes (NULL: no resume). */
     const char *state_dir;
     const struct http_client_opts *http; /* retries, timeouts, clock; NULL for defaults */
+    /* Parts of one multipart upload sent at once, each over its own connection from its own
+     * thread: 0 = HUB_DEFAULT_PARALLEL_PARTS, capped at HUB_MAX_PARALLEL_PARTS; 1 sends them one
+     * after the other from the calling thread. With more than 1, a test clock in http must be
+     * thread-safe and the progress callback is called from those threads (never two at once). */
+    unsigned parallel_parts;
     hub_progress_fn progress;
     void *progress_payload;
 };

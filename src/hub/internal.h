@@ -78,7 +78,11 @@ struct hub {
     char *token;    /* may be NULL */
     char *state_dir;
     struct http_client *http; /* remote only */
-    char *store_root;         /* file:// only */
+    unsigned parallel_parts;  /* 1..HUB_MAX_PARALLEL_PARTS */
+    /* Clients of http for the threads that send multipart parts, made when first needed;
+     * part_http[0] stays NULL (the first sender uses http). */
+    struct http_client *part_http[HUB_MAX_PARALLEL_PARTS];
+    char *store_root; /* file:// only */
     hub_progress_fn progress;
     void *progress_payload;
 };

@@ -1,8 +1,8 @@
 # A 200 MB file through LFS multipart, parts sent in parallel (the default): one part fails once
 # (retried), then the storage server goes away mid-upload (the run fails and nothing is
 # committed), then a second run resumes from the parts the server already has and commits.
-# Which parts got in before the server went away depends on timing; that none is sent twice
-# does not.
+# Which parts got in before the server went away depends on timing (part 2's retry may come after
+# it); that none is sent twice does not.
 source "$RUNNEL_SOURCE_DIR/tests/hub/lib.sh"
 R="$RUNNEL_BIN"
 start_server --multipart-threshold $((50 << 20)) --chunk-size $((20 << 20))
@@ -17,8 +17,8 @@ expect_fail "interrupted upload fails" "big.safetensors' part [0-9]*: " \
 expect "nothing committed after the interruption" "$(state 's["repos"]["models/user/big"]["commits"]')" "1"
 expect "part 2 failed once" "$(state 's["counts"].get("part_failed")')" "1"
 stored=$(state '[s["part_puts"].get("'$oid':%d" % n, 0) for n in range(1, 11)]')
-expect "parts 1-5, and at most those in flight then, stored once each ($stored)" \
-  "$($PY -c "p = $stored; print(p[:5] == [1] * 5 and max(p) == 1 and sum(p) < 10)")" "True"
+expect "5 or more parts stored, none twice, not all ($stored)" \
+  "$($PY -c "p = $stored; print(max(p) == 1 and 5 <= sum(p) < 10)")" "True"
 expect "resume state kept" "$(ls "$XDG_CACHE_HOME/runnel/hub-uploads" | wc -l)" "1"
 
 fault '{"fail_parts_once": [], "drop_parts_after": null}'

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,16 +192,111 @@ int hub_normalize_path(struct sbuf *out, const char *path_in_repo, struct err *e
     return 0;
 }
 
-/* Streams the file at path through fn (sha1 or sha256 update), after an optional header. */
+/*
+ * Read-ahead for hashing large files: a reader thread copies the file out of the page cache into
+ * a ring of buffers while the calling thread hashes the ones already filled, so the copy (about a
+ * fifth of the time on a cached 1 GB file) runs on another core instead of between the hash
+ * blocks. Used for files of at least READAHEAD_MIN bytes; smaller ones are read in the caller.
+ */
+#define READAHEAD_MIN (8u << 20)
+#define READAHEAD_BUF (512u << 10)
+#define READAHEAD_NBUF 4
+
+struct readahead {
+    int fd;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    char *buf[READAHEAD_NBUF];
+    size_t len[READAHEAD_NBUF]; /* bytes in each buffer */
+    uint64_t filled;            /* buffers filled so far (buffer k is buf[k % READAHEAD_NBUF]) */
+    uint64_t hashed;            /* buffers hashed so far */
+    bool at_end;                /* the reader has stopped: end of file, or read_errno */
+    int read_errno;
+};
+
+static void *readahead_run(void *payload)
+{
+    struct readahead *ra = payload;
+    for (uint64_t k = 0;; k++) {
+        pthread_mutex_lock(&ra->lock);
+        while (k - ra->hashed == READAHEAD_NBUF)
+            pthread_cond_wait(&ra->cond, &ra->lock);
+        pthread_mutex_unlock(&ra->lock);
+        ssize_t n;
+        do {
+            n = read(ra->fd, ra->buf[k % READAHEAD_NBUF], READAHEAD_BUF);
+        } while (n < 0 && errno == EINTR);
+        pthread_mutex_lock(&ra->lock);
+        if (n > 0) {
+            ra->len[k % READAHEAD_NBUF] = (size_t)n;
+            ra->filled++;
+        } else {
+            ra->at_end = true;
+            ra->read_errno = n < 0 ? errno : 0;
+        }
+        pthread_cond_signal(&ra->cond);
+        pthread_mutex_unlock(&ra->lock);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+/* Hashes fd through fn with a reader thread; false when the thread cannot start (nothing read). */
+static bool hash_readahead(int fd, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
+                           int *errno_out)
+{
+    struct readahead ra = {.fd = fd};
+    pthread_t reader;
+    pthread_mutex_init(&ra.lock, NULL);
+    pthread_cond_init(&ra.cond, NULL);
+    for (size_t i = 0; i < READAHEAD_NBUF; i++)
+        ra.buf[i] = xmalloc(READAHEAD_BUF);
+    bool started = pthread_create(&reader, NULL, readahead_run, &ra) == 0;
+    for (uint64_t k = 0; started; k++) {
+        pthread_mutex_lock(&ra.lock);
+        while (ra.filled == k && !ra.at_end)
+            pthread_cond_wait(&ra.cond, &ra.lock);
+        bool have = ra.filled > k;
+        pthread_mutex_unlock(&ra.lock);
+        if (!have)
+            break;
+        fn(ctx, ra.buf[k % READAHEAD_NBUF], ra.len[k % READAHEAD_NBUF]);
+        pthread_mutex_lock(&ra.lock);
+        ra.hashed++;
+        pthread_cond_signal(&ra.cond);
+        pthread_mutex_unlock(&ra.lock);
+    }
+    if (started)
+        pthread_join(reader, NULL);
+    *errno_out = ra.read_errno;
+    for (size_t i = 0; i < READAHEAD_NBUF; i++)
+        xfree(ra.buf[i]);
+    pthread_cond_destroy(&ra.cond);
+    pthread_mutex_destroy(&ra.lock);
+    return started;
+}
+
+/* Streams the file at path through fn (sha1 or sha256 update). */
 static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
                      struct err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_errno(err, "cannot open '%s'", path);
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) == 0 && st.st_size >= (off_t)READAHEAD_MIN) {
+        int read_errno = 0;
+        if (hash_readahead(fd, fn, ctx, &read_errno)) {
+            errno = read_errno;
+            if (read_errno)
+                rc = err_errno(err, "cannot read '%s'", path);
+            close(fd);
+            return rc;
+        }
+    }
     enum { CHUNK = 1u << 20 };
     char *buf = xmalloc(CHUNK);
-    int rc = 0;
     for (;;) {
         ssize_t n = read(fd, buf, CHUNK);
         if (n < 0 && errno == EINTR)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,6 +213,7 @@ struct readahead {
     uint64_t hashed;            /* buffers hashed so far */
     bool at_end;                /* the reader has stopped: end of file, or read_errno */
     int read_errno;
+    bool quit; /* the hasher was cancelled: the reader stops too */
 };
 
 static void *readahead_run(void *payload)
@@ -219,9 +221,12 @@ static void *readahead_run(void *payload)
     struct readahead *ra = payload;
     for (uint64_t k = 0;; k++) {
         pthread_mutex_lock(&ra->lock);
-        while (k - ra->hashed == READAHEAD_NBUF)
+        while (k - ra->hashed == READAHEAD_NBUF && !ra->quit)
             pthread_cond_wait(&ra->cond, &ra->lock);
+        bool quit = ra->quit;
         pthread_mutex_unlock(&ra->lock);
+        if (quit)
+            return NULL;
         ssize_t n;
         do {
             n = read(ra->fd, ra->buf[k % READAHEAD_NBUF], READAHEAD_BUF);
@@ -241,9 +246,12 @@ static void *readahead_run(void *payload)
     }
 }
 
-/* Hashes fd through fn with a reader thread; false when the thread cannot start (nothing read). */
+/*
+ * Hashes fd through fn with a reader thread; false when the thread cannot start (nothing read).
+ * Stops early, setting *cancelled, once *cancel (when given) is true.
+ */
 static bool hash_readahead(int fd, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
-                           int *errno_out)
+                           const atomic_bool *cancel, bool *cancelled, int *errno_out)
 {
     struct readahead ra = {.fd = fd};
     pthread_t reader;
@@ -257,6 +265,11 @@ static bool hash_readahead(int fd, void (*fn)(void *ctx, const void *p, size_t n
         while (ra.filled == k && !ra.at_end)
             pthread_cond_wait(&ra.cond, &ra.lock);
         bool have = ra.filled > k;
+        if (have && cancel && atomic_load(cancel)) {
+            *cancelled = ra.quit = true;
+            have = false;
+            pthread_cond_signal(&ra.cond);
+        }
         pthread_mutex_unlock(&ra.lock);
         if (!have)
             break;
@@ -276,9 +289,12 @@ static bool hash_readahead(int fd, void (*fn)(void *ctx, const void *p, size_t n
     return started;
 }
 
-/* Streams the file at path through fn (sha1 or sha256 update). */
+/*
+ * Streams the file at path through fn (sha1 or sha256 update). ERR_CANCELLED once *cancel (when
+ * given) is true.
+ */
 static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
-                     struct err *err)
+                     const atomic_bool *cancel, struct err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -287,9 +303,12 @@ static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size
     int rc = 0;
     if (fstat(fd, &st) == 0 && st.st_size >= (off_t)READAHEAD_MIN) {
         int read_errno = 0;
-        if (hash_readahead(fd, fn, ctx, &read_errno)) {
+        bool cancelled = false;
+        if (hash_readahead(fd, fn, ctx, cancel, &cancelled, &read_errno)) {
             errno = read_errno;
-            if (read_errno)
+            if (cancelled)
+                rc = err_set(err, ERR_CANCELLED, "hashing '%s' cancelled", path);
+            else if (read_errno)
                 rc = err_errno(err, "cannot read '%s'", path);
             close(fd);
             return rc;
@@ -298,6 +317,10 @@ static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size
     enum { CHUNK = 1u << 20 };
     char *buf = xmalloc(CHUNK);
     for (;;) {
+        if (cancel && atomic_load(cancel)) {
+            rc = err_set(err, ERR_CANCELLED, "hashing '%s' cancelled", path);
+            break;
+        }
         ssize_t n = read(fd, buf, CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
@@ -349,7 +372,7 @@ int hub_file_sha1(char out[41], const char *path, struct err *err)
     sbuf_addf(&hdr, "blob %llu", (unsigned long long)size);
     sha1_update(&c, hdr.buf, hdr.len + 1); /* the NUL is part of git's object header */
     sbuf_release(&hdr);
-    rc = hash_file(path, sha1_fn, &c, err);
+    rc = hash_file(path, sha1_fn, &c, NULL, err);
     if (rc < 0)
         return rc;
     unsigned char d[SHA1_DIGEST_SIZE];
@@ -358,11 +381,11 @@ int hub_file_sha1(char out[41], const char *path, struct err *err)
     return 0;
 }
 
-int hub_file_sha256(char out[65], const char *path, struct err *err)
+int hub_file_sha256(char out[65], const char *path, const atomic_bool *cancel, struct err *err)
 {
     struct sha256 c;
     sha256_init(&c);
-    int rc = hash_file(path, sha256_fn, &c, err);
+    int rc = hash_file(path, sha256_fn, &c, cancel, err);
     if (rc < 0)
         return rc;
     unsigned char d[SHA256_DIGEST_SIZE];

@@ -55,7 +55,7 @@ static void usage_upload(FILE *out)
           "  --token T (else HF_TOKEN, else the huggingface_hub token file)\n"
           "  --endpoint URL (else HF_ENDPOINT; file:///dir for the embedded hub)\n"
           "  --parallel-parts N                (multipart parts sent at once, 1-16; else\n"
-          "                                    RUNNEL_HUB_PARALLEL_PARTS, else 4)\n"
+          "                                    RUNNEL_HUB_PARALLEL_PARTS, else the CPUs, 2-4)\n"
           "  --quiet\n",
           out);
 }

@@ -1,6 +1,6 @@
-# Multipart parts go out in parallel (--parallel-parts, RUNNEL_HUB_PARALLEL_PARTS, default 4),
-# and the completion still lists every part's ETag in part order (the server refuses otherwise
-# and records the violation); --parallel-parts 1 sends one part at a time.
+# Multipart parts go out in parallel (--parallel-parts, RUNNEL_HUB_PARALLEL_PARTS, default the
+# number of CPUs, 2 to 4), and the completion still lists every part's ETag in part order (the
+# server refuses otherwise and records the violation); --parallel-parts 1 sends one at a time.
 source "$RUNNEL_SOURCE_DIR/tests/hub/lib.sh"
 R="$RUNNEL_BIN"
 start_server --multipart-threshold $((8 << 20)) --chunk-size $((4 << 20))

@@ -30,6 +30,7 @@ struct upload_args {
     const char *tag;
     const char *token;
     const char *endpoint;
+    const char *parallel_parts;
     bool create;
     bool is_private;
     bool quiet;
@@ -53,6 +54,8 @@ static void usage_upload(FILE *out)
           "  --tag T, --parent-commit SHA\n"
           "  --token T (else HF_TOKEN, else the huggingface_hub token file)\n"
           "  --endpoint URL (else HF_ENDPOINT; file:///dir for the embedded hub)\n"
+          "  --parallel-parts N                (multipart parts sent at once, 1-16; else\n"
+          "                                    RUNNEL_HUB_PARALLEL_PARTS, else the CPUs, 2-4)\n"
           "  --quiet\n",
           out);
 }
@@ -122,7 +125,8 @@ static int parse_upload(struct upload_args *a, int argc, char **argv)
             opt_value(arg, "space-sdk", &i, argc, argv, &a->space_sdk, &missing) ||
             opt_value(arg, "tag", &i, argc, argv, &a->tag, &missing) ||
             opt_value(arg, "token", &i, argc, argv, &a->token, &missing) ||
-            opt_value(arg, "endpoint", &i, argc, argv, &a->endpoint, &missing)) {
+            opt_value(arg, "endpoint", &i, argc, argv, &a->endpoint, &missing) ||
+            opt_value(arg, "parallel-parts", &i, argc, argv, &a->parallel_parts, &missing)) {
             if (missing) {
                 cli_error("'%s' needs a value", arg);
                 return -1;
@@ -268,8 +272,29 @@ static void show_card_location(const char *msg)
     sbuf_release(&path);
 }
 
+/*
+ * Multipart parts sent at once: --parallel-parts, else RUNNEL_HUB_PARALLEL_PARTS, else 0 (the
+ * hub's default). False, with a message, for a value that is not 1 to HUB_MAX_PARALLEL_PARTS.
+ */
+static bool parallel_parts(const char *opt, unsigned *out)
+{
+    const char *v = opt ? opt : getenv("RUNNEL_HUB_PARALLEL_PARTS");
+    long n;
+    *out = 0;
+    if (!v || (!opt && !*v))
+        return true;
+    if (!str_to_long(v, &n) || n < 1 || n > HUB_MAX_PARALLEL_PARTS) {
+        cli_error("%s '%s': expected a number from 1 to %d",
+                  opt ? "--parallel-parts" : "RUNNEL_HUB_PARALLEL_PARTS", v,
+                  HUB_MAX_PARALLEL_PARTS);
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
 static int make_hub(struct hub **out, const char *endpoint_opt, const char *token_opt,
-                    struct progress_state *ps, struct sbuf *statedir)
+                    const char *parallel_opt, struct progress_state *ps, struct sbuf *statedir)
 {
     struct err err = ERR_INIT;
     struct sbuf token = SBUF_INIT;
@@ -284,12 +309,18 @@ static int make_hub(struct hub **out, const char *endpoint_opt, const char *toke
         .retry = {.max_attempts = env_uint("RUNNEL_HTTP_RETRIES"),
                   .base_delay_ms = env_uint("RUNNEL_HTTP_RETRY_BASE_MS")},
     };
+    unsigned parallel = 0;
+    if (!parallel_parts(parallel_opt, &parallel)) {
+        sbuf_release(&token);
+        return CLI_USAGE;
+    }
     if (statedir)
         state_dir(statedir);
     struct hub_opts o = {.endpoint = endpoint,
                          .token = token.len ? token.buf : NULL,
                          .state_dir = statedir ? statedir->buf : NULL,
                          .http = &hopts,
+                         .parallel_parts = parallel,
                          .progress = ps && ps->tty ? on_progress : NULL,
                          .progress_payload = ps};
     err_clear(&err);
@@ -355,7 +386,7 @@ int cli_hub_upload(int argc, char **argv, bool hf_style)
     }
 
     struct progress_state ps = {.tty = !a.quiet && isatty(2)};
-    status = make_hub(&h, a.endpoint, a.token, &ps, &statedir);
+    status = make_hub(&h, a.endpoint, a.token, a.parallel_parts, &ps, &statedir);
     if (status != CLI_OK)
         goto done;
     struct hub_upload_opts o = {
@@ -442,7 +473,7 @@ int cli_hub_whoami(int argc, char **argv)
     int status = CLI_USAGE;
     if (simple_args(argc, argv, &token, &endpoint, NULL) < 0)
         return CLI_USAGE;
-    status = make_hub(&h, endpoint, token, NULL, NULL);
+    status = make_hub(&h, endpoint, token, NULL, NULL, NULL);
     if (status != CLI_OK)
         goto done;
     if (hub_whoami(h, &name, &err) < 0) {
@@ -468,7 +499,7 @@ static int space_cmd(int argc, char **argv, bool restart)
         cli_error("usage: runnel hub %s SPACE_ID", restart ? "restart" : "runtime");
         return CLI_USAGE;
     }
-    status = make_hub(&h, endpoint, token, NULL, NULL);
+    status = make_hub(&h, endpoint, token, NULL, NULL, NULL);
     if (status != CLI_OK)
         goto done;
     int rc =

@@ -23,8 +23,13 @@ BASE=/dev/shm
 [ -d "$BASE" ] && [ -w "$BASE" ] || BASE=/tmp
 WORK=$(mktemp -d "$BASE/runnel-bench-hub.XXXXXX")
 SERVER_PID=
+# The killed server's wait status is non-zero: under set -e it must not stop the cleanup before
+# the rm (it did, and every run left its 2 GB work folder in /dev/shm).
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

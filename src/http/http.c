@@ -75,6 +75,16 @@ int http_client_new(struct http_client **out, const struct http_client_opts *opt
     return 0;
 }
 
+int http_client_clone(struct http_client **out, const struct http_client *c, struct err *err)
+{
+    struct http_client_opts opts = {.user_agent = c->user_agent,
+                                    .connect_timeout_ms = c->connect_timeout_ms,
+                                    .stall_timeout_ms = c->stall_timeout_ms,
+                                    .retry = c->retry,
+                                    .clock = &c->clock};
+    return http_client_new(out, &opts, err);
+}
+
 void http_client_free(struct http_client *c)
 {
     if (!c)

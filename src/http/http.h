@@ -14,7 +14,8 @@
  *
  * Lifecycle:
  *   1. struct http_client *c; http_client_new(&c, &(struct http_client_opts){...}, err);
- *      one client per thread; it reuses connections between requests
+ *      one client per thread; it reuses connections between requests (http_client_clone makes
+ *      another with the same settings for a second thread)
  *   2. struct http_response r = HTTP_RESPONSE_INIT;
  *      http_do(c, &(struct http_request){.method = "POST", .url = u, ...}, &r, err);
  *      returns 0 when a response arrived (any status: the caller judges r.status; see
@@ -120,6 +121,13 @@ struct http_client;
 
 /* Creates a client. Fails only if libcurl cannot be initialised. Free with http_client_free. */
 int http_client_new(struct http_client **out, const struct http_client_opts *opts, struct err *err);
+/*
+ * Creates a client with c's settings (user agent, timeouts, retry policy, clock) and connections
+ * of its own, for another thread to use. Call it from the thread that owns c, before the other
+ * thread starts. The clock is shared: a test clock used from several threads must be thread-safe
+ * (the real one is). Fails as http_client_new. Free with http_client_free.
+ */
+int http_client_clone(struct http_client **out, const struct http_client *c, struct err *err);
 void http_client_free(struct http_client *c);
 
 /*

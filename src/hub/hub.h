@@ -31,6 +31,7 @@
 #define HUB_DEFAULT_ENDPOINT "https://huggingface.co"
 #define HUB_MAX_JSON (8u << 20)       /* cap on any JSON answer from the Hub */
 #define HUB_LFS_THRESHOLD (10u << 20) /* the embedded hub's regular/LFS split, as the Hub's */
+#define HUB_MAX_PARALLEL_PARTS 16 /* multipart parts in flight at once, at most (see hub_opts) */
 
 enum hub_repo_type {
     HUB_REPO_MODEL,
@@ -62,6 +63,12 @@ struct hub_opts {
     /* Where multipart upload state is kept so an interrupted upload resumes (NULL: no resume). */
     const char *state_dir;
     const struct http_client_opts *http; /* retries, timeouts, clock; NULL for defaults */
+    /* Parts of one multipart upload sent at once, each over its own connection from its own
+     * thread: 0 = the number of CPUs, at least 2 and at most 4 (each sender copies, and over
+     * HTTPS encrypts, its bytes), capped at HUB_MAX_PARALLEL_PARTS; 1 sends them one
+     * after the other from the calling thread. With more than 1, a test clock in http must be
+     * thread-safe and the progress callback is called from those threads (never two at once). */
+    unsigned parallel_parts;
     hub_progress_fn progress;
     void *progress_payload;
 };

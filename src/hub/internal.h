@@ -11,6 +11,7 @@
  * public API once that module has commit/tree writing (see docs/architecture.md).
  */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct hub_file {
     bool should_ignore; /* the Hub said shouldIgnore */
     char *remote_oid;   /* the oid the remote has at this path, or NULL (owned) */
     char oid[65];       /* local oid: git blob sha1 (regular) or sha256 (LFS); "" until computed */
+    char sha256[65];    /* sha256 hashed ahead, before the Hub said LFS (upload.c); "" if not */
 };
 
 enum hub_op_kind {
@@ -78,7 +80,11 @@ struct hub {
     char *token;    /* may be NULL */
     char *state_dir;
     struct http_client *http; /* remote only */
-    char *store_root;         /* file:// only */
+    unsigned parallel_parts;  /* 1..HUB_MAX_PARALLEL_PARTS */
+    /* Clients of http for the threads that send multipart parts, made when first needed;
+     * part_http[0] stays NULL (the first sender uses http). */
+    struct http_client *part_http[HUB_MAX_PARALLEL_PARTS];
+    char *store_root; /* file:// only */
     hub_progress_fn progress;
     void *progress_payload;
 };
@@ -86,9 +92,12 @@ struct hub {
 extern const struct hub_backend hub_remote_backend;
 extern const struct hub_backend hub_store_backend;
 
-/* Git's blob id of a file's bytes, or SHA-256 of them; hex into out (41 / 65 bytes). */
+/*
+ * Git's blob id of a file's bytes, or SHA-256 of them; hex into out (41 / 65 bytes). The SHA-256
+ * stops with ERR_CANCELLED once *cancel (when not NULL) is true.
+ */
 int hub_file_sha1(char out[41], const char *path, struct err *err);
-int hub_file_sha256(char out[65], const char *path, struct err *err);
+int hub_file_sha256(char out[65], const char *path, const atomic_bool *cancel, struct err *err);
 
 /* The Hub's "prefix" for git/LFS URLs: "", "datasets/", "spaces/". */
 const char *hub_url_prefix(enum hub_repo_type t);

@@ -5,6 +5,7 @@
  */
 #include "hub/internal.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -531,94 +532,231 @@ static int lfs_verify(struct hub *h, const struct hub_file *f, const cJSON *veri
     return rc;
 }
 
+/*
+ * One multipart upload in progress. Its parts are sent by up to h->parallel_parts senders, each
+ * with its own http client (so its own connection) and, but for the first, its own thread. A
+ * sender takes the lowest part not yet taken, streams it from disk (http reads the file slice
+ * with pread into libcurl's buffer: memory does not grow with part or file size), and records its
+ * ETag. After a failure no new part is taken; the error kept is that of the lowest failed part.
+ */
+struct part_upload {
+    struct hub *h;
+    const struct hub_file *f;
+    const cJSON *header; /* the part URLs, "00001" ... */
+    const char *href;    /* the completion URL, also the key of the resume state */
+    uint64_t chunk;
+    size_t nparts;
+    pthread_mutex_t lock; /* guards the fields below, etags, the state file and progress calls */
+    char **etags;         /* [nparts] (owned); set for the parts the server has */
+    size_t next;          /* the lowest part index no sender has taken */
+    uint64_t done;        /* bytes of the parts the server has */
+    uint64_t sending[HUB_MAX_PARALLEL_PARTS]; /* bytes sent so far of each sender's part */
+    size_t failed;  /* 1-based number of the lowest failed part; 0 when none failed */
+    struct err err; /* its error */
+};
+
+struct part_sender {
+    struct part_upload *u;
+    struct http_client *http;
+    size_t slot; /* index in u->sending */
+};
+
+static uint64_t part_len(const struct part_upload *u, size_t i)
+{
+    uint64_t off = (uint64_t)i * u->chunk;
+    return u->f->size - off < u->chunk ? u->f->size - off : u->chunk;
+}
+
+/* Reports the file's progress; u->lock held. */
+static void report_parts(struct part_upload *u)
+{
+    uint64_t done = u->done;
+    for (size_t i = 0; i < HUB_MAX_PARALLEL_PARTS; i++)
+        done += u->sending[i];
+    struct hub_progress p = {.path = u->f->path, .done = done, .total = u->f->size};
+    u->h->progress(&p, u->h->progress_payload);
+}
+
+static void part_progress(uint64_t sent, uint64_t total, void *payload)
+{
+    struct part_sender *s = payload;
+    pthread_mutex_lock(&s->u->lock);
+    s->u->sending[s->slot] = sent;
+    report_parts(s->u);
+    pthread_mutex_unlock(&s->u->lock);
+}
+
+/* Sends part i (0-based); its ETag goes to etag_out (owned). */
+static int send_part(struct part_sender *s, size_t i, char **etag_out, struct err *err)
+{
+    struct part_upload *u = s->u;
+    struct http_response r = HTTP_RESPONSE_INIT;
+    struct sbuf key = SBUF_INIT;
+    int rc = 0;
+    sbuf_addf(&key, "%05zu", i + 1);
+    const char *part_url = json_get_str(u->header, key.buf);
+    if (!part_url) {
+        rc = err_set(err, ERR_FAIL, "LFS batch: no URL for part %zu of '%s'", i + 1, u->f->path);
+        goto done;
+    }
+    struct http_request req = {.method = "PUT",
+                               .url = part_url,
+                               .body_path = u->f->local,
+                               .body_offset = (uint64_t)i * u->chunk,
+                               .body_size = part_len(u, i),
+                               .progress = u->h->progress ? part_progress : NULL,
+                               .progress_payload = s};
+    rc = http_do(s->http, &req, &r, err);
+    if (rc == 0 && (r.status < 200 || r.status >= 300))
+        rc = http_check_status(&r, "LFS part upload", err);
+    if (rc < 0) {
+        err_prefix(err, "'%s' part %zu: ", u->f->path, i + 1);
+        goto done;
+    }
+    const char *etag = http_response_header(&r, "etag");
+    if (!etag) {
+        rc = err_set(err, ERR_FAIL, "'%s' part %zu: the storage server sent no ETag", u->f->path,
+                     i + 1);
+        goto done;
+    }
+    *etag_out = xstrdup(etag);
+done:
+    http_response_release(&r);
+    sbuf_release(&key);
+    return rc;
+}
+
+/* A sender's loop: takes parts until none is left or one has failed. */
+static void *send_parts(void *payload)
+{
+    struct part_sender *s = payload;
+    struct part_upload *u = s->u;
+    for (;;) {
+        pthread_mutex_lock(&u->lock);
+        while (u->next < u->nparts && u->etags[u->next])
+            u->next++; /* resumed: the server has it */
+        size_t i = u->next;
+        bool stop = i >= u->nparts || u->failed;
+        if (!stop)
+            u->next++;
+        pthread_mutex_unlock(&u->lock);
+        if (stop)
+            break;
+
+        char *etag = NULL;
+        struct err err = ERR_INIT;
+        int rc = send_part(s, i, &etag, &err);
+
+        pthread_mutex_lock(&u->lock);
+        u->sending[s->slot] = 0;
+        if (rc == 0) {
+            u->etags[i] = etag;
+            u->done += part_len(u, i);
+            save_part(u->h, u->f->oid, u->href, i + 1, etag, false);
+            if (u->h->progress)
+                report_parts(u);
+        } else if (!u->failed || i + 1 < u->failed) {
+            u->failed = i + 1;
+            u->err = err;
+        }
+        pthread_mutex_unlock(&u->lock);
+    }
+    return NULL;
+}
+
+/* Sends every part the server lacks, from up to h->parallel_parts senders. */
+static int send_missing_parts(struct part_upload *u, struct err *err)
+{
+    struct hub *h = u->h;
+    struct part_sender senders[HUB_MAX_PARALLEL_PARTS];
+    pthread_t threads[HUB_MAX_PARALLEL_PARTS];
+    size_t missing = 0;
+    for (size_t i = 0; i < u->nparts; i++) {
+        if (u->etags[i])
+            u->done += part_len(u, i);
+        else
+            missing++;
+    }
+    if (h->progress) {
+        pthread_mutex_lock(&u->lock);
+        report_parts(u);
+        pthread_mutex_unlock(&u->lock);
+    }
+    size_t n = missing < h->parallel_parts ? missing : h->parallel_parts;
+    size_t started = 1;
+    senders[0] = (struct part_sender){.u = u, .http = h->http, .slot = 0};
+    for (size_t k = 1; k < n; k++) {
+        struct err ignored = ERR_INIT;
+        if (!h->part_http[k] && http_client_clone(&h->part_http[k], h->http, &ignored) < 0)
+            break; /* fewer senders will do */
+        senders[k] = (struct part_sender){.u = u, .http = h->part_http[k], .slot = k};
+        if (pthread_create(&threads[k], NULL, send_parts, &senders[k]) != 0)
+            break;
+        started++;
+    }
+    if (missing)
+        send_parts(&senders[0]);
+    for (size_t k = 1; k < started; k++)
+        pthread_join(threads[k], NULL);
+    if (u->failed) {
+        *err = u->err;
+        return err->code;
+    }
+    return 0;
+}
+
 static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON *upload,
                             const cJSON *verify, struct err *err)
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct sbuf body = SBUF_INIT;
-    char **etags = NULL;
-    size_t nparts = 0;
+    struct part_upload u = {.h = h, .f = f, .err = ERR_INIT};
     int rc = 0;
-    const char *href = json_get_str(upload, "href");
-    const cJSON *header = cJSON_GetObjectItemCaseSensitive(upload, "header");
-    const char *chunk_str = json_get_str(header, "chunk_size");
+    pthread_mutex_init(&u.lock, NULL);
+    u.href = json_get_str(upload, "href");
+    u.header = cJSON_GetObjectItemCaseSensitive(upload, "header");
+    const char *chunk_str = json_get_str(u.header, "chunk_size");
     long chunk = 0;
-    if (!href || !chunk_str || !str_to_long(chunk_str, &chunk) || chunk <= 0) {
+    if (!u.href || !chunk_str || !str_to_long(chunk_str, &chunk) || chunk <= 0) {
         rc = err_set(err, ERR_FAIL, "LFS batch: bad multipart action for '%s'", f->path);
         goto done;
     }
-    nparts = (size_t)((f->size + (uint64_t)chunk - 1) / (uint64_t)chunk);
+    u.chunk = (uint64_t)chunk;
+    u.nparts = (size_t)((f->size + u.chunk - 1) / u.chunk);
     size_t listed = 0;
     const cJSON *item;
-    cJSON_ArrayForEach(item, header)
+    cJSON_ArrayForEach(item, u.header)
     {
         long n;
         if (str_to_long(item->string, &n) && n >= 1)
             listed++;
     }
-    if (listed != nparts) {
+    if (listed != u.nparts) {
         rc = err_set(err, ERR_FAIL, "LFS batch: '%s' needs %zu parts of %ld bytes, got %zu URLs",
-                     f->path, nparts, chunk, listed);
+                     f->path, u.nparts, chunk, listed);
         goto done;
     }
-    etags = xcalloc(nparts ? nparts : 1, sizeof(*etags));
-    load_parts(h, f->oid, href, etags, nparts);
+    u.etags = xcalloc(u.nparts ? u.nparts : 1, sizeof(*u.etags));
+    load_parts(h, f->oid, u.href, u.etags, u.nparts);
     bool any_saved = false;
-    for (size_t i = 0; i < nparts; i++)
-        any_saved |= etags[i] != NULL;
+    for (size_t i = 0; i < u.nparts; i++)
+        any_saved |= u.etags[i] != NULL;
     if (!any_saved)
-        save_part(h, f->oid, href, 0, NULL, true);
+        save_part(h, f->oid, u.href, 0, NULL, true);
 
-    struct progress_relay pr = {.h = h, .f = f};
-    for (size_t i = 0; i < nparts; i++) {
-        uint64_t off = (uint64_t)i * (uint64_t)chunk;
-        uint64_t len = f->size - off < (uint64_t)chunk ? f->size - off : (uint64_t)chunk;
-        pr.base = off;
-        if (etags[i]) {
-            relay_progress(len, len, &pr); /* resumed: the server has it */
-            continue;
-        }
-        struct sbuf key = SBUF_INIT;
-        sbuf_addf(&key, "%05zu", i + 1);
-        const char *part_url = json_get_str(header, key.buf);
-        sbuf_release(&key);
-        if (!part_url) {
-            rc = err_set(err, ERR_FAIL, "LFS batch: no URL for part %zu of '%s'", i + 1, f->path);
-            goto done;
-        }
-        struct http_request req = {.method = "PUT",
-                                   .url = part_url,
-                                   .body_path = f->local,
-                                   .body_offset = off,
-                                   .body_size = len,
-                                   .progress = relay_progress,
-                                   .progress_payload = &pr};
-        rc = http_do(h->http, &req, &r, err);
-        if (rc == 0 && (r.status < 200 || r.status >= 300))
-            rc = http_check_status(&r, "LFS part upload", err);
-        if (rc < 0) {
-            err_prefix(err, "'%s' part %zu: ", f->path, i + 1);
-            goto done;
-        }
-        const char *etag = http_response_header(&r, "etag");
-        if (!etag) {
-            rc = err_set(err, ERR_FAIL, "'%s' part %zu: the storage server sent no ETag", f->path,
-                         i + 1);
-            goto done;
-        }
-        etags[i] = xstrdup(etag);
-        save_part(h, f->oid, href, i + 1, etag, false);
-    }
+    rc = send_missing_parts(&u, err);
+    if (rc < 0)
+        goto done;
 
-    /* Completion: {"oid": ..., "parts": [{"partNumber": 1, "etag": ...}, ...]}. */
+    /* Completion: {"oid": ..., "parts": [{"partNumber": 1, "etag": ...}, ...]}, in part order. */
     sbuf_addf(&body, "{\"oid\":\"%s\",\"parts\":[", f->oid);
-    for (size_t i = 0; i < nparts; i++) {
+    for (size_t i = 0; i < u.nparts; i++) {
         sbuf_addf(&body, "%s{\"partNumber\":%zu,\"etag\":\"", i ? "," : "", i + 1);
-        sbuf_add_json_escaped(&body, etags[i], strlen(etags[i]));
+        sbuf_add_json_escaped(&body, u.etags[i], strlen(u.etags[i]));
         sbuf_addstr(&body, "\"}");
     }
     sbuf_addstr(&body, "]}");
-    rc = call(h, "POST", href, "application/vnd.git-lfs+json", &body, &r, err);
+    rc = call(h, "POST", u.href, "application/vnd.git-lfs+json", &body, &r, err);
     if (rc == 0 && (r.status < 200 || r.status >= 300) && verify) {
         /* A completion can fail only because an earlier attempt completed and its answer was
          * lost (our retry, or libcurl's own resend on a reused connection that died): if the
@@ -641,9 +779,10 @@ static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON
     }
     forget_parts(h, f->oid);
 done:
-    for (size_t i = 0; etags && i < nparts; i++)
-        xfree(etags[i]);
-    xfree(etags);
+    for (size_t i = 0; u.etags && i < u.nparts; i++)
+        xfree(u.etags[i]);
+    xfree(u.etags);
+    pthread_mutex_destroy(&u.lock);
     http_response_release(&r);
     sbuf_release(&body);
     return rc;

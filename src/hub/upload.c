@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -323,6 +325,60 @@ done:
     return rc;
 }
 
+/*
+ * Hashing ahead. The SHA-256 of a large file is the longest step before its first byte can be
+ * sent, and the Hub makes every file of HUB_LFS_THRESHOLD bytes or more an LFS file. So while the
+ * token, repo, branch and preupload requests go back and forth, a thread computes the SHA-256 of
+ * those files into hub_file.sha256; hub_upload takes it when the Hub says LFS (and hashes as
+ * before when it does not, or when hashing ahead failed: the error is met and reported again).
+ * The thread writes only the sha256 fields; they are read after hash_ahead_finish.
+ */
+struct hash_ahead {
+    struct vec *files; /* struct hub_file, the plan's; not resized while the thread runs */
+    pthread_t thread;
+    bool running;
+    atomic_bool cancel;
+};
+
+static void *hash_ahead_run(void *payload)
+{
+    struct hash_ahead *ha = payload;
+    vec_foreach (struct hub_file, f, ha->files) {
+        if (f->size < HUB_LFS_THRESHOLD)
+            continue;
+        struct err err = ERR_INIT;
+        if (hub_file_sha256(f->sha256, f->local, &ha->cancel, &err) < 0) {
+            f->sha256[0] = '\0';
+            if (err.code == ERR_CANCELLED)
+                break;
+        }
+    }
+    return NULL;
+}
+
+static void hash_ahead_start(struct hash_ahead *ha, struct vec *files)
+{
+    ha->files = files;
+    atomic_init(&ha->cancel, false);
+    vec_foreach (struct hub_file, f, files) {
+        if (f->size >= HUB_LFS_THRESHOLD) {
+            ha->running = pthread_create(&ha->thread, NULL, hash_ahead_run, ha) == 0;
+            return;
+        }
+    }
+}
+
+/* Waits for the thread; with cancel, stops it first (the upload failed). */
+static void hash_ahead_finish(struct hash_ahead *ha, bool cancel)
+{
+    if (!ha->running)
+        return;
+    if (cancel)
+        atomic_store(&ha->cancel, true);
+    pthread_join(ha->thread, NULL);
+    ha->running = false;
+}
+
 static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const char *rev,
                           struct sbuf *tip, struct err *err)
 {
@@ -355,6 +411,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     struct sbuf who = SBUF_INIT;
     struct sbuf tip = SBUF_INIT;
     struct sbuf card_sdk = SBUF_INIT;
+    struct hash_ahead ha = {.running = false};
     const char *rev = o->revision ? o->revision : "main";
     int rc;
 
@@ -392,6 +449,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
             goto done;
     }
     res->n_files = p.files.len;
+    hash_ahead_start(&ha, &p.files);
 
     /* 2. The token, the repo, the branch. */
     rc = h->backend->whoami(h, &who, err);
@@ -417,6 +475,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     rc = h->backend->preupload(h, &o->repo, rev, p.files.items, p.files.len, err);
     if (rc < 0)
         goto done;
+    hash_ahead_finish(&ha, false);
     vec_foreach (struct hub_file, f, &p.files) {
         if (f->should_ignore) {
             res->n_ignored++;
@@ -424,10 +483,14 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
         }
         if (!f->size)
             f->is_lfs = false; /* empty files are always regular */
-        rc = f->is_lfs ? hub_file_sha256(f->oid, f->local, err)
-                       : hub_file_sha1(f->oid, f->local, err);
-        if (rc < 0)
-            goto done;
+        if (f->is_lfs && f->sha256[0]) {
+            memcpy(f->oid, f->sha256, sizeof(f->oid));
+        } else {
+            rc = f->is_lfs ? hub_file_sha256(f->oid, f->local, NULL, err)
+                           : hub_file_sha1(f->oid, f->local, err);
+            if (rc < 0)
+                goto done;
+        }
         if (f->remote_oid && !strcmp(f->remote_oid, f->oid)) {
             res->n_unchanged++;
             continue;
@@ -470,6 +533,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     }
 
 done:
+    hash_ahead_finish(&ha, true);
     vec_foreach (struct hub_op, op, &c.ops)
         xfree(op->path);
     vec_release(&c.ops);

@@ -50,6 +50,8 @@ STATE = {
     "errors": [],
     "counts": {},
     "part_puts": {},  # "oid:n" -> times received (successfully stored)
+    "parts_in_flight": 0,      # part PUTs being received now
+    "max_parts_in_flight": 0,  # the most at once since the last reset
 }
 FAULTS = {
     "fail_parts_once": [],   # part numbers answered 500 the first time they arrive
@@ -214,7 +216,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_test/state":
             with LOCK:
                 out = {"repos": {}, "errors": STATE["errors"], "counts": STATE["counts"],
-                       "part_puts": STATE["part_puts"], "uploads": len(STATE["uploads"])}
+                       "part_puts": STATE["part_puts"], "uploads": len(STATE["uploads"]),
+                       "max_parts_in_flight": STATE["max_parts_in_flight"]}
                 for key, repo in STATE["repos"].items():
                     tip = repo["branches"].get("main")
                     files = {}
@@ -241,6 +244,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["counts"].clear()
                 STATE["errors"].clear()
                 STATE["part_puts"].clear()
+                STATE["max_parts_in_flight"] = 0
             return self.reply(200, {})
         self.fail(404, "unknown test control", record=False)
 
@@ -524,7 +528,8 @@ class Handler(BaseHTTPRequestHandler):
                         upload_id = hashlib.sha1(("%s:%s:%f" % (key, oid, time.time())).encode()).hexdigest()[:16]
                         STATE["uploads"][upload_id] = {"repo": key, "oid": oid, "size": size,
                                                        "chunk": self.server.chunk_size, "parts": {},
-                                                       "hashed": 0, "sha": hashlib.sha256()}
+                                                       "hashed": 0, "sha": hashlib.sha256(),
+                                                       "hash_lock": threading.Lock()}
                     chunk = STATE["uploads"][upload_id]["chunk"]
                     nparts = (size + chunk - 1) // chunk
                     header = {"chunk_size": str(chunk)}
@@ -616,18 +621,25 @@ class Handler(BaseHTTPRequestHandler):
         want = min(chunk, size - (n - 1) * chunk)
         obj = os.path.join(self.server.data, "upload-" + upload_id)
         got = 0
-        # Parts that arrive in order extend a running sha256, so completion need not read the
-        # object again (the same work per byte as a basic PUT; out of order, completion re-reads).
+        # Parts that arrive in order extend a running sha256 as they arrive (the same work per
+        # byte as a basic PUT); parts that arrive ahead of a predecessor are hashed from disk as
+        # soon as the parts before them are in (hash_stored_parts), so each byte is hashed once.
         with LOCK:
             running = u["sha"].copy() if u["hashed"] == n - 1 else None
+            STATE["parts_in_flight"] += 1
+            STATE["max_parts_in_flight"] = max(STATE["max_parts_in_flight"], STATE["parts_in_flight"])
         # Parts may arrive in parallel (the JS client): open without truncating, write in place.
-        with os.fdopen(os.open(obj, os.O_RDWR | os.O_CREAT, 0o644), "r+b") as f:
-            f.seek((n - 1) * chunk)
-            for piece in self.body_chunks():
-                if running is not None:
-                    running.update(piece)
-                f.write(piece)
-                got += len(piece)
+        try:
+            with os.fdopen(os.open(obj, os.O_RDWR | os.O_CREAT, 0o644), "r+b") as f:
+                f.seek((n - 1) * chunk)
+                for piece in self.body_chunks():
+                    if running is not None:
+                        running.update(piece)
+                    f.write(piece)
+                    got += len(piece)
+        finally:
+            with LOCK:
+                STATE["parts_in_flight"] -= 1
         if fail_once:
             count("part_failed")
             return self.reply(500, {"error": "injected failure of part %d" % n})
@@ -643,7 +655,39 @@ class Handler(BaseHTTPRequestHandler):
             k = "%s:%d" % (u["oid"], n)
             STATE["part_puts"][k] = STATE["part_puts"].get(k, 0) + 1
             count("part_put")
+        self.hash_stored_parts(u, obj, wait=False)
         self.reply(200, raw=b"", headers={"ETag": etag})
+
+    def hash_stored_parts(self, u, obj, wait=True):
+        """Extends the upload's running sha256 over the stored parts that follow it with no gap,
+        reading them back from the object. One thread at a time per upload: without wait, a part
+        whose predecessors another thread is hashing is left to the next call (completion waits)."""
+        if not u["hash_lock"].acquire(blocking=wait):
+            return
+        try:
+            self.hash_parts_locked(u, obj)
+        finally:
+            u["hash_lock"].release()
+
+    def hash_parts_locked(self, u, obj):
+        with open(obj, "rb") as f:
+            while True:
+                with LOCK:
+                    n = u["hashed"] + 1
+                    if n not in u["parts"]:
+                        return
+                    sha = u["sha"].copy()
+                f.seek((n - 1) * u["chunk"])
+                left = min(u["chunk"], u["size"] - (n - 1) * u["chunk"])
+                while left > 0:
+                    piece = f.read(min(left, 1 << 20))
+                    if not piece:
+                        return
+                    sha.update(piece)
+                    left -= len(piece)
+                with LOCK:
+                    if u["hashed"] == n - 1:
+                        u["sha"], u["hashed"] = sha, n
 
     def complete(self, upload_id):
         body = json.loads(self.body())
@@ -659,17 +703,9 @@ class Handler(BaseHTTPRequestHandler):
             if p.get("partNumber") != i + 1 or p.get("etag") != u["parts"].get(i + 1):
                 return self.fail(400, "completion: part %r does not match what was stored" % (p,))
         obj = os.path.join(self.server.data, "upload-" + upload_id)
-        if u["hashed"] == nparts:
-            h = u["sha"]
-        else:
-            h = hashlib.sha256()
-            with open(obj, "rb") as f:
-                while True:
-                    piece = f.read(1 << 20)
-                    if not piece:
-                        break
-                    h.update(piece)
-        if h.hexdigest() != u["oid"] or os.path.getsize(obj) != u["size"]:
+        self.hash_stored_parts(u, obj)  # every part is stored: this finishes the running hash
+        h = u["sha"]
+        if u["hashed"] != nparts or h.hexdigest() != u["oid"] or os.path.getsize(obj) != u["size"]:
             return self.fail(400, "completion: the parts hash to %s, not %s" % (h.hexdigest(), u["oid"]))
         os.replace(obj, self.server.object_path(u["oid"]))
         with LOCK:

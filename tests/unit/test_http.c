@@ -262,6 +262,40 @@ static void retries_503_with_exponential_backoff(void)
     sbuf_release(&u);
 }
 
+static void clone_keeps_user_agent_retry_policy_and_clock(void)
+{
+    struct server s = {.replies = {"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", OK_HELLO},
+                       .n_replies = 2};
+    struct fake_clock fc = {0};
+    struct http_clock clk = {.now_ms = fake_now, .sleep_ms = fake_sleep, .payload = &fc};
+    struct http_client *c = NULL;
+    struct http_client *c2 = NULL;
+    struct http_response r = HTTP_RESPONSE_INIT;
+    struct sbuf u = SBUF_INIT;
+    struct err err = ERR_INIT;
+    server_start(&s);
+    CHECK_INT(http_client_new(&c,
+                              &(struct http_client_opts){.user_agent = "ua-test/1",
+                                                         .retry = {.base_delay_ms = 40},
+                                                         .clock = &clk},
+                              &err),
+              0);
+    CHECK_INT(http_client_clone(&c2, c, &err), 0);
+    http_client_free(c); /* the clone owns copies of the settings */
+    url_of(&u, &s, "/c");
+    int rc = http_do(c2, &(struct http_request){.url = u.buf}, &r, &err);
+    server_stop(&s);
+    CHECK_INT(rc, 0);
+    CHECK_INT(r.status, 200);
+    CHECK_INT(fc.n_sleeps, 1);
+    CHECK_INT(fc.sleeps[0], 40);
+    CHECK(strstr(s.got[1].head.buf, "User-Agent: ua-test/1\r\n") != NULL);
+    http_response_release(&r);
+    http_client_free(c2);
+    server_release(&s);
+    sbuf_release(&u);
+}
+
 static void honours_retry_after_on_429(void)
 {
     struct server s = {
@@ -452,6 +486,7 @@ int main(int argc, char **argv)
         TEST(get_reads_status_body_and_headers),
         TEST(post_sends_body_token_and_headers),
         TEST(retries_503_with_exponential_backoff),
+        TEST(clone_keeps_user_agent_retry_policy_and_clock),
         TEST(honours_retry_after_on_429),
         TEST(dropped_connection_is_retried_and_body_resent),
         TEST(not_found_is_not_retried),

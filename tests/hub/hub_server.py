@@ -94,6 +94,9 @@ def lfs_by_attributes(attrs, path):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body then
+    # waits for the client's delayed ACK (about 40 ms a response), which no real Hub adds.
+    disable_nagle_algorithm = True
     server_version = "loopback-hub/1"
 
     def log_message(self, fmt, *args):  # quiet unless asked

@@ -638,8 +638,29 @@ int expr_eval(struct val *out, struct arena *scratch, const struct expr *e,
     struct val v;
     int rc = eval(&ev, e, &v);
     if (rc < 0)
-        return rc;
-    *out = v;
+        return rc; /* *out stays as it was */
+    /* member by member, as set_bool wrote them (a whole-struct copy would stall) */
+    out->kind = v.kind;
+    switch (v.kind) {
+    case VAL_NULL:
+        break;
+    case VAL_BOOL:
+        out->b = v.b;
+        break;
+    case VAL_NUMBER:
+        out->num = v.num;
+        break;
+    case VAL_STRING:
+        out->s.p = v.s.p;
+        out->s.len = v.s.len;
+        break;
+    case VAL_ARRAY:
+        out->arr = v.arr;
+        break;
+    case VAL_OBJECT:
+        out->obj = v.obj;
+        break;
+    }
     return 0;
 }
 

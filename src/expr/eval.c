@@ -56,6 +56,21 @@ static int make_string(struct evaluator *ev, struct val *out, struct sbuf *sb)
     return 0;
 }
 
+/*
+ * Results are written field by field: a struct val built aside and copied into *out stalls
+ * store forwarding (it was the evaluator's hottest line). Only the kind's own field is set.
+ */
+static inline void set_bool(struct val *out, bool b)
+{
+    out->kind = VAL_BOOL;
+    out->b = b;
+}
+
+static inline void set_null(struct val *out)
+{
+    out->kind = VAL_NULL;
+}
+
 static int eval(struct evaluator *ev, const struct expr *e, struct val *out);
 
 /* ---- index access -------------------------------------------------------------------------- */
@@ -177,7 +192,10 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
         }
         if (key.kind == VAL_STRING && obj.kind == VAL_OBJECT) {
             const struct val *v = val_object_find(obj.obj, key.s.p, key.s.len);
-            *out = v ? *v : val_null();
+            if (v)
+                *out = *v;
+            else
+                set_null(out);
             return 0;
         }
         if (key.kind == VAL_NUMBER && obj.kind == VAL_ARRAY && !obj.arr->is_filtered) {
@@ -188,7 +206,7 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             return 0;
         }
         if (obj.kind != VAL_ARRAY && obj.kind != VAL_OBJECT) {
-            *out = val_null(); /* nothing to index (the key was still evaluated, for errors) */
+            set_null(out); /* nothing to index (the key was still evaluated, for errors) */
             return 0;
         }
         if (key.kind == VAL_NUMBER && obj.kind == VAL_OBJECT) {
@@ -196,7 +214,10 @@ static int eval_index(struct evaluator *ev, const struct expr *e, struct val *ou
             char buf[VAL_NUMBER_CHARS];
             size_t n = val_number_to_chars(buf, key.num);
             const struct val *v = val_object_find(obj.obj, buf, n);
-            *out = v ? *v : val_null();
+            if (v)
+                *out = *v;
+            else
+                set_null(out);
             return 0;
         }
         struct sbuf sb = SBUF_INIT;
@@ -219,7 +240,7 @@ static int eval_context(struct evaluator *ev, const struct expr *e, struct val *
     }
     if (ctx->lookup && ctx->lookup(out, e->name.p, e->name.len, ctx->payload))
         return 0;
-    *out = val_null();
+    set_null(out);
     return 0;
 }
 
@@ -257,21 +278,21 @@ static int fn_contains(struct evaluator *ev, struct val *args, struct val *out)
         for (size_t i = 0; i < l->arr->len && !found; i++)
             found = val_equals(r, &l->arr->items[i]);
     }
-    *out = val_bool(found);
+    set_bool(out, found);
     return 0;
 }
 
 static int fn_affix(struct evaluator *ev, struct val *args, struct val *out, bool prefix)
 {
     if (!is_primitive(&args[0]) || !is_primitive(&args[1])) {
-        *out = val_bool(false);
+        set_bool(out, false);
         return 0;
     }
     struct sbuf a = SBUF_INIT;
     struct sbuf b = SBUF_INIT;
     struct str s = as_str(ev, &args[0], &a);
     struct str x = as_str(ev, &args[1], &b);
-    *out = val_bool(prefix ? expr_case_prefix(s, x) : expr_case_suffix(s, x));
+    set_bool(out, prefix ? expr_case_prefix(s, x) : expr_case_suffix(s, x));
     sbuf_release(&a);
     sbuf_release(&b);
     return 0;
@@ -528,7 +549,7 @@ static int eval_call(struct evaluator *ev, const struct expr *e, struct val *out
     case EXPR_FN_FAILURE:
     case EXPR_FN_CANCELLED:
     case EXPR_FN_ALWAYS:
-        *out = val_bool(status_truth(ev->ctx, e->func, args, e->n_args));
+        set_bool(out, status_truth(ev->ctx, e->func, args, e->n_args));
         return 0;
     case EXPR_FN_CASE:
         break;
@@ -556,7 +577,7 @@ static int eval(struct evaluator *ev, const struct expr *e, struct val *out)
         rc = eval(ev, e->args[0], &v);
         if (rc < 0)
             return rc;
-        *out = val_bool(!val_is_truthy(&v));
+        set_bool(out, !val_is_truthy(&v));
         return 0;
     }
     case EXPR_AND:
@@ -602,7 +623,7 @@ static int eval(struct evaluator *ev, const struct expr *e, struct val *out)
         default:
             BUG("unknown node kind %d", (int)e->kind);
         }
-        *out = val_bool(b);
+        set_bool(out, b);
         return 0;
     }
     }
@@ -617,8 +638,29 @@ int expr_eval(struct val *out, struct arena *scratch, const struct expr *e,
     struct val v;
     int rc = eval(&ev, e, &v);
     if (rc < 0)
-        return rc;
-    *out = v;
+        return rc; /* *out stays as it was */
+    /* member by member, as set_bool wrote them (a whole-struct copy would stall) */
+    out->kind = v.kind;
+    switch (v.kind) {
+    case VAL_NULL:
+        break;
+    case VAL_BOOL:
+        out->b = v.b;
+        break;
+    case VAL_NUMBER:
+        out->num = v.num;
+        break;
+    case VAL_STRING:
+        out->s.p = v.s.p;
+        out->s.len = v.s.len;
+        break;
+    case VAL_ARRAY:
+        out->arr = v.arr;
+        break;
+    case VAL_OBJECT:
+        out->obj = v.obj;
+        break;
+    }
     return 0;
 }
 

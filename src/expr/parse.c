@@ -273,6 +273,12 @@ static int lex(struct parser *p)
         if (c == ' ')
             continue;
         int rc = 0;
+        if (char_class[c] & CC_IDENT_START) { /* the commonest token, ahead of the jump table */
+            rc = lex_identifier(p, start, &i);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
         switch (c) {
         case '(':
             add_tok(p, T_LPAREN, start, i, 0);

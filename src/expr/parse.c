@@ -96,16 +96,11 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     char buf[ERR_MSG_MAX];
     size_t n = 0;
     char num[24];
-    size_t numat = sizeof(num);
-    for (size_t v = pos; numat == sizeof(num) || v; v /= 10)
-        num[--numat] = (char)('0' + v % 10);
+    size_t numlen = expr_integer_chars(num, (double)pos);
     const struct str parts[] = {
-        str_from(what),
-        str_make(": '", 3),
-        str_make(tok, toklen),
-        str_make("'. Located at position ", 23),
-        str_make(num + numat, sizeof(num) - numat),
-        str_make(" within expression: ", 20),
+        str_from(what),           str_make(": '", 3),
+        str_make(tok, toklen),    str_make("'. Located at position ", 23),
+        str_make(num, numlen),    str_make(" within expression: ", 20),
         str_make(p->src, p->len),
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {

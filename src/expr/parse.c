@@ -462,16 +462,10 @@ static int incr_depth(struct parser *p)
     return 0;
 }
 
-/* Memory for the tree, not zeroed: every node sets all of its fields. */
-static void *palloc(struct parser *p, size_t size)
-{
-    return arena_alloc_raw(p->a, size);
-}
-
 /* A string literal (NUL-terminated copy) in the tree's memory, set field by field. */
 static void set_string(struct parser *p, struct val *v, const char *s, size_t n)
 {
-    char *c = palloc(p, n + 1);
+    char *c = arena_alloc_raw(p->a, n + 1);
     memcpy(c, s, n);
     c[n] = '\0';
     v->kind = VAL_STRING;
@@ -483,7 +477,7 @@ static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t 
                              size_t n_args)
 {
     /* The node and its operand pointers in one allocation. */
-    struct expr *e = palloc(p, sizeof(*e) + n_args * sizeof(*e->args));
+    struct expr *e = arena_alloc_raw(p->a, sizeof(*e) + n_args * sizeof(*e->args));
     *e = (struct expr){.kind = kind, .offset = offset, .n_args = n_args};
     if (n_args)
         e->args = (struct expr **)(e + 1);
@@ -509,7 +503,7 @@ static void list_push(struct parser *p, struct node_list *l, struct expr *e)
 {
     if (l->len == l->alloc) {
         size_t n = l->alloc ? l->alloc * 2 : 4;
-        struct expr **items = palloc(p, n * sizeof(*items));
+        struct expr **items = arena_alloc_raw(p->a, n * sizeof(*items));
         if (l->len)
             memcpy(items, l->items, l->len * sizeof(*items));
         l->items = items;

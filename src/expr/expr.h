@@ -375,8 +375,6 @@ struct expr_template {
  */
 int expr_template_parse(struct expr_template **out, struct arena *a, const char *s, size_t len,
                         const struct expr_parse_opts *opts, struct err *err);
-/* True when the template holds at least one expression. */
-bool expr_template_has_expr(const struct expr_template *t);
 /* Evaluates t as described above; the result lives in scratch. */
 int expr_template_eval(struct val *out, struct arena *scratch, const struct expr_template *t,
                        const struct expr_ctx *ctx, struct err *err);

@@ -42,6 +42,9 @@ void expr_json_done(struct expr_json *j);
  */
 int expr_json_read(struct val *out, struct arena *a, const char *s, size_t len, struct err *err);
 
+/* The decimal digits (and '-') of an integral num with |num| < 9.2e18; returns the length. */
+size_t expr_integer_chars(char buf[24], double num);
+
 /* Names of the functions by enum expr_func, and their argument limits. */
 struct expr_func_info {
     const char *name;    /* lower case */

@@ -3,11 +3,11 @@
  * values in the evaluation's arena, in one pass and without a tree of its own. Duplicate keys
  * keep their first place and their last value, as in JavaScript; nesting is bounded.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "expr/expr.h"
 #include "expr/internal.h"
+#include "util/json.h"
 
 #define JSON_MAX_DEPTH 1000
 
@@ -19,20 +19,10 @@ struct jr {
     int depth;
 };
 
-/* Where the reader stopped, as "line L, column C" (1-based, columns in bytes). */
+/* The error at where the reader stopped. */
 static int jr_fail(const struct jr *r, struct err *err)
 {
-    size_t line = 1;
-    size_t col = 1;
-    for (size_t k = 0; k < r->i && k < r->len; k++) {
-        if (r->s[k] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    return err_set(err, ERR_INVALID, "invalid JSON at line %zu, column %zu", line, col);
+    return json_error_at(err, r->s, r->len, r->i);
 }
 
 static void skip_ws(struct jr *r)

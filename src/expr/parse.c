@@ -96,16 +96,11 @@ static int fail(struct parser *p, enum expr_err_kind kind, size_t offset, const 
     char buf[ERR_MSG_MAX];
     size_t n = 0;
     char num[24];
-    size_t numat = sizeof(num);
-    for (size_t v = pos; numat == sizeof(num) || v; v /= 10)
-        num[--numat] = (char)('0' + v % 10);
+    size_t numlen = expr_integer_chars(num, (double)pos);
     const struct str parts[] = {
-        str_from(what),
-        str_make(": '", 3),
-        str_make(tok, toklen),
-        str_make("'. Located at position ", 23),
-        str_make(num + numat, sizeof(num) - numat),
-        str_make(" within expression: ", 20),
+        str_from(what),           str_make(": '", 3),
+        str_make(tok, toklen),    str_make("'. Located at position ", 23),
+        str_make(num, numlen),    str_make(" within expression: ", 20),
         str_make(p->src, p->len),
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -467,16 +462,10 @@ static int incr_depth(struct parser *p)
     return 0;
 }
 
-/* Memory for the tree, not zeroed: every node sets all of its fields. */
-static void *palloc(struct parser *p, size_t size)
-{
-    return arena_alloc_raw(p->a, size);
-}
-
 /* A string literal (NUL-terminated copy) in the tree's memory, set field by field. */
 static void set_string(struct parser *p, struct val *v, const char *s, size_t n)
 {
-    char *c = palloc(p, n + 1);
+    char *c = arena_alloc_raw(p->a, n + 1);
     memcpy(c, s, n);
     c[n] = '\0';
     v->kind = VAL_STRING;
@@ -488,7 +477,7 @@ static struct expr *new_node(struct parser *p, enum expr_node_kind kind, size_t 
                              size_t n_args)
 {
     /* The node and its operand pointers in one allocation. */
-    struct expr *e = palloc(p, sizeof(*e) + n_args * sizeof(*e->args));
+    struct expr *e = arena_alloc_raw(p->a, sizeof(*e) + n_args * sizeof(*e->args));
     *e = (struct expr){.kind = kind, .offset = offset, .n_args = n_args};
     if (n_args)
         e->args = (struct expr **)(e + 1);
@@ -514,7 +503,7 @@ static void list_push(struct parser *p, struct node_list *l, struct expr *e)
 {
     if (l->len == l->alloc) {
         size_t n = l->alloc ? l->alloc * 2 : 4;
-        struct expr **items = palloc(p, n * sizeof(*items));
+        struct expr **items = arena_alloc_raw(p->a, n * sizeof(*items));
         if (l->len)
             memcpy(items, l->items, l->len * sizeof(*items));
         l->items = items;

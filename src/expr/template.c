@@ -101,15 +101,6 @@ int expr_template_parse(struct expr_template **out, struct arena *a, const char 
     return 0;
 }
 
-bool expr_template_has_expr(const struct expr_template *t)
-{
-    for (size_t i = 0; i < t->n_parts; i++) {
-        if (t->parts[i].expr)
-            return true;
-    }
-    return false;
-}
-
 int expr_template_eval(struct val *out, struct arena *scratch, const struct expr_template *t,
                        const struct expr_ctx *ctx, struct err *err)
 {

@@ -371,6 +371,22 @@ static size_t short_decimal(double num, char buf[VAL_NUMBER_CHARS])
  * the exponent is below -5 or at least 15, written "E+17"/"E-07" (two exponent digits at least).
  * printf's %.15G follows the same rules; only the special values and -0 need care.
  */
+size_t expr_integer_chars(char buf[24], double num)
+{
+    /* by hand: printf costs more than the rest of writing a small value */
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    unsigned long long u = (unsigned long long)fabs(num);
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (num < 0)
+        tmp[--i] = '-';
+    memcpy(buf, tmp + i, sizeof(tmp) - i);
+    return sizeof(tmp) - i;
+}
+
 size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num)
 {
     if (isnan(num)) {
@@ -386,18 +402,7 @@ size_t val_number_to_chars(char buf[VAL_NUMBER_CHARS], double num)
         return 1;
     }
     if (fabs(num) < 1e15 && num == floor(num)) {
-        /* an integer, without going through printf */
-        char tmp[24];
-        size_t i = sizeof(tmp);
-        unsigned long long u = (unsigned long long)fabs(num);
-        do {
-            tmp[--i] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (num < 0)
-            tmp[--i] = '-';
-        memcpy(buf, tmp + i, sizeof(tmp) - i);
-        return sizeof(tmp) - i;
+        return expr_integer_chars(buf, num);
     }
     size_t n = short_decimal(num, buf);
     if (n)
@@ -669,19 +674,10 @@ static void json_number(struct jw *w, double num)
         return;
     }
     if (num == floor(num) && fabs(num) < 9.2e18) {
-        /* by hand: printf costs more than the rest of writing a small object */
-        long long v = (long long)num;
-        unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-        size_t i = sizeof(buf);
-        do {
-            buf[--i] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (v < 0)
-            buf[--i] = '-';
-        jw_put(w, buf + i, sizeof(buf) - i);
+        jw_put(w, buf, expr_integer_chars(buf, num));
         return;
-    } else if ((len = (int)short_decimal(num, buf)) == 0) {
+    }
+    if ((len = (int)short_decimal(num, buf)) == 0) {
         for (int prec = 15; prec <= 17; prec++) {
             len = snprintf(buf, sizeof(buf), "%.*G", prec, num);
             if (strtod(buf, NULL) == num)

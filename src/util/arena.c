@@ -5,15 +5,6 @@
 #define ARENA_BLOCK 8192
 #define ARENA_KEEP (1u << 20) /* bytes of blocks arena_reset keeps for reuse */
 
-struct arena_block {
-    struct arena_block *next; /* first: arena_reset's inline fast path reads it */
-    size_t size;              /* bytes of data[] */
-    alignas(max_align_t) unsigned char data[];
-};
-
-_Static_assert(offsetof(struct arena_block, next) == 0, "arena_reset reads next first");
-_Static_assert(offsetof(struct arena_block, data) == ARENA_HEADER, "ARENA_HEADER is data's offset");
-
 /* The smallest spare block with room for size bytes (taken off the spare list), or a new one. */
 static struct arena_block *take_block(struct arena *a, size_t size)
 {
@@ -38,21 +29,19 @@ void *arena_alloc_slow(struct arena *a, size_t size)
 {
     if (size > SIZE_MAX / 2)
         (void)xreallocarray(NULL, 2, size); /* overflows: reports out of memory and aborts */
-    size = (size + ARENA_ALIGN - 1 + (size == 0)) & ~(size_t)(ARENA_ALIGN - 1);
+    size = arena_round(size);
+    struct arena_block *b = take_block(a, size);
+    a->used += size;
     if (size > ARENA_BLOCK / 2 && a->head) {
         /* A big one-off allocation goes behind the current block so it keeps filling. */
-        struct arena_block *b = take_block(a, size);
         b->next = a->head->next;
         a->head->next = b;
-        a->used += size;
-        return b->data;
+    } else {
+        b->next = a->head;
+        a->head = b;
+        a->cur = b->data + size;
+        a->end = b->data + b->size;
     }
-    struct arena_block *b = take_block(a, size);
-    b->next = a->head;
-    a->head = b;
-    a->cur = b->data + size;
-    a->end = b->data + b->size;
-    a->used += size;
     return b->data;
 }
 

@@ -22,7 +22,12 @@
 #include <stdint.h>
 #include <string.h>
 
-struct arena_block;
+/* A block: its header, then size bytes of data. Defined here for arena_reset's inline path. */
+struct arena_block {
+    struct arena_block *next;
+    size_t size; /* bytes of data[] */
+    alignas(max_align_t) unsigned char data[];
+};
 
 struct arena {
     struct arena_block *head;  /* blocks in use, the current one first */
@@ -35,15 +40,19 @@ struct arena {
 
 #define ARENA_INIT ((struct arena){0})
 #define ARENA_ALIGN alignof(max_align_t)
-/* A block is {next, size} then its data, at this offset (next comes first). */
-#define ARENA_HEADER ((2 * sizeof(size_t) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
 void *arena_alloc_slow(struct arena *a, size_t size);
+
+/* size rounded up to ARENA_ALIGN (0 counts as 1); smaller than size when that overflows. */
+static inline size_t arena_round(size_t size)
+{
+    return (size + ARENA_ALIGN - 1 + (size == 0)) & ~(size_t)(ARENA_ALIGN - 1);
+}
 
 /* Uninitialised memory: the fast path is a pointer bump. */
 static inline void *arena_alloc_raw(struct arena *a, size_t size)
 {
-    size_t rounded = (size + ARENA_ALIGN - 1 + (size == 0)) & ~(size_t)(ARENA_ALIGN - 1);
+    size_t rounded = arena_round(size);
     if ((size_t)(a->end - a->cur) >= rounded && rounded >= size) {
         void *p = a->cur;
         a->cur += rounded;
@@ -68,8 +77,8 @@ void arena_reset_slow(struct arena *a);
 /* Fast when one block was used since the last reset: it just empties it. */
 static inline void arena_reset(struct arena *a)
 {
-    if (a->head && !*(struct arena_block **)a->head) {
-        a->cur = (unsigned char *)a->head + ARENA_HEADER;
+    if (a->head && !a->head->next) {
+        a->cur = a->head->data;
         a->used = 0;
         return;
     }

@@ -4,23 +4,27 @@
 
 #include "util/xalloc.h"
 
+int json_error_at(struct err *err, const char *text, size_t len, size_t off)
+{
+    size_t line = 1;
+    size_t col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    return err_set(err, ERR_INVALID, "invalid JSON at line %zu, column %zu", line, col);
+}
+
 int json_parse(cJSON **out, const char *text, size_t len, struct err *err)
 {
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t off = end ? (size_t)(end - text) : 0;
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < off && i < len; i++) {
-            if (text[i] == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return err_set(err, ERR_INVALID, "invalid JSON at line %zu, column %zu", line, col);
-    }
+    if (!root)
+        return json_error_at(err, text, len, end ? (size_t)(end - text) : 0);
     *out = root;
     return 0;
 }

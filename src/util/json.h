@@ -16,6 +16,11 @@
 
 /* Parses len bytes of text. On success *out owns a tree (free with cJSON_Delete). */
 int json_parse(cJSON **out, const char *text, size_t len, struct err *err);
+/*
+ * The error for JSON text that stops being valid at byte off: "invalid JSON at line L,
+ * column C" (1-based, columns in bytes). Every JSON reader in runnel words it this way.
+ */
+int json_error_at(struct err *err, const char *text, size_t len, size_t off);
 /* Reads and parses a file of at most max bytes; errors are prefixed with the path. */
 int json_load(cJSON **out, const char *path, size_t max, struct err *err);
 /* Appends the unformatted serialisation of item. */

@@ -380,19 +380,16 @@ static int remote_list_files(struct hub *h, const struct hub_repo *repo, const c
     return rc;
 }
 
-/* Progress relay: http reports bytes of one request; we add what earlier parts sent. */
+/* Progress of a basic upload: http reports the bytes of its one request. */
 struct progress_relay {
     struct hub *h;
     const struct hub_file *f;
-    uint64_t base;
 };
 
 static void relay_progress(uint64_t sent, uint64_t total, void *payload)
 {
     struct progress_relay *pr = payload;
-    if (!pr->h->progress)
-        return;
-    struct hub_progress p = {.path = pr->f->path, .done = pr->base + sent, .total = pr->f->size};
+    struct hub_progress p = {.path = pr->f->path, .done = sent, .total = pr->f->size};
     pr->h->progress(&p, pr->h->progress_payload);
 }
 
@@ -427,7 +424,7 @@ static int upload_basic(struct hub *h, const struct hub_file *f, const cJSON *up
                                .n_headers = hdrs.len,
                                .body_path = f->local,
                                .body_size = UINT64_MAX,
-                               .progress = relay_progress,
+                               .progress = h->progress ? relay_progress : NULL,
                                .progress_payload = &pr};
     int rc = http_do(h->http, &req, &r, err);
     if (rc == 0 && (r.status < 200 || r.status >= 300))

@@ -661,7 +661,10 @@ static void *send_parts(void *payload)
     return NULL;
 }
 
-/* Sends every part the server lacks, from up to h->parallel_parts senders. */
+/*
+ * Sends every part the server lacks, from up to h->parallel_parts senders. When it lacks them
+ * all, the resume state is started afresh first.
+ */
 static int send_missing_parts(struct part_upload *u, struct err *err)
 {
     struct hub *h = u->h;
@@ -674,6 +677,8 @@ static int send_missing_parts(struct part_upload *u, struct err *err)
         else
             missing++;
     }
+    if (missing == u->nparts) /* nothing to resume from: start the state file afresh */
+        save_part(h, u->f->oid, u->href, 0, NULL, true);
     if (h->progress) {
         pthread_mutex_lock(&u->lock);
         report_parts(u);
@@ -735,12 +740,6 @@ static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON
     }
     u.etags = xcalloc(u.nparts ? u.nparts : 1, sizeof(*u.etags));
     load_parts(h, f->oid, u.href, u.etags, u.nparts);
-    bool any_saved = false;
-    for (size_t i = 0; i < u.nparts; i++)
-        any_saved |= u.etags[i] != NULL;
-    if (!any_saved)
-        save_part(h, f->oid, u.href, 0, NULL, true);
-
     rc = send_missing_parts(&u, err);
     if (rc < 0)
         goto done;

@@ -427,7 +427,7 @@ static int upload_basic(struct hub *h, const struct hub_file *f, const cJSON *up
                                .progress = h->progress ? relay_progress : NULL,
                                .progress_payload = &pr};
     int rc = http_do(h->http, &req, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300))
+    if (rc == 0)
         rc = http_check_status(&r, "LFS upload", err);
     if (rc < 0)
         err_prefix(err, "'%s': ", f->path);
@@ -604,7 +604,7 @@ static int send_part(struct part_sender *s, size_t i, char **etag_out, struct er
                                .progress = u->h->progress ? part_progress : NULL,
                                .progress_payload = s};
     rc = http_do(s->http, &req, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300))
+    if (rc == 0)
         rc = http_check_status(&r, "LFS part upload", err);
     if (rc < 0) {
         err_prefix(err, "'%s' part %zu: ", u->f->path, i + 1);

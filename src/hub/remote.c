@@ -319,27 +319,6 @@ static int remote_preupload(struct hub *h, const struct hub_repo *repo, const ch
     return rc;
 }
 
-/* The URL of the next page from a Link header (`<url>; rel="next"`), or false. */
-static bool next_link(struct sbuf *out, const char *link)
-{
-    if (!link)
-        return false;
-    const char *p = link;
-    while ((p = strchr(p, '<'))) {
-        const char *end = strchr(p, '>');
-        if (!end)
-            return false;
-        const char *comma = strchr(end, ',');
-        const char *rel = strstr(end, "rel=\"next\"");
-        if (rel && (!comma || rel < comma)) {
-            sbuf_add(out, p + 1, (size_t)(end - p - 1));
-            return true;
-        }
-        p = end;
-    }
-    return false;
-}
-
 static int remote_list_files(struct hub *h, const struct hub_repo *repo, const char *rev,
                              struct vec *paths_out, struct err *err)
 {
@@ -372,7 +351,7 @@ static int remote_list_files(struct hub *h, const struct hub_repo *repo, const c
         }
         cJSON_Delete(j);
         sbuf_reset(&url);
-        if (!next_link(&url, http_response_header(&r, "link")))
+        if (!http_next_link(&url, &r))
             break;
     }
     http_response_release(&r);

@@ -231,35 +231,6 @@ static int parse_json(cJSON **out, const struct http_response *r, const char *wh
     return rc;
 }
 
-/* The URL of rel="next" in a Link header, appended to out; false when there is none. */
-static bool next_link(struct sbuf *out, const char *link)
-{
-    if (!link)
-        return false;
-    const char *p = link;
-    while (*p) {
-        const char *lt = strchr(p, '<');
-        if (!lt)
-            return false;
-        const char *gt = strchr(lt, '>');
-        if (!gt)
-            return false;
-        const char *end = strchr(gt, ',');
-        size_t params_len = end ? (size_t)(end - gt) : strlen(gt);
-        struct str params = str_make(gt, params_len);
-        for (size_t i = 0; i + 10 <= params.len; i++) {
-            if (!memcmp(params.p + i, "rel=\"next\"", 10)) {
-                sbuf_add(out, lt + 1, (size_t)(gt - lt - 1));
-                return true;
-            }
-        }
-        if (!end)
-            return false;
-        p = end + 1;
-    }
-    return false;
-}
-
 int gh_target_parse(struct gh_target *out, const char *spec, struct err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -405,7 +376,7 @@ static int find_marked(struct gh *g, double *id_out, const struct gh_target *t,
                 *id_out = id->valuedouble;
         }
         sbuf_reset(&url);
-        if (!next_link(&url, http_response_header(&r, "link")))
+        if (!http_next_link(&url, &r))
             goto done;
         /* The token goes wherever the next page is: only ever to the API we were given. */
         if (!str_has_prefix(url.buf, g->api) ||

@@ -531,6 +531,25 @@ int http_check_status(const struct http_response *resp, const char *what, struct
     return ERR_FAIL;
 }
 
+bool http_next_link(struct sbuf *out, const struct http_response *resp)
+{
+    const char *p = http_response_header(resp, "link");
+    while (p && (p = strchr(p, '<'))) {
+        const char *gt = strchr(p, '>');
+        if (!gt)
+            return false;
+        /* This link's parameters run from its '>' to the next ',' (or the end). */
+        const char *comma = strchr(gt, ',');
+        const char *rel = strstr(gt, "rel=\"next\"");
+        if (rel && (!comma || rel < comma)) {
+            sbuf_add(out, p + 1, (size_t)(gt - p - 1));
+            return true;
+        }
+        p = comma;
+    }
+    return false;
+}
+
 void http_url_escape(struct sbuf *out, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

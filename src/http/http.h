@@ -150,6 +150,13 @@ void http_response_release(struct http_response *resp);
  */
 int http_check_status(const struct http_response *resp, const char *what, struct err *err);
 
+/*
+ * Appends the URL of the rel="next" link in the response's Link header (RFC 8288), the way GitHub
+ * and the Hugging Face Hub give the next page of a list. False, appending nothing, when there is
+ * no such link.
+ */
+bool http_next_link(struct sbuf *out, const struct http_response *resp);
+
 /* Appends s percent-encoded for use as one URL path segment or query value (RFC 3986). */
 void http_url_escape(struct sbuf *out, const char *s);
 

@@ -302,10 +302,12 @@ static bool hash_readahead(int fd, void (*fn)(void *ctx, const void *p, size_t n
 }
 
 /*
- * Streams the file at path through fn (sha1 or sha256 update). ERR_CANCELLED once *cancel (when
+ * Streams the file at path through fn (sha1 or sha256 update), after calling start (when not
+ * NULL) with the file's size, taken from the same open file. ERR_CANCELLED once *cancel (when
  * given) is true.
  */
-static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
+static int hash_file(const char *path, void (*start)(void *ctx, uint64_t size),
+                     void (*fn)(void *ctx, const void *p, size_t n), void *ctx,
                      const atomic_bool *cancel, struct err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -313,7 +315,14 @@ static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size
         return err_errno(err, "cannot open '%s'", path);
     struct stat st;
     int rc = 0;
-    if (fstat(fd, &st) == 0 && st.st_size >= (off_t)READAHEAD_MIN) {
+    if (fstat(fd, &st) < 0) {
+        rc = err_errno(err, "cannot stat '%s'", path);
+        close(fd);
+        return rc;
+    }
+    if (start)
+        start(ctx, (uint64_t)st.st_size);
+    if (st.st_size >= (off_t)READAHEAD_MIN) {
         int read_errno = 0;
         bool cancelled = false;
         if (hash_readahead(fd, fn, ctx, cancel, &cancelled, &read_errno)) {
@@ -349,6 +358,15 @@ static int hash_file(const char *path, void (*fn)(void *ctx, const void *p, size
     return rc;
 }
 
+/* Git's object header of a blob: "blob <size>" and its NUL. */
+static void sha1_blob_header(void *ctx, uint64_t size)
+{
+    struct sbuf hdr = SBUF_INIT;
+    sbuf_addf(&hdr, "blob %llu", (unsigned long long)size);
+    sha1_update(ctx, hdr.buf, hdr.len + 1); /* the NUL is part of git's object header */
+    sbuf_release(&hdr);
+}
+
 static void sha1_fn(void *ctx, const void *p, size_t n)
 {
     sha1_update(ctx, p, n);
@@ -359,32 +377,11 @@ static void sha256_fn(void *ctx, const void *p, size_t n)
     sha256_update(ctx, p, n);
 }
 
-static int file_size(const char *path, uint64_t *out, struct err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_errno(err, "cannot open '%s'", path);
-    off_t end = lseek(fd, 0, SEEK_END);
-    close(fd);
-    if (end < 0)
-        return err_errno(err, "cannot seek '%s'", path);
-    *out = (uint64_t)end;
-    return 0;
-}
-
 int hub_file_sha1(char out[41], const char *path, struct err *err)
 {
-    uint64_t size = 0;
-    int rc = file_size(path, &size, err);
-    if (rc < 0)
-        return rc;
     struct sha1 c;
     sha1_init(&c);
-    struct sbuf hdr = SBUF_INIT;
-    sbuf_addf(&hdr, "blob %llu", (unsigned long long)size);
-    sha1_update(&c, hdr.buf, hdr.len + 1); /* the NUL is part of git's object header */
-    sbuf_release(&hdr);
-    rc = hash_file(path, sha1_fn, &c, NULL, err);
+    int rc = hash_file(path, sha1_blob_header, sha1_fn, &c, NULL, err);
     if (rc < 0)
         return rc;
     unsigned char d[SHA1_DIGEST_SIZE];
@@ -397,7 +394,7 @@ int hub_file_sha256(char out[65], const char *path, const atomic_bool *cancel, s
 {
     struct sha256 c;
     sha256_init(&c);
-    int rc = hash_file(path, sha256_fn, &c, cancel, err);
+    int rc = hash_file(path, NULL, sha256_fn, &c, cancel, err);
     if (rc < 0)
         return rc;
     unsigned char d[SHA256_DIGEST_SIZE];

@@ -319,27 +319,6 @@ static int remote_preupload(struct hub *h, const struct hub_repo *repo, const ch
     return rc;
 }
 
-/* The URL of the next page from a Link header (`<url>; rel="next"`), or false. */
-static bool next_link(struct sbuf *out, const char *link)
-{
-    if (!link)
-        return false;
-    const char *p = link;
-    while ((p = strchr(p, '<'))) {
-        const char *end = strchr(p, '>');
-        if (!end)
-            return false;
-        const char *comma = strchr(end, ',');
-        const char *rel = strstr(end, "rel=\"next\"");
-        if (rel && (!comma || rel < comma)) {
-            sbuf_add(out, p + 1, (size_t)(end - p - 1));
-            return true;
-        }
-        p = end;
-    }
-    return false;
-}
-
 static int remote_list_files(struct hub *h, const struct hub_repo *repo, const char *rev,
                              struct vec *paths_out, struct err *err)
 {
@@ -372,7 +351,7 @@ static int remote_list_files(struct hub *h, const struct hub_repo *repo, const c
         }
         cJSON_Delete(j);
         sbuf_reset(&url);
-        if (!next_link(&url, http_response_header(&r, "link")))
+        if (!http_next_link(&url, &r))
             break;
     }
     http_response_release(&r);
@@ -380,19 +359,16 @@ static int remote_list_files(struct hub *h, const struct hub_repo *repo, const c
     return rc;
 }
 
-/* Progress relay: http reports bytes of one request; we add what earlier parts sent. */
+/* Progress of a basic upload: http reports the bytes of its one request. */
 struct progress_relay {
     struct hub *h;
     const struct hub_file *f;
-    uint64_t base;
 };
 
 static void relay_progress(uint64_t sent, uint64_t total, void *payload)
 {
     struct progress_relay *pr = payload;
-    if (!pr->h->progress)
-        return;
-    struct hub_progress p = {.path = pr->f->path, .done = pr->base + sent, .total = pr->f->size};
+    struct hub_progress p = {.path = pr->f->path, .done = sent, .total = pr->f->size};
     pr->h->progress(&p, pr->h->progress_payload);
 }
 
@@ -427,10 +403,10 @@ static int upload_basic(struct hub *h, const struct hub_file *f, const cJSON *up
                                .n_headers = hdrs.len,
                                .body_path = f->local,
                                .body_size = UINT64_MAX,
-                               .progress = relay_progress,
+                               .progress = h->progress ? relay_progress : NULL,
                                .progress_payload = &pr};
     int rc = http_do(h->http, &req, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300))
+    if (rc == 0)
         rc = http_check_status(&r, "LFS upload", err);
     if (rc < 0)
         err_prefix(err, "'%s': ", f->path);
@@ -607,7 +583,7 @@ static int send_part(struct part_sender *s, size_t i, char **etag_out, struct er
                                .progress = u->h->progress ? part_progress : NULL,
                                .progress_payload = s};
     rc = http_do(s->http, &req, &r, err);
-    if (rc == 0 && (r.status < 200 || r.status >= 300))
+    if (rc == 0)
         rc = http_check_status(&r, "LFS part upload", err);
     if (rc < 0) {
         err_prefix(err, "'%s' part %zu: ", u->f->path, i + 1);
@@ -664,7 +640,10 @@ static void *send_parts(void *payload)
     return NULL;
 }
 
-/* Sends every part the server lacks, from up to h->parallel_parts senders. */
+/*
+ * Sends every part the server lacks, from up to h->parallel_parts senders. When it lacks them
+ * all, the resume state is started afresh first.
+ */
 static int send_missing_parts(struct part_upload *u, struct err *err)
 {
     struct hub *h = u->h;
@@ -677,6 +656,8 @@ static int send_missing_parts(struct part_upload *u, struct err *err)
         else
             missing++;
     }
+    if (missing == u->nparts) /* nothing to resume from: start the state file afresh */
+        save_part(h, u->f->oid, u->href, 0, NULL, true);
     if (h->progress) {
         pthread_mutex_lock(&u->lock);
         report_parts(u);
@@ -738,12 +719,6 @@ static int upload_multipart(struct hub *h, const struct hub_file *f, const cJSON
     }
     u.etags = xcalloc(u.nparts ? u.nparts : 1, sizeof(*u.etags));
     load_parts(h, f->oid, u.href, u.etags, u.nparts);
-    bool any_saved = false;
-    for (size_t i = 0; i < u.nparts; i++)
-        any_saved |= u.etags[i] != NULL;
-    if (!any_saved)
-        save_part(h, f->oid, u.href, 0, NULL, true);
-
     rc = send_missing_parts(&u, err);
     if (rc < 0)
         goto done;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/glob.h"
+#include "util/map.h"
 #include "util/path.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -28,18 +29,24 @@
 #define MAX_DEPTH 64
 
 struct plan {
-    struct vec files; /* struct hub_file */
+    struct vec files;   /* struct hub_file */
+    struct map paths;   /* path in repo -> its index in files + 1, to find duplicates at once */
+    struct vec folders; /* char *: the path in repo of each folder item ("" = the root) */
     const struct hub_upload_opts *o;
 };
 
-static void files_release(struct vec *files)
+static void plan_release(struct plan *p)
 {
-    vec_foreach (struct hub_file, f, files) {
+    vec_foreach (struct hub_file, f, &p->files) {
         xfree(f->local);
         xfree(f->path);
         xfree(f->remote_oid);
     }
-    vec_release(files);
+    vec_release(&p->files);
+    map_release(&p->paths, NULL);
+    vec_foreach (char *, folder, &p->folders)
+        xfree(*folder);
+    vec_release(&p->folders);
 }
 
 static bool match_any(const char *const *patterns, size_t n, const char *path)
@@ -75,18 +82,19 @@ static int add_file(struct plan *p, const char *local, const char *path_in_repo,
         sbuf_release(&norm);
         return rc;
     }
-    vec_foreach (struct hub_file, f, &p->files) {
-        if (!strcmp(f->path, norm.buf)) {
-            rc = err_set(err, ERR_INVALID, "'%s' and '%s' both go to '%s' in the repo", f->local,
-                         local, norm.buf);
-            sbuf_release(&norm);
-            return rc;
-        }
+    const struct map_entry *dup = map_find_entry(&p->paths, norm.buf, norm.len);
+    if (dup) {
+        const struct hub_file *f = vec_at(&p->files, (uintptr_t)dup->value - 1);
+        rc = err_set(err, ERR_INVALID, "'%s' and '%s' both go to '%s' in the repo", f->local, local,
+                     norm.buf);
+        sbuf_release(&norm);
+        return rc;
     }
     if (p->files.len >= MAX_FILES) {
         sbuf_release(&norm);
         return err_set(err, ERR_INVALID, "more than %d files to upload", MAX_FILES);
     }
+    map_set(&p->paths, norm.buf, (void *)(uintptr_t)(p->files.len + 1));
     struct hub_file *f = vec_push(&p->files);
     f->local = xstrdup(local);
     f->path = sbuf_detach(&norm, NULL);
@@ -202,8 +210,11 @@ static int collect(struct plan *p, struct err *err)
         if (S_ISDIR(st.st_mode)) {
             sbuf_reset(&prefix);
             rc = folder_prefix(&prefix, it->remote, err);
-            if (rc == 0)
+            if (rc == 0) {
+                char **slot = vec_push(&p->folders);
+                *slot = xstrdup(prefix.buf);
                 rc = walk(p, it->local, "", prefix.buf, 0, err);
+            }
         } else if (S_ISREG(st.st_mode)) {
             rc = add_file(p, it->local, it->remote ? it->remote : path_basename(it->local), err);
         } else {
@@ -271,47 +282,33 @@ done:
     return rc;
 }
 
-static bool is_planned(const struct plan *p, const char *path)
-{
-    vec_foreach (struct hub_file, f, &p->files) {
-        if (!strcmp(f->path, path))
-            return true;
-    }
-    return false;
-}
-
 /* deletedFile ops for remote files under each folder item that match --delete patterns. */
 static int plan_deletes(struct hub *h, struct plan *p, const char *rev, struct vec *ops,
                         struct err *err)
 {
     const struct hub_upload_opts *o = p->o;
     struct vec remote = VEC_INIT(char *);
-    struct sbuf prefix = SBUF_INIT;
     int rc = h->backend->list_files(h, &o->repo, rev, &remote, err);
     if (rc < 0)
         goto done;
     vec_foreach (char *, rp, &remote) {
+        /* huggingface_hub never deletes the root .gitattributes this way. */
+        if (!strcmp(*rp, ".gitattributes"))
+            continue;
         bool del = false;
-        for (size_t i = 0; i < o->n_items && !del; i++) {
-            struct stat st;
-            if (stat(o->items[i].local, &st) < 0 || !S_ISDIR(st.st_mode))
-                continue;
-            sbuf_reset(&prefix);
-            rc = folder_prefix(&prefix, o->items[i].remote, err);
-            if (rc < 0)
-                goto done;
+        vec_foreach (char *, folder, &p->folders) {
+            size_t n = strlen(*folder);
             const char *rel = *rp;
-            if (prefix.len) {
-                if (!str_has_prefix(*rp, prefix.buf) || (*rp)[prefix.len] != '/')
+            if (n) {
+                if (!str_has_prefix(*rp, *folder) || (*rp)[n] != '/')
                     continue;
-                rel = *rp + prefix.len + 1;
+                rel = *rp + n + 1;
             }
-            /* huggingface_hub never deletes the root .gitattributes this way. */
-            if (!strcmp(*rp, ".gitattributes"))
-                continue;
             del = match_any(o->delete_patterns, o->n_delete, rel);
+            if (del)
+                break;
         }
-        if (del && !is_planned(p, *rp)) {
+        if (del && !map_has(&p->paths, *rp)) {
             struct hub_op *op = vec_push(ops);
             op->kind = HUB_OP_DELETE_FILE;
             op->path = xstrdup(*rp);
@@ -321,7 +318,6 @@ done:
     vec_foreach (char *, rp, &remote)
         xfree(*rp);
     vec_release(&remote);
-    sbuf_release(&prefix);
     return rc;
 }
 
@@ -405,7 +401,8 @@ static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const 
 int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload_result *res,
                struct err *err)
 {
-    struct plan p = {.files = VEC_INIT(struct hub_file), .o = o};
+    struct plan p = {
+        .files = VEC_INIT(struct hub_file), .paths = MAP_INIT, .folders = VEC_INIT(char *), .o = o};
     struct hub_commit c = {.ops = VEC_INIT(struct hub_op)};
     struct vec lfs = VEC_INIT(struct hub_file *);
     struct sbuf who = SBUF_INIT;
@@ -538,7 +535,7 @@ done:
         xfree(op->path);
     vec_release(&c.ops);
     vec_release(&lfs);
-    files_release(&p.files);
+    plan_release(&p);
     sbuf_release(&who);
     sbuf_release(&tip);
     sbuf_release(&card_sdk);

@@ -472,6 +472,39 @@ static void retry_after_parses_seconds_and_dates(void)
     CHECK(!http_parse_retry_after("", 0, &ms));
 }
 
+static bool next_link_of(struct sbuf *out, const char *link)
+{
+    struct http_response r = HTTP_RESPONSE_INIT;
+    struct http_response_header *h = vec_push(&r.headers);
+    h->name = xstrdup("Link");
+    h->value = xstrdup(link);
+    sbuf_reset(out);
+    bool found = http_next_link(out, &r);
+    http_response_release(&r);
+    return found;
+}
+
+static void next_link_finds_rel_next_among_links(void)
+{
+    struct sbuf u = SBUF_INIT;
+    /* GitHub's form: next is not the first link. */
+    CHECK(next_link_of(&u, "<https://api.x/r?page=1>; rel=\"prev\", "
+                           "<https://api.x/r?page=3>; rel=\"next\", "
+                           "<https://api.x/r?page=9>; rel=\"last\""));
+    CHECK_STR(u.buf, "https://api.x/r?page=3");
+    /* The Hub's form: one link. */
+    CHECK(next_link_of(&u, "<https://hub.x/api/models/a/b/tree/main?cursor=abc>; rel=\"next\""));
+    CHECK_STR(u.buf, "https://hub.x/api/models/a/b/tree/main?cursor=abc");
+    /* No next link, or a next link without its closing angle bracket. */
+    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"prev\""));
+    CHECK_INT(u.len, 0);
+    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"first\", <broken; rel=\"next\""));
+    CHECK_INT(u.len, 0);
+    struct http_response none = HTTP_RESPONSE_INIT;
+    CHECK(!http_next_link(&u, &none));
+    sbuf_release(&u);
+}
+
 static void url_escape_quotes_everything_but_unreserved(void)
 {
     struct sbuf sb = SBUF_INIT;
@@ -494,6 +527,7 @@ int main(int argc, char **argv)
         TEST(response_over_cap_fails_and_file_sink_works),
         TEST(refused_connection_error_hides_token_and_query),
         TEST(retry_after_parses_seconds_and_dates),
+        TEST(next_link_finds_rel_next_among_links),
         TEST(url_escape_quotes_everything_but_unreserved),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

@@ -190,6 +190,32 @@ static void file_hub_commits_once_and_skips_unchanged(void)
     sbuf_release(&f);
 }
 
+static void upload_refuses_two_files_for_one_path(void)
+{
+    struct sbuf a = SBUF_INIT, b = SBUF_INIT, endpoint = SBUF_INIT;
+    struct err err = ERR_INIT;
+    path_join(&a, harness_tmpdir(), "one.txt");
+    path_join(&b, harness_tmpdir(), "two.txt");
+    CHECK_INT(fs_write_file(a.buf, "1\n", 2, &err), 0);
+    CHECK_INT(fs_write_file(b.buf, "2\n", 2, &err), 0);
+    sbuf_addf(&endpoint, "file://%s/dup-hub", harness_tmpdir());
+    struct hub *h = NULL;
+    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf}, &err), 0);
+    struct hub_upload_item items[] = {{.local = a.buf, .remote = "x.txt"},
+                                      {.local = b.buf, .remote = "./x.txt"}};
+    struct hub_upload_opts o = {
+        .repo = {.id = "me/m"}, .items = items, .n_items = 2, .create = true};
+    struct hub_upload_result r = HUB_UPLOAD_RESULT_INIT;
+    CHECK_INT(hub_upload(h, &o, &r, &err), ERR_INVALID);
+    CHECK(strstr(err.msg, "both go to 'x.txt' in the repo") != NULL);
+    CHECK(strstr(err.msg, "one.txt") != NULL);
+    hub_upload_result_release(&r);
+    hub_free(h);
+    sbuf_release(&a);
+    sbuf_release(&b);
+    sbuf_release(&endpoint);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -201,6 +227,7 @@ int main(int argc, char **argv)
         TEST(token_save_then_load_private),
         TEST(repo_types_parse),
         TEST(file_hub_commits_once_and_skips_unchanged),
+        TEST(upload_refuses_two_files_for_one_path),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -376,14 +376,9 @@ static int find_marked(struct gh *g, double *id_out, const struct gh_target *t,
                 *id_out = id->valuedouble;
         }
         sbuf_reset(&url);
-        if (!http_next_link(&url, &r))
-            goto done;
-        /* The token goes wherever the next page is: only ever to the API we were given. */
-        if (!str_has_prefix(url.buf, g->api) ||
-            (url.buf[strlen(g->api)] != '/' && url.buf[strlen(g->api)] != '?')) {
-            rc = err_set(err, ERR_FAIL, "the next page of comments is not under '%s'", g->api);
-            goto done;
-        }
+        rc = http_next_link(&url, &r, g->api, "comments", err);
+        if (rc <= 0)
+            goto done; /* the last page, or a next page off the API (the token stays here) */
     }
     rc = err_set(err, ERR_FAIL, "more than %u pages of comments", GH_MAX_PAGES);
 done:

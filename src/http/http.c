@@ -531,23 +531,36 @@ int http_check_status(const struct http_response *resp, const char *what, struct
     return ERR_FAIL;
 }
 
-bool http_next_link(struct sbuf *out, const struct http_response *resp)
+/* True when url is base or lies under it (base followed by '/' or '?'). */
+static bool url_under(const char *url, const char *base)
+{
+    size_t n = strlen(base);
+    return strncmp(url, base, n) == 0 && (url[n] == '\0' || url[n] == '/' || url[n] == '?');
+}
+
+int http_next_link(struct sbuf *out, const struct http_response *resp, const char *base,
+                   const char *what, struct err *err)
 {
     const char *p = http_response_header(resp, "link");
     while (p && (p = strchr(p, '<'))) {
         const char *gt = strchr(p, '>');
         if (!gt)
-            return false;
+            return 0;
         /* This link's parameters run from its '>' to the next ',' (or the end). */
         const char *comma = strchr(gt, ',');
         const char *rel = strstr(gt, "rel=\"next\"");
         if (rel && (!comma || rel < comma)) {
+            size_t at = out->len;
             sbuf_add(out, p + 1, (size_t)(gt - p - 1));
-            return true;
+            if (!url_under(out->buf + at, base)) {
+                sbuf_setlen(out, at);
+                return err_set(err, ERR_FAIL, "the next page of %s is not under '%s'", what, base);
+            }
+            return 1;
         }
         p = comma;
     }
-    return false;
+    return 0;
 }
 
 void http_url_escape(struct sbuf *out, const char *s)

@@ -152,10 +152,13 @@ int http_check_status(const struct http_response *resp, const char *what, struct
 
 /*
  * Appends the URL of the rel="next" link in the response's Link header (RFC 8288), the way GitHub
- * and the Hugging Face Hub give the next page of a list. False, appending nothing, when there is
- * no such link.
+ * and the Hugging Face Hub give the next page of a list. Returns 1 when there is one, 0 (appending
+ * nothing) when there is none. The token goes with the next request, so a next page that is not
+ * under base (base itself, or base followed by '/' or '?') is refused: ERR_FAIL, "the next page
+ * of <what> is not under '<base>'".
  */
-bool http_next_link(struct sbuf *out, const struct http_response *resp);
+int http_next_link(struct sbuf *out, const struct http_response *resp, const char *base,
+                   const char *what, struct err *err);
 
 /* Appends s percent-encoded for use as one URL path segment or query value (RFC 3986). */
 void http_url_escape(struct sbuf *out, const char *s);

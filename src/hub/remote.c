@@ -351,9 +351,12 @@ static int remote_list_files(struct hub *h, const struct hub_repo *repo, const c
         }
         cJSON_Delete(j);
         sbuf_reset(&url);
-        if (!http_next_link(&url, &r))
-            break;
+        rc = http_next_link(&url, &r, h->endpoint, "files", err);
+        if (rc <= 0)
+            break; /* the last page, or a next page off the Hub (the token stays here) */
     }
+    if (rc > 0)
+        rc = 0; /* MAX_TREE_PAGES read */
     http_response_release(&r);
     sbuf_release(&url);
     return rc;

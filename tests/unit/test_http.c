@@ -472,36 +472,66 @@ static void retry_after_parses_seconds_and_dates(void)
     CHECK(!http_parse_retry_after("", 0, &ms));
 }
 
-static bool next_link_of(struct sbuf *out, const char *link)
+/* http_next_link over a response whose Link header is link: 1, 0 or an error code. */
+static int next_link_under(struct sbuf *out, const char *link, const char *base, struct err *err)
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct http_response_header *h = vec_push(&r.headers);
     h->name = xstrdup("Link");
     h->value = xstrdup(link);
     sbuf_reset(out);
-    bool found = http_next_link(out, &r);
+    int rc = http_next_link(out, &r, base, "things", err);
     http_response_release(&r);
-    return found;
+    return rc;
+}
+
+static bool next_link_of(struct sbuf *out, const char *link, const char *base)
+{
+    struct err err = ERR_INIT;
+    return next_link_under(out, link, base, &err) == 1;
 }
 
 static void next_link_finds_rel_next_among_links(void)
 {
     struct sbuf u = SBUF_INIT;
     /* GitHub's form: next is not the first link. */
-    CHECK(next_link_of(&u, "<https://api.x/r?page=1>; rel=\"prev\", "
-                           "<https://api.x/r?page=3>; rel=\"next\", "
-                           "<https://api.x/r?page=9>; rel=\"last\""));
+    CHECK(next_link_of(&u,
+                       "<https://api.x/r?page=1>; rel=\"prev\", "
+                       "<https://api.x/r?page=3>; rel=\"next\", "
+                       "<https://api.x/r?page=9>; rel=\"last\"",
+                       "https://api.x"));
     CHECK_STR(u.buf, "https://api.x/r?page=3");
     /* The Hub's form: one link. */
-    CHECK(next_link_of(&u, "<https://hub.x/api/models/a/b/tree/main?cursor=abc>; rel=\"next\""));
+    CHECK(next_link_of(&u, "<https://hub.x/api/models/a/b/tree/main?cursor=abc>; rel=\"next\"",
+                       "https://hub.x"));
     CHECK_STR(u.buf, "https://hub.x/api/models/a/b/tree/main?cursor=abc");
     /* No next link, or a next link without its closing angle bracket. */
-    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"prev\""));
+    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"prev\"", "https://api.x"));
     CHECK_INT(u.len, 0);
-    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"first\", <broken; rel=\"next\""));
+    CHECK(!next_link_of(&u, "<https://api.x/r?page=1>; rel=\"first\", <broken; rel=\"next\"",
+                        "https://api.x"));
     CHECK_INT(u.len, 0);
     struct http_response none = HTTP_RESPONSE_INIT;
-    CHECK(!http_next_link(&u, &none));
+    struct err err = ERR_INIT;
+    CHECK_INT(http_next_link(&u, &none, "https://api.x", "things", &err), 0);
+    sbuf_release(&u);
+}
+
+/* The token goes with the next request: a next page elsewhere is refused, not followed. */
+static void next_link_off_the_base_is_refused(void)
+{
+    struct sbuf u = SBUF_INIT;
+    static const char *const foreign[] = {
+        "<https://evil.x/r?page=2>; rel=\"next\"",
+        "<https://api.x.evil.x/r?page=2>; rel=\"next\"", /* the base as a prefix of a host */
+        "<http://api.x/r?page=2>; rel=\"next\"",         /* another scheme */
+    };
+    for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+        struct err err = ERR_INIT;
+        CHECK(next_link_under(&u, foreign[i], "https://api.x", &err) < 0);
+        CHECK_STR(err.msg, "the next page of things is not under 'https://api.x'");
+        CHECK_INT(u.len, 0);
+    }
     sbuf_release(&u);
 }
 
@@ -528,6 +558,7 @@ int main(int argc, char **argv)
         TEST(refused_connection_error_hides_token_and_query),
         TEST(retry_after_parses_seconds_and_dates),
         TEST(next_link_finds_rel_next_among_links),
+        TEST(next_link_off_the_base_is_refused),
         TEST(url_escape_quotes_everything_but_unreserved),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

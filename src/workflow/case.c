@@ -82,7 +82,7 @@ static bool opt_number(const struct yml_node *opts, const char *key, size_t *out
 {
     double d = 0;
     const struct yml_node *n = yml_map_find(opts, key);
-    if (!n || !yml_as_number(n, &d) || d < 0)
+    if (!n || !yml_as_number(n, &d) || !(d >= 0 && d < 0x1p53)) /* no NaN, infinity or sign */
         return false;
     *out = (size_t)d;
     return true;

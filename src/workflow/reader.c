@@ -377,45 +377,6 @@ static void set_pos(struct reader *r, struct wf_token *t, const struct yml_node 
     t->col = n->col;
 }
 
-/* A YAML scalar as a literal token: YAML 1.2 core schema for plain scalars, strings otherwise. */
-/*
- * A decimal number too large for a double: yml_as_number refuses it, GitHub rounds it to
- * infinity (conformance case round-to-infinity).
- */
-static bool overflowing_decimal(const struct yml_node *n, double *d)
-{
-    const char *p = n->value;
-    if (*p == '-' || *p == '+')
-        p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        p++;
-        digits++;
-    }
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            p++;
-            digits++;
-        }
-    }
-    if (!digits)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '-' || *p == '+')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p)
-        return false;
-    *d = strtod(n->value, NULL);
-    return true;
-}
-
 /*
  * Reads a scalar as its core-schema type when tag_name says so (or, for an untagged plain
  * scalar, when it spells one). Returns false when a tagged value does not parse.
@@ -441,7 +402,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
             *kind = WF_TOK_BOOL;
-        else if (yml_as_number(n, d) || overflowing_decimal(n, d))
+        else if (yml_as_number(n, d))
             *kind = WF_TOK_NUMBER;
         else
             *kind = WF_TOK_STRING;
@@ -461,7 +422,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     }
     if (strcmp(tag_name, "int") == 0 || strcmp(tag_name, "float") == 0) {
         *kind = WF_TOK_NUMBER;
-        return yml_as_number(&plain, d) || overflowing_decimal(&plain, d);
+        return yml_as_number(&plain, d);
     }
     *kind = WF_TOK_STRING;
     return true;

@@ -133,12 +133,13 @@ void wf_format_number(struct sbuf *out, double d);
 void wf_format_g15(struct sbuf *out, double d);
 bool wf_tok_is_scalar(const struct wf_token *t);
 
-/* Expression checks the reader and converter need (expr_check.c): fills msg and returns false
- * on an invalid expression for the allowed context list. */
-bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg);
-/* True when the expression calls success(), failure(), cancelled() or always() anywhere. */
-bool wf_expr_has_status_function(const char *expr, const char *const *ctx, size_t nctx,
-                                 bool *parse_ok);
+/*
+ * Parses an expression against the allowed context list (expr_check.c). Returns false and
+ * appends the message to msg when it is invalid; when it is valid and has_status is not NULL,
+ * sets *has_status to whether it calls success(), failure(), cancelled() or always() anywhere.
+ */
+bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg,
+                      bool *has_status);
 
 /* Parses one file into wf (which owns the arena), adding diagnostics to c. -1 on any error. */
 int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,

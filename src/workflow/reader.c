@@ -621,7 +621,7 @@ static struct wf_token *parse_scalar(struct reader *r, struct wf_token *tok,
                 }
             } else {
                 struct sbuf msg = SBUF_INIT;
-                if (!wf_expr_validate(expr, di->ctx, di->nctx, &msg)) {
+                if (!wf_expr_validate(expr, di->ctx, di->nctx, &msg, NULL)) {
                     wf_ctx_error(r->c, tok, "%s", msg.buf);
                     failed = true;
                 } else {

@@ -127,6 +127,8 @@ struct wf_token *wf_tok_new(struct arena *a, enum wf_tok_kind kind);
 struct wf_token *wf_tok_str(struct arena *a, const char *s);
 struct wf_token *wf_tok_expr(struct arena *a, const char *expr);
 const char *wf_tok_display(struct arena *a, const struct wf_token *t);
+/* A string token's own text, any other token as wf_tok_display shows it; NULL for NULL. */
+const char *wf_tok_text(struct arena *a, const struct wf_token *t);
 /* JavaScript's Number#toString, used in messages and in the JSON export. */
 void wf_format_number(struct sbuf *out, double d);
 /* The C# runner's ToString("G15"), used where a number is read as a string. */

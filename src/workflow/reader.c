@@ -174,6 +174,13 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
     return r;
 }
 
+const char *wf_tok_text(struct arena *a, const struct wf_token *t)
+{
+    if (!t)
+        return NULL;
+    return t->kind == WF_TOK_STRING ? t->str : wf_tok_display(a, t);
+}
+
 /* ---- errors ---- */
 
 #define WF_MAX_MESSAGE 500

@@ -118,7 +118,10 @@ struct yml_node;
 struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def);
 
-struct yml_node;
+/* The name of a core-schema tag ("str" for "tag:yaml.org,2002:str"), or NULL (NULL-safe). */
+const char *wf_core_tag(const char *tag);
+/* The core-schema type of scalar n as tag_name says (untagged plain scalars by their spelling),
+ * into *kind and *b or *d; false when a tagged value does not read as its tag's type. */
 bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok_kind *kind,
                      bool *b, double *d);
 

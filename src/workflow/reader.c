@@ -435,7 +435,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     return true;
 }
 
-static const char *core_tag(const char *tag)
+const char *wf_core_tag(const char *tag)
 {
     static const char prefix[] = "tag:yaml.org,2002:";
     if (tag && strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
@@ -450,7 +450,7 @@ static struct wf_token *literal_token(struct reader *r, const struct yml_node *n
     enum wf_tok_kind kind = WF_TOK_STRING;
     bool b = false;
     double d = 0;
-    if (!wf_scalar_typed(n, core_tag(n->tag), &kind, &b, &d))
+    if (!wf_scalar_typed(n, wf_core_tag(n->tag), &kind, &b, &d))
         kind = WF_TOK_STRING; /* reported by the YAML checks before reading */
     struct wf_token *t = wf_tok_new(a, kind);
     t->boolean = b;

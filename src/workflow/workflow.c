@@ -13,14 +13,6 @@
 #define WF_MAX_FILE_SIZE (16u << 20)
 #define WF_MAX_DEPTH 50 /* GitHub's default nesting limit for workflow objects */
 
-static const char *tag_short(const char *tag)
-{
-    static const char prefix[] = "tag:yaml.org,2002:";
-    if (strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
-        return tag + sizeof(prefix) - 1;
-    return NULL;
-}
-
 static const char *style_name(enum yml_style s)
 {
     switch (s) {
@@ -54,7 +46,7 @@ static bool check_yaml(struct wf_ctx *c, const struct yml_node *n, size_t depth,
         return false;
     }
     if (n->tag && n->tag[0] != '!') {
-        const char *t = tag_short(n->tag);
+        const char *t = wf_core_tag(n->tag);
         bool known =
             t && (strcmp(t, "str") == 0 || strcmp(t, "int") == 0 || strcmp(t, "float") == 0 ||
                   strcmp(t, "bool") == 0 || strcmp(t, "null") == 0 || strcmp(t, "seq") == 0 ||

@@ -146,11 +146,7 @@ bool wf_tok_is_scalar(const struct wf_token *t);
 bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg,
                       bool *has_status);
 
-/* Parses one file into wf (which owns the arena), adding diagnostics to c. -1 on any error. */
-int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
-                  const struct wf_load_opts *opts, struct wf_ctx *c);
-
-/* Parses another file (a called workflow) into tokens in c's arena, as definition root_def;
+/* Parses a file (the workflow, or a workflow it calls) into tokens in c's arena, as root_def;
  * NULL when its YAML is unreadable (the error is in c). */
 struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const char *text,
                                      size_t len, const char *root_def);

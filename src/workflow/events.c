@@ -258,11 +258,11 @@ static void read_schedule(struct wf_ctx *c, struct wf_event *ev, struct wf_token
     }
 }
 
-static struct wf_strlist *filter_slot(struct wf_event *ev, const char *key)
+const struct wf_strlist *wf_event_filter(const struct wf_event *ev, const char *key)
 {
     struct {
         const char *name;
-        struct wf_strlist *slot;
+        const struct wf_strlist *slot;
     } const slots[] = {
         {"branches", &ev->branches}, {"branches-ignore", &ev->branches_ignore},
         {"tags", &ev->tags},         {"tags-ignore", &ev->tags_ignore},
@@ -305,7 +305,8 @@ static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *c
                 read_call_items(c, &ev->outputs, &ev->noutputs, v);
             continue;
         }
-        struct wf_strlist *slot = filter_slot(ev, k->str);
+        /* ev is ours to fill: the lookup is const only so that the export can share it */
+        struct wf_strlist *slot = (struct wf_strlist *)wf_event_filter(ev, k->str);
         if (!slot)
             continue;
         strlist_from(c, slot, v);

@@ -154,6 +154,8 @@ struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const c
 /* ---- converter (convert.c) ---- */
 /* Reads `on:` into wf->events (events.c). */
 void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on);
+/* The filter of ev named key ("branches", "paths-ignore", "types", ...), or NULL. */
+const struct wf_strlist *wf_event_filter(const struct wf_event *ev, const char *key);
 void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root);
 /* Steps (a sequence token) to the step model, with generated ids; used for composite actions. */
 void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok);

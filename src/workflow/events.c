@@ -164,7 +164,7 @@ static void strlist_from(struct wf_ctx *c, struct wf_strlist *out, struct wf_tok
         out->items[out->n++] = wf_tok_text(c->arena, v->items[i]);
 }
 
-static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *map, bool is_call)
+static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *map)
 {
     ev->has_inputs = true;
     if (map->kind != WF_TOK_MAPPING)
@@ -200,7 +200,6 @@ static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *
             wf_ctx_error(c, def, "Missing 'options' for choice input");
         else if (!is_choice && in->options.present)
             wf_ctx_error(c, def, "Input type is not 'choice', but 'options' is defined");
-        (void)is_call;
     }
 }
 
@@ -297,7 +296,7 @@ static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *c
             continue;
         if (dispatch || call) {
             if (strcmp(k->str, "inputs") == 0)
-                read_inputs(c, ev, v, call);
+                read_inputs(c, ev, v);
             else if (call && strcmp(k->str, "secrets") == 0) {
                 ev->has_secrets = true;
                 read_call_items(c, &ev->secrets, &ev->nsecrets, v);

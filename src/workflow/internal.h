@@ -134,8 +134,6 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t);
 const char *wf_tok_text(struct arena *a, const struct wf_token *t);
 /* JavaScript's Number#toString, used in messages and in the JSON export. */
 void wf_format_number(struct sbuf *out, double d);
-/* The C# runner's ToString("G15"), used where a number is read as a string. */
-void wf_format_g15(struct sbuf *out, double d);
 bool wf_tok_is_scalar(const struct wf_token *t);
 
 /*

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/expr.h"
 #include "util/map.h"
 #include "util/xalloc.h"
 #include "yaml/yaml.h"
@@ -125,22 +126,6 @@ void wf_format_number(struct sbuf *out, double d)
     sbuf_addstr(out, buf);
 }
 
-/* The C# runner's ToString("G15"): what a number becomes where a string is expected. */
-void wf_format_g15(struct sbuf *out, double d)
-{
-    if (d != d) {
-        sbuf_addstr(out, "NaN");
-    } else if (d > 1.7976931348623157e308) {
-        sbuf_addstr(out, "Infinity");
-    } else if (d < -1.7976931348623157e308) {
-        sbuf_addstr(out, "-Infinity");
-    } else if (d == 0) {
-        sbuf_addch(out, '0');
-    } else {
-        sbuf_addf(out, "%.15G", d);
-    }
-}
-
 const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 {
     struct sbuf sb = SBUF_INIT;
@@ -149,7 +134,7 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
         sbuf_add(&sb, t->str, t->len);
         break;
     case WF_TOK_NUMBER:
-        wf_format_g15(&sb, t->number);
+        val_number_to_sbuf(&sb, t->number); /* the C# runner's ToString("G15") */
         break;
     case WF_TOK_BOOL:
         sbuf_addstr(&sb, t->boolean ? "true" : "false");

@@ -694,12 +694,13 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
         if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
             continue;
         /* act passes undeclared secrets through: with opts->lenient this is a warning. */
-        struct vec *saved = c->diags;
-        if (c->opts && c->opts->lenient && c->warnings)
-            c->diags = c->warnings;
-        wf_ctx_error(c, vals->pairs[i].value,
-                     "Invalid secret, %s is not defined in the referenced workflow.", k->str);
-        c->diags = saved;
+        const struct wf_token *v = vals->pairs[i].value;
+        if (wf_ctx_is_lenient(c))
+            wf_ctx_warning(c, v, "Invalid secret, %s is not defined in the referenced workflow.",
+                           k->str);
+        else
+            wf_ctx_error(c, v, "Invalid secret, %s is not defined in the referenced workflow.",
+                         k->str);
     }
 }
 

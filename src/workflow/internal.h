@@ -109,6 +109,11 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* True when opts->lenient turns errors that act lets pass into warnings the caller keeps. */
+bool wf_ctx_is_lenient(const struct wf_ctx *c);
+/* Like wf_ctx_error, into c->warnings (nothing when the loader keeps no warnings). */
+void wf_ctx_warning(struct wf_ctx *c, const struct wf_token *tok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name);
 /* Accounts a string as GitHub's TemplateMemory does (26 bytes + 2 per UTF-16 unit). */
 void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s);

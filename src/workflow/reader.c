@@ -186,13 +186,14 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
     return c->nfiles;
 }
 
-static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
-                       va_list ap) __attribute__((format(printf, 5, 0)));
+static void ctx_vadd(struct wf_ctx *c, struct vec *list, size_t file, size_t line, size_t col,
+                     const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
-static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
-                       va_list ap)
+/* Adds a located message to list (c->diags or c->warnings), which holds at most max_errors. */
+static void ctx_vadd(struct wf_ctx *c, struct vec *list, size_t file, size_t line, size_t col,
+                     const char *fmt, va_list ap)
 {
-    if (c->max_errors && c->diags->len >= c->max_errors)
+    if (c->max_errors && list->len >= c->max_errors)
         return;
     struct sbuf sb = SBUF_INIT;
     const char *fname = file && file <= c->nfiles ? c->files[file - 1] : NULL;
@@ -208,7 +209,7 @@ static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, c
         sbuf_setlen(&sb, WF_MAX_MESSAGE);
         sbuf_addstr(&sb, "[...]");
     }
-    struct wf_diag *d = vec_push(c->diags);
+    struct wf_diag *d = vec_push(list);
     d->msg = arena_strndup(c->arena, sb.buf, sb.len);
     d->line = line;
     d->col = col;
@@ -220,9 +221,24 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
     va_list ap;
     va_start(ap, fmt);
     if (tok)
-        ctx_verror(c, tok->file, tok->line, tok->col, fmt, ap);
+        ctx_vadd(c, c->diags, tok->file, tok->line, tok->col, fmt, ap);
     else
-        ctx_verror(c, c->cur_file, 0, 0, fmt, ap);
+        ctx_vadd(c, c->diags, c->cur_file, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+bool wf_ctx_is_lenient(const struct wf_ctx *c)
+{
+    return c->opts && c->opts->lenient && c->warnings;
+}
+
+void wf_ctx_warning(struct wf_ctx *c, const struct wf_token *tok, const char *fmt, ...)
+{
+    if (!c->warnings)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_vadd(c, c->warnings, tok->file, tok->line, tok->col, fmt, ap);
     va_end(ap);
 }
 
@@ -230,7 +246,7 @@ void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, con
 {
     va_list ap;
     va_start(ap, fmt);
-    ctx_verror(c, file, line, col, fmt, ap);
+    ctx_vadd(c, c->diags, file, line, col, fmt, ap);
     va_end(ap);
 }
 
@@ -886,14 +902,11 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
             const struct wf_prop *prop = &mdefs[0]->props[p];
             if (!prop->required || map_has(&seen, prop->name))
                 continue;
-            if (r->c->opts && r->c->opts->lenient && r->c->warnings &&
+            if (wf_ctx_is_lenient(r->c) &&
                 strcmp(mdefs[0]->name, "workflow-call-input-definition") == 0 &&
                 strcmp(prop->name, "type") == 0) {
-                struct vec *saved = r->c->diags;
-                r->c->diags = r->c->warnings;
-                wf_ctx_error(r->c, m, "Required property is missing: %s (read as 'string')",
-                             prop->name);
-                r->c->diags = saved;
+                wf_ctx_warning(r->c, m, "Required property is missing: %s (read as 'string')",
+                               prop->name);
                 continue;
             }
             wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);

@@ -14,15 +14,6 @@
 
 #define WF_ACTION_MAX (4u << 20)
 
-static const char *scalar_text(struct arena *a, const struct wf_token *t)
-{
-    if (!t)
-        return NULL;
-    if (t->kind == WF_TOK_STRING)
-        return t->str;
-    return wf_tok_display(a, t);
-}
-
 static void read_inputs(struct wf_ctx *c, struct wf_action *act, const struct wf_token *m)
 {
     if (!m || m->kind != WF_TOK_MAPPING)
@@ -31,18 +22,13 @@ static void read_inputs(struct wf_ctx *c, struct wf_action *act, const struct wf
     for (size_t i = 0; i < m->npairs; i++) {
         struct wf_action_input *in = &act->inputs[act->ninputs++];
         memset(in, 0, sizeof(*in));
-        in->name = scalar_text(c->arena, m->pairs[i].key);
+        in->name = wf_tok_text(c->arena, m->pairs[i].key);
         const struct wf_token *def = m->pairs[i].value;
-        in->description = scalar_text(c->arena, wf_tok_get(def, "description"));
+        in->description = wf_tok_text(c->arena, wf_tok_get(def, "description"));
+        /* an expression default is kept as written, ${{ }} included, for the runner to expand */
         const struct wf_token *d = wf_tok_get(def, "default");
-        if (d && d->kind == WF_TOK_EXPR) {
-            struct sbuf sb = SBUF_INIT;
-            sbuf_addf(&sb, "${{ %s }}", d->str);
-            in->default_value = arena_strndup(c->arena, sb.buf, sb.len);
-            sbuf_release(&sb);
-        } else if (d && d->kind != WF_TOK_NULL) {
-            in->default_value = scalar_text(c->arena, d);
-        }
+        if (d && d->kind != WF_TOK_NULL)
+            in->default_value = wf_tok_text(c->arena, d);
         const struct wf_token *r = wf_tok_get(def, "required");
         in->required = r && ((r->kind == WF_TOK_BOOL && r->boolean) ||
                              (r->kind == WF_TOK_STRING && strcmp(r->str, "true") == 0));
@@ -57,8 +43,8 @@ static void read_outputs(struct wf_ctx *c, struct wf_action *act, const struct w
     for (size_t i = 0; i < m->npairs; i++) {
         struct wf_action_output *o = &act->outputs[act->noutputs++];
         memset(o, 0, sizeof(*o));
-        o->name = scalar_text(c->arena, m->pairs[i].key);
-        o->description = scalar_text(c->arena, wf_tok_get(m->pairs[i].value, "description"));
+        o->name = wf_tok_text(c->arena, m->pairs[i].key);
+        o->description = wf_tok_text(c->arena, wf_tok_get(m->pairs[i].value, "description"));
         o->value = wf_tok_get(m->pairs[i].value, "value");
     }
 }
@@ -81,21 +67,21 @@ static void read_runs(struct wf_ctx *c, struct wf_action *act, struct wf_token *
     struct arena *a = c->arena;
     if (strncmp(using->str, "node", 4) == 0) {
         act->kind = WF_ACTION_NODE;
-        act->main = scalar_text(a, wf_tok_get(runs, "main"));
-        act->pre = scalar_text(a, wf_tok_get(runs, "pre"));
-        act->post = scalar_text(a, wf_tok_get(runs, "post"));
-        act->pre_if = scalar_text(a, wf_tok_get(runs, "pre-if"));
-        act->post_if = scalar_text(a, wf_tok_get(runs, "post-if"));
+        act->main = wf_tok_text(a, wf_tok_get(runs, "main"));
+        act->pre = wf_tok_text(a, wf_tok_get(runs, "pre"));
+        act->post = wf_tok_text(a, wf_tok_get(runs, "post"));
+        act->pre_if = wf_tok_text(a, wf_tok_get(runs, "pre-if"));
+        act->post_if = wf_tok_text(a, wf_tok_get(runs, "post-if"));
         if (!act->main)
             wf_ctx_error(c, runs, "Required property is missing: main");
     } else if (strcmp(using->str, "docker") == 0) {
         act->kind = WF_ACTION_DOCKER;
-        act->image = scalar_text(a, wf_tok_get(runs, "image"));
-        act->entrypoint = scalar_text(a, wf_tok_get(runs, "entrypoint"));
-        act->pre_entrypoint = scalar_text(a, wf_tok_get(runs, "pre-entrypoint"));
-        act->post_entrypoint = scalar_text(a, wf_tok_get(runs, "post-entrypoint"));
-        act->pre_if = scalar_text(a, wf_tok_get(runs, "pre-if"));
-        act->post_if = scalar_text(a, wf_tok_get(runs, "post-if"));
+        act->image = wf_tok_text(a, wf_tok_get(runs, "image"));
+        act->entrypoint = wf_tok_text(a, wf_tok_get(runs, "entrypoint"));
+        act->pre_entrypoint = wf_tok_text(a, wf_tok_get(runs, "pre-entrypoint"));
+        act->post_entrypoint = wf_tok_text(a, wf_tok_get(runs, "post-entrypoint"));
+        act->pre_if = wf_tok_text(a, wf_tok_get(runs, "pre-if"));
+        act->post_if = wf_tok_text(a, wf_tok_get(runs, "post-if"));
         act->args = wf_tok_get(runs, "args");
         act->env = wf_tok_get(runs, "env");
         if (!act->image)
@@ -128,18 +114,17 @@ int wf_action_parse(struct wf_action **out, const char *name, const char *text, 
         goto done;
     struct wf_token *root = wf_read_template(&c, doc->root, "action-root");
     if (!diags.len && root && root->kind == WF_TOK_MAPPING) {
-        act->name = scalar_text(&act->arena, wf_tok_get(root, "name"));
-        act->description = scalar_text(&act->arena, wf_tok_get(root, "description"));
+        act->name = wf_tok_text(&act->arena, wf_tok_get(root, "name"));
+        act->description = wf_tok_text(&act->arena, wf_tok_get(root, "description"));
         read_inputs(&c, act, wf_tok_get(root, "inputs"));
         read_outputs(&c, act, wf_tok_get(root, "outputs"));
         read_runs(&c, act, root);
-        /* the tokens borrow the YAML tree's strings: copy what the model keeps */
     }
     if (diags.len) {
         rc = err_set(err, ERR_INVALID, "%s", ((struct wf_diag *)diags.items)[0].msg);
         goto done;
     }
-    act->yaml = doc;
+    act->yaml = doc; /* the tokens and the model borrow the YAML tree's strings */
     doc = NULL;
     *out = act;
     act = NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/path.h"
 #include "util/xalloc.h"
 #include "workflow/internal.h"
 #include "yaml/yaml.h"
@@ -23,15 +24,12 @@ struct case_doc {
 struct case_files {
     struct case_doc *docs;
     size_t ndocs;
-    bool reusable;
     struct sbuf scratch;
 };
 
 static const char *case_read_file(const char *ref, void *payload)
 {
-    struct case_files *cf = payload;
-    if (!cf->reusable)
-        return NULL;
+    struct case_files *cf = payload; /* the C# harness offers the listed files to every case */
     for (size_t i = 2; i + 2 < cf->ndocs; i += 2) {
         if (cf->docs[i].len == strlen(ref) && memcmp(cf->docs[i].p, ref, cf->docs[i].len) == 0) {
             sbuf_setlen(&cf->scratch, 0);
@@ -82,7 +80,7 @@ static bool opt_number(const struct yml_node *opts, const char *key, size_t *out
 {
     double d = 0;
     const struct yml_node *n = yml_map_find(opts, key);
-    if (!n || !yml_as_number(n, &d) || d < 0)
+    if (!n || !yml_as_number(n, &d) || !(d >= 0 && d < 0x1p53)) /* no NaN, infinity or sign */
         return false;
     *out = (size_t)d;
     return true;
@@ -115,10 +113,8 @@ int wf_case_run(struct sbuf *out, struct sbuf *expected_out, const char *path, s
         rc = err_set(err, ERR_INVALID, "'%s': a case needs options, workflow and result", path);
         goto done;
     }
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
     struct sbuf name = SBUF_INIT;
-    sbuf_addf(&name, ".github/workflows/%s", base);
+    sbuf_addf(&name, ".github/workflows/%s", path_basename(path));
 
     rc = yml_parse(&optdoc, "options", docs[0].p, docs[0].len, NULL, err);
     if (rc < 0) {
@@ -152,7 +148,6 @@ int wf_case_run(struct sbuf *out, struct sbuf *expected_out, const char *path, s
         lo.permissions_policy = pp->value;
     cf.docs = docs;
     cf.ndocs = ndocs;
-    cf.reusable = true; /* the C# harness offers the listed files to every case */
     lo.strict_events = skip_has(o, "Go") && skip_has(o, "C#");
     lo.read_file = case_read_file;
     lo.payload = &cf;

@@ -133,23 +133,21 @@ static const char *convert_if(struct wf_ctx *c, struct wf_token *tok)
     } else {
         cond = wf_tok_display(a, tok);
     }
-    const char *final = NULL;
-    if (!*cond) {
+    struct sbuf msg = SBUF_INIT;
+    bool has_status = false;
+    bool valid = !*cond || wf_expr_validate(cond, tok->ctx, tok->nctx, &msg, &has_status);
+    const char *final = cond;
+    if (valid && !has_status) {
+        /* the wrapped condition is parsed again: its depth and length count the wrapper */
         final = "success()";
-    } else {
-        bool ok = true;
-        bool has = wf_expr_has_status_function(cond, tok->ctx, tok->nctx, &ok);
-        if (!ok || has) {
-            final = cond;
-        } else {
+        if (*cond) {
             struct sbuf sb = SBUF_INIT;
             sbuf_addf(&sb, "success() && (%s)", cond);
             final = arena_strndup(a, sb.buf, sb.len);
             sbuf_release(&sb);
         }
+        valid = wf_expr_validate(final, tok->ctx, tok->nctx, &msg, NULL);
     }
-    struct sbuf msg = SBUF_INIT;
-    bool valid = wf_expr_validate(final, tok->ctx, tok->nctx, &msg);
     if (!valid)
         wf_ctx_error(c, tok, "%s", msg.buf);
     sbuf_release(&msg);
@@ -696,12 +694,13 @@ static void check_job_secrets(struct wf_ctx *c, struct wf_job *job)
         if (k->kind != WF_TOK_STRING || find_ci(defs, k->str))
             continue;
         /* act passes undeclared secrets through: with opts->lenient this is a warning. */
-        struct vec *saved = c->diags;
-        if (c->opts && c->opts->lenient && c->warnings)
-            c->diags = c->warnings;
-        wf_ctx_error(c, vals->pairs[i].value,
-                     "Invalid secret, %s is not defined in the referenced workflow.", k->str);
-        c->diags = saved;
+        const struct wf_token *v = vals->pairs[i].value;
+        if (wf_ctx_is_lenient(c))
+            wf_ctx_warning(c, v, "Invalid secret, %s is not defined in the referenced workflow.",
+                           k->str);
+        else
+            wf_ctx_error(c, v, "Invalid secret, %s is not defined in the referenced workflow.",
+                         k->str);
     }
 }
 

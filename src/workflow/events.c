@@ -160,20 +160,11 @@ static void strlist_from(struct wf_ctx *c, struct wf_strlist *out, struct wf_tok
     if (v->kind != WF_TOK_SEQUENCE)
         return;
     out->items = arena_alloc(c->arena, sizeof(char *) * (v->nitems + 1));
-    for (size_t i = 0; i < v->nitems; i++) {
-        struct wf_token *it = v->items[i];
-        out->items[out->n++] = it->kind == WF_TOK_STRING ? it->str : wf_tok_display(c->arena, it);
-    }
+    for (size_t i = 0; i < v->nitems; i++)
+        out->items[out->n++] = wf_tok_text(c->arena, v->items[i]);
 }
 
-static const char *tok_string(struct wf_ctx *c, const struct wf_token *t)
-{
-    if (!t)
-        return NULL;
-    return t->kind == WF_TOK_STRING ? t->str : wf_tok_display(c->arena, t);
-}
-
-static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *map, bool is_call)
+static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *map)
 {
     ev->has_inputs = true;
     if (map->kind != WF_TOK_MAPPING)
@@ -182,7 +173,7 @@ static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *
     for (size_t i = 0; i < map->npairs; i++) {
         struct wf_input *in = &ev->inputs[ev->ninputs++];
         memset(in, 0, sizeof(*in));
-        in->name = tok_string(c, map->pairs[i].key);
+        in->name = wf_tok_text(c->arena, map->pairs[i].key);
         in->type = "string";
         struct wf_token *def = map->pairs[i].value;
         in->token = def;
@@ -194,13 +185,13 @@ static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *
             if (k->kind != WF_TOK_STRING)
                 continue;
             if (strcmp(k->str, "description") == 0)
-                in->description = tok_string(c, v);
+                in->description = wf_tok_text(c->arena, v);
             else if (strcmp(k->str, "required") == 0)
                 in->required = v->kind == WF_TOK_BOOL && v->boolean;
             else if (strcmp(k->str, "default") == 0)
                 in->default_value = v;
             else if (strcmp(k->str, "type") == 0)
-                in->type = tok_string(c, v);
+                in->type = wf_tok_text(c->arena, v);
             else if (strcmp(k->str, "options") == 0)
                 strlist_from(c, &in->options, v);
         }
@@ -209,7 +200,6 @@ static void read_inputs(struct wf_ctx *c, struct wf_event *ev, struct wf_token *
             wf_ctx_error(c, def, "Missing 'options' for choice input");
         else if (!is_choice && in->options.present)
             wf_ctx_error(c, def, "Input type is not 'choice', but 'options' is defined");
-        (void)is_call;
     }
 }
 
@@ -222,10 +212,10 @@ static void read_call_items(struct wf_ctx *c, struct wf_call_item **out, size_t 
     for (size_t i = 0; i < map->npairs; i++) {
         struct wf_call_item *it = &(*out)[(*n)++];
         memset(it, 0, sizeof(*it));
-        it->name = tok_string(c, map->pairs[i].key);
+        it->name = wf_tok_text(c->arena, map->pairs[i].key);
         it->token = map->pairs[i].value;
         struct wf_token *def = map->pairs[i].value;
-        it->description = tok_string(c, wf_tok_get(def, "description"));
+        it->description = wf_tok_text(c->arena, wf_tok_get(def, "description"));
         struct wf_token *req = wf_tok_get(def, "required");
         it->required = req && req->kind == WF_TOK_BOOL && req->boolean;
         it->value = wf_tok_get(def, "value");
@@ -254,7 +244,7 @@ static void read_schedule(struct wf_ctx *c, struct wf_event *ev, struct wf_token
                                  "hour day month weekday)");
                 cr.cron = v->str;
             } else if (k->kind == WF_TOK_STRING && strcmp(k->str, "timezone") == 0) {
-                cr.timezone = tok_string(c, v);
+                cr.timezone = wf_tok_text(c->arena, v);
             } else {
                 wf_ctx_error(c, k, "Invalid schedule key");
                 valid = false;
@@ -267,11 +257,11 @@ static void read_schedule(struct wf_ctx *c, struct wf_event *ev, struct wf_token
     }
 }
 
-static struct wf_strlist *filter_slot(struct wf_event *ev, const char *key)
+const struct wf_strlist *wf_event_filter(const struct wf_event *ev, const char *key)
 {
     struct {
         const char *name;
-        struct wf_strlist *slot;
+        const struct wf_strlist *slot;
     } const slots[] = {
         {"branches", &ev->branches}, {"branches-ignore", &ev->branches_ignore},
         {"tags", &ev->tags},         {"tags-ignore", &ev->tags_ignore},
@@ -306,7 +296,7 @@ static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *c
             continue;
         if (dispatch || call) {
             if (strcmp(k->str, "inputs") == 0)
-                read_inputs(c, ev, v, call);
+                read_inputs(c, ev, v);
             else if (call && strcmp(k->str, "secrets") == 0) {
                 ev->has_secrets = true;
                 read_call_items(c, &ev->secrets, &ev->nsecrets, v);
@@ -314,7 +304,8 @@ static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *c
                 read_call_items(c, &ev->outputs, &ev->noutputs, v);
             continue;
         }
-        struct wf_strlist *slot = filter_slot(ev, k->str);
+        /* ev is ours to fill: the lookup is const only so that the export can share it */
+        struct wf_strlist *slot = (struct wf_strlist *)wf_event_filter(ev, k->str);
         if (!slot)
             continue;
         strlist_from(c, slot, v);
@@ -338,7 +329,7 @@ void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on)
         for (size_t i = 0; i < on->nitems; i++) {
             struct wf_event *ev = &wf->events[wf->nevents++];
             memset(ev, 0, sizeof(*ev));
-            ev->name = tok_string(c, on->items[i]);
+            ev->name = wf_tok_text(c->arena, on->items[i]);
         }
         return;
     }
@@ -350,7 +341,7 @@ void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on)
     for (size_t i = 0; i < on->npairs; i++) {
         struct wf_event *ev = &wf->events[wf->nevents++];
         memset(ev, 0, sizeof(*ev));
-        ev->name = tok_string(c, on->pairs[i].key);
+        ev->name = wf_tok_text(c->arena, on->pairs[i].key);
         read_event(c, ev, on->pairs[i].value);
     }
 }

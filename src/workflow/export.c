@@ -495,28 +495,7 @@ static void export_events(struct jw *w, const struct wf *wf)
                 const char *k = ev->filter_order[i];
                 if (strcmp(k, groups[g][0]) != 0 && !(groups[g][1] && strcmp(k, groups[g][1]) == 0))
                     continue;
-                const struct wf_strlist *l = NULL;
-                if (strcmp(k, "branches") == 0)
-                    l = &ev->branches;
-                else if (strcmp(k, "branches-ignore") == 0)
-                    l = &ev->branches_ignore;
-                else if (strcmp(k, "tags") == 0)
-                    l = &ev->tags;
-                else if (strcmp(k, "tags-ignore") == 0)
-                    l = &ev->tags_ignore;
-                else if (strcmp(k, "paths") == 0)
-                    l = &ev->paths;
-                else if (strcmp(k, "paths-ignore") == 0)
-                    l = &ev->paths_ignore;
-                else if (strcmp(k, "types") == 0)
-                    l = &ev->types;
-                else if (strcmp(k, "versions") == 0)
-                    l = &ev->versions;
-                else if (strcmp(k, "names") == 0)
-                    l = &ev->names;
-                else
-                    l = &ev->workflows;
-                export_strlist(w, k, l);
+                export_strlist(w, k, wf_event_filter(ev, k));
             }
         }
         jw_close(w, '}');

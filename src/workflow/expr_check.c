@@ -1,17 +1,14 @@
 /*
  * The two questions the loader asks the expression language: is this expression valid for the
  * contexts its key allows, and does it call a status function (success(), failure(), cancelled(),
- * always())? The answers come from expr/ when it is built; until then expressions are kept as
- * written and a scan for status calls decides the `if` wrapping.
+ * always())? expr/ answers both from one parse.
  */
 #include "workflow/internal.h"
 
 #include <ctype.h>
 #include <string.h>
 
-#ifdef RUNNEL_HAVE_EXPR
 #include "expr/expr.h"
-#endif
 
 static int strncasecmp_ascii(const char *a, const char *b, size_t n)
 {
@@ -24,7 +21,6 @@ static int strncasecmp_ascii(const char *a, const char *b, size_t n)
     return 0;
 }
 
-#ifdef RUNNEL_HAVE_EXPR
 /* Splits the schema's context list into named values and function names ("hashFiles(1,255)"). */
 static void split_context(const char *const *ctx, size_t nctx, const char **names, size_t *nnames,
                           const char **funcs, size_t *nfuncs, struct arena *a)
@@ -75,8 +71,8 @@ static void blank_arguments(char *text, const char *name, size_t n)
     }
 }
 
-static bool parse_with_context(const char *expr, const char *const *ctx, size_t nctx,
-                               struct sbuf *msg, bool *has_status)
+bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg,
+                      bool *has_status)
 {
     struct arena a = ARENA_INIT;
     struct err err = ERR_INIT;
@@ -110,66 +106,4 @@ static bool parse_with_context(const char *expr, const char *const *ctx, size_t 
         *has_status = expr_has_status_function(e);
     arena_release(&a);
     return ok;
-}
-
-bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg)
-{
-    return parse_with_context(expr, ctx, nctx, msg, NULL);
-}
-#else
-bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg)
-{
-    return true;
-}
-#endif
-
-static bool str_ncase_eq(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-            return false;
-    }
-    return true;
-}
-
-static bool ident_char(char ch)
-{
-    return isalnum((unsigned char)ch) || ch == '_' || ch == '-';
-}
-
-bool wf_expr_has_status_function(const char *expr, const char *const *ctx, size_t nctx,
-                                 bool *parse_ok)
-{
-#ifdef RUNNEL_HAVE_EXPR
-    bool has = false;
-    *parse_ok = parse_with_context(expr, ctx, nctx, NULL, &has);
-    return has;
-#endif
-    static const char *const names[] = {"success", "failure", "cancelled", "always"};
-    *parse_ok = true;
-    bool in_str = false;
-    for (size_t i = 0; expr[i]; i++) {
-        char ch = expr[i];
-        if (ch == '\'') {
-            in_str = !in_str;
-            continue;
-        }
-        if (in_str || !isalpha((unsigned char)ch) ||
-            (i > 0 && (ident_char(expr[i - 1]) || expr[i - 1] == '.')))
-            continue;
-        size_t j = i;
-        while (ident_char(expr[j]))
-            j++;
-        size_t k = j;
-        while (expr[k] == ' ' || expr[k] == '\t')
-            k++;
-        if (expr[k] == '(') {
-            for (size_t n = 0; n < 4; n++) {
-                if (strlen(names[n]) == j - i && str_ncase_eq(expr + i, names[n], j - i))
-                    return true;
-            }
-        }
-        i = j - 1;
-    }
-    return false;
 }

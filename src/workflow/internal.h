@@ -109,6 +109,11 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* True when opts->lenient turns errors that act lets pass into warnings the caller keeps. */
+bool wf_ctx_is_lenient(const struct wf_ctx *c);
+/* Like wf_ctx_error, into c->warnings (nothing when the loader keeps no warnings). */
+void wf_ctx_warning(struct wf_ctx *c, const struct wf_token *tok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 size_t wf_ctx_file_id(struct wf_ctx *c, const char *name);
 /* Accounts a string as GitHub's TemplateMemory does (26 bytes + 2 per UTF-16 unit). */
 void wf_ctx_add_string_bytes(struct wf_ctx *c, const char *s);
@@ -118,7 +123,10 @@ struct yml_node;
 struct wf_token *wf_read_template(struct wf_ctx *c, const struct yml_node *root,
                                   const char *root_def);
 
-struct yml_node;
+/* The name of a core-schema tag ("str" for "tag:yaml.org,2002:str"), or NULL (NULL-safe). */
+const char *wf_core_tag(const char *tag);
+/* The core-schema type of scalar n as tag_name says (untagged plain scalars by their spelling),
+ * into *kind and *b or *d; false when a tagged value does not read as its tag's type. */
 bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok_kind *kind,
                      bool *b, double *d);
 
@@ -127,24 +135,21 @@ struct wf_token *wf_tok_new(struct arena *a, enum wf_tok_kind kind);
 struct wf_token *wf_tok_str(struct arena *a, const char *s);
 struct wf_token *wf_tok_expr(struct arena *a, const char *expr);
 const char *wf_tok_display(struct arena *a, const struct wf_token *t);
+/* A string token's own text, any other token as wf_tok_display shows it; NULL for NULL. */
+const char *wf_tok_text(struct arena *a, const struct wf_token *t);
 /* JavaScript's Number#toString, used in messages and in the JSON export. */
 void wf_format_number(struct sbuf *out, double d);
-/* The C# runner's ToString("G15"), used where a number is read as a string. */
-void wf_format_g15(struct sbuf *out, double d);
 bool wf_tok_is_scalar(const struct wf_token *t);
 
-/* Expression checks the reader and converter need (expr_check.c): fills msg and returns false
- * on an invalid expression for the allowed context list. */
-bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg);
-/* True when the expression calls success(), failure(), cancelled() or always() anywhere. */
-bool wf_expr_has_status_function(const char *expr, const char *const *ctx, size_t nctx,
-                                 bool *parse_ok);
+/*
+ * Parses an expression against the allowed context list (expr_check.c). Returns false and
+ * appends the message to msg when it is invalid; when it is valid and has_status is not NULL,
+ * sets *has_status to whether it calls success(), failure(), cancelled() or always() anywhere.
+ */
+bool wf_expr_validate(const char *expr, const char *const *ctx, size_t nctx, struct sbuf *msg,
+                      bool *has_status);
 
-/* Parses one file into wf (which owns the arena), adding diagnostics to c. -1 on any error. */
-int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
-                  const struct wf_load_opts *opts, struct wf_ctx *c);
-
-/* Parses another file (a called workflow) into tokens in c's arena, as definition root_def;
+/* Parses a file (the workflow, or a workflow it calls) into tokens in c's arena, as root_def;
  * NULL when its YAML is unreadable (the error is in c). */
 struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const char *text,
                                      size_t len, const char *root_def);
@@ -152,6 +157,8 @@ struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const c
 /* ---- converter (convert.c) ---- */
 /* Reads `on:` into wf->events (events.c). */
 void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on);
+/* The filter of ev named key ("branches", "paths-ignore", "types", ...), or NULL. */
+const struct wf_strlist *wf_event_filter(const struct wf_event *ev, const char *key);
 void wf_convert(struct wf_ctx *c, struct wf *wf, struct wf_token *root);
 /* Steps (a sequence token) to the step model, with generated ids; used for composite actions. */
 void wf_convert_steps(struct wf_ctx *c, struct wf_step ***out, size_t *nout, struct wf_token *tok);

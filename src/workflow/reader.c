@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/expr.h"
 #include "util/map.h"
 #include "util/xalloc.h"
 #include "yaml/yaml.h"
@@ -125,22 +126,6 @@ void wf_format_number(struct sbuf *out, double d)
     sbuf_addstr(out, buf);
 }
 
-/* The C# runner's ToString("G15"): what a number becomes where a string is expected. */
-void wf_format_g15(struct sbuf *out, double d)
-{
-    if (d != d) {
-        sbuf_addstr(out, "NaN");
-    } else if (d > 1.7976931348623157e308) {
-        sbuf_addstr(out, "Infinity");
-    } else if (d < -1.7976931348623157e308) {
-        sbuf_addstr(out, "-Infinity");
-    } else if (d == 0) {
-        sbuf_addch(out, '0');
-    } else {
-        sbuf_addf(out, "%.15G", d);
-    }
-}
-
 const char *wf_tok_display(struct arena *a, const struct wf_token *t)
 {
     struct sbuf sb = SBUF_INIT;
@@ -149,7 +134,7 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
         sbuf_add(&sb, t->str, t->len);
         break;
     case WF_TOK_NUMBER:
-        wf_format_g15(&sb, t->number);
+        val_number_to_sbuf(&sb, t->number); /* the C# runner's ToString("G15") */
         break;
     case WF_TOK_BOOL:
         sbuf_addstr(&sb, t->boolean ? "true" : "false");
@@ -174,6 +159,13 @@ const char *wf_tok_display(struct arena *a, const struct wf_token *t)
     return r;
 }
 
+const char *wf_tok_text(struct arena *a, const struct wf_token *t)
+{
+    if (!t)
+        return NULL;
+    return t->kind == WF_TOK_STRING ? t->str : wf_tok_display(a, t);
+}
+
 /* ---- errors ---- */
 
 #define WF_MAX_MESSAGE 500
@@ -194,13 +186,14 @@ size_t wf_ctx_file_id(struct wf_ctx *c, const char *name)
     return c->nfiles;
 }
 
-static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
-                       va_list ap) __attribute__((format(printf, 5, 0)));
+static void ctx_vadd(struct wf_ctx *c, struct vec *list, size_t file, size_t line, size_t col,
+                     const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
-static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, const char *fmt,
-                       va_list ap)
+/* Adds a located message to list (c->diags or c->warnings), which holds at most max_errors. */
+static void ctx_vadd(struct wf_ctx *c, struct vec *list, size_t file, size_t line, size_t col,
+                     const char *fmt, va_list ap)
 {
-    if (c->max_errors && c->diags->len >= c->max_errors)
+    if (c->max_errors && list->len >= c->max_errors)
         return;
     struct sbuf sb = SBUF_INIT;
     const char *fname = file && file <= c->nfiles ? c->files[file - 1] : NULL;
@@ -216,7 +209,7 @@ static void ctx_verror(struct wf_ctx *c, size_t file, size_t line, size_t col, c
         sbuf_setlen(&sb, WF_MAX_MESSAGE);
         sbuf_addstr(&sb, "[...]");
     }
-    struct wf_diag *d = vec_push(c->diags);
+    struct wf_diag *d = vec_push(list);
     d->msg = arena_strndup(c->arena, sb.buf, sb.len);
     d->line = line;
     d->col = col;
@@ -228,9 +221,24 @@ void wf_ctx_error(struct wf_ctx *c, const struct wf_token *tok, const char *fmt,
     va_list ap;
     va_start(ap, fmt);
     if (tok)
-        ctx_verror(c, tok->file, tok->line, tok->col, fmt, ap);
+        ctx_vadd(c, c->diags, tok->file, tok->line, tok->col, fmt, ap);
     else
-        ctx_verror(c, c->cur_file, 0, 0, fmt, ap);
+        ctx_vadd(c, c->diags, c->cur_file, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+bool wf_ctx_is_lenient(const struct wf_ctx *c)
+{
+    return c->opts && c->opts->lenient && c->warnings;
+}
+
+void wf_ctx_warning(struct wf_ctx *c, const struct wf_token *tok, const char *fmt, ...)
+{
+    if (!c->warnings)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_vadd(c, c->warnings, tok->file, tok->line, tok->col, fmt, ap);
     va_end(ap);
 }
 
@@ -238,7 +246,7 @@ void wf_ctx_error_at(struct wf_ctx *c, size_t file, size_t line, size_t col, con
 {
     va_list ap;
     va_start(ap, fmt);
-    ctx_verror(c, file, line, col, fmt, ap);
+    ctx_vadd(c, c->diags, file, line, col, fmt, ap);
     va_end(ap);
 }
 
@@ -377,45 +385,6 @@ static void set_pos(struct reader *r, struct wf_token *t, const struct yml_node 
     t->col = n->col;
 }
 
-/* A YAML scalar as a literal token: YAML 1.2 core schema for plain scalars, strings otherwise. */
-/*
- * A decimal number too large for a double: yml_as_number refuses it, GitHub rounds it to
- * infinity (conformance case round-to-infinity).
- */
-static bool overflowing_decimal(const struct yml_node *n, double *d)
-{
-    const char *p = n->value;
-    if (*p == '-' || *p == '+')
-        p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        p++;
-        digits++;
-    }
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            p++;
-            digits++;
-        }
-    }
-    if (!digits)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '-' || *p == '+')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p)
-        return false;
-    *d = strtod(n->value, NULL);
-    return true;
-}
-
 /*
  * Reads a scalar as its core-schema type when tag_name says so (or, for an untagged plain
  * scalar, when it spells one). Returns false when a tagged value does not parse.
@@ -441,7 +410,7 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
             *kind = WF_TOK_NULL;
         else if (yml_as_bool(n, b))
             *kind = WF_TOK_BOOL;
-        else if (yml_as_number(n, d) || overflowing_decimal(n, d))
+        else if (yml_as_number(n, d))
             *kind = WF_TOK_NUMBER;
         else
             *kind = WF_TOK_STRING;
@@ -461,13 +430,13 @@ bool wf_scalar_typed(const struct yml_node *n, const char *tag_name, enum wf_tok
     }
     if (strcmp(tag_name, "int") == 0 || strcmp(tag_name, "float") == 0) {
         *kind = WF_TOK_NUMBER;
-        return yml_as_number(&plain, d) || overflowing_decimal(&plain, d);
+        return yml_as_number(&plain, d);
     }
     *kind = WF_TOK_STRING;
     return true;
 }
 
-static const char *core_tag(const char *tag)
+const char *wf_core_tag(const char *tag)
 {
     static const char prefix[] = "tag:yaml.org,2002:";
     if (tag && strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
@@ -482,7 +451,7 @@ static struct wf_token *literal_token(struct reader *r, const struct yml_node *n
     enum wf_tok_kind kind = WF_TOK_STRING;
     bool b = false;
     double d = 0;
-    if (!wf_scalar_typed(n, core_tag(n->tag), &kind, &b, &d))
+    if (!wf_scalar_typed(n, wf_core_tag(n->tag), &kind, &b, &d))
         kind = WF_TOK_STRING; /* reported by the YAML checks before reading */
     struct wf_token *t = wf_tok_new(a, kind);
     t->boolean = b;
@@ -660,7 +629,7 @@ static struct wf_token *parse_scalar(struct reader *r, struct wf_token *tok,
                 }
             } else {
                 struct sbuf msg = SBUF_INIT;
-                if (!wf_expr_validate(expr, di->ctx, di->nctx, &msg)) {
+                if (!wf_expr_validate(expr, di->ctx, di->nctx, &msg, NULL)) {
                     wf_ctx_error(r->c, tok, "%s", msg.buf);
                     failed = true;
                 } else {
@@ -933,14 +902,11 @@ static void read_mapping_known(struct reader *r, const struct yml_node *n, struc
             const struct wf_prop *prop = &mdefs[0]->props[p];
             if (!prop->required || map_has(&seen, prop->name))
                 continue;
-            if (r->c->opts && r->c->opts->lenient && r->c->warnings &&
+            if (wf_ctx_is_lenient(r->c) &&
                 strcmp(mdefs[0]->name, "workflow-call-input-definition") == 0 &&
                 strcmp(prop->name, "type") == 0) {
-                struct vec *saved = r->c->diags;
-                r->c->diags = r->c->warnings;
-                wf_ctx_error(r->c, m, "Required property is missing: %s (read as 'string')",
-                             prop->name);
-                r->c->diags = saved;
+                wf_ctx_warning(r->c, m, "Required property is missing: %s (read as 'string')",
+                               prop->name);
                 continue;
             }
             wf_ctx_error(r->c, m, "Required property is missing: %s", prop->name);

@@ -13,14 +13,6 @@
 #define WF_MAX_FILE_SIZE (16u << 20)
 #define WF_MAX_DEPTH 50 /* GitHub's default nesting limit for workflow objects */
 
-static const char *tag_short(const char *tag)
-{
-    static const char prefix[] = "tag:yaml.org,2002:";
-    if (strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
-        return tag + sizeof(prefix) - 1;
-    return NULL;
-}
-
 static const char *style_name(enum yml_style s)
 {
     switch (s) {
@@ -54,7 +46,7 @@ static bool check_yaml(struct wf_ctx *c, const struct yml_node *n, size_t depth,
         return false;
     }
     if (n->tag && n->tag[0] != '!') {
-        const char *t = tag_short(n->tag);
+        const char *t = wf_core_tag(n->tag);
         bool known =
             t && (strcmp(t, "str") == 0 || strcmp(t, "int") == 0 || strcmp(t, "float") == 0 ||
                   strcmp(t, "bool") == 0 || strcmp(t, "null") == 0 || strcmp(t, "seq") == 0 ||
@@ -119,32 +111,17 @@ struct wf_token *wf_read_file_tokens(struct wf_ctx *c, const char *name, const c
     return wf_read_template(c, doc->root, root_def);
 }
 
-int wf_parse_into(struct wf *wf, const char *name, const char *text, size_t len,
-                  const struct wf_load_opts *opts, struct wf_ctx *c)
+/* Reads the workflow file into c->wf: tokens first, then (when they are clean) the model. */
+static void parse_workflow(struct wf_ctx *c, const char *name, const char *text, size_t len)
 {
-    struct yml_doc *doc = NULL;
-    struct err yerr = ERR_INIT;
-    struct yml_opts yo = {.allow_duplicate_keys = true};
-    c->cur_file = wf_ctx_file_id(c, name);
-    if (yml_parse(&doc, name, text, len, &yo, &yerr) < 0) {
-        struct wf_diag *d = vec_push(c->diags);
-        d->msg = arena_strdup(c->arena, yerr.msg);
-        d->line = 0;
-        d->col = 0;
-        return -1;
-    }
-    vec_append(&wf->yaml_docs, &doc);
-    size_t max_depth = opts && opts->max_depth ? opts->max_depth : WF_MAX_DEPTH;
-    if (!check_yaml(c, doc->root, 1, max_depth))
-        return -1;
+    bool strict = c->opts && c->opts->strict_events;
     size_t before = c->diags->len;
-    wf->root = wf_read_template(
-        c, doc->root, opts && opts->strict_events ? "workflow-root-strict" : "workflow-root");
-    if (c->diags->len > before)
-        return -1;
-    wf->export_events = opts && opts->strict_events;
-    wf_convert(c, wf, wf->root);
-    return c->diags->len > before ? -1 : 0;
+    c->wf->root =
+        wf_read_file_tokens(c, name, text, len, strict ? "workflow-root-strict" : "workflow-root");
+    if (!c->wf->root || c->diags->len > before)
+        return;
+    c->wf->export_events = strict;
+    wf_convert(c, c->wf, c->wf->root);
 }
 
 static struct wf *wf_new(void)
@@ -174,7 +151,7 @@ int wf_parse(struct wf **out, const char *name, const char *text, size_t len,
         wf_ctx_error(&c, NULL, "The maximum file size of %zu characters has been exceeded",
                      opts->max_file_size);
     } else {
-        wf_parse_into(wf, wf->path, text, len, opts, &c);
+        parse_workflow(&c, wf->path, text, len);
     }
     wf->sort_file_table = opts && opts->is_partial_rerun;
     wf->files = c.files;

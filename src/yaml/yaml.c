@@ -8,7 +8,6 @@
 #include <yaml.h>
 
 #include "util/sbuf.h"
-#include "util/str.h"
 #include "util/vec.h"
 #include "util/xalloc.h"
 
@@ -601,7 +600,10 @@ bool yml_as_number(const struct yml_node *node, double *out)
     }
     if (*p)
         return false;
-    return str_to_double(v, out);
+    /* the pattern decides that it is a number; a value out of range rounds (to ±inf or 0) as
+       JavaScript's parseFloat and .NET's double.Parse do, it does not become a string */
+    *out = strtod(v, NULL);
+    return true;
 }
 
 const char *yml_kind_name(enum yml_kind kind)

@@ -116,7 +116,11 @@ struct yml_node *yml_map_find(const struct yml_node *map, const char *key);
 bool yml_is_null(const struct yml_node *node);
 /* YAML 1.2 core schema booleans for plain scalars: true/True/TRUE/false/False/FALSE. */
 bool yml_as_bool(const struct yml_node *node, bool *out);
-/* YAML 1.2 core schema numbers for plain scalars (ints, 0x, 0o, floats, .inf, .nan). */
+/*
+ * YAML 1.2 core schema numbers for plain scalars (ints, 0x, 0o, floats, .inf, .nan). Whether a
+ * scalar is a number is decided by the schema's patterns alone: a decimal too large for a double
+ * reads as ±infinity, one too small as 0 (or a subnormal).
+ */
 bool yml_as_number(const struct yml_node *node, double *out);
 /* "scalar", "sequence" or "mapping". */
 const char *yml_kind_name(enum yml_kind kind);

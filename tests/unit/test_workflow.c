@@ -196,7 +196,13 @@ static void action_yml_composite(void)
 
 static void action_yml_node_and_errors(void)
 {
+    /* actions/checkout's token input: an expression default stays a template for the runner */
     static const char node[] = "name: n\n"
+                               "inputs:\n"
+                               "  token:\n"
+                               "    default: ${{ github.token }}\n"
+                               "  depth:\n"
+                               "    default: 1\n"
                                "runs:\n"
                                "  using: node20\n"
                                "  main: dist/index.js\n"
@@ -207,6 +213,9 @@ static void action_yml_node_and_errors(void)
     CHECK_INT(a->kind, WF_ACTION_NODE);
     CHECK_STR(a->main, "dist/index.js");
     CHECK_STR(a->post, "dist/post.js");
+    CHECK_INT(a->ninputs, 2);
+    CHECK_STR(a->inputs[0].default_value, "${{ github.token }}");
+    CHECK_STR(a->inputs[1].default_value, "1");
     wf_action_free(a);
     static const char bad[] = "name: n\n"
                               "runs:\n"

@@ -141,6 +141,25 @@ static void scalars_convert_like_yaml_core_schema(void)
     yml_free(doc);
 }
 
+/*
+ * The core schema resolves a plain scalar by its pattern (YAML 1.2.2, 10.3.2), not by whether
+ * the value fits a double: out of range it is still a float, rounded as parseFloat rounds it
+ * (Infinity, -Infinity, 0), which is what the reference parser's round-to-infinity case expects.
+ */
+static void numbers_out_of_range_still_resolve_as_numbers(void)
+{
+    struct err err = ERR_INIT;
+    struct yml_doc *doc = parse("[1e400, -1e400, 1e-400, 99999999999999999999999999.5]", &err);
+    CHECK(doc != NULL);
+    struct yml_node **it = doc->root->items;
+    double d = 0;
+    CHECK(yml_as_number(it[0], &d) && isinf(d) && d > 0);
+    CHECK(yml_as_number(it[1], &d) && isinf(d) && d < 0);
+    CHECK(yml_as_number(it[2], &d) && d == 0);
+    CHECK(yml_as_number(it[3], &d) && d == 1e26);
+    yml_free(doc);
+}
+
 struct bad_case {
     const char *name;
     const char *text;
@@ -267,6 +286,7 @@ int main(int argc, char **argv)
         TEST(crlf_line_endings_count_once),
         TEST(anchors_tags_and_aliases_are_kept),
         TEST(scalars_convert_like_yaml_core_schema),
+        TEST(numbers_out_of_range_still_resolve_as_numbers),
         TEST(malformed_yaml_is_located),
         TEST(non_utf8_is_located),
         TEST(alias_bomb_fails_cleanly),

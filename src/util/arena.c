@@ -1,5 +1,8 @@
 #include "util/arena.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "util/xalloc.h"
 
 #define ARENA_BLOCK 8192
@@ -59,6 +62,21 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     if (n)
         memcpy(p, s, n);
     p[n] = '\0';
+    return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        BUG("arena_printf: bad format '%s'", fmt);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     return p;
 }
 

@@ -72,6 +72,8 @@ static inline void *arena_alloc(struct arena *a, size_t size)
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void *arena_memdup(struct arena *a, const void *p, size_t n);
+/* printf into the arena (no temporary buffer on the heap). */
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_reset_slow(struct arena *a);
 
 /* Fast when one block was used since the last reset: it just empties it. */

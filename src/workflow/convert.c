@@ -42,31 +42,20 @@ struct idset {
 static const char *idset_add_known(struct arena *a, struct idset *ids, const char *value)
 {
     if (!value[0] || !id_is_valid(value) || strlen(value) >= ID_MAX_LENGTH) {
-        struct sbuf sb = SBUF_INIT;
-        sbuf_addf(&sb,
-                  "The identifier '%s' is invalid. IDs may only contain alphanumeric characters, "
-                  "'_', and '-'. IDs must start with a letter or '_' and and must be less than "
-                  "%d characters.",
-                  value, ID_MAX_LENGTH);
-        const char *r = arena_strndup(a, sb.buf, sb.len);
-        sbuf_release(&sb);
-        return r;
+        return arena_printf(
+            a,
+            "The identifier '%s' is invalid. IDs may only contain alphanumeric characters, "
+            "'_', and '-'. IDs must start with a letter or '_' and and must be less than "
+            "%d characters.",
+            value, ID_MAX_LENGTH);
     }
     if (strncmp(value, "__", 2) == 0) {
-        struct sbuf sb = SBUF_INIT;
-        sbuf_addf(&sb, "The identifier '%s' is invalid. IDs starting with '__' are reserved.",
-                  value);
-        const char *r = arena_strndup(a, sb.buf, sb.len);
-        sbuf_release(&sb);
-        return r;
+        return arena_printf(
+            a, "The identifier '%s' is invalid. IDs starting with '__' are reserved.", value);
     }
     if (map_has(&ids->names, value)) {
-        struct sbuf sb = SBUF_INIT;
-        sbuf_addf(&sb, "The identifier '%s' may not be used more than once within the same scope.",
-                  value);
-        const char *r = arena_strndup(a, sb.buf, sb.len);
-        sbuf_release(&sb);
-        return r;
+        return arena_printf(
+            a, "The identifier '%s' may not be used more than once within the same scope.", value);
     }
     map_set(&ids->names, value, NULL);
     return NULL;
@@ -141,10 +130,7 @@ static const char *convert_if(struct wf_ctx *c, struct wf_token *tok)
         /* the wrapped condition is parsed again: its depth and length count the wrapper */
         final = "success()";
         if (*cond) {
-            struct sbuf sb = SBUF_INIT;
-            sbuf_addf(&sb, "success() && (%s)", cond);
-            final = arena_strndup(a, sb.buf, sb.len);
-            sbuf_release(&sb);
+            final = arena_printf(a, "success() && (%s)", cond);
         }
         valid = wf_expr_validate(final, tok->ctx, tok->nctx, &msg, NULL);
     }
@@ -790,11 +776,7 @@ static void check_perms(struct wf_ctx *c, const struct wf_job *caller, const cha
 static const char *reference_id(struct arena *a, const char *ref)
 {
     if (strncmp(ref, "./", 2) == 0 || strncmp(ref, "$/", 2) == 0) {
-        struct sbuf sb = SBUF_INIT;
-        sbuf_addf(&sb, "./%s", ref + 2);
-        const char *r = arena_strndup(a, sb.buf, sb.len);
-        sbuf_release(&sb);
-        return r;
+        return arena_printf(a, "./%s", ref + 2);
     }
     return ref;
 }

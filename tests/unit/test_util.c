@@ -208,6 +208,17 @@ static void arena_reset_reuses_blocks(void)
     arena_release(&a);
 }
 
+static void arena_printf_formats_into_the_arena(void)
+{
+    struct arena a = ARENA_INIT;
+    CHECK_STR(arena_printf(&a, "%s=%d", "n", 42), "n=42");
+    CHECK_STR(arena_printf(&a, "%s", ""), "");
+    char *big = arena_printf(&a, "%6000d|", 7); /* longer than a block's half */
+    CHECK_INT(strlen(big), 6001);
+    CHECK(big[5999] == '7' && big[6000] == '|' && big[0] == ' ');
+    arena_release(&a);
+}
+
 static void path_normalize_folds_dots(void)
 {
     static const char *const cases[][2] = {
@@ -460,6 +471,7 @@ int main(int argc, char **argv)
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),
         TEST(arena_reset_reuses_blocks),
+        TEST(arena_printf_formats_into_the_arena),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
         TEST(sha256_matches_nist_vectors),

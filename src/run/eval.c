@@ -46,6 +46,20 @@ struct val run_env_context(struct run_job *j, struct arena *a)
     return env;
 }
 
+struct val run_needs_context(const struct run_def *d, struct arena *a)
+{
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        const struct run_def *n = &d->wf->defs[d->pj->needs[i]];
+        struct val e = val_new_object(a);
+        const char *res = run_conclusion_name(n->result);
+        set_ctx(a, e, "result", val_string_borrowed(res, strlen(res)));
+        set_ctx(a, e, "outputs", n->outputs.kind == VAL_OBJECT ? n->outputs : val_new_object(a));
+        set_ctx(a, needs, n->pj->id, e);
+    }
+    return needs;
+}
+
 struct val run_contexts(struct run_job *j, struct arena *a)
 {
     struct run *r = j->run;
@@ -62,16 +76,7 @@ struct val run_contexts(struct run_job *j, struct arena *a)
     set_ctx(a, c, "runner", j->runner_ctx);
     set_ctx(a, c, "matrix", j->matrix);
     set_ctx(a, c, "strategy", j->strategy);
-    struct val needs = val_new_object(a);
-    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
-        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
-        struct val n = val_new_object(a);
-        const char *res = run_conclusion_name(d->result);
-        set_ctx(a, n, "result", val_string_borrowed(res, strlen(res)));
-        set_ctx(a, n, "outputs", d->outputs.kind == VAL_OBJECT ? d->outputs : val_new_object(a));
-        set_ctx(a, needs, d->pj->id, n);
-    }
-    set_ctx(a, c, "needs", needs);
+    set_ctx(a, c, "needs", run_needs_context(j->def, a));
     return c;
 }
 

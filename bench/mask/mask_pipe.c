@@ -1,6 +1,6 @@
 /*
  * bench/mask driver (built only for the benchmark, by run.sh): streams stdin to stdout through
- * runnel's secret masker, exactly as the step runner will stream a step's output.
+ * runnel's secret masker, as the step runner (src/run/step.c) streams a step's output.
  *
  *   mask_pipe mask SECRETS_FILE     one secret per line, registered with run_masker_add
  *   mask_pipe gen BYTES SECRETS_FILE [N]   writes BYTES of log-like text to stdout, with one of

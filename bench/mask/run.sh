@@ -3,9 +3,9 @@
 # with 1,000 secrets registered (plus their encoded forms), against a plain pipe copy of the
 # same data (cat | cat), in the same run. Target: at least 0.5x the plain copy's throughput.
 #
-# The step runner that will stream step output through the masker does not exist yet, so the
-# masker is driven by a small C driver (mask_pipe.c) built here against a Release build of the
-# library; the bench builds it, it is not part of runnel.
+# The masker is driven by a small C driver (mask_pipe.c) built here against a Release build of
+# the library, so that the figure is the masker's alone (src/run/step.c streams each step's output
+# through it the same way); the bench builds the driver, it is not part of runnel.
 #
 # Usage: bench/mask/run.sh [BYTES]   (default 1 GiB)
 set -euo pipefail

@@ -4,10 +4,11 @@
 # same run; also the per-step overhead with --sandbox none. Target: default sandbox <= 2x the
 # plain loop.
 #
-# The workflow runner does not exist yet: the steps are driven through runnel's exec module by
-# a small C driver (steps_driver.c) built here against a Release build of the library; it does
-# what the step runner will do per step (script file, GitHub's bash command line, captured
-# output, timeout), so it measures the launch path, not YAML loading or logging.
+# The steps are driven through runnel's exec module by a small C driver (steps_driver.c) built
+# here against a Release build of the library; it does what the step runner (src/run/step.c)
+# does per step (script file, GitHub's bash command line, captured output, timeout), so it
+# measures the launch path, not YAML loading or logging (bench/steps/workflow.sh times the whole
+# `runnel run`).
 #
 # Usage: bench/steps/run.sh [N]   (default 200)
 set -euo pipefail

@@ -10,18 +10,27 @@
 #include "internal.h"
 #include "util/sbuf.h"
 
-static const char *const all_functions[] = {"hashFiles", "success", "failure", "cancelled",
-                                            "always"};
+static const char *const step_functions[] = {"hashFiles", "success", "failure", "cancelled",
+                                             "always"};
+static const char *const job_if_functions[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
+                                               "always"};
+
+int plan_expr_parse(struct expr **out, struct arena *a, const char *src, size_t len, bool is_job_if,
+                    struct err *err)
+{
+    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
+    po.allow_any_context = true;
+    po.functions = is_job_if ? job_if_functions : step_functions;
+    po.n_functions = is_job_if ? sizeof(job_if_functions) / sizeof(job_if_functions[0])
+                               : sizeof(step_functions) / sizeof(step_functions[0]);
+    return expr_parse(out, a, src, len, &po, err);
+}
 
 static int eval_expr(struct val *out, struct arena *a, const struct wf_token *t,
                      const struct expr_ctx *ctx, struct err *err)
 {
-    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
-    po.allow_any_context = true;
-    po.functions = all_functions;
-    po.n_functions = sizeof(all_functions) / sizeof(all_functions[0]);
     struct expr *e = NULL;
-    int rc = expr_parse(&e, a, t->str, t->len, &po, err);
+    int rc = plan_expr_parse(&e, a, t->str, t->len, false, err);
     if (rc)
         return rc;
     return expr_eval(out, a, e, ctx, err);

@@ -439,14 +439,9 @@ static bool tok_reads(const struct wf_token *t, const char *name, struct arena *
     if (!t)
         return false;
     if (t->kind == WF_TOK_EXPR || t->kind == WF_TOK_INSERT) {
-        struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
-        po.allow_any_context = true;
-        static const char *const fns[] = {"hashFiles", "success", "failure", "cancelled", "always"};
-        po.functions = fns;
-        po.n_functions = 5;
         struct expr *e = NULL;
         struct err err = ERR_INIT;
-        if (expr_parse(&e, scratch, t->str, t->len, &po, &err))
+        if (plan_expr_parse(&e, scratch, t->str, t->len, false, &err))
             return false;
         return expr_reads(e, name);
     }

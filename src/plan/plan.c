@@ -425,14 +425,9 @@ static void annotate_if(const struct plan_job *j, const struct val *ctxv, struct
     if (!j->if_expr)
         return;
     struct arena scratch = ARENA_INIT;
-    static const char *const fns[] = {"success", "failure", "cancelled", "always", "hashFiles"};
-    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
-    po.allow_any_context = true;
-    po.functions = fns;
-    po.n_functions = sizeof(fns) / sizeof(fns[0]);
     struct expr *e = NULL;
     struct err err = ERR_INIT;
-    if (expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), &po, &err) == 0) {
+    if (plan_expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), false, &err) == 0) {
         if (!if_static(e)) {
             sbuf_addstr(why, "; if: decided at run time");
         } else {

@@ -171,6 +171,15 @@ struct plan_event {
  */
 
 /*
+ * Parses an expression of a workflow the loader has already validated: every named value is
+ * accepted, and the functions are those a step's keys may call (hashFiles and the status
+ * functions) or, with is_job_if, those of a job's `if:`, where success('build') and
+ * failure('build') name needed jobs and hashFiles is not allowed. *out lives in a.
+ */
+int plan_expr_parse(struct expr **out, struct arena *a, const char *src, size_t len, bool is_job_if,
+                    struct err *err);
+
+/*
  * Evaluates a template token (workflow/) to a value, as the runner does: strings, booleans,
  * numbers and null as they are; EXPR tokens parsed and evaluated with ctx (every named value
  * allowed; the workflow loader has already checked which ones the key may use); mappings with

@@ -12,12 +12,6 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-static const char *const all_functions[] = {"hashFiles", "success", "failure", "cancelled",
-                                            "always"};
-/* A job's if: success('build') and failure('build') name needed jobs. */
-static const char *const job_functions[] = {"success(0,MAX)", "failure(0,MAX)", "cancelled",
-                                            "always"};
-
 static void set_ctx(struct arena *a, struct val obj, const char *name, struct val v)
 {
     val_object_set(a, obj, name, strlen(name), v);
@@ -52,6 +46,20 @@ struct val run_env_context(struct run_job *j, struct arena *a)
     return env;
 }
 
+struct val run_needs_context(const struct run_def *d, struct arena *a)
+{
+    struct val needs = val_new_object(a);
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        const struct run_def *n = &d->wf->defs[d->pj->needs[i]];
+        struct val e = val_new_object(a);
+        const char *res = run_conclusion_name(n->result);
+        set_ctx(a, e, "result", val_string_borrowed(res, strlen(res)));
+        set_ctx(a, e, "outputs", n->outputs.kind == VAL_OBJECT ? n->outputs : val_new_object(a));
+        set_ctx(a, needs, n->pj->id, e);
+    }
+    return needs;
+}
+
 struct val run_contexts(struct run_job *j, struct arena *a)
 {
     struct run *r = j->run;
@@ -68,24 +76,21 @@ struct val run_contexts(struct run_job *j, struct arena *a)
     set_ctx(a, c, "runner", j->runner_ctx);
     set_ctx(a, c, "matrix", j->matrix);
     set_ctx(a, c, "strategy", j->strategy);
-    struct val needs = val_new_object(a);
-    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
-        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
-        struct val n = val_new_object(a);
-        const char *res = run_conclusion_name(d->result);
-        set_ctx(a, n, "result", val_string_borrowed(res, strlen(res)));
-        set_ctx(a, n, "outputs", d->outputs.kind == VAL_OBJECT ? d->outputs : val_new_object(a));
-        set_ctx(a, needs, d->pj->id, n);
-    }
-    set_ctx(a, c, "needs", needs);
+    set_ctx(a, c, "needs", run_needs_context(j->def, a));
     return c;
+}
+
+/* The file a token came from: one of the workflow's files (a template's), or the workflow. */
+static const char *tok_file(const struct run_job *j, const struct wf_token *t)
+{
+    const struct wf *wf = j->wf->pw->wf;
+    return wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1]
+                                                       : j->wf->pw->relpath;
 }
 
 void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token *t)
 {
-    const struct wf *wf = j->wf->pw->wf;
-    const char *file =
-        wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1] : j->wf->pw->relpath;
+    const char *file = tok_file(j, t);
     if (t && t->line)
         err_prefix(err, "%s (Line: %zu, Col: %zu): ", file, t->line, t->col);
     else
@@ -153,25 +158,15 @@ static bool job_status(enum expr_func fn, const struct val *args, size_t n_args,
     }
 }
 
-static int eval_expr(struct val *out, struct arena *a, const char *src, size_t len,
-                     struct run_job *j, bool job_level, struct err *err)
+/* What the job's expressions are evaluated with: its contexts and the status functions. */
+static struct expr_ctx job_expr_ctx(const struct val *contexts, struct run_job *j, bool is_job_if)
 {
-    struct expr_parse_opts po = EXPR_PARSE_OPTS_INIT;
-    po.allow_any_context = true;
-    po.functions = job_level ? job_functions : all_functions;
-    po.n_functions = job_level ? sizeof(job_functions) / sizeof(job_functions[0])
-                               : sizeof(all_functions) / sizeof(all_functions[0]);
-    struct expr *e = NULL;
-    int rc = expr_parse(&e, a, src, len, &po, err);
-    if (rc < 0)
-        return rc;
-    struct val contexts = run_contexts(j, a);
     struct expr_ctx ctx = EXPR_CTX_INIT;
-    ctx.contexts = &contexts;
-    ctx.status_fn = job_level ? job_status : step_status;
+    ctx.contexts = contexts;
+    ctx.status_fn = is_job_if ? job_status : step_status;
     ctx.payload = j;
     ctx.workspace = j->workspace.buf;
-    return expr_eval(out, a, e, &ctx, err);
+    return ctx;
 }
 
 /* Tokens are evaluated by the planner's evaluator, with the job's contexts. */
@@ -179,18 +174,10 @@ int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, str
                  struct err *err)
 {
     struct val contexts = run_contexts(j, a);
-    struct expr_ctx ctx = EXPR_CTX_INIT;
-    ctx.contexts = &contexts;
-    ctx.status_fn = step_status;
-    ctx.payload = j;
-    ctx.workspace = j->workspace.buf;
+    struct expr_ctx ctx = job_expr_ctx(&contexts, j, false);
     int rc = plan_eval_token(out, a, t, &ctx, err);
-    if (rc < 0) {
-        const struct wf *wf = j->wf->pw->wf;
-        const char *file = wf && t && t->file && t->file <= wf->nfiles ? wf->files[t->file - 1]
-                                                                       : j->wf->pw->relpath;
-        err_prefix(err, "%s%s", file, strncmp(err->msg, "(Line:", 6) ? ": " : " ");
-    }
+    if (rc < 0) /* plan_eval_token has put "(Line: l, Col: c): " first when it knew them */
+        err_prefix(err, "%s%s", tok_file(j, t), strncmp(err->msg, "(Line:", 6) ? ": " : " ");
     return rc;
 }
 
@@ -214,10 +201,16 @@ int run_cond_eval(bool *out, const char *cond, struct run_job *j, bool is_job_le
     struct arena scratch = ARENA_INIT;
     if (!cond)
         cond = "success()";
-    struct val v;
-    int rc = eval_expr(&v, &scratch, cond, strlen(cond), j, is_job_level, err);
-    if (rc == 0)
-        *out = val_is_truthy(&v);
+    struct expr *e = NULL;
+    int rc = plan_expr_parse(&e, &scratch, cond, strlen(cond), is_job_level, err);
+    if (rc == 0) {
+        struct val contexts = run_contexts(j, &scratch);
+        struct expr_ctx ctx = job_expr_ctx(&contexts, j, is_job_level);
+        struct val v;
+        rc = expr_eval(&v, &scratch, e, &ctx, err);
+        if (rc == 0)
+            *out = val_is_truthy(&v);
+    }
     arena_release(&scratch);
     return rc;
 }

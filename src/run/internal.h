@@ -212,6 +212,8 @@ double run_now(void);
 
 /* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
 struct val run_contexts(struct run_job *j, struct arena *a);
+/* The needs context of a job definition: {<id>: {result, outputs}} for each job it needs. */
+struct val run_needs_context(const struct run_def *d, struct arena *a);
 /* The env context in force for the current step (job env, composite callers, the step's own). */
 struct val run_env_context(struct run_job *j, struct arena *a);
 int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,

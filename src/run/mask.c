@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/map.h"
 #include "util/xalloc.h"
 
@@ -86,34 +87,6 @@ static void add_sb(struct run_masker *m, struct sbuf *sb)
     sbuf_reset(sb);
 }
 
-static void base64(struct sbuf *out, const unsigned char *p, size_t n, int url, int pad)
-{
-    const char *abc = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                          : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        sbuf_addch(out, abc[v >> 18 & 63]);
-        sbuf_addch(out, abc[v >> 12 & 63]);
-        sbuf_addch(out, abc[v >> 6 & 63]);
-        sbuf_addch(out, abc[v & 63]);
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        sbuf_addch(out, abc[v >> 18 & 63]);
-        sbuf_addch(out, abc[v >> 12 & 63]);
-        if (pad)
-            sbuf_addstr(out, "==");
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        sbuf_addch(out, abc[v >> 18 & 63]);
-        sbuf_addch(out, abc[v >> 12 & 63]);
-        sbuf_addch(out, abc[v >> 6 & 63]);
-        if (pad)
-            sbuf_addch(out, '=');
-    }
-}
-
 /* The base64 forms of value shifted by 0, 1 and 2 bytes (GitHub's Base64StringEscapeShift). */
 static void add_base64_forms(struct run_masker *m, const char *value, size_t len)
 {
@@ -126,55 +99,28 @@ static void add_base64_forms(struct run_masker *m, const char *value, size_t len
             n -= shift;
         }
         for (int url = 0; url < 2; url++) {
-            base64(&sb, p, n, url, 1);
-            add_sb(m, &sb);
+            base64_encode(&sb, p, n);
+            for (size_t i = 0; url && i < sb.len; i++) { /* the URL-safe alphabet */
+                if (sb.buf[i] == '+')
+                    sb.buf[i] = '-';
+                else if (sb.buf[i] == '/')
+                    sb.buf[i] = '_';
+            }
+            run_masker_add_literal(m, sb.buf, sb.len);
             /* Inside a longer base64 text the last character of a partial group depends on
-               the bytes that follow: register the form without it as well. */
-            base64(&sb, p, n, url, 0);
+               the bytes that follow: register the unpadded form without it as well. */
+            size_t trimmed = sb.len;
+            while (trimmed && sb.buf[trimmed - 1] == '=')
+                trimmed--;
             if (n % 3)
-                sbuf_setlen(&sb, sb.len - 1);
+                trimmed--;
+            sbuf_setlen(&sb, trimmed);
             if (sb.len >= MIN_TRIMMED_BASE64)
-                add_sb(m, &sb);
+                run_masker_add_literal(m, sb.buf, sb.len);
             sbuf_reset(&sb);
         }
     }
     sbuf_release(&sb);
-}
-
-/* Newtonsoft's JsonConvert.ToString without the quotes: ", \ and control characters. */
-static void json_escape(struct sbuf *out, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            sbuf_addstr(out, "\\\"");
-            break;
-        case '\\':
-            sbuf_addstr(out, "\\\\");
-            break;
-        case '\n':
-            sbuf_addstr(out, "\\n");
-            break;
-        case '\r':
-            sbuf_addstr(out, "\\r");
-            break;
-        case '\t':
-            sbuf_addstr(out, "\\t");
-            break;
-        case '\b':
-            sbuf_addstr(out, "\\b");
-            break;
-        case '\f':
-            sbuf_addstr(out, "\\f");
-            break;
-        default:
-            if (c < 0x20)
-                sbuf_addf(out, "\\u%04x", c);
-            else
-                sbuf_addch(out, c);
-        }
-    }
 }
 
 /* Uri.EscapeDataString: RFC 3986 unreserved characters stay, every other byte is %XX. */
@@ -235,7 +181,7 @@ static void add_with_encodings(struct run_masker *m, const char *v, size_t n)
     add_sb(m, &sb);
     replace_char(&sb, v, n, '\'', "''");
     add_sb(m, &sb);
-    json_escape(&sb, v, n);
+    sbuf_add_json_escaped(&sb, v, n); /* Newtonsoft's JsonConvert.ToString, unquoted */
     add_sb(m, &sb);
     uri_escape(&sb, v, n);
     add_sb(m, &sb);

@@ -536,20 +536,6 @@ static bool needs_done(const struct run_def *d)
     return true;
 }
 
-static struct val needs_context(struct run_def *d, struct arena *a)
-{
-    struct val needs = val_new_object(a);
-    for (size_t i = 0; i < d->pj->nneeds; i++) {
-        struct run_def *n = &d->wf->defs[d->pj->needs[i]];
-        struct val e = val_new_object(a);
-        const char *res = run_conclusion_name(n->result);
-        obj_set(a, e, "result", val_string(a, res, strlen(res)));
-        obj_set(a, e, "outputs", n->outputs.kind == VAL_OBJECT ? n->outputs : val_new_object(a));
-        obj_set(a, needs, n->pj->id, e);
-    }
-    return needs;
-}
-
 /* A job that cannot run here (no runner, filtered out, bad matrix) is done at once. */
 static void def_finish_empty(struct run_def *d, enum run_conclusion c, const char *why)
 {
@@ -587,7 +573,7 @@ static void def_start(struct run_def *d)
     }
     if (pj->state == PLAN_JOB_DEFERRED) {
         struct arena scratch = ARENA_INIT;
-        struct val needs = needs_context(d, &scratch);
+        struct val needs = run_needs_context(d, &scratch);
         struct val contexts = plan_contexts(&r->arena, r->plan, d->wf->pw, &needs);
         struct plan_matrix_opts mo = {.contexts = &contexts,
                                       .filter = r->plan->matrix_filter,

@@ -572,8 +572,9 @@ static void def_start(struct run_def *d)
         return;
     }
     if (pj->state == PLAN_JOB_DEFERRED) {
-        struct arena scratch = ARENA_INIT;
-        struct val needs = run_needs_context(d, &scratch);
+        /* In the run's arena: a leg may hold a needs value itself (matrix: ${{ needs.a.outputs }})
+         */
+        struct val needs = run_needs_context(d, &r->arena);
         struct val contexts = plan_contexts(&r->arena, r->plan, d->wf->pw, &needs);
         struct plan_matrix_opts mo = {.contexts = &contexts,
                                       .filter = r->plan->matrix_filter,
@@ -581,7 +582,6 @@ static void def_start(struct run_def *d)
                                       .plan = r->plan};
         struct err err = ERR_INIT;
         int rc = plan_matrix_expand(&d->matrix, &r->arena, pj->job, &mo, &err);
-        arena_release(&scratch);
         if (rc < 0) {
             struct sbuf why = SBUF_INIT;
             sbuf_addf(&why, "%s", err.msg);

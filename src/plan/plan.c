@@ -427,7 +427,7 @@ static void annotate_if(const struct plan_job *j, const struct val *ctxv, struct
     struct arena scratch = ARENA_INIT;
     struct expr *e = NULL;
     struct err err = ERR_INIT;
-    if (plan_expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), false, &err) == 0) {
+    if (plan_expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), true, &err) == 0) {
         if (!if_static(e)) {
             sbuf_addstr(why, "; if: decided at run time");
         } else {

@@ -583,22 +583,8 @@ static bool find_exe(struct sbuf *out, const struct actions_builtin_call *c, con
     const char *path = c->path_env ? c->path_env : getenv("PATH");
     if (!path)
         path = "/usr/local/bin:/usr/bin:/bin";
-    while (*path) {
-        const char *e = strchr(path, ':');
-        size_t n = e ? (size_t)(e - path) : strlen(path);
-        if (n) {
-            sbuf_reset(out);
-            sbuf_add(out, path, n);
-            sbuf_addf(out, "/%s", name);
-            if (fs_is_file(out->buf) && access(out->buf, X_OK) == 0)
-                return true;
-        }
-        path += n;
-        if (*path == ':')
-            path++;
-    }
     sbuf_reset(out);
-    return false;
+    return fs_search_path(out, path, name);
 }
 
 static int run_setup(const struct actions_builtin_call *c, enum builtin_kind kind,

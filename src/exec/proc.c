@@ -46,27 +46,8 @@ void proc_resolve(struct sbuf *out, const char *prog, const char *const *envp)
             break;
         }
     }
-    struct sbuf cand = SBUF_INIT;
-    for (const char *p = path;; p++) {
-        const char *end = strchr(p, ':');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        sbuf_reset(&cand);
-        if (n == 0)
-            sbuf_addch(&cand, '.');
-        else
-            sbuf_add(&cand, p, n);
-        sbuf_addch(&cand, '/');
-        sbuf_addstr(&cand, prog);
-        if (fs_is_file(cand.buf) && access(cand.buf, X_OK) == 0) {
-            sbuf_add(out, cand.buf, cand.len);
-            sbuf_release(&cand);
-            return;
-        }
-        if (!end)
-            break;
-        p = end;
-    }
-    sbuf_release(&cand);
+    if (fs_search_path(out, path, prog))
+        return;
     sbuf_addstr(out, prog); /* execve reports ENOENT with the name the user gave */
 }
 

@@ -26,22 +26,10 @@ static const char *find_in_path(struct arena *a, const char *prog, const char *p
 {
     if (strchr(prog, '/'))
         return prog;
-    const char *p = path;
-    while (p && *p) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        struct sbuf cand = SBUF_INIT;
-        sbuf_add(&cand, p, n);
-        sbuf_addch(&cand, '/');
-        sbuf_addstr(&cand, prog);
-        bool ok = n && access(cand.buf, X_OK) == 0 && fs_is_file(cand.buf);
-        const char *found = ok ? arena_strdup(a, cand.buf) : NULL;
-        sbuf_release(&cand);
-        if (found)
-            return found;
-        p = colon ? colon + 1 : NULL;
-    }
-    return NULL;
+    struct sbuf found = SBUF_INIT;
+    const char *r = fs_search_path(&found, path, prog) ? arena_strdup(a, found.buf) : NULL;
+    sbuf_release(&found);
+    return r;
 }
 
 /* An env pair list kept as a map so that later sources override earlier ones. */

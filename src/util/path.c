@@ -110,6 +110,29 @@ bool fs_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool fs_search_path(struct sbuf *out, const char *dirs, const char *name)
+{
+    struct sbuf cand = SBUF_INIT;
+    bool found = false;
+    for (const char *p = dirs; p && !found;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        sbuf_reset(&cand);
+        if (n)
+            sbuf_add(&cand, p, n);
+        else
+            sbuf_addch(&cand, '.');
+        sbuf_addch(&cand, '/');
+        sbuf_addstr(&cand, name);
+        found = fs_is_file(cand.buf) && access(cand.buf, X_OK) == 0;
+        p = colon ? colon + 1 : NULL;
+    }
+    if (found)
+        sbuf_add(out, cand.buf, cand.len);
+    sbuf_release(&cand);
+    return found;
+}
+
 int fs_mkdirs(const char *path, mode_t mode, struct err *err)
 {
     struct sbuf sb = SBUF_INIT;

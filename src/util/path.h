@@ -29,6 +29,12 @@ void path_dirname(struct sbuf *out, const char *path);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
+/*
+ * Finds name (no '/' in it) in the colon-separated directories of dirs the way execvp does (an
+ * empty entry is the current directory): appends the first dir/name that is an executable
+ * regular file to out and returns true; false, appending nothing, when there is none.
+ */
+bool fs_search_path(struct sbuf *out, const char *dirs, const char *name);
 /* mkdir -p with the given mode; existing directories are fine. */
 int fs_mkdirs(const char *path, mode_t mode, struct err *err);
 /* Writes data to path (created or truncated, mode 0644), through a temporary file and rename. */

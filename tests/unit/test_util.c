@@ -2,6 +2,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/arena.h"
 #include "util/err.h"
@@ -217,6 +220,52 @@ static void arena_printf_formats_into_the_arena(void)
     CHECK_INT(strlen(big), 6001);
     CHECK(big[5999] == '7' && big[6000] == '|' && big[0] == ' ');
     arena_release(&a);
+}
+
+/* execvp's rules: first executable regular file wins, an empty entry is ".", others skipped. */
+static void search_path_finds_executables_like_execvp(void)
+{
+    char tmpl[] = "/tmp/runnel-test-XXXXXX";
+    CHECK(mkdtemp(tmpl) != NULL);
+    struct sbuf p = SBUF_INIT;
+    struct err err = ERR_INIT;
+    const char *dirs[] = {"a", "b", "c"};
+    for (size_t i = 0; i < 3; i++) {
+        sbuf_reset(&p);
+        sbuf_addf(&p, "%s/%s", tmpl, dirs[i]);
+        CHECK_INT(fs_mkdirs(p.buf, 0755, &err), 0);
+    }
+    sbuf_reset(&p); /* a/tool: not executable; b/tool: a directory; c/tool: the one */
+    sbuf_addf(&p, "%s/a/tool", tmpl);
+    CHECK_INT(fs_write_file(p.buf, "x", 1, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/b/tool", tmpl);
+    CHECK_INT(fs_mkdirs(p.buf, 0755, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/c/tool", tmpl);
+    CHECK_INT(fs_write_file(p.buf, "x", 1, &err), 0);
+    CHECK_INT(chmod(p.buf, 0755), 0);
+    struct sbuf dirs_list = SBUF_INIT;
+    sbuf_addf(&dirs_list, "%s/a:%s/b:%s/c", tmpl, tmpl, tmpl);
+    struct sbuf out = SBUF_INIT;
+    CHECK(fs_search_path(&out, dirs_list.buf, "tool"));
+    CHECK_STR(out.buf, p.buf);
+    sbuf_reset(&out);
+    CHECK(!fs_search_path(&out, dirs_list.buf, "missing"));
+    CHECK_INT(out.len, 0);
+    /* an empty entry is the current directory */
+    char cwd[4096];
+    CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/c", tmpl);
+    CHECK_INT(chdir(p.buf), 0);
+    CHECK(fs_search_path(&out, "/nonexistent::", "tool"));
+    CHECK_STR(out.buf, "./tool");
+    CHECK_INT(chdir(cwd), 0);
+    CHECK_INT(fs_remove_tree(tmpl, &err), 0);
+    sbuf_release(&out);
+    sbuf_release(&dirs_list);
+    sbuf_release(&p);
 }
 
 static void path_normalize_folds_dots(void)
@@ -472,6 +521,7 @@ int main(int argc, char **argv)
         TEST(arena_allocations_are_zeroed_and_aligned),
         TEST(arena_reset_reuses_blocks),
         TEST(arena_printf_formats_into_the_arena),
+        TEST(search_path_finds_executables_like_execvp),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
         TEST(sha256_matches_nist_vectors),

@@ -214,36 +214,6 @@ bool lfs_parse_pointer(struct repo_lfs_object *out, const char *data, size_t len
     return true;
 }
 
-static int copy_fd(int in, int out, const char *what, struct err *err)
-{
-    char *buf = xmalloc(LFS_CHUNK);
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, LFS_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = err_errno(err, "cannot read '%s'", what);
-            break;
-        }
-        if (n == 0)
-            break;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                rc = err_errno(err, "cannot write a copy of '%s'", what);
-                goto done;
-            }
-            off += w;
-        }
-    }
-done:
-    xfree(buf);
-    return rc;
-}
-
 int lfs_store(const char *gitdir, const struct repo_lfs_object *obj, struct err *err)
 {
     struct sbuf dst = SBUF_INIT;
@@ -270,7 +240,7 @@ int lfs_store(const char *gitdir, const struct repo_lfs_object *obj, struct err 
         rc = err_errno(err, "cannot open '%s'", obj->path);
         goto done;
     }
-    rc = copy_fd(in, out, obj->path, err);
+    rc = fs_copy_fd(in, obj->path, out, tmp.buf, NULL, NULL, NULL, err);
     if (rc)
         goto done;
     if (fchmod(out, 0444) < 0 || close(out) < 0) {

@@ -225,23 +225,7 @@ static int copy_file(const char *from, const char *to, struct err *err)
         close(in);
         return err_errno(err, "cannot create '%s'", to);
     }
-    char *buf = xmalloc(1u << 20);
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, 1u << 20);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = err_errno(err, "cannot read '%s'", from);
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = write_all(out, buf, (size_t)n, to, err);
-        if (rc)
-            break;
-    }
-    xfree(buf);
+    int rc = fs_copy_fd(in, from, out, to, NULL, NULL, NULL, err);
     close(in);
     if (close(out) < 0 && !rc)
         rc = err_errno(err, "cannot write '%s'", to);

@@ -399,13 +399,24 @@ static int store_list_files(struct hub *h, const struct hub_repo *repo, const ch
     return rc;
 }
 
+struct copy_progress {
+    struct hub *h;
+    const struct hub_file *f;
+};
+
+static void copy_progressed(uint64_t done, void *ctx)
+{
+    const struct copy_progress *cp = ctx;
+    struct hub_progress p = {.path = cp->f->path, .done = done, .total = cp->f->size};
+    cp->h->progress(&p, cp->h->progress_payload);
+}
+
 /* Copies src to dst through a temporary file and rename, reporting progress. */
 static int copy_object(struct hub *h, const struct hub_file *f, const char *dst, struct err *err)
 {
     struct sbuf tmp = SBUF_INIT;
     int in = -1;
     int out = -1;
-    char *buf = NULL;
     int rc = 0;
     sbuf_addf(&tmp, "%s.tmp%ld", dst, (long)getpid());
     in = open(f->local, O_RDONLY | O_CLOEXEC);
@@ -418,35 +429,12 @@ static int copy_object(struct hub *h, const struct hub_file *f, const char *dst,
         rc = err_errno(err, "cannot create '%s'", tmp.buf);
         goto done;
     }
-    enum { CHUNK = 1u << 20 };
-    buf = xmalloc(CHUNK);
+    struct copy_progress cp = {.h = h, .f = f};
     uint64_t done_bytes = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = err_errno(err, "cannot read '%s'", f->local);
-            goto done;
-        }
-        if (n == 0)
-            break;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                rc = err_errno(err, "cannot write '%s'", tmp.buf);
-                goto done;
-            }
-            off += w;
-        }
-        done_bytes += (uint64_t)n;
-        if (h->progress) {
-            struct hub_progress p = {.path = f->path, .done = done_bytes, .total = f->size};
-            h->progress(&p, h->progress_payload);
-        }
-    }
+    rc = fs_copy_fd(in, f->local, out, tmp.buf, h->progress ? copy_progressed : NULL, &cp,
+                    &done_bytes, err);
+    if (rc)
+        goto done;
     if (done_bytes != f->size) {
         rc = err_set(err, ERR_IO, "'%s' changed while being uploaded", f->local);
         goto done;
@@ -462,7 +450,6 @@ done:
         close(in);
     if (out >= 0)
         close(out);
-    xfree(buf);
     sbuf_release(&tmp);
     return rc;
 }

@@ -256,6 +256,38 @@ int fs_mkdtemp(struct sbuf *out, const char *template_path, struct err *err)
     return 0;
 }
 
+int fs_copy_fd(int in, const char *in_name, int out, const char *out_name,
+               void (*progress)(uint64_t done, void *ctx), void *ctx, uint64_t *copied,
+               struct err *err)
+{
+    enum { CHUNK = 1u << 20 };
+    char *buf = xmalloc(CHUNK);
+    uint64_t done = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = err_errno(err, "cannot read '%s'", in_name);
+            break;
+        }
+        if (n == 0)
+            break;
+        if (write_all(out, buf, (size_t)n) < 0) {
+            rc = err_errno(err, "cannot write '%s'", out_name);
+            break;
+        }
+        done += (uint64_t)n;
+        if (progress)
+            progress(done, ctx);
+    }
+    xfree(buf);
+    if (copied)
+        *copied = done;
+    return rc;
+}
+
 static int copy_file(int sfd, const char *sname, int ddir, const char *dname, mode_t mode,
                      struct err *err)
 {
@@ -268,23 +300,7 @@ static int copy_file(int sfd, const char *sname, int ddir, const char *dname, mo
         close(in);
         return rc;
     }
-    int rc = 0;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = err_errno(err, "cannot read '%s'", sname);
-            break;
-        }
-        if (n == 0)
-            break;
-        if (write_all(out, buf, (size_t)n) < 0) {
-            rc = err_errno(err, "cannot write '%s'", dname);
-            break;
-        }
-    }
+    int rc = fs_copy_fd(in, sname, out, dname, NULL, NULL, NULL, err);
     if (close(out) < 0 && rc == 0)
         rc = err_errno(err, "cannot write '%s'", dname);
     close(in);

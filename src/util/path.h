@@ -7,6 +7,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -29,6 +30,14 @@ void path_dirname(struct sbuf *out, const char *path);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
+/*
+ * Copies everything left to read from fd in to fd out (EINTR retried, short writes resumed).
+ * in_name and out_name name them in errors. When progress is given it is told the bytes copied
+ * so far after each chunk; *copied (when given) gets the total.
+ */
+int fs_copy_fd(int in, const char *in_name, int out, const char *out_name,
+               void (*progress)(uint64_t done, void *ctx), void *ctx, uint64_t *copied,
+               struct err *err);
 /*
  * Finds name (no '/' in it) in the colon-separated directories of dirs the way execvp does (an
  * empty entry is the current directory): appends the first dir/name that is an executable

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,6 +270,50 @@ static void search_path_finds_executables_like_execvp(void)
     sbuf_release(&p);
 }
 
+static void count_progress(uint64_t done, void *ctx)
+{
+    uint64_t *calls = ctx;
+    calls[0]++;
+    calls[1] = done;
+}
+
+/* 3 MiB + 1 byte in 1 MiB chunks: four progress reports, the last at the full size. */
+static void copy_fd_copies_everything_and_reports_progress(void)
+{
+    char tmpl[] = "/tmp/runnel-test-XXXXXX";
+    CHECK(mkdtemp(tmpl) != NULL);
+    struct sbuf src = SBUF_INIT;
+    struct sbuf dst = SBUF_INIT;
+    struct sbuf data = SBUF_INIT;
+    struct err err = ERR_INIT;
+    for (size_t i = 0; i < (3u << 20) + 1; i++)
+        sbuf_addch(&data, (char)('a' + i % 23));
+    sbuf_addf(&src, "%s/src", tmpl);
+    sbuf_addf(&dst, "%s/dst", tmpl);
+    CHECK_INT(fs_write_file(src.buf, data.buf, data.len, &err), 0);
+    int in = open(src.buf, O_RDONLY);
+    int out = open(dst.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK(in >= 0 && out >= 0);
+    uint64_t calls[2] = {0, 0};
+    uint64_t copied = 0;
+    CHECK_INT(fs_copy_fd(in, "src", out, "dst", count_progress, calls, &copied, &err), 0);
+    close(in);
+    close(out);
+    CHECK(copied == data.len);
+    CHECK(calls[0] == 4 && calls[1] == data.len);
+    struct sbuf back = SBUF_INIT;
+    CHECK_INT(sbuf_read_file(&back, dst.buf, 16u << 20, &err), 0);
+    CHECK(back.len == data.len && memcmp(back.buf, data.buf, data.len) == 0);
+    /* a read error names the source */
+    CHECK(fs_copy_fd(-1, "src", 1, "dst", NULL, NULL, NULL, &err) < 0);
+    CHECK(strstr(err.msg, "cannot read 'src'") != NULL);
+    CHECK_INT(fs_remove_tree(tmpl, &err), 0);
+    sbuf_release(&back);
+    sbuf_release(&data);
+    sbuf_release(&dst);
+    sbuf_release(&src);
+}
+
 static void path_normalize_folds_dots(void)
 {
     static const char *const cases[][2] = {
@@ -522,6 +568,7 @@ int main(int argc, char **argv)
         TEST(arena_reset_reuses_blocks),
         TEST(arena_printf_formats_into_the_arena),
         TEST(search_path_finds_executables_like_execvp),
+        TEST(copy_fd_copies_everything_and_reports_progress),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
         TEST(sha256_matches_nist_vectors),

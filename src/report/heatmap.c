@@ -12,6 +12,7 @@
 
 #include "report/heatmap.h"
 #include "report/internal.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define LEFT 170
@@ -222,7 +223,7 @@ static void sanitize_utf8(char *s)
 {
     while (*s) {
         uint32_t cp = 0;
-        size_t n = report_utf8_len(s, &cp);
+        size_t n = utf8_decode(s, SIZE_MAX, &cp);
         if (!n || cp == 0xFFFE || cp == 0xFFFF || (cp < 0x20 && cp != '\t')) {
             *s++ = '?';
             continue;

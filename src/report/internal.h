@@ -73,12 +73,6 @@ void acc_add_score(struct acc *a, uint32_t t, double score);
  */
 int acc_finish(struct report_metrics **out, struct acc *a, const char *source, struct err *err);
 
-/*
- * The length (1-4) of the well-formed UTF-8 character at s, with its code point in *cp_out, or 0
- * when the bytes there are ill-formed. s must be NUL-terminated.
- */
-size_t report_utf8_len(const char *s, uint32_t *cp_out);
-
 /* numpy's pairwise summation (numpy/core/src/umath/loops_utils.h.src), for bit-equal means. */
 double report_pairwise_sum(const double *a, size_t n);
 

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "report/internal.h"
+#include "util/str.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -35,7 +36,7 @@ static void add_str(struct sbuf *out, const char *s)
 {
     while (*s) {
         uint32_t cp;
-        size_t n = report_utf8_len(s, &cp);
+        size_t n = utf8_decode(s, SIZE_MAX, &cp);
         if (n) {
             sbuf_add_json_escaped(out, s, n);
             s += n;

@@ -114,3 +114,37 @@ bool str_to_double(const char *s, double *out)
     *out = v;
     return true;
 }
+
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t c;
+    size_t n;
+    if (!len)
+        return 0;
+    if (p[0] < 0x80) {
+        c = p[0];
+        n = 1;
+    } else if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        c = p[0] & 0x1F;
+        n = 2;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        c = p[0] & 0x0F;
+        n = 3;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        c = p[0] & 0x07;
+        n = 4;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (i >= len || (p[i] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (p[i] & 0x3F);
+    }
+    static const uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < min_for_len[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}

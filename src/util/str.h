@@ -50,6 +50,13 @@ static inline int str_lower(int c)
  * Parses a whole decimal integer (optional sign, no trailing junk) into *out.
  * Returns false on empty input, junk or overflow.
  */
+/*
+ * The length (1-4) of the well-formed UTF-8 character at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), with its code point in *cp; 0 when the bytes there are
+ * ill-formed or cut off by len. For a NUL-terminated s, len may be SIZE_MAX: a NUL is never a
+ * continuation byte, so nothing past it is read.
+ */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 bool str_to_long(const char *s, long *out);
 bool str_to_double(const char *s, double *out);
 

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,28 @@ static void copy_fd_copies_everything_and_reports_progress(void)
     sbuf_release(&src);
 }
 
+/* RFC 3629's table and its ill-formed examples. */
+static void utf8_decode_takes_only_well_formed_characters(void)
+{
+    uint32_t cp = 0;
+    CHECK_INT(utf8_decode("A", 1, &cp), 1);
+    CHECK(cp == 0x41);
+    CHECK_INT(utf8_decode("\xC3\xA9", 2, &cp), 2);
+    CHECK(cp == 0xE9);
+    CHECK_INT(utf8_decode("\xE2\x98\x83", 3, &cp), 3);
+    CHECK(cp == 0x2603);
+    CHECK_INT(utf8_decode("\xF0\x9F\x98\x8A", SIZE_MAX, &cp), 4);
+    CHECK(cp == 0x1F60A);
+    CHECK_INT(utf8_decode("\xC0\x80", 2, &cp), 0);         /* overlong NUL */
+    CHECK_INT(utf8_decode("\xE0\x80\xAF", 3, &cp), 0);     /* overlong '/' */
+    CHECK_INT(utf8_decode("\xED\xA0\x80", 3, &cp), 0);     /* a surrogate */
+    CHECK_INT(utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0); /* past U+10FFFF */
+    CHECK_INT(utf8_decode("\x80", 1, &cp), 0);             /* a lone continuation byte */
+    CHECK_INT(utf8_decode("\xE2\x98\x83", 2, &cp), 0);     /* cut off by len */
+    CHECK_INT(utf8_decode("\xE2\x98", SIZE_MAX, &cp), 0);  /* cut off by the NUL */
+    CHECK_INT(utf8_decode("", 0, &cp), 0);
+}
+
 static void path_normalize_folds_dots(void)
 {
     static const char *const cases[][2] = {
@@ -569,6 +592,7 @@ int main(int argc, char **argv)
         TEST(arena_printf_formats_into_the_arena),
         TEST(search_path_finds_executables_like_execvp),
         TEST(copy_fd_copies_everything_and_reports_progress),
+        TEST(utf8_decode_takes_only_well_formed_characters),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
         TEST(sha256_matches_nist_vectors),

@@ -321,7 +321,6 @@ static void graph_build(struct plan *p, struct plan_workflow *w)
     const struct wf *wf = w->wf;
     w->njobs = wf->njobs;
     w->jobs = arena_alloc(a, (wf->njobs ? wf->njobs : 1) * sizeof(struct plan_job));
-    memset(w->jobs, 0, (wf->njobs ? wf->njobs : 1) * sizeof(struct plan_job));
     for (size_t i = 0; i < wf->njobs; i++) {
         struct plan_job *j = &w->jobs[i];
         struct wf_job *job = wf->jobs[i];
@@ -648,7 +647,6 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
     rd.a = a;
     p->nworkflows = files.len;
     p->workflows = arena_alloc(a, files.len * sizeof(struct plan_workflow));
-    memset(p->workflows, 0, files.len * sizeof(struct plan_workflow));
     bool job_found = false;
     for (size_t i = 0; i < files.len; i++) {
         struct plan_workflow *w = &p->workflows[i];

@@ -259,7 +259,6 @@ static struct wf_step *convert_step(struct wf_ctx *c, struct idset *ids, struct 
     if (tok->kind != WF_TOK_MAPPING)
         return NULL;
     struct wf_step *s = arena_alloc(c->arena, sizeof(*s));
-    memset(s, 0, sizeof(*s));
     s->token = tok;
     s->id = "";
     struct wf_token *if_tok = NULL;
@@ -442,7 +441,6 @@ static struct wf_job *convert_job(struct wf_ctx *c, struct wf_token *key, struct
     if (e)
         wf_ctx_error(c, key, "%s", e);
     struct wf_job *job = arena_alloc(c->arena, sizeof(*job));
-    memset(job, 0, sizeof(*job));
     job->id = key;
     job->token = tok;
     struct wf_token *if_tok = NULL;

@@ -319,7 +319,6 @@ void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on)
     struct arena *a = c->arena;
     if (on->kind == WF_TOK_STRING) {
         wf->events = arena_alloc(a, sizeof(struct wf_event));
-        memset(wf->events, 0, sizeof(struct wf_event));
         wf->events[0].name = on->str;
         wf->nevents = 1;
         return;

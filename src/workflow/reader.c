@@ -24,7 +24,6 @@
 struct wf_token *wf_tok_new(struct arena *a, enum wf_tok_kind kind)
 {
     struct wf_token *t = arena_alloc(a, sizeof(*t));
-    memset(t, 0, sizeof(*t));
     t->kind = kind;
     return t;
 }

@@ -27,7 +27,6 @@ static struct schema *cur; /* the schema being built */
 static struct wf_def *def_new(const char *name, enum wf_def_type type)
 {
     struct wf_def *d = arena_alloc(&schema_arena, sizeof(*d));
-    memset(d, 0, sizeof(*d));
     d->name = arena_strdup(&schema_arena, name);
     d->type = type;
     map_set(&schema_defs, d->name, d);

@@ -5,7 +5,7 @@
 # passing an input down and an output up. Expected behaviour from GitHub's action metadata docs.
 set -uo pipefail
 runnel=${RUNNEL_BIN:?}
-command -v node >/dev/null || { echo "SKIP: node is not installed"; echo "0 passed, 0 failed"; exit 0; }
+command -v node >/dev/null || { echo "node is not installed: run scripts/deps.sh (make test does)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0

@@ -329,16 +329,18 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
         if (resolv && strncmp(resolv, "/etc/", 5) && strncmp(resolv, "/usr/", 5))
             op_bind(pl, resolv, true);
         xfree(resolv);
+        /* The empty home first: the binds below may lie inside it (runnel's default run
+           directory, the workspaces in it and the action cache are under ~/.cache). */
+        if (o->home && strcmp(o->home, "/")) {
+            op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
+            add_str(&pl->rw, o->home);
+        }
         for (size_t i = 0; o->ro_paths && o->ro_paths[i]; i++)
             op_bind(pl, o->ro_paths[i], true);
         op_bind(pl, o->workspace, false);
         op_bind(pl, o->temp_dir, false);
         for (size_t i = 0; o->rw_paths && o->rw_paths[i]; i++)
             op_bind(pl, o->rw_paths[i], false);
-        if (o->home) {
-            op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
-            add_str(&pl->rw, o->home);
-        }
         add_str(&pl->rw, "/tmp");
         add_str(&pl->rw, "/dev/shm");
         add_str(&pl->rw, "/dev/pts");

@@ -325,5 +325,14 @@ rc=$?
 check "the workspace copy honours .gitignore and keeps uncommitted changes" [ $rc -eq 0 ]
 check "steps never modify the user's files" grep -qx new untracked.txt
 
+# 9. the default run directory, ~/.cache/runnel/runs/...: the sandbox gives steps an empty home,
+#    and the workspace inside the real home must still be there, writable.
+mkdir -p "$tmp/home"
+HOME=$tmp/home XDG_CACHE_HOME= "$runnel" run push -W .github/workflows/workspace.yml > "$tmp/home.out" 2>&1
+rc=$?
+check "runnel run with the default run directory under HOME" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 15 "$tmp/home.out"
+check "... which is ~/.cache/runnel/runs" grep -q "run directory: $tmp/home/.cache/runnel/runs/" "$tmp/home.out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

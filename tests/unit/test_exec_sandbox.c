@@ -695,6 +695,62 @@ static void sandbox_level_parse_rejects_unknown(void)
     CHECK_STR(err.msg, "unknown sandbox level 'paranoid' (expected strict, default or none)");
 }
 
+/*
+ * The home is an empty tmpfs, yet what lies inside it on the host and is bound into the sandbox
+ * stays visible: runnel's default run directory (and so the workspace) and the action cache are
+ * under ~/.cache. Everything else of the home stays hidden.
+ */
+static void sandbox_home_keeps_binds_inside_it(void)
+{
+    struct err err = ERR_INIT;
+    struct sandbox_host *host = NULL;
+    if (sandbox_host_new(&host, SANDBOX_DEFAULT, &err) < 0) {
+        skip(err.msg);
+        return;
+    }
+    if (sandbox_host_tier(host) > SANDBOX_TIER_NS) {
+        skip("no mount namespace here");
+        sandbox_host_free(host);
+        return;
+    }
+    struct fixture f = {.host = host, .ws = SBUF_INIT, .tmp = SBUF_INIT};
+    struct sbuf home = SBUF_INIT, tool = SBUF_INIT, secret = SBUF_INIT, script = SBUF_INIT;
+    sbuf_addf(&home, "%s/home", harness_tmpdir());
+    sbuf_addf(&f.ws, "%s/.cache/runs/1/ws", home.buf);
+    sbuf_addf(&f.tmp, "%s/.cache/runs/1/tmp", home.buf);
+    sbuf_addf(&tool, "%s/.cache/actions/tool", home.buf);
+    sbuf_addf(&secret, "%s/secret", home.buf);
+    CHECK_INT(fs_mkdirs(f.ws.buf, 0755, &err), 0);
+    CHECK_INT(fs_mkdirs(f.tmp.buf, 0755, &err), 0);
+    CHECK_INT(fs_mkdirs(tool.buf, 0755, &err), 0);
+    CHECK_INT(fs_write_file(secret.buf, "s", 1, &err), 0);
+    struct sbuf tool_file = SBUF_INIT;
+    sbuf_addf(&tool_file, "%s/main.js", tool.buf);
+    CHECK_INT(fs_write_file(tool_file.buf, "tool\n", 5, &err), 0);
+    const char *ro[] = {tool.buf, NULL};
+    struct sandbox_opts so = {
+        .workspace = f.ws.buf, .temp_dir = f.tmp.buf, .ro_paths = ro, .home = home.buf};
+    if (sandbox_new(&f.sb, host, &so, &err) < 0) {
+        harness_fail(__FILE__, __LINE__, "sandbox_new: %s", err.msg);
+    } else {
+        struct sbuf out = SBUF_INIT;
+        sbuf_addf(&script,
+                  "echo in-ws > in-ws && cat in-ws && cat %s && "
+                  "(test -e %s && echo secret-visible || echo secret-hidden) && "
+                  "( (echo x > %s/x) 2>/dev/null && echo tool-writable || echo tool-read-only)",
+                  tool_file.buf, secret.buf, tool.buf);
+        CHECK_INT(step(&f, script.buf, &out, 10), 0);
+        CHECK_STR(out.buf, "in-ws\ntool\nsecret-hidden\ntool-read-only\n");
+        sbuf_release(&out);
+    }
+    teardown(&f);
+    sbuf_release(&home);
+    sbuf_release(&tool);
+    sbuf_release(&tool_file);
+    sbuf_release(&secret);
+    sbuf_release(&script);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -716,6 +772,7 @@ int main(int argc, char **argv)
         TEST(sandbox_cgroup_limits_processes),
         TEST(sandbox_user_namespace_when_not_root),
         TEST(sandbox_default_falls_back_when_setup_fails),
+        TEST(sandbox_home_keeps_binds_inside_it),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

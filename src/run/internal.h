@@ -34,7 +34,7 @@ struct run_stream {
 
 enum run_phase {
     RUN_PHASE_STEP, /* a run: step, or an action's only process */
-    RUN_PHASE_PRE,  /* a JavaScript action's pre script; main follows in the same step */
+    RUN_PHASE_PRE,  /* a JavaScript action's pre script, before its frame's first step */
     RUN_PHASE_MAIN,
     RUN_PHASE_POST, /* a JavaScript action's post script, at the end of the job */
 };
@@ -46,6 +46,27 @@ struct run_post {
     char *path;                 /* owned: the post script */
     char *post_if;              /* owned: its condition (default always()) */
     struct vec state;           /* struct run_env_pair: the main's saved state (STATE_*) */
+};
+
+/*
+ * A JavaScript action's pre script, queued when its frame starts: GitHub runs the pre of the
+ * job's steps when the job starts, in step order, and those of a composite's steps when the
+ * composite starts. Only actions from a repository have one; a local action's pre never runs.
+ */
+struct run_pre {
+    const struct wf_step *step; /* the `uses:` step of the frame */
+    char *dir;                  /* owned: the action's directory */
+    struct wf_action *action;   /* owned: its action.yml */
+};
+
+/*
+ * A pre that ran: the state it saved (its main starts with it), and the post it registered, as
+ * GitHub registers an action's post once, when its pre or else its main runs.
+ */
+struct run_pre_run {
+    const struct wf_step *step;
+    struct vec state;      /* struct run_env_pair */
+    struct run_post *post; /* borrowed from the job's node_posts, or NULL */
 };
 
 /* The step being run by a job. */
@@ -64,12 +85,12 @@ struct run_step {
     struct val outputs;        /* VAL_OBJECT in the job arena */
     struct sbuf files_dir;     /* RUNNER_TEMP/_runner_file_commands/<n> */
     struct sbuf env_file, output_file, path_file, state_file, summary_file;
-    /* JavaScript actions: pre, then main, in one step; post at the job's end. */
+    /* JavaScript actions: pre when the frame starts, main as the step, post at the job's end. */
     enum run_phase phase;
-    char **envp;           /* owned, NULL-terminated: the action's environment (restarts main) */
-    char *main_path;       /* owned: main's script, to start after pre */
-    struct run_post *post; /* owned until the step ends: the post to queue after main */
-    struct vec state;      /* struct run_env_pair: GITHUB_STATE and ::save-state:: values */
+    char **envp;                  /* owned, NULL-terminated: the action's environment */
+    struct run_post *post;        /* owned until the step ends: the post to queue after main */
+    struct run_post *shared_post; /* borrowed: the post its pre registered, updated by main */
+    struct vec state;             /* struct run_env_pair: GITHUB_STATE and ::save-state:: values */
 };
 
 /*
@@ -89,7 +110,10 @@ struct run_frame {
     enum expr_status status;      /* success()/failure() inside a composite */
     const struct wf_step *caller; /* the `uses:` step of the parent frame */
     bool caller_continue_on_error;
-    double deadline; /* the caller step's timeout, 0: none */
+    double deadline;     /* the caller step's timeout, 0: none */
+    struct vec pres;     /* struct run_pre *: pre scripts, run before the first step */
+    size_t next_pre;     /* the next of pres to run */
+    struct vec pre_runs; /* struct run_pre_run: the pres that ran */
 };
 
 enum run_job_state {
@@ -128,6 +152,7 @@ struct run_job {
     struct val step_env;   /* env of the step whose fields are being evaluated, or null */
     struct vec posts;      /* struct actions_post *: built-ins' post steps, run at the job's end */
     struct vec node_posts; /* struct run_post *: JavaScript post scripts, run last first */
+    struct vec spent_actions; /* struct wf_action *: composites that ran (posts hold their steps) */
     struct val matrix, strategy, job_ctx, runner_ctx;
     struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
     struct run_cmd_parser parser;
@@ -239,6 +264,10 @@ struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw);
 void run_wf_free(struct run_wf *wf);
 
 /* step.c */
+/* A new frame's pre scripts: those of its steps' actions from repositories that have one. */
+void run_frame_collect_pres(struct run_job *j, struct run_frame *f);
+/* Starts the frame's next pre script (or skips it by its pre-if); false when none is left. */
+bool run_pre_start(struct run_job *j);
 void run_frame_finish(struct run_job *j);
 void run_job_posts(struct run_job *j);
 /* Starts the last queued JavaScript post script (or skips it by its post-if); false if none. */

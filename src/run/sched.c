@@ -181,6 +181,8 @@ static void init_contexts(struct run_job *j)
     root->inputs = j->wf->pw->inputs;
     root->steps_ctx = j->steps;
     root->caller_env = val_null();
+    root->pres = VEC_INIT(struct run_pre *);
+    root->pre_runs = VEC_INIT(struct run_pre_run);
     vec_append(&j->frames, &root);
 }
 
@@ -237,6 +239,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->frames = VEC_INIT(struct run_frame *);
     j->posts = VEC_INIT(struct actions_post *);
     j->node_posts = VEC_INIT(struct run_post *);
+    j->spent_actions = VEC_INIT(struct wf_action *);
     j->step_env = val_null();
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
@@ -273,6 +276,10 @@ static void job_free(struct run_job *j)
         run_post_free(*p);
     }
     vec_release(&j->node_posts);
+    vec_foreach (struct wf_action *, a, &j->spent_actions) {
+        wf_action_free(*a);
+    }
+    vec_release(&j->spent_actions);
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
@@ -423,22 +430,39 @@ static int job_setup(struct run_job *j, struct err *err)
     }
     init_contexts(j);
     if (!r->o->dry_run) {
-        const char *ro[3] = {NULL};
-        size_t nro = 0;
+        /* Read-only: runnel itself, hf's links to it, and where JavaScript actions come from
+         * (the action cache, made now so that actions downloaded during the job are inside,
+         * and the --action-path directories). */
+        const struct actions_fetch_opts *fo = r->o->actions ? &r->o->actions->fetch : NULL;
+        struct sbuf cache = SBUF_INIT;
+        if (fo && fo->cache_dir)
+            sbuf_addstr(&cache, fo->cache_dir);
+        else if (actions_cache_dir_default(&cache, err) < 0)
+            err_clear(err);
+        if (cache.len && fs_mkdirs(cache.buf, 0755, err) < 0)
+            err_clear(err);
+        struct vec ro = VEC_INIT(const char *);
         if (r->self_dir.len)
-            ro[nro++] = r->self_dir.buf;
+            vec_append(&ro, &r->self_dir.buf);
         if (r->compat_dir.len)
-            ro[nro++] = r->compat_dir.buf;
+            vec_append(&ro, &r->compat_dir.buf);
+        if (cache.len)
+            vec_append(&ro, &cache.buf);
+        for (size_t i = 0; fo && i < fo->nmaps; i++)
+            vec_append(&ro, &fo->maps[i].dir);
+        *(const char **)vec_push(&ro) = NULL;
         struct sandbox_opts so = {
             .workspace = j->workspace.buf,
             .temp_dir = j->temp.buf,
-            .ro_paths = nro ? ro : NULL,
+            .ro_paths = ro.items,
             .rw_paths = r->o->rw_paths,
             .network = r->o->network,
             .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
             .keep_background = false,
         };
         rc = sandbox_new(&j->sb, r->host, &so, err);
+        vec_release(&ro);
+        sbuf_release(&cache);
         if (rc < 0)
             return rc;
     }
@@ -494,6 +518,7 @@ static void job_start(struct run_job *j)
         return;
     }
     j->deadline = j->started + minutes * 60.0;
+    run_frame_collect_pres(j, run_top(j));
 }
 
 /* Runs the job forward until it waits on a step process or is done. */
@@ -502,6 +527,8 @@ static void job_advance(struct run_job *j)
     while (j->state == RUN_JOB_RUNNING && !j->cur) {
         if (j->cancel_requested && j->status == EXPR_STATUS_SUCCESS)
             j->status = EXPR_STATUS_CANCELLED;
+        if (run_pre_start(j))
+            continue;
         struct run_frame *f = run_top(j);
         if (f->next >= f->nsteps) {
             if (f->action) {

@@ -250,7 +250,6 @@ static void step_free(struct run_step *st)
     for (size_t i = 0; st->envp && st->envp[i]; i++)
         xfree(st->envp[i]);
     xfree(st->envp);
-    xfree(st->main_path);
     run_post_free(st->post);
     run_env_pairs_release(&st->state);
     xfree(st);
@@ -301,9 +300,17 @@ static const char **envp_with_state(struct arena *a, char *const *envp, const st
     return out;
 }
 
+/* Sets a saved state value; a name saved again keeps its last value, as the runner's map does. */
 static void state_add(struct vec *state, const char *name, size_t nlen, const char *value,
                       size_t vlen)
 {
+    vec_foreach (struct run_env_pair, p, state) {
+        if (strlen(p->name) == nlen && !memcmp(p->name, name, nlen)) {
+            xfree(p->value);
+            p->value = xstrndup(value, vlen);
+            return;
+        }
+    }
     struct run_env_pair *p = vec_push(state);
     p->name = xstrndup(name, nlen);
     p->value = xstrndup(value, vlen);
@@ -723,13 +730,26 @@ static void push_frame(struct run_job *j, const struct wf_step *s, struct wf_act
     f->status = EXPR_STATUS_SUCCESS;
     f->caller = s;
     f->caller_continue_on_error = continue_on_error;
+    f->pres = VEC_INIT(struct run_pre *);
+    f->pre_runs = VEC_INIT(struct run_pre_run);
     vec_append(&j->frames, &f);
+    run_frame_collect_pres(j, f);
 }
 
 void run_frame_free(struct run_frame *f)
 {
     if (!f)
         return;
+    vec_foreach (struct run_pre *, p, &f->pres) {
+        wf_action_free((*p)->action);
+        xfree((*p)->dir);
+        xfree(*p);
+    }
+    vec_release(&f->pres);
+    vec_foreach (struct run_pre_run, pr, &f->pre_runs) {
+        run_env_pairs_release(&pr->state);
+    }
+    vec_release(&f->pre_runs);
     wf_action_free(f->action);
     xfree(f);
 }
@@ -757,6 +777,9 @@ void run_frame_finish(struct run_job *j)
     const struct wf_step *caller = f->caller;
     bool coe = f->caller_continue_on_error;
     vec_pop(&j->frames);
+    /* Kept until the job ends: a post (or its registration by a pre) holds one of its steps. */
+    vec_append(&j->spent_actions, &f->action);
+    f->action = NULL;
     run_frame_free(f);
     const char *outcome = cancelled ? "cancelled" : ok ? "success" : "failure";
     const char *conclusion = cancelled ? "cancelled" : (ok || coe) ? "success" : "failure";
@@ -764,6 +787,190 @@ void run_frame_finish(struct run_job *j)
     if (!ok && !coe)
         *run_status(j) = EXPR_STATUS_FAILURE;
     run_log(j, RUN_LINE_ENDGROUP, "", 0);
+}
+
+/* ---- JavaScript actions: the environment, pre scripts and posts -------------------------- */
+
+static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
+                       const char *script);
+
+/* A JavaScript action's environment: the step's, GITHUB_ACTION_PATH and INPUT_* for inputs. */
+static void node_env(struct map *env, struct run_job *j, struct run_step *st, const char *dir,
+                     struct val inputs, struct arena *scratch)
+{
+    build_env(env, j, st, scratch);
+    env_put(env, "GITHUB_ACTION_PATH", dir);
+    for (size_t i = 0; i < inputs.obj->len; i++) {
+        struct sbuf name = SBUF_INIT;
+        sbuf_addstr(&name, "INPUT_");
+        for (const char *p = inputs.obj->members[i].key.p; *p; p++)
+            sbuf_addch(&name, *p == ' ' ? '_' : (*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
+        env_put(env, name.buf, inputs.obj->members[i].value.s.p);
+        sbuf_release(&name);
+    }
+}
+
+/* The post of step s's action in dir (its environment and state are filled in later). */
+static struct run_post *post_new(const struct wf_step *s, const char *dir,
+                                 const struct wf_action *act)
+{
+    struct run_post *post = xcalloc(1, sizeof(*post));
+    post->step = s;
+    struct sbuf pp = SBUF_INIT;
+    path_join(&pp, dir, act->post);
+    post->path = sbuf_detach(&pp, NULL);
+    post->post_if = xstrdup(act->post_if ? act->post_if : "always()");
+    post->state = VEC_INIT(struct run_env_pair);
+    return post;
+}
+
+static char **envp_copy(char *const *envp)
+{
+    size_t n = 0;
+    while (envp[n])
+        n++;
+    char **out = xcalloc(n + 1, sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(envp[i]);
+    return out;
+}
+
+static void envp_free(char **envp)
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        xfree(envp[i]);
+    xfree(envp);
+}
+
+static void state_copy(struct vec *to, const struct vec *from)
+{
+    vec_foreach (const struct run_env_pair, e, from) {
+        state_add(to, e->name, strlen(e->name), e->value, strlen(e->value));
+    }
+}
+
+static struct run_pre_run *find_pre_run(struct run_frame *f, const struct wf_step *s)
+{
+    vec_foreach (struct run_pre_run, pr, &f->pre_runs) {
+        if (pr->step == s)
+            return pr;
+    }
+    return NULL;
+}
+
+void run_frame_collect_pres(struct run_job *j, struct run_frame *f)
+{
+    if (j->run->o->dry_run)
+        return;
+    for (size_t i = 0; i < f->nsteps; i++) {
+        const struct wf_step *s = f->steps[i];
+        if (!s->uses || s->uses->kind != WF_TOK_STRING)
+            continue;
+        const char *uses = s->uses->str;
+        if (uses[0] == '.' || !str_casecmp(uses, "actions/checkout") ||
+            str_has_prefix(uses, "actions/checkout@"))
+            continue;
+        /* Resolved now, as the runner downloads every action when the job is set up; an
+         * action that cannot be resolved has no pre, and its step reports why. */
+        struct err err = ERR_INIT;
+        struct actions_ref ref;
+        if (actions_ref_parse(&ref, uses, &err) < 0)
+            continue;
+        struct actions_resolve_opts ro = {0};
+        if (j->run->o->actions)
+            ro = *j->run->o->actions;
+        struct actions_resolved res = ACTIONS_RESOLVED_INIT;
+        int rc =
+            ref.kind == ACTIONS_REF_DOCKER ? ERR_INVALID : actions_resolve(&res, &ref, &ro, &err);
+        actions_ref_release(&ref);
+        struct wf_action *act = NULL;
+        if (rc == 0 && res.source != ACTIONS_SOURCE_BUILTIN &&
+            load_action(&act, res.fetched.dir.buf, &err) == 0 && act->kind == WF_ACTION_NODE &&
+            act->pre) {
+            struct run_pre *p = xcalloc(1, sizeof(*p));
+            p->step = s;
+            p->dir = xstrdup(res.fetched.dir.buf);
+            p->action = act;
+            act = NULL;
+            vec_append(&f->pres, &p);
+        }
+        wf_action_free(act);
+        actions_resolved_release(&res);
+    }
+}
+
+bool run_pre_start(struct run_job *j)
+{
+    struct run_frame *f = run_top(j);
+    if (f->next_pre >= f->pres.len)
+        return false;
+    const struct run_pre *p = *(struct run_pre **)vec_at(&f->pres, f->next_pre++);
+    const struct wf_step *s = p->step;
+    struct arena scratch = ARENA_INIT;
+    struct err err = ERR_INIT;
+    const char *label = step_display_name(j, s, &scratch, NULL);
+    /* pre-if (default always()) is its only condition: the step's own if: is not consulted. */
+    const char *cond = p->action->pre_if ? p->action->pre_if : "always()";
+    bool run_it = false;
+    if (run_cond_eval(&run_it, cond, j, false, &err) < 0) {
+        run_logf(j, RUN_LINE_WARNING, "pre-if: %s", err.msg);
+        err_clear(&err);
+    }
+    if (!run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: Pre %s (pre-if: %s)", label, cond);
+        arena_release(&scratch);
+        return true;
+    }
+    run_logf(j, RUN_LINE_GROUP, "Pre %s", label);
+    struct run_pre_run *pr = vec_push(&f->pre_runs);
+    pr->step = s;
+    pr->state = VEC_INIT(struct run_env_pair);
+    pr->post = NULL;
+    struct run_step *st = step_new(j, s);
+    st->phase = RUN_PHASE_PRE;
+    struct val step_env = val_null();
+    struct val inputs = val_null();
+    int rc = bool_of(&st->continue_on_error, s->continue_on_error, j, &scratch, &err);
+    if (rc == 0)
+        rc = run_tok_eval(&step_env, &scratch, s->env, j, &err);
+    if (rc == 0 && step_env.kind == VAL_OBJECT)
+        j->step_env = step_env;
+    if (rc == 0)
+        rc = action_inputs(&inputs, j, s, p->action, &scratch, &err);
+    if (rc == 0)
+        rc = make_files(j, st, &err);
+    bool started = false;
+    if (rc == 0) {
+        struct map env = MAP_INIT;
+        node_env(&env, j, st, p->dir, inputs, &scratch);
+        st->envp = envp_dup(&env);
+        map_release(&env, xfree);
+        /* The runner registers the post when the pre runs: it runs even if main is skipped. */
+        if (p->action->post) {
+            pr->post = post_new(s, p->dir, p->action);
+            pr->post->envp = envp_copy(st->envp);
+            vec_append(&j->node_posts, &pr->post);
+        }
+        struct sbuf script = SBUF_INIT;
+        path_join(&script, p->dir, p->action->pre);
+        started = start_node(j, st, st->envp, script.buf);
+        sbuf_release(&script);
+    } else {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+    }
+    j->step_env = val_null();
+    arena_release(&scratch);
+    if (!started) {
+        run_log(j, RUN_LINE_ENDGROUP, "", 0);
+        if (!st->continue_on_error)
+            *run_status(j) = EXPR_STATUS_FAILURE;
+        step_free(st);
+        return true;
+    }
+    run_cmd_parser_release(&j->parser);
+    run_cmd_parser_init(&j->parser, NULL);
+    j->cur = st;
+    return true;
 }
 
 int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, struct err *err)
@@ -864,49 +1071,32 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
             sbuf_release(&norm);
             goto failed;
         }
-        build_env(&env, j, st, &scratch);
-        env_put(&env, "GITHUB_ACTION_PATH", norm.buf);
-        for (size_t i = 0; i < inputs.obj->len; i++) {
-            struct sbuf name = SBUF_INIT;
-            sbuf_addstr(&name, "INPUT_");
-            for (const char *p = inputs.obj->members[i].key.p; *p; p++)
-                sbuf_addch(&name, *p == ' ' ? '_' : (*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
-            env_put(&env, name.buf, inputs.obj->members[i].value.s.p);
-            sbuf_release(&name);
+        node_env(&env, j, st, norm.buf, inputs, &scratch);
+        st->envp = envp_dup(&env);
+        /* A repository action's pre ran when the frame started; a local one's never runs. */
+        struct run_pre_run *pr = remote ? find_pre_run(run_top(j), s) : NULL;
+        if (act->pre && !remote)
+            run_logf(j, RUN_LINE_WARNING,
+                     "`pre` execution is not supported for local action from '%s'", s->uses->str);
+        if (pr) {
+            /* The state its pre saved, as STATE_*; kept too for the post. */
+            state_copy(&st->state, &pr->state);
+            vec_foreach (struct run_env_pair, e, &pr->state) {
+                struct sbuf name = SBUF_INIT;
+                sbuf_addf(&name, "STATE_%s", e->name);
+                env_put(&env, name.buf, e->value);
+                sbuf_release(&name);
+            }
+            st->shared_post = pr->post;
         }
+        if (act->post && !st->shared_post)
+            st->post = post_new(s, norm.buf, act);
         struct sbuf main_path = SBUF_INIT;
         path_join(&main_path, norm.buf, act->main ? act->main : "index.js");
-        st->envp = envp_dup(&env);
-        if (act->post) {
-            st->post = xcalloc(1, sizeof(*st->post));
-            st->post->step = s;
-            struct sbuf pp = SBUF_INIT;
-            path_join(&pp, norm.buf, act->post);
-            st->post->path = sbuf_detach(&pp, NULL);
-            st->post->post_if = xstrdup(act->post_if ? act->post_if : "always()");
-            st->post->state = VEC_INIT(struct run_env_pair);
-        }
-        /* pre runs first, in this step (GitHub runs it when the job starts); pre-if: always(). */
-        bool run_pre = false;
-        if (act->pre) {
-            struct err perr = ERR_INIT;
-            if (run_cond_eval(&run_pre, act->pre_if ? act->pre_if : "always()", j, false, &perr) <
-                0)
-                run_logf(j, RUN_LINE_WARNING, "pre-if: %s", perr.msg);
-        }
         argv = arena_alloc(&scratch, 3 * sizeof(*argv));
         argv[0] = "node";
-        if (run_pre) {
-            struct sbuf pre = SBUF_INIT;
-            path_join(&pre, norm.buf, act->pre);
-            argv[1] = arena_strdup(&scratch, pre.buf);
-            sbuf_release(&pre);
-            st->main_path = xstrdup(main_path.buf);
-            st->phase = RUN_PHASE_PRE;
-        } else {
-            argv[1] = arena_strdup(&scratch, main_path.buf);
-            st->phase = RUN_PHASE_MAIN;
-        }
+        argv[1] = arena_strdup(&scratch, main_path.buf);
+        st->phase = RUN_PHASE_MAIN;
         sbuf_release(&main_path);
         sbuf_addstr(&cwd, j->workspace.buf);
         wf_action_free(act);
@@ -1208,16 +1398,6 @@ static bool apply_files(struct run_job *j, struct run_step *st)
     return ok;
 }
 
-/* Truncates the step's environment files for the next phase of the same step. */
-static void reset_files(struct run_step *st)
-{
-    struct err err = ERR_INIT;
-    const struct sbuf *files[] = {&st->env_file, &st->output_file, &st->path_file, &st->state_file,
-                                  &st->summary_file};
-    for (size_t i = 0; i < 5; i++)
-        touch(files[i]->buf, &err);
-}
-
 /* Starts node on script with the step's environment and saved state; false on failure. */
 static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
                        const char *script)
@@ -1291,15 +1471,6 @@ void run_step_finish(struct run_job *j)
         ok = false;
     if (st->failed_command)
         ok = false;
-    /* A JavaScript action's pre succeeded: its main runs next, in the same step. */
-    if (st->phase == RUN_PHASE_PRE && ok) {
-        proc_release(&st->proc);
-        reset_files(st);
-        st->phase = RUN_PHASE_MAIN;
-        if (start_node(j, st, st->envp, st->main_path))
-            return;
-        ok = false;
-    }
     if (res->timed_out) {
         run_logf(j, RUN_LINE_ERROR, "the step exceeded its timeout-minutes and was stopped");
     } else if (res->cancelled) {
@@ -1315,6 +1486,22 @@ void run_step_finish(struct run_job *j)
         /* A post script is not a step of the steps context; its failure fails the job. */
         if (!ok)
             j->status = EXPR_STATUS_FAILURE;
+        j->cur = NULL;
+        step_free(st);
+        return;
+    }
+    if (st->phase == RUN_PHASE_PRE) {
+        /* Nor is a pre; its state goes to its main and post, its failure fails the frame. */
+        struct run_pre_run *pr = find_pre_run(run_top(j), s);
+        if (pr) {
+            state_copy(&pr->state, &st->state);
+            if (pr->post)
+                state_copy(&pr->post->state, &st->state);
+        }
+        if (!ok && !st->continue_on_error && !cancelled)
+            *run_status(j) = EXPR_STATUS_FAILURE;
+        if (cancelled && j->status == EXPR_STATUS_SUCCESS)
+            j->status = EXPR_STATUS_CANCELLED;
         j->cur = NULL;
         step_free(st);
         return;
@@ -1336,6 +1523,13 @@ void run_step_finish(struct run_job *j)
         st->state = VEC_INIT(struct run_env_pair);
         vec_append(&j->node_posts, &st->post);
         st->post = NULL;
+    }
+    /* Its pre registered the post: the post runs with main's environment and all the state. */
+    if (st->phase == RUN_PHASE_MAIN && st->shared_post) {
+        envp_free(st->shared_post->envp);
+        st->shared_post->envp = st->envp;
+        st->envp = NULL;
+        state_copy(&st->shared_post->state, &st->state);
     }
     j->cur = NULL;
     step_free(st);

@@ -2,7 +2,11 @@
 # runnel run with actions written for this test: a JavaScript action with pre, main and post
 # (inputs with dashes and mixed case, outputs, state from pre to main and from main to post, post
 # after the last step), a failing post that fails the job, and composite actions nested three deep
-# passing an input down and an output up. Expected behaviour from GitHub's action metadata docs.
+# passing an input down and an output up. Expected behaviour from GitHub's action metadata docs
+# and, for pre, from the runner (actions/runner ActionManager, JobExtension, ActionRunner): the pre
+# of a repository's action runs when the job starts (or when the composite holding it starts), in
+# step order, with pre-if as its only condition; it registers the post, which then runs even when
+# main is skipped; a local action's pre never runs, with a warning.
 set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 command -v node >/dev/null || { echo "node is not installed: run scripts/deps.sh (make test does)"; exit 1; }
@@ -34,22 +38,25 @@ runs:
 YML
 cat > .github/actions/js/pre.js <<'JS'
 const fs = require('fs');
+if (process.env['INPUT_MY-INPUT'] !== 'hello') { console.log('::error::pre: INPUT_MY-INPUT is ' + process.env['INPUT_MY-INPUT']); process.exit(1); }
 fs.appendFileSync(process.env.GITHUB_STATE, 'from_pre=yes\n');
 console.log('pre ran');
 JS
 cat > .github/actions/js/main.js <<'JS'
 const fs = require('fs');
 const fail = (m) => { console.log('::error::' + m); process.exit(1); };
-if (process.env.STATE_from_pre !== 'yes') fail('no state from pre');
+if ((process.env.STATE_from_pre || '') !== (process.env.EXPECT_PRE_STATE || '')) fail('STATE_from_pre is ' + process.env.STATE_from_pre);
 if (process.env['INPUT_MY-INPUT'] !== 'hello') fail('INPUT_MY-INPUT is ' + process.env['INPUT_MY-INPUT']);
 if (process.env['INPUT_WITH-DEFAULT'] !== 'dflt') fail('INPUT_WITH-DEFAULT is ' + process.env['INPUT_WITH-DEFAULT']);
-if (!process.env.GITHUB_ACTION_PATH.endsWith('/.github/actions/js')) fail('GITHUB_ACTION_PATH');
+if (!fs.existsSync(process.env.GITHUB_ACTION_PATH + '/main.js')) fail('GITHUB_ACTION_PATH is ' + process.env.GITHUB_ACTION_PATH);
 fs.appendFileSync(process.env.GITHUB_OUTPUT, 'greeting=hi\n');
 console.log('::save-state name=main_state::42');
 console.log('main ran');
 JS
 cat > .github/actions/js/post.js <<'JS'
-if (process.env.STATE_main_state !== '42') { console.log('::error::no state from main'); process.exit(1); }
+const fail = (m) => { console.log('::error::' + m); process.exit(1); };
+if ((process.env.STATE_main_state || '') !== (process.env.EXPECT_MAIN_STATE || '')) fail('post: STATE_main_state is ' + process.env.STATE_main_state);
+if ((process.env.STATE_from_pre || '') !== (process.env.EXPECT_PRE_STATE || '')) fail('post: STATE_from_pre is ' + process.env.STATE_from_pre);
 console.log('post ran');
 JS
 cat > .github/actions/badpost/action.yml <<'YML'
@@ -117,6 +124,8 @@ jobs:
     steps:
       - id: js
         uses: ./.github/actions/js
+        env:
+          EXPECT_MAIN_STATE: "42"
         with:
           My-Input: hello
       - run: test "${{ steps.js.outputs.greeting }}" = hi
@@ -145,7 +154,109 @@ check "the JavaScript and nested composite workflow succeeds" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || echo "$out" | tail -n 30
 # Output lines only ("[job]   text"), not the script shown before a step runs.
 order=$(grep -oE '\]   (pre ran|main ran|last-step-ran|post ran)$' <<< "$out" | cut -c5- | tr '\n' ' ')
-check "pre, main, the last step, then post ($order)" [ "$order" = "pre ran main ran last-step-ran post ran " ]
+check "a local action: no pre, main, the last step, then post ($order)" [ "$order" = "main ran last-step-ran post ran " ]
+check "a local action's pre is refused with GitHub's warning" \
+  grep -qF "\`pre\` execution is not supported for local action from './.github/actions/js'" <<< "$out"
+
+# The same action from a repository (mapped with --action-path): its pre runs when the job starts,
+# before the first step, with the step's inputs and env; its state reaches main and post. Inside a
+# composite, it runs when the composite starts. With main skipped, pre and post still run.
+cp -r .github/actions/js "$tmp/jsact"
+mkdir -p .github/actions/wrap
+cat > .github/workflows/remote-js.yml <<'YML'
+name: remote-js
+on: push
+jobs:
+  js:
+    runs-on: ubuntu-latest
+    env:
+      EXPECT_PRE_STATE: "yes"
+    steps:
+      - run: echo first-step
+      - id: js
+        uses: octo/jsact@v1
+        env:
+          EXPECT_MAIN_STATE: "42"
+        with:
+          My-Input: hello
+      - run: test "${{ steps.js.outputs.greeting }}" = hi
+      - run: echo last-step-ran
+YML
+cat > .github/workflows/remote-js-skipped.yml <<'YML'
+name: remote-js-skipped
+on: push
+jobs:
+  js:
+    runs-on: ubuntu-latest
+    env:
+      EXPECT_PRE_STATE: "yes"
+    steps:
+      - run: echo first-step
+      - uses: octo/jsact@v1
+        if: false
+        with:
+          My-Input: hello
+      - run: echo last-step-ran
+YML
+cat > .github/actions/wrap/action.yml <<'YML'
+name: wrap
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo in-composite-first
+    - uses: octo/jsact@v1
+      env:
+        EXPECT_MAIN_STATE: "42"
+      with:
+        My-Input: hello
+YML
+cat > .github/workflows/remote-js-composite.yml <<'YML'
+name: remote-js-composite
+on: push
+jobs:
+  js:
+    runs-on: ubuntu-latest
+    env:
+      EXPECT_PRE_STATE: "yes"
+    steps:
+      - run: echo first-step
+      - uses: ./.github/actions/wrap
+      - run: echo last-step-ran
+YML
+git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m remote-js
+steps_seen() {
+  grep -oE '\]   (pre ran|first-step|in-composite-first|main ran|last-step-ran|post ran)$' <<< "$1" |
+    cut -c5- | tr '\n' ' '
+}
+for wf in remote-js remote-js-skipped remote-js-composite; do
+  out=$("$runnel" run push -W .github/workflows/$wf.yml --offline \
+    --action-path "octo/jsact@v1=$tmp/jsact" --run-dir "$tmp/run-$wf" 2>&1)
+  rc=$?
+  check "$wf succeeds" [ $rc -eq 0 ]
+  [ $rc -eq 0 ] || echo "$out" | tail -n 30
+  order=$(steps_seen "$out")
+  case $wf in
+    remote-js) want="pre ran first-step main ran last-step-ran post ran " ;;
+    remote-js-skipped) want="pre ran first-step last-step-ran post ran " ;;
+    remote-js-composite) want="first-step pre ran in-composite-first main ran last-step-ran post ran " ;;
+  esac
+  check "$wf: $want($order)" [ "$order" = "$want" ]
+  [ $wf = remote-js ] && check "the pre is shown as 'Pre' and the step's name" \
+    grep -q "Pre octo/jsact@v1" <<< "$out"
+done
+
+# pre-if: false skips the pre; main and post run without its state.
+printf '%s\n' '  pre-if: false' >> "$tmp/jsact/action.yml"
+sed 's/EXPECT_PRE_STATE: "yes"/EXPECT_PRE_STATE: ""/; s/^name: remote-js$/name: remote-js-preif/' .github/workflows/remote-js.yml \
+  > .github/workflows/remote-js-preif.yml
+out=$("$runnel" run push -W .github/workflows/remote-js-preif.yml --offline \
+  --action-path "octo/jsact@v1=$tmp/jsact" --run-dir "$tmp/run-preif" 2>&1)
+rc=$?
+order=$(steps_seen "$out")
+check "pre-if: false skips only the pre ($rc: $order)" \
+  [ "$rc: $order" = "0: first-step main ran last-step-ran post ran " ]
+check "... and says so" grep -q "skipped: Pre octo/jsact@v1 (pre-if: false)" <<< "$out"
 
 out=$("$runnel" run push -W .github/workflows/badpost.yml --run-dir "$tmp/run-bad" 2>&1)
 rc=$?

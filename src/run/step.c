@@ -236,6 +236,13 @@ static struct run_step *step_new(struct run_job *j, const struct wf_step *s)
     return st;
 }
 
+static void envp_free(char **envp)
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        xfree(envp[i]);
+    xfree(envp);
+}
+
 static void step_free(struct run_step *st)
 {
     if (!st)
@@ -247,9 +254,7 @@ static void step_free(struct run_step *st)
                            &st->path_file, &st->state_file, &st->summary_file};
     for (size_t i = 0; i < 6; i++)
         sbuf_release(bufs[i]);
-    for (size_t i = 0; st->envp && st->envp[i]; i++)
-        xfree(st->envp[i]);
-    xfree(st->envp);
+    envp_free(st->envp);
     run_post_free(st->post);
     run_env_pairs_release(&st->state);
     xfree(st);
@@ -259,9 +264,7 @@ void run_post_free(struct run_post *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; p->envp && p->envp[i]; i++)
-        xfree(p->envp[i]);
-    xfree(p->envp);
+    envp_free(p->envp);
     xfree(p->path);
     xfree(p->post_if);
     run_env_pairs_release(&p->state);
@@ -833,13 +836,6 @@ static char **envp_copy(char *const *envp)
     for (size_t i = 0; i < n; i++)
         out[i] = xstrdup(envp[i]);
     return out;
-}
-
-static void envp_free(char **envp)
-{
-    for (size_t i = 0; envp && envp[i]; i++)
-        xfree(envp[i]);
-    xfree(envp);
 }
 
 static void state_copy(struct vec *to, const struct vec *from)

@@ -396,6 +396,61 @@ static void job_outputs(struct run_job *j)
     }
 }
 
+/*
+ * The tool installations on the host's PATH that lie inside the home (pyenv, nvm, conda, a
+ * virtualenv, pip --user, cargo, go), which the steps' empty home would hide: each is added to
+ * ro (owned strings) at its installation root, the parent of a bin/, sbin/ or shims/ entry, so
+ * that an interpreter finds its libraries; entries right in the home or in ~/.local are added
+ * alone (with ~/.local/lib for pip --user), not the whole of the home or ~/.local.
+ */
+static void add_home_tools(struct vec *ro, const char *home, const char *path)
+{
+    if (!home || home[0] != '/' || !home[1] || !path)
+        return;
+    struct sbuf local = SBUF_INIT;
+    sbuf_addf(&local, "%s/.local", home);
+    size_t hlen = strlen(home);
+    while (*path) {
+        const char *colon = strchr(path, ':');
+        size_t n = colon ? (size_t)(colon - path) : strlen(path);
+        struct sbuf e = SBUF_INIT, parent = SBUF_INIT;
+        sbuf_add(&e, path, n);
+        while (e.len > 1 && e.buf[e.len - 1] == '/')
+            sbuf_setlen(&e, e.len - 1);
+        path += n + (colon ? 1 : 0);
+        if (e.len <= hlen + 1 || strncmp(e.buf, home, hlen) || e.buf[hlen] != '/' ||
+            strstr(e.buf, "/../") || !fs_is_dir(e.buf)) {
+            sbuf_release(&e);
+            continue;
+        }
+        path_dirname(&parent, e.buf);
+        const char *base = path_basename(e.buf);
+        bool is_bin = !strcmp(base, "bin") || !strcmp(base, "sbin") || !strcmp(base, "shims");
+        const char *add[2] = {e.buf, NULL};
+        struct sbuf lib = SBUF_INIT;
+        if (!strcmp(parent.buf, local.buf)) {
+            sbuf_addf(&lib, "%s/lib", local.buf);
+            add[1] = lib.buf;
+        } else if (is_bin && strcmp(parent.buf, home)) {
+            add[0] = parent.buf;
+        }
+        for (size_t k = 0; k < 2 && add[k]; k++) {
+            bool seen = false;
+            vec_foreach (char *, have, ro) {
+                seen |= !strcmp(*have, add[k]);
+            }
+            if (!seen) {
+                char *copy = xstrdup(add[k]);
+                vec_append(ro, &copy);
+            }
+        }
+        sbuf_release(&lib);
+        sbuf_release(&parent);
+        sbuf_release(&e);
+    }
+    sbuf_release(&local);
+}
+
 static int job_setup(struct run_job *j, struct err *err)
 {
     struct run *r = j->run;
@@ -430,9 +485,9 @@ static int job_setup(struct run_job *j, struct err *err)
     }
     init_contexts(j);
     if (!r->o->dry_run) {
-        /* Read-only: runnel itself, hf's links to it, and where JavaScript actions come from
-         * (the action cache, made now so that actions downloaded during the job are inside,
-         * and the --action-path directories). */
+        /* Read-only: runnel itself, hf's links to it, where JavaScript actions come from (the
+         * action cache, made now so that actions downloaded during the job are inside, and the
+         * --action-path directories), and the tools on PATH that lie inside the home. */
         const struct actions_fetch_opts *fo = r->o->actions ? &r->o->actions->fetch : NULL;
         struct sbuf cache = SBUF_INIT;
         if (fo && fo->cache_dir)
@@ -450,6 +505,11 @@ static int job_setup(struct run_job *j, struct err *err)
             vec_append(&ro, &cache.buf);
         for (size_t i = 0; fo && i < fo->nmaps; i++)
             vec_append(&ro, &fo->maps[i].dir);
+        struct vec tools = VEC_INIT(char *);
+        add_home_tools(&tools, getenv("HOME"), getenv("PATH"));
+        vec_foreach (char *, t, &tools) {
+            vec_append(&ro, t);
+        }
         *(const char **)vec_push(&ro) = NULL;
         struct sandbox_opts so = {
             .workspace = j->workspace.buf,
@@ -462,6 +522,10 @@ static int job_setup(struct run_job *j, struct err *err)
         };
         rc = sandbox_new(&j->sb, r->host, &so, err);
         vec_release(&ro);
+        vec_foreach (char *, t, &tools) {
+            xfree(*t);
+        }
+        vec_release(&tools);
         sbuf_release(&cache);
         if (rc < 0)
             return rc;

@@ -334,5 +334,37 @@ check "runnel run with the default run directory under HOME" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || tail -n 15 "$tmp/home.out"
 check "... which is ~/.cache/runnel/runs" grep -q "run directory: $tmp/home/.cache/runnel/runs/" "$tmp/home.out"
 
+# 10. tools installed inside the home and put on PATH (pyenv, nvm, a virtualenv...) stay usable:
+#     their installation root (the parent of bin/ or shims/) is bound read-only; ~/.local/bin
+#     brings only ~/.local/lib; nothing else of the home is visible.
+h=$tmp/home2
+mkdir -p "$h/.tool/shims" "$h/.tool/versions/1" "$h/.local/bin" "$h/.local/lib" "$h/.local/share"
+printf '#!/bin/sh\ncat "$HOME/.tool/versions/1/says"\n' > "$h/.tool/shims/mytool"
+echo tool-ok > "$h/.tool/versions/1/says"
+printf '#!/bin/sh\ncat "$HOME/.local/lib/data"\n' > "$h/.local/bin/localtool"
+echo local-ok > "$h/.local/lib/data"
+echo secret > "$h/secret" && echo hidden > "$h/.local/share/private"
+chmod +x "$h/.tool/shims/mytool" "$h/.local/bin/localtool"
+cat > .github/workflows/hometools.yml <<'EOF'
+name: hometools
+on: push
+jobs:
+  tools:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          test "$(mytool)" = tool-ok
+          test "$(localtool)" = local-ok
+          test ! -e "$HOME/secret" && test ! -e "$HOME/.local/share/private"
+          if (echo x > "$HOME/.tool/versions/1/says") 2>/dev/null; then exit 1; fi
+          echo tools-ok
+EOF
+HOME=$h PATH="$h/.tool/shims:$h/.local/bin:$PATH" "$runnel" run push -W .github/workflows/hometools.yml \
+  --run-dir "$tmp/run-tools" > "$tmp/tools.out" 2>&1
+rc=$?
+check "tools on PATH inside the home run; the rest of the home stays hidden, the tools read-only" \
+  [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 15 "$tmp/tools.out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

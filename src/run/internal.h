@@ -264,8 +264,12 @@ struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw);
 void run_wf_free(struct run_wf *wf);
 
 /* step.c */
-/* A new frame's pre scripts: those of its steps' actions from repositories that have one. */
-void run_frame_collect_pres(struct run_job *j, struct run_frame *f);
+/*
+ * Resolves (fetching when needed) the actions from repositories that a new frame's steps use,
+ * and queues the pre scripts of those that have one. The first action that cannot be resolved
+ * stops it with its error: for the job's own steps, the job fails before its first step.
+ */
+int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *err);
 /* Starts the frame's next pre script (or skips it by its pre-if); false when none is left. */
 bool run_pre_start(struct run_job *j);
 void run_frame_finish(struct run_job *j);

@@ -582,7 +582,11 @@ static void job_start(struct run_job *j)
         return;
     }
     j->deadline = j->started + minutes * 60.0;
-    run_frame_collect_pres(j, run_top(j));
+    /* As the runner's "Set up job": every action is resolved before the first step. */
+    if (run_frame_collect_pres(j, run_top(j), &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        job_done(j, RUN_FAILURE);
+    }
 }
 
 /* Runs the job forward until it waits on a step process or is done. */

@@ -736,7 +736,9 @@ static void push_frame(struct run_job *j, const struct wf_step *s, struct wf_act
     f->pres = VEC_INIT(struct run_pre *);
     f->pre_runs = VEC_INIT(struct run_pre_run);
     vec_append(&j->frames, &f);
-    run_frame_collect_pres(j, f);
+    /* An action of the composite that cannot be resolved: its step says why. */
+    struct err ignored = ERR_INIT;
+    run_frame_collect_pres(j, f, &ignored);
 }
 
 void run_frame_free(struct run_frame *f)
@@ -854,10 +856,10 @@ static struct run_pre_run *find_pre_run(struct run_frame *f, const struct wf_ste
     return NULL;
 }
 
-void run_frame_collect_pres(struct run_job *j, struct run_frame *f)
+int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *err)
 {
     if (j->run->o->dry_run)
-        return;
+        return 0;
     for (size_t i = 0; i < f->nsteps; i++) {
         const struct wf_step *s = f->steps[i];
         if (!s->uses || s->uses->kind != WF_TOK_STRING)
@@ -866,22 +868,29 @@ void run_frame_collect_pres(struct run_job *j, struct run_frame *f)
         if (uses[0] == '.' || !str_casecmp(uses, "actions/checkout") ||
             str_has_prefix(uses, "actions/checkout@"))
             continue;
-        /* Resolved now, as the runner downloads every action when the job is set up; an
-         * action that cannot be resolved has no pre, and its step reports why. */
-        struct err err = ERR_INIT;
+        /* Resolved now, as the runner downloads every action when the job is set up. A
+         * reference that does not parse is left to its step to report. */
+        struct err ignored = ERR_INIT;
         struct actions_ref ref;
-        if (actions_ref_parse(&ref, uses, &err) < 0)
+        if (actions_ref_parse(&ref, uses, &ignored) < 0)
             continue;
+        if (ref.kind == ACTIONS_REF_DOCKER) {
+            actions_ref_release(&ref);
+            continue;
+        }
         struct actions_resolve_opts ro = {0};
         if (j->run->o->actions)
             ro = *j->run->o->actions;
         struct actions_resolved res = ACTIONS_RESOLVED_INIT;
-        int rc =
-            ref.kind == ACTIONS_REF_DOCKER ? ERR_INVALID : actions_resolve(&res, &ref, &ro, &err);
+        int rc = actions_resolve(&res, &ref, &ro, err);
         actions_ref_release(&ref);
+        if (rc < 0) {
+            actions_resolved_release(&res);
+            return rc;
+        }
         struct wf_action *act = NULL;
-        if (rc == 0 && res.source != ACTIONS_SOURCE_BUILTIN &&
-            load_action(&act, res.fetched.dir.buf, &err) == 0 && act->kind == WF_ACTION_NODE &&
+        if (res.source != ACTIONS_SOURCE_BUILTIN &&
+            load_action(&act, res.fetched.dir.buf, &ignored) == 0 && act->kind == WF_ACTION_NODE &&
             act->pre) {
             struct run_pre *p = xcalloc(1, sizeof(*p));
             p->step = s;
@@ -893,6 +902,7 @@ void run_frame_collect_pres(struct run_job *j, struct run_frame *f)
         wf_action_free(act);
         actions_resolved_release(&res);
     }
+    return 0;
 }
 
 bool run_pre_start(struct run_job *j)

@@ -258,6 +258,24 @@ check "pre-if: false skips only the pre ($rc: $order)" \
   [ "$rc: $order" = "0: first-step main ran last-step-ran post ran " ]
 check "... and says so" grep -q "skipped: Pre octo/jsact@v1 (pre-if: false)" <<< "$out"
 
+# As GitHub's "Set up job": an action that cannot be resolved fails the job before its first step.
+cat > .github/workflows/missing.yml <<'YML'
+name: missing
+on: push
+jobs:
+  m:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo first-step
+      - uses: octo/missing@v1
+        if: false
+YML
+out=$("$runnel" run push -W .github/workflows/missing.yml --offline --run-dir "$tmp/run-missing" 2>&1)
+rc=$?
+check "an unresolvable action fails the job (exit $rc) before its first step" \
+  bash -c '[ "$1" = 1 ] && ! grep -q "first-step$" <<< "$2"' _ "$rc" "$out"
+check "... naming the action" grep -q "octo/missing@v1" <<< "$out"
+
 out=$("$runnel" run push -W .github/workflows/badpost.yml --run-dir "$tmp/run-bad" 2>&1)
 rc=$?
 check "a failing post fails the job (exit 1)" [ $rc -eq 1 ]

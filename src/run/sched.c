@@ -548,6 +548,19 @@ static void job_start(struct run_job *j)
         return;
     }
     run_logf(j, RUN_LINE_INFO, "Job started (workspace %s)", j->workspace.buf);
+    /* Said, not silently dropped: the steps run on this host, without the job's containers. */
+    const struct wf_token *ct = j->def->pj->job->container;
+    if (ct && ct->kind != WF_TOK_NULL) {
+        const struct wf_token *image = ct->kind == WF_TOK_MAPPING ? wf_tok_get(ct, "image") : ct;
+        run_logf(j, RUN_LINE_WARNING,
+                 "container '%s' is not started (runnel runs no containers): the steps run on "
+                 "this host",
+                 image && image->kind == WF_TOK_STRING ? image->str : "(expression)");
+    }
+    const struct wf_token *sv = j->def->pj->job->services;
+    for (size_t i = 0; sv && sv->kind == WF_TOK_MAPPING && i < sv->npairs; i++)
+        run_logf(j, RUN_LINE_WARNING, "service '%s' is not started (runnel runs no containers)",
+                 sv->pairs[i].key->kind == WF_TOK_STRING ? sv->pairs[i].key->str : "?");
     bool run_it = false;
     if (run_cond_eval(&run_it, j->def->pj->if_expr, j, true, &err) < 0) {
         if (j->def->pj->job->if_token)

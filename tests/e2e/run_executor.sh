@@ -366,5 +366,26 @@ check "tools on PATH inside the home run; the rest of the home stays hidden, the
   [ $rc -eq 0 ]
 [ $rc -eq 0 ] || tail -n 15 "$tmp/tools.out"
 
+# 11. container: and services: are not run; the job says so instead of dropping them silently.
+cat > .github/workflows/container.yml <<'EOF'
+name: container
+on: push
+jobs:
+  c:
+    runs-on: ubuntu-latest
+    container:
+      image: node:18
+    services:
+      redis:
+        image: redis
+    steps:
+      - run: echo on-host
+EOF
+out=$("$runnel" run push -W .github/workflows/container.yml --run-dir "$tmp/run-container" 2>&1)
+rc=$?
+check "a container job runs on the host (exit $rc) and warns about the container and the service" \
+  bash -c '[ "$1" = 0 ] && grep -q "container .node:18. is not started" <<< "$2" &&
+    grep -q "service .redis. is not started" <<< "$2"' _ "$rc" "$out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

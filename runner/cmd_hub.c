@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "cmd_hub.h"
+#include "hub_git.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,7 @@ static int make_hub(struct hub **out, const char *endpoint_opt, const char *toke
     if (statedir)
         state_dir(statedir);
     struct hub_opts o = {.endpoint = endpoint,
+                         .git = &cli_hub_git_ops,
                          .token = token.len ? token.buf : NULL,
                          .state_dir = statedir ? statedir->buf : NULL,
                          .http = &hopts,

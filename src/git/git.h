@@ -188,4 +188,112 @@ struct repo_get_opts {
  */
 int repo_get(char *commit_out, struct repo *r, const struct repo_get_opts *opts, struct err *err);
 
+/*
+ * ---- Bare repositories read and written directly (bare.c; repo_open_bare in repo.c) ----
+ *
+ * For a program that keeps its own content in a bare repository (runnel's embedded file:// hub
+ * does, through the table of function pointers its runner fills from these): open or create the
+ * repository, resolve a revision to a commit, list a commit's files, read a blob, write one commit
+ * of changes onto a branch, create branches and tags. There is no working tree and no index: blobs
+ * and trees go straight into the object database. Commits and annotated tags are made by
+ * "runnel <runnel@localhost>". Commit and blob ids are 40 lowercase hex characters.
+ *
+ * Lifecycle:
+ *   1. repo_global_init()
+ *   2. repo_open_bare(&r, dir, "main", err)   (NULL for the branch: open only, never create)
+ *   3. repo_resolve(), repo_ls_tree(), repo_read_blob(), repo_commit_changes(),
+ *      repo_branch_create(), repo_tag_create(), as often as needed
+ *   4. repo_free(r); repo_global_shutdown()
+ */
+
+struct sbuf;
+
+/*
+ * Opens the bare repository at path (exactly there; no search upwards). When there is none and
+ * initial_branch is not NULL, creates one, with missing parent folders, whose HEAD names
+ * refs/heads/<initial_branch>. ERR_NOTFOUND when path does not exist and initial_branch is NULL;
+ * ERR_FAIL when it exists but cannot be opened. *out is owned by the caller (repo_free).
+ */
+int repo_open_bare(struct repo **out, const char *path, const char *initial_branch,
+                   struct err *err);
+
+/*
+ * The commit a revision names, as 40 hex characters into sha_out: rev is tried as a branch
+ * (refs/heads/<rev>), then as a tag (refs/tags/<rev>, peeled), then as anything `git rev-parse`
+ * takes (a commit id or prefix, "main~1", ...). ERR_NOTFOUND "no revision '<rev>'" when it
+ * names nothing.
+ */
+int repo_resolve(char sha_out[41], struct repo *r, const char *rev, struct err *err);
+
+/*
+ * Called once per file of a tree: its path from the tree's root ("a/b.txt"), blob id, size in
+ * bytes and mode (0100644, 0100755 or 0120000 for a symbolic link). Strings are borrowed for the
+ * call.
+ */
+typedef void (*repo_tree_fn)(const char *path, const char *oid, uint64_t size, unsigned mode,
+                             void *payload);
+
+/*
+ * Calls fn for every file of the tree of the commit rev names (rev as in repo_resolve), in the
+ * order of `git ls-tree -r` (submodule entries are left out). Errors as repo_resolve's.
+ */
+int repo_ls_tree(struct repo *r, const char *rev, repo_tree_fn fn, void *payload, struct err *err);
+
+/*
+ * Appends the bytes of a blob to out. spec is a blob id or "<revision>:<path>", as
+ * `git cat-file blob` takes it. ERR_NOTFOUND when spec names no blob.
+ */
+int repo_read_blob(struct sbuf *out, struct repo *r, const char *spec, struct err *err);
+
+enum repo_change_kind {
+    REPO_CHANGE_ADD_DATA,      /* path gets the bytes data[0 .. len) */
+    REPO_CHANGE_ADD_FILE,      /* path gets the content of the file `file`, streamed from disk */
+    REPO_CHANGE_DELETE,        /* the file at path goes; ERR_NOTFOUND if the parent has none */
+    REPO_CHANGE_DELETE_FOLDER, /* every file under path/ in the parent goes (none is no error) */
+};
+
+/* One change of a commit. Added files get mode 0100644. Everything is borrowed for the call. */
+struct repo_change {
+    enum repo_change_kind kind;
+    const char *path; /* in the tree, no leading '/'; a trailing '/' of a folder is ignored */
+    const void *data; /* REPO_CHANGE_ADD_DATA */
+    size_t len;
+    const char *file; /* REPO_CHANGE_ADD_FILE: a path on disk */
+};
+
+struct repo_commit_opts {
+    const char *branch; /* the branch to move, without refs/heads/ */
+    /* The commit to build on (40 hex): its tree is the base of the changes, and the branch is
+     * moved only while it still points there (compare-and-swap); a missing branch is created.
+     * NULL makes a first commit (no parent, an empty base) on a branch that must not exist. */
+    const char *parent;
+    const char *message;               /* taken as it is (add the final newline if you want one) */
+    const struct repo_change *changes; /* applied in order */
+    size_t nchanges;
+};
+
+/*
+ * Writes one commit: the parent's tree with the changes applied, the message, the parent, and
+ * moves the branch to it. The new commit's id goes to sha_out. ERR_NOTFOUND for an unknown
+ * parent or a deleted file that is not there; ERR_INVALID for a bad branch name or parent id;
+ * ERR_FAIL when the branch moved (it is not at the parent any more, or exists when parent is
+ * NULL), nothing being written to it then; ERR_IO when a file cannot be read.
+ */
+int repo_commit_changes(char sha_out[41], struct repo *r, const struct repo_commit_opts *o,
+                        struct err *err);
+
+/*
+ * Creates refs/heads/<branch> at the commit rev names (rev as in repo_resolve). A branch that
+ * exists already is left where it is, and that is success.
+ */
+int repo_branch_create(struct repo *r, const char *branch, const char *rev, struct err *err);
+
+/*
+ * Tags the commit rev names (rev as in repo_resolve) as refs/tags/<tag>: an annotated tag with
+ * message, or a lightweight one when message is NULL. ERR_FAIL "tag '<tag>' already exists" when
+ * it does; an existing tag is never moved.
+ */
+int repo_tag_create(struct repo *r, const char *tag, const char *rev, const char *message,
+                    struct err *err);
+
 #endif

@@ -96,13 +96,39 @@ int repo_open(struct repo **out, const char *path, struct err *err)
     return 0;
 }
 
-int repo_init_bare(struct repo **out, const char *path, struct err *err)
+/* A new bare repository at path (parent folders made); HEAD names initial_branch unless NULL. */
+static int init_bare(struct repo **out, const char *path, const char *initial_branch,
+                     struct err *err)
 {
     git_repository *git = NULL;
-    if (git_repository_init(&git, path, 1) < 0)
+    git_repository_init_options io;
+    git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    io.initial_head = initial_branch;
+    if (git_repository_init_ext(&git, path, &io) < 0)
         return repo_fail(err, ERR_FAIL, NULL, "cannot create a repository at '%s'", path);
     *out = repo_wrap(git);
     return 0;
+}
+
+int repo_init_bare(struct repo **out, const char *path, struct err *err)
+{
+    return init_bare(out, path, NULL, err);
+}
+
+int repo_open_bare(struct repo **out, const char *path, const char *initial_branch, struct err *err)
+{
+    git_repository *git = NULL;
+    int rc = git_repository_open_bare(&git, path);
+    if (rc == 0) {
+        *out = repo_wrap(git);
+        return 0;
+    }
+    if (rc == GIT_ENOTFOUND && initial_branch)
+        return init_bare(out, path, initial_branch, err);
+    if (!fs_exists(path))
+        return err_set(err, ERR_NOTFOUND, "no repository at '%s'", path);
+    return repo_fail(err, ERR_FAIL, NULL, "cannot open the repository at '%s'", path);
 }
 
 void repo_free(struct repo *r)

@@ -68,6 +68,13 @@ static unsigned default_parallel_parts(void)
     return n <= 2 ? 2u : n >= 4 ? 4u : (unsigned)n;
 }
 
+/* True when every operation of the table is there: a missing one would crash mid-upload. */
+static bool has_git_ops(const struct hub_git_ops *g)
+{
+    return g && g->global_init && g->global_shutdown && g->open && g->close && g->resolve &&
+           g->ls_tree && g->read_blob && g->commit && g->create_branch && g->create_tag;
+}
+
 int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err)
 {
     const char *endpoint =
@@ -94,9 +101,16 @@ int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err)
             hub_free(h);
             return ERR_INVALID;
         }
+        if (!has_git_ops(opts->git)) {
+            err_set(err, ERR_INVALID,
+                    "endpoint '%s': the embedded file:// hub needs git operations", h->endpoint);
+            hub_free(h);
+            return ERR_INVALID;
+        }
         h->store_root = xstrdup(root);
         h->backend = &hub_store_backend;
-        hub_store_init();
+        h->git = opts->git;
+        h->git->global_init();
     } else if (str_has_prefix(h->endpoint, "http://") || str_has_prefix(h->endpoint, "https://")) {
         int rc = http_client_new(&h->http, opts->http, err);
         if (rc < 0) {
@@ -121,8 +135,8 @@ void hub_free(struct hub *h)
     http_client_free(h->http);
     for (size_t i = 0; i < HUB_MAX_PARALLEL_PARTS; i++)
         http_client_free(h->part_http[i]);
-    if (h->store_root)
-        hub_store_shutdown();
+    if (h->git)
+        h->git->global_shutdown();
     xfree(h->endpoint);
     xfree(h->token);
     xfree(h->state_dir);

@@ -9,10 +9,12 @@
  *
  * The endpoint "file:///path" is the embedded hub: the same commit is written into a local bare
  * git repository per repo id, `<path>/<type>s/<namespace>/<name>.git`, with LFS objects under its
- * `lfs/objects/<aa>/<bb>/<oid>` tree and pointer files in the commit.
+ * `lfs/objects/<aa>/<bb>/<oid>` tree and pointer files in the commit. hub links no git library:
+ * the git work goes through the operations the creator passes (struct hub_git_ops below).
  *
  * Lifecycle:
  *   1. struct hub *h; hub_new(&h, &(struct hub_opts){.endpoint = e, .token = t}, err);
+ *      (a file:// endpoint also needs .git = a table of struct hub_git_ops)
  *   2. hub_upload(h, &(struct hub_upload_opts){...}, &result, err);  or the single calls below
  *   3. hub_upload_result_release(&result); hub_free(h);
  *
@@ -57,9 +59,72 @@ struct hub_progress {
 };
 typedef void (*hub_progress_fn)(const struct hub_progress *p, void *payload);
 
+/*
+ * The git operations the embedded file:// hub keeps its repositories with. hub may use util and
+ * http only (docs/architecture.md), so whoever makes a file:// hub passes these in hub_opts.git;
+ * runnel's runner fills them from src/git/ (runner/hub_git.c). The table is borrowed and must
+ * outlive the hub. A repository is a `void *` that open makes and close frees; hub never looks
+ * inside. Every int function returns 0 or a negative err_code with err set. Commit and blob ids
+ * are 40 lowercase hex characters.
+ */
+enum hub_git_change_kind {
+    HUB_GIT_ADD_DATA,      /* path gets the bytes data[0 .. len) */
+    HUB_GIT_ADD_FILE,      /* path gets the content of the file `file`, streamed from disk */
+    HUB_GIT_DELETE,        /* the file at path goes; ERR_NOTFOUND when the parent has none */
+    HUB_GIT_DELETE_FOLDER, /* every file under path/ in the parent goes (none is no error) */
+};
+
+struct hub_git_change {
+    enum hub_git_change_kind kind;
+    const char *path; /* in the repo */
+    const void *data; /* HUB_GIT_ADD_DATA (borrowed) */
+    size_t len;
+    const char *file; /* HUB_GIT_ADD_FILE: the file on disk */
+};
+
+struct hub_git_commit {
+    const char *branch; /* without refs/heads/ */
+    /* The commit it is built on: the changes apply to its tree, and the branch is moved only
+     * while it still points there. NULL: the first commit, on a branch that does not exist. */
+    const char *parent;
+    const char *message; /* as it is */
+    const struct hub_git_change *changes;
+    size_t n_changes;
+};
+
+/* One file of a tree: its path, blob id, size in bytes and mode (0100644, ...). */
+typedef void (*hub_git_file_fn)(const char *path, const char *oid, uint64_t size, unsigned mode,
+                                void *payload);
+
+struct hub_git_ops {
+    /* The git library's global state: hub_new calls init once, hub_free shutdown once. */
+    void (*global_init)(void);
+    void (*global_shutdown)(void);
+    /* Opens the bare repository at dir; when there is none and initial_branch is not NULL,
+     * creates it (with missing folders) with HEAD on that branch. */
+    int (*open)(void **out, const char *dir, const char *initial_branch, struct err *err);
+    void (*close)(void *repo);
+    /* The commit rev names: a branch, else a tag, else a commit id. ERR_NOTFOUND when none. */
+    int (*resolve)(char sha_out[41], void *repo, const char *rev, struct err *err);
+    /* Calls fn for every file of the tree of the commit rev names, in git's tree order. */
+    int (*ls_tree)(void *repo, const char *rev, hub_git_file_fn fn, void *payload, struct err *err);
+    /* Appends the bytes of a blob: a blob id or "<commit>:<path>". ERR_NOTFOUND when none. */
+    int (*read_blob)(struct sbuf *out, void *repo, const char *spec, struct err *err);
+    /* Writes one commit and moves the branch to it. ERR_FAIL when the branch moved. */
+    int (*commit)(char sha_out[41], void *repo, const struct hub_git_commit *c, struct err *err);
+    /* Creates a branch at the commit rev names; an existing branch is left as it is. */
+    int (*create_branch)(void *repo, const char *branch, const char *rev, struct err *err);
+    /* Tags the commit rev names: annotated with message, lightweight when message is NULL.
+     * ERR_FAIL "tag '<tag>' already exists" when it does. */
+    int (*create_tag)(void *repo, const char *tag, const char *rev, const char *message,
+                      struct err *err);
+};
+
 struct hub_opts {
     const char *endpoint; /* NULL = HUB_DEFAULT_ENDPOINT; "file:///dir" = the embedded hub */
-    const char *token;    /* bearer token; never printed */
+    /* Required for a file:// endpoint, unused otherwise (borrowed; outlives the hub). */
+    const struct hub_git_ops *git;
+    const char *token; /* bearer token; never printed */
     /* Where multipart upload state is kept so an interrupted upload resumes (NULL: no resume). */
     const char *state_dir;
     const struct http_client_opts *http; /* retries, timeouts, clock; NULL for defaults */

@@ -4,11 +4,8 @@
 /*
  * hub internals: the upload planner (upload.c) works on a list of struct hub_file and talks to a
  * backend through struct hub_backend, implemented twice: remote.c (the Hub's HTTP API) and
- * store.c (the embedded file:// hub, a bare git repository per repo id written with libgit2).
- *
- * libgit2 is used here only by store.c, behind this interface. The project's rule is that
- * git2.h belongs to src/git/; the embedded hub's git writing should move behind src/git/'s
- * public API once that module has commit/tree writing (see docs/architecture.md).
+ * store.c (the embedded file:// hub, a bare git repository per repo id written through the
+ * struct hub_git_ops the hub was made with).
  */
 
 #include <stdatomic.h>
@@ -84,7 +81,8 @@ struct hub {
     /* Clients of http for the threads that send multipart parts, made when first needed;
      * part_http[0] stays NULL (the first sender uses http). */
     struct http_client *part_http[HUB_MAX_PARALLEL_PARTS];
-    char *store_root; /* file:// only */
+    char *store_root;              /* file:// only */
+    const struct hub_git_ops *git; /* file:// only (borrowed from hub_opts) */
     hub_progress_fn progress;
     void *progress_payload;
 };
@@ -104,9 +102,5 @@ const char *hub_url_prefix(enum hub_repo_type t);
 
 /* Appends the value of a top-level key of a valid Space card's front matter; false if absent. */
 bool hub_card_field(struct sbuf *out, const char *text, size_t len, const char *key);
-
-/* libgit2's global state, counted: one init per file:// hub, released by its shutdown. */
-void hub_store_init(void);
-void hub_store_shutdown(void);
 
 #endif

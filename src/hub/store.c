@@ -6,7 +6,10 @@
  * Hub adds one. Regular/LFS is decided as the Hub does: over 10 MiB, a NUL in the first 512 bytes,
  * or a filter=lfs rule in .gitattributes.
  *
- * libgit2 is included here and only here in hub/ (see internal.h: this belongs behind src/git/).
+ * The git work goes through h->git (struct hub_git_ops, hub.h), which whoever made the hub passes:
+ * hub links no git library. What stays here is the Hub's side of it: repo ids to directories,
+ * the LFS object layout, pointer files, .gitattributes rules, the preupload answers and the Hub's
+ * error messages.
  */
 #include "hub/internal.h"
 
@@ -17,9 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "util/glob.h"
+#include "util/map.h"
 #include "util/path.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -41,31 +43,12 @@ static const char initial_gitattributes[] = "*.7z filter=lfs diff=lfs merge=lfs 
                                             "*.skops filter=lfs diff=lfs merge=lfs -text\n"
                                             "*.zip filter=lfs diff=lfs merge=lfs -text\n";
 
-void hub_store_init(void)
-{
-    git_libgit2_init();
-}
-
-void hub_store_shutdown(void)
-{
-    git_libgit2_shutdown();
-}
-
-/* Translates libgit2's last error into err (libgit2's convention -> struct err at the boundary). */
-static int git_fail(struct err *err, int code, const char *what)
-{
-    const git_error *e = git_error_last();
-    return err_set(err, code == GIT_ENOTFOUND ? ERR_NOTFOUND : ERR_FAIL, "%s: %s", what,
-                   e && e->message ? e->message : "libgit2 error");
-}
-
 static void repo_dir(struct sbuf *out, struct hub *h, const struct hub_repo *repo)
 {
     sbuf_addf(out, "%s/%ss/%s.git", h->store_root, hub_repo_type_name(repo->type), repo->id);
 }
 
-static int open_repo(git_repository **out, struct hub *h, const struct hub_repo *repo,
-                     struct err *err)
+static int open_repo(void **out, struct hub *h, const struct hub_repo *repo, struct err *err)
 {
     struct sbuf dir = SBUF_INIT;
     repo_dir(&dir, h, repo);
@@ -73,8 +56,8 @@ static int open_repo(git_repository **out, struct hub *h, const struct hub_repo 
     if (!fs_is_dir(dir.buf)) {
         rc = err_set(err, ERR_NOTFOUND, "%s '%s' does not exist in '%s'",
                      hub_repo_type_name(repo->type), repo->id, h->endpoint);
-    } else if (git_repository_open_bare(out, dir.buf) < 0) {
-        rc = git_fail(err, -1, dir.buf);
+    } else {
+        rc = h->git->open(out, dir.buf, NULL, err);
     }
     sbuf_release(&dir);
     return rc;
@@ -86,22 +69,11 @@ static int store_whoami(struct hub *h, struct sbuf *name_out, struct err *err)
     return 0;
 }
 
-static git_signature *signature(void)
-{
-    git_signature *sig = NULL;
-    if (git_signature_now(&sig, "runnel", "runnel@localhost") < 0)
-        BUG("cannot make a git signature");
-    return sig;
-}
-
 static int store_create_repo(struct hub *h, const struct hub_repo *repo,
                              const struct hub_create_opts *o, struct err *err)
 {
     struct sbuf dir = SBUF_INIT;
-    git_repository *r = NULL;
-    git_treebuilder *tb = NULL;
-    git_signature *sig = NULL;
-    git_tree *tree = NULL;
+    void *r = NULL;
     int rc = 0;
     repo_dir(&dir, h, repo);
     if (fs_is_dir(dir.buf)) {
@@ -122,155 +94,87 @@ static int store_create_repo(struct hub *h, const struct hub_repo *repo,
             goto done;
         }
     }
-    git_repository_init_options io;
-    git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-    io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
-    io.initial_head = "main";
-    if (git_repository_init_ext(&r, dir.buf, &io) < 0) {
-        rc = git_fail(err, -1, dir.buf);
+    rc = h->git->open(&r, dir.buf, "main", err);
+    if (rc < 0)
         goto done;
-    }
     /* The Hub's first commit: "initial commit" with its default .gitattributes. */
-    git_oid blob, tree_id, commit;
-    if (git_blob_create_from_buffer(&blob, r, initial_gitattributes,
-                                    sizeof(initial_gitattributes) - 1) < 0 ||
-        git_treebuilder_new(&tb, r, NULL) < 0 ||
-        git_treebuilder_insert(NULL, tb, ".gitattributes", &blob, GIT_FILEMODE_BLOB) < 0 ||
-        git_treebuilder_write(&tree_id, tb) < 0 || git_tree_lookup(&tree, r, &tree_id) < 0) {
-        rc = git_fail(err, -1, "initial commit");
-        goto done;
-    }
-    sig = signature();
-    if (git_commit_create(&commit, r, "refs/heads/main", sig, sig, NULL, "initial commit", tree, 0,
-                          NULL) < 0) {
-        rc = git_fail(err, -1, "initial commit");
-        goto done;
-    }
+    const struct hub_git_change attrs = {.kind = HUB_GIT_ADD_DATA,
+                                         .path = ".gitattributes",
+                                         .data = initial_gitattributes,
+                                         .len = sizeof(initial_gitattributes) - 1};
+    const struct hub_git_commit c = {
+        .branch = "main", .message = "initial commit", .changes = &attrs, .n_changes = 1};
+    char sha[41];
+    rc = h->git->commit(sha, r, &c, err);
 done:
-    git_tree_free(tree);
-    git_signature_free(sig);
-    git_treebuilder_free(tb);
-    git_repository_free(r);
+    if (r)
+        h->git->close(r);
     sbuf_release(&dir);
-    return rc;
-}
-
-/* The commit rev names (branch, tag or id). ERR_NOTFOUND when there is none. */
-static int lookup_commit(git_commit **out, git_repository *r, const char *rev, struct err *err)
-{
-    git_object *obj = NULL;
-    struct sbuf full = SBUF_INIT;
-    int rc = 0;
-    sbuf_addf(&full, "refs/heads/%s", rev);
-    if (git_revparse_single(&obj, r, full.buf) < 0) {
-        sbuf_reset(&full);
-        sbuf_addf(&full, "refs/tags/%s", rev);
-        if (git_revparse_single(&obj, r, full.buf) < 0 && git_revparse_single(&obj, r, rev) < 0) {
-            rc = err_set(err, ERR_NOTFOUND, "no revision '%s'", rev);
-            goto done;
-        }
-    }
-    if (git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT) < 0)
-        rc = git_fail(err, -1, rev);
-done:
-    git_object_free(obj);
-    sbuf_release(&full);
     return rc;
 }
 
 static int store_revision(struct hub *h, const struct hub_repo *repo, const char *rev,
                           struct sbuf *sha_out, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *c = NULL;
+    void *r = NULL;
+    char sha[41];
     int rc = open_repo(&r, h, repo, err);
     if (rc == 0)
-        rc = lookup_commit(&c, r, rev, err);
-    if (rc == 0) {
-        char hex[GIT_OID_HEXSZ + 1];
-        git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-        sbuf_addstr(sha_out, hex);
-    }
-    git_commit_free(c);
-    git_repository_free(r);
+        rc = h->git->resolve(sha, r, rev, err);
+    if (rc == 0)
+        sbuf_addstr(sha_out, sha);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 
 static int store_create_branch(struct hub *h, const struct hub_repo *repo, const char *branch,
                                const char *from, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *c = NULL;
-    git_reference *ref = NULL;
+    void *r = NULL;
     int rc = open_repo(&r, h, repo, err);
     if (rc == 0)
-        rc = lookup_commit(&c, r, from, err);
-    if (rc == 0) {
-        int g = git_branch_create(&ref, r, branch, c, 0);
-        if (g < 0 && g != GIT_EEXISTS)
-            rc = git_fail(err, g, branch);
-    }
-    git_reference_free(ref);
-    git_commit_free(c);
-    git_repository_free(r);
+        rc = h->git->create_branch(r, branch, from, err);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 
 static int store_create_tag(struct hub *h, const struct hub_repo *repo, const char *rev,
                             const char *tag, const char *message, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *c = NULL;
-    git_signature *sig = NULL;
+    void *r = NULL;
     int rc = open_repo(&r, h, repo, err);
     if (rc == 0)
-        rc = lookup_commit(&c, r, rev, err);
-    if (rc == 0) {
-        git_oid id;
-        int g;
-        if (message) {
-            sig = signature();
-            g = git_tag_create(&id, r, tag, (const git_object *)c, sig, message, 0);
-        } else {
-            g = git_tag_create_lightweight(&id, r, tag, (const git_object *)c, 0);
-        }
-        if (g == GIT_EEXISTS) {
-            rc = err_set(err, ERR_FAIL, "tag '%s' already exists", tag);
-        } else if (g < 0) {
-            rc = git_fail(err, g, tag);
-        }
-    }
-    git_signature_free(sig);
-    git_commit_free(c);
-    git_repository_free(r);
+        rc = h->git->create_tag(r, tag, rev, message, err);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 
-/* The bytes of the blob at path in tree into out; false when there is no such blob. */
-static bool read_blob(struct sbuf *out, git_repository *r, git_tree *tree, const char *path,
-                      git_oid *id_out)
+/* The .gitattributes of commit into out; none (no such file) leaves out empty. */
+static int read_attrs(struct sbuf *out, struct hub *h, void *r, const char *commit, struct err *err)
 {
-    git_tree_entry *e = NULL;
-    git_blob *b = NULL;
-    bool ok = false;
-    if (tree && git_tree_entry_bypath(&e, tree, path) == 0 &&
-        git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-        git_blob_lookup(&b, r, git_tree_entry_id(e)) == 0) {
-        sbuf_add(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-        if (id_out)
-            *id_out = *git_tree_entry_id(e);
-        ok = true;
+    struct sbuf spec = SBUF_INIT;
+    sbuf_addf(&spec, "%s:.gitattributes", commit);
+    int rc = h->git->read_blob(out, r, spec.buf, err);
+    sbuf_release(&spec);
+    if (rc == ERR_NOTFOUND) {
+        err_clear(err);
+        rc = 0;
     }
-    git_blob_free(b);
-    git_tree_entry_free(e);
-    return ok;
+    return rc;
 }
+
+/* An LFS pointer file is never longer than this (git-lfs's own limit when it reads one). */
+#define POINTER_MAX 512
 
 /* The sha256 of an LFS pointer's text, into oid (65 bytes); false when text is not a pointer. */
 static bool parse_pointer(char oid[65], const char *text, size_t len)
 {
     static const char version[] = "version https://git-lfs.github.com/spec/v1\n";
-    if (len > 512 || len < sizeof(version) - 1 || memcmp(text, version, sizeof(version) - 1))
+    if (len > POINTER_MAX || len < sizeof(version) - 1 ||
+        memcmp(text, version, sizeof(version) - 1))
         return false;
     const char *p = strstr(text, "\noid sha256:");
     if (!p || strlen(p) < 12 + 64)
@@ -310,92 +214,85 @@ static bool attrs_say_lfs(const char *attrs, const char *path)
     return lfs;
 }
 
+/* What the tree says about one file: preupload compares it with the local file. */
+struct tree_file {
+    char oid[41];
+    uint64_t size;
+};
+
+static void add_tree_file(const char *path, const char *oid, uint64_t size, unsigned mode,
+                          void *payload)
+{
+    struct tree_file *t = xcalloc(1, sizeof(*t));
+    memcpy(t->oid, oid, sizeof(t->oid));
+    t->size = size;
+    xfree(map_set(payload, path, t));
+}
+
 static int store_preupload(struct hub *h, const struct hub_repo *repo, const char *rev,
                            struct hub_file *files, size_t n, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *c = NULL;
-    git_tree *tree = NULL;
+    void *r = NULL;
+    struct map tree = MAP_INIT; /* path -> struct tree_file */
     struct sbuf attrs = SBUF_INIT;
     struct sbuf blob = SBUF_INIT;
+    char tip[41];
     int rc = open_repo(&r, h, repo, err);
     if (rc < 0)
         goto done;
-    rc = lookup_commit(&c, r, rev, err);
+    rc = h->git->resolve(tip, r, rev, err);
     if (rc < 0)
         goto done;
-    if (git_commit_tree(&tree, c) < 0) {
-        rc = git_fail(err, -1, rev);
+    rc = h->git->ls_tree(r, tip, add_tree_file, &tree, err);
+    if (rc < 0)
         goto done;
-    }
-    read_blob(&attrs, r, tree, ".gitattributes", NULL);
+    rc = read_attrs(&attrs, h, r, tip, err);
+    if (rc < 0)
+        goto done;
     for (size_t i = 0; i < n; i++) {
         struct hub_file *f = &files[i];
         f->is_lfs = f->size > HUB_LFS_THRESHOLD || memchr(f->sample, 0, f->sample_len) ||
                     attrs_say_lfs(attrs.buf, f->path);
         f->should_ignore = false;
-        git_oid id;
-        sbuf_reset(&blob);
-        if (read_blob(&blob, r, tree, f->path, &id)) {
-            char oid[65];
-            if (parse_pointer(oid, blob.buf, blob.len)) {
-                f->remote_oid = xstrdup(oid);
-            } else {
-                char hex[GIT_OID_HEXSZ + 1];
-                git_oid_tostr(hex, sizeof(hex), &id);
-                f->remote_oid = xstrdup(hex);
-            }
+        const struct tree_file *t = map_find(&tree, f->path);
+        if (!t)
+            continue;
+        /* An LFS file's remote oid is its pointer's sha256; only a small blob can be one. */
+        char oid[65] = "";
+        bool pointer = false;
+        if (t->size <= POINTER_MAX) {
+            sbuf_reset(&blob);
+            rc = h->git->read_blob(&blob, r, t->oid, err);
+            if (rc < 0)
+                goto done;
+            pointer = parse_pointer(oid, blob.buf, blob.len);
         }
+        f->remote_oid = xstrdup(pointer ? oid : t->oid);
     }
 done:
+    map_release(&tree, xfree);
     sbuf_release(&attrs);
     sbuf_release(&blob);
-    git_tree_free(tree);
-    git_commit_free(c);
-    git_repository_free(r);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 
-struct walk_ctx {
-    struct vec *paths;
-};
-
-static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
+static void add_path(const char *path, const char *oid, uint64_t size, unsigned mode, void *payload)
 {
-    struct walk_ctx *w = payload;
-    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-        return 0;
-    struct sbuf p = SBUF_INIT;
-    sbuf_addf(&p, "%s%s", root, git_tree_entry_name(e));
-    char **slot = vec_push(w->paths);
-    *slot = sbuf_detach(&p, NULL);
-    return 0;
-}
-
-static int tree_paths(git_tree *tree, struct vec *paths_out, struct err *err)
-{
-    struct walk_ctx w = {.paths = paths_out};
-    if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w) < 0)
-        return git_fail(err, -1, "tree walk");
-    return 0;
+    char **slot = vec_push(payload);
+    *slot = xstrdup(path);
 }
 
 static int store_list_files(struct hub *h, const struct hub_repo *repo, const char *rev,
                             struct vec *paths_out, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *c = NULL;
-    git_tree *tree = NULL;
+    void *r = NULL;
     int rc = open_repo(&r, h, repo, err);
     if (rc == 0)
-        rc = lookup_commit(&c, r, rev, err);
-    if (rc == 0 && git_commit_tree(&tree, c) < 0)
-        rc = git_fail(err, -1, rev);
-    if (rc == 0)
-        rc = tree_paths(tree, paths_out, err);
-    git_tree_free(tree);
-    git_commit_free(c);
-    git_repository_free(r);
+        rc = h->git->ls_tree(r, rev, add_path, paths_out, err);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 
@@ -481,97 +378,66 @@ static int store_upload_lfs(struct hub *h, const struct hub_repo *repo, const ch
     return rc;
 }
 
-static int add_update(struct vec *updates, struct vec *owned, git_tree_update_t action,
-                      const git_oid *id, const char *path)
+/* True when a change of one file names path (a folder's delete only reaches files under it). */
+static bool has_change(const struct vec *changes, const char *path)
 {
-    git_tree_update *u = vec_push(updates);
-    u->action = action;
-    if (id)
-        u->id = *id;
-    u->filemode = GIT_FILEMODE_BLOB;
-    char **slot = vec_push(owned);
-    *slot = xstrdup(path);
-    u->path = *slot;
-    return 0;
-}
-
-static bool has_update(const struct vec *updates, const char *path)
-{
-    vec_foreach (git_tree_update, u, updates) {
-        if (!strcmp(u->path, path))
+    vec_foreach (struct hub_git_change, ch, changes) {
+        if (ch->kind != HUB_GIT_DELETE_FOLDER && !strcmp(ch->path, path))
             return true;
     }
     return false;
 }
 
+static void add_change(struct vec *changes, struct hub_git_change ch)
+{
+    *(struct hub_git_change *)vec_push(changes) = ch;
+}
+
 static int store_commit(struct hub *h, const struct hub_repo *repo, const char *rev,
                         const struct hub_commit *c, struct hub_upload_result *res, struct err *err)
 {
-    git_repository *r = NULL;
-    git_commit *tip = NULL;
-    git_tree *base = NULL;
-    git_tree *tree = NULL;
-    git_signature *sig = NULL;
-    struct vec updates = VEC_INIT(git_tree_update);
-    struct vec owned = VEC_INIT(char *);
-    struct vec existing = VEC_INIT(char *);
+    void *r = NULL;
+    struct vec changes = VEC_INIT(struct hub_git_change);
+    struct vec pointers = VEC_INIT(char *); /* the pointer files' text, owned */
     struct sbuf attrs = SBUF_INIT;
     struct sbuf text = SBUF_INIT;
-    struct sbuf ref = SBUF_INIT;
+    char tip[41];
     int rc = open_repo(&r, h, repo, err);
     if (rc < 0)
         goto done;
-    rc = lookup_commit(&tip, r, rev, err);
+    rc = h->git->resolve(tip, r, rev, err);
     if (rc < 0)
         goto done;
-    char tip_hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(tip_hex, sizeof(tip_hex), git_commit_id(tip));
-    if (c->parent && strcmp(c->parent, tip_hex)) {
+    if (c->parent && strcmp(c->parent, tip)) {
         rc = err_set(err, ERR_FAIL,
                      "'%s' moved while uploading (parent commit mismatch): it is "
                      "at %s, not %s",
-                     rev, tip_hex, c->parent);
+                     rev, tip, c->parent);
         goto done;
     }
-    if (git_commit_tree(&base, tip) < 0) {
-        rc = git_fail(err, -1, rev);
-        goto done;
-    }
-    rc = tree_paths(base, &existing, err);
+    rc = read_attrs(&attrs, h, r, tip, err);
     if (rc < 0)
         goto done;
-    read_blob(&attrs, r, base, ".gitattributes", NULL);
     size_t attrs_len = attrs.len;
 
     vec_foreach (struct hub_op, op, &c->ops) {
-        git_oid id;
         if (op->kind == HUB_OP_DELETE_FILE) {
-            bool found = false;
-            vec_foreach (char *, p, &existing)
-                found |= !strcmp(*p, op->path);
-            if (!found) {
-                rc = err_set(err, ERR_NOTFOUND, "cannot delete '%s': no such file", op->path);
-                goto done;
-            }
-            add_update(&updates, &owned, GIT_TREE_UPDATE_REMOVE, NULL, op->path);
+            add_change(&changes, (struct hub_git_change){.kind = HUB_GIT_DELETE, .path = op->path});
         } else if (op->kind == HUB_OP_DELETE_FOLDER) {
-            size_t plen = strlen(op->path);
-            while (plen && op->path[plen - 1] == '/')
-                plen--;
-            vec_foreach (char *, p, &existing) {
-                if (!strncmp(*p, op->path, plen) && (*p)[plen] == '/')
-                    add_update(&updates, &owned, GIT_TREE_UPDATE_REMOVE, NULL, *p);
-            }
+            add_change(&changes,
+                       (struct hub_git_change){.kind = HUB_GIT_DELETE_FOLDER, .path = op->path});
         } else if (op->file->is_lfs) {
-            sbuf_reset(&text);
-            sbuf_addf(&text,
+            struct sbuf pointer = SBUF_INIT;
+            sbuf_addf(&pointer,
                       "version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %llu\n",
                       op->file->oid, (unsigned long long)op->file->size);
-            if (git_blob_create_from_buffer(&id, r, text.buf, text.len) < 0) {
-                rc = git_fail(err, -1, op->file->path);
-                goto done;
-            }
-            add_update(&updates, &owned, GIT_TREE_UPDATE_UPSERT, &id, op->file->path);
+            size_t len = pointer.len;
+            char *data = sbuf_detach(&pointer, NULL);
+            *(char **)vec_push(&pointers) = data;
+            add_change(&changes, (struct hub_git_change){.kind = HUB_GIT_ADD_DATA,
+                                                         .path = op->file->path,
+                                                         .data = data,
+                                                         .len = len});
             /* As the Hub: a rule for every LFS file that no rule covers yet. */
             if (!attrs_say_lfs(attrs.buf, op->file->path)) {
                 if (attrs.len && attrs.buf[attrs.len - 1] != '\n')
@@ -579,63 +445,45 @@ static int store_commit(struct hub *h, const struct hub_repo *repo, const char *
                 sbuf_addf(&attrs, "%s filter=lfs diff=lfs merge=lfs -text\n", op->file->path);
             }
         } else {
-            if (git_blob_create_from_disk(&id, r, op->file->local) < 0) {
-                rc = git_fail(err, -1, op->file->local);
-                goto done;
-            }
-            add_update(&updates, &owned, GIT_TREE_UPDATE_UPSERT, &id, op->file->path);
+            add_change(&changes, (struct hub_git_change){.kind = HUB_GIT_ADD_FILE,
+                                                         .path = op->file->path,
+                                                         .file = op->file->local});
         }
     }
-    if (attrs.len != attrs_len && !has_update(&updates, ".gitattributes")) {
-        git_oid id;
-        if (git_blob_create_from_buffer(&id, r, attrs.buf, attrs.len) < 0) {
-            rc = git_fail(err, -1, ".gitattributes");
-            goto done;
-        }
-        add_update(&updates, &owned, GIT_TREE_UPDATE_UPSERT, &id, ".gitattributes");
+    if (attrs.len != attrs_len && !has_change(&changes, ".gitattributes")) {
+        add_change(&changes, (struct hub_git_change){.kind = HUB_GIT_ADD_DATA,
+                                                     .path = ".gitattributes",
+                                                     .data = attrs.buf,
+                                                     .len = attrs.len});
     }
 
-    git_oid tree_id, commit_id;
-    if (git_tree_create_updated(&tree_id, r, base, updates.len, updates.items) < 0 ||
-        git_tree_lookup(&tree, r, &tree_id) < 0) {
-        rc = git_fail(err, -1, "commit tree");
-        goto done;
-    }
-    sbuf_reset(&text);
     sbuf_addstr(&text, c->summary);
     if (c->description && *c->description)
         sbuf_addf(&text, "\n\n%s", c->description);
     sbuf_addch(&text, '\n');
-    sig = signature();
-    sbuf_addf(&ref, "refs/heads/%s", rev);
-    const git_commit *parents[] = {tip};
-    /* git_commit_create moves the ref only if it still points at the parent: the same
-     * optimistic concurrency as the Hub's parentCommit. */
-    if (git_commit_create(&commit_id, r, ref.buf, sig, sig, NULL, text.buf, tree, 1, parents) < 0) {
-        rc = git_fail(err, -1, "commit");
+    /* The branch moves only while it is still at tip: the same optimistic concurrency as the
+     * Hub's parentCommit. */
+    const struct hub_git_commit gc = {.branch = rev,
+                                      .parent = tip,
+                                      .message = text.buf,
+                                      .changes = changes.items,
+                                      .n_changes = changes.len};
+    char sha[41];
+    rc = h->git->commit(sha, r, &gc, err);
+    if (rc < 0)
         goto done;
-    }
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof(hex), &commit_id);
-    sbuf_addstr(&res->commit_oid, hex);
+    sbuf_addstr(&res->commit_oid, sha);
     repo_dir(&res->commit_url, h, repo);
-    sbuf_addf(&res->commit_url, " %s", hex);
+    sbuf_addf(&res->commit_url, " %s", sha);
 done:
-    vec_foreach (char *, p, &owned)
+    vec_foreach (char *, p, &pointers)
         xfree(*p);
-    vec_release(&owned);
-    vec_foreach (char *, p, &existing)
-        xfree(*p);
-    vec_release(&existing);
-    vec_release(&updates);
+    vec_release(&pointers);
+    vec_release(&changes);
     sbuf_release(&attrs);
     sbuf_release(&text);
-    sbuf_release(&ref);
-    git_signature_free(sig);
-    git_tree_free(tree);
-    git_tree_free(base);
-    git_commit_free(tip);
-    git_repository_free(r);
+    if (r)
+        h->git->close(r);
     return rc;
 }
 

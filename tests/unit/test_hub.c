@@ -1,7 +1,8 @@
 /*
  * hub: path normalisation (expected values from huggingface_hub's _validate_path_in_repo and
  * upload_folder), the Space card rules (the Hub's Spaces configuration reference), the token file
- * location (huggingface_hub constants.py), and the embedded file:// hub end to end.
+ * location (huggingface_hub constants.py), and the embedded file:// hub end to end, on the git
+ * operations runnel itself passes (runner/hub_git.c, built in by tests/cmake/hub.cmake).
  */
 #include "harness.h"
 
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "hub/hub.h"
+#include "hub_git.h"
 #include "util/path.h"
 
 static void normalize_strips_leading_slash_and_dot_slash(void)
@@ -162,7 +164,9 @@ static void file_hub_commits_once_and_skips_unchanged(void)
     CHECK_INT(fs_write_file(f.buf, "hello\n", 6, &err), 0);
     sbuf_addf(&endpoint, "file://%s/hub", harness_tmpdir());
     struct hub *h = NULL;
-    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf}, &err), 0);
+    CHECK_INT(
+        hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf, .git = &cli_hub_git_ops}, &err),
+        0);
     struct hub_upload_item item = {.local = dir.buf, .remote = "data"};
     struct hub_upload_opts o = {.repo = {.type = HUB_REPO_DATASET, .id = "me/ds"},
                                 .items = &item,
@@ -200,7 +204,9 @@ static void upload_refuses_two_files_for_one_path(void)
     CHECK_INT(fs_write_file(b.buf, "2\n", 2, &err), 0);
     sbuf_addf(&endpoint, "file://%s/dup-hub", harness_tmpdir());
     struct hub *h = NULL;
-    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf}, &err), 0);
+    CHECK_INT(
+        hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf, .git = &cli_hub_git_ops}, &err),
+        0);
     struct hub_upload_item items[] = {{.local = a.buf, .remote = "x.txt"},
                                       {.local = b.buf, .remote = "./x.txt"}};
     struct hub_upload_opts o = {
@@ -216,6 +222,22 @@ static void upload_refuses_two_files_for_one_path(void)
     sbuf_release(&endpoint);
 }
 
+static void file_hub_without_git_ops_is_an_error(void)
+{
+    struct sbuf endpoint = SBUF_INIT;
+    struct err err = ERR_INIT;
+    sbuf_addf(&endpoint, "file://%s/no-git", harness_tmpdir());
+    struct hub *h = NULL;
+    int rc = hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf}, &err);
+    sbuf_release(&endpoint);
+    CHECK_INT(rc, ERR_INVALID);
+    CHECK(h == NULL);
+    CHECK(strstr(err.msg, "the embedded file:// hub needs git operations") != NULL);
+    /* An HTTP hub needs none. */
+    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = "http://127.0.0.1:9"}, &err), 0);
+    hub_free(h);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -228,6 +250,7 @@ int main(int argc, char **argv)
         TEST(repo_types_parse),
         TEST(file_hub_commits_once_and_skips_unchanged),
         TEST(upload_refuses_two_files_for_one_path),
+        TEST(file_hub_without_git_ops_is_an_error),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -182,8 +182,7 @@ static int scan_path(struct map *seen, const char *path)
             *(char **)vec_push(&names) = xstrdup(de->d_name);
     }
     closedir(d);
-    if (names.len > 1)
-        qsort(names.items, names.len, sizeof(char *), cmp_str);
+    vec_sort(&names, cmp_str);
     int status = CLI_OK;
     struct sbuf p = SBUF_INIT;
     vec_foreach (char *, n, &names) {

@@ -124,7 +124,7 @@ static int list_dir(struct vec *out, const char *dir)
         vec_append(out, &s);
     }
     closedir(d);
-    qsort(out->items, out->len, sizeof(char *), cmp_str);
+    vec_sort(out, cmp_str);
     return 0;
 }
 

@@ -98,8 +98,7 @@ int actions_artifacts_list(struct vec *out, const char *run_dir, struct err *err
         sum_tree(p.buf, &i->files, &i->bytes, 0);
     }
     closedir(d);
-    if (out->len > 1)
-        qsort(out->items, out->len, out->elem_size, cmp_info);
+    vec_sort(out, cmp_info);
     sbuf_release(&dir);
     sbuf_release(&p);
     return 0;

@@ -184,8 +184,7 @@ static int walk_dir(struct walk *w, struct err *err)
         vec_append(&names, &name);
     }
     closedir(d);
-    if (names.len)
-        qsort(names.items, names.len, sizeof(char *), cmp_names);
+    vec_sort(&names, cmp_names);
     int rc = 0;
     size_t rel_len = w->rel.len;
     size_t abs_len = w->abs.len;

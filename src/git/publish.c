@@ -232,8 +232,7 @@ static int collect(struct pub *p, struct err *err)
         if (rc)
             goto done;
     }
-    if (p->files.len)
-        qsort(p->files.items, p->files.len, sizeof(struct pub_file), file_cmp);
+    vec_sort(&p->files, file_cmp);
     /* drop duplicates (overlapping --path arguments) */
     size_t w = 0;
     for (size_t i = 0; i < p->files.len; i++) {

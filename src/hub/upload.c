@@ -131,7 +131,7 @@ static int walk(struct plan *p, const char *dir, const char *rel, const char *pr
         char **slot = vec_push(&names);
         *slot = xstrdup(de->d_name);
     }
-    qsort(names.items, names.len, sizeof(char *), cmp_names);
+    vec_sort(&names, cmp_names);
     vec_foreach (char *, name, &names) {
         sbuf_reset(&sub);
         if (*rel) {

@@ -97,8 +97,7 @@ static int find_files(struct vec *out, struct arena *a, const char *where, struc
         sbuf_release(&p);
     }
     closedir(d);
-    if (out->len)
-        qsort(out->items, out->len, sizeof(const char *), cmp_str);
+    vec_sort(out, cmp_str);
     if (!out->len)
         return err_set(err, ERR_NOTFOUND, "%s: no workflow files (*.yml, *.yaml)", where);
     return 0;

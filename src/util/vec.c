@@ -1,5 +1,6 @@
 #include "util/vec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
@@ -45,6 +46,12 @@ void vec_remove(struct vec *v, size_t i)
 void vec_clear(struct vec *v)
 {
     v->len = 0;
+}
+
+void vec_sort(struct vec *v, int (*cmp)(const void *, const void *))
+{
+    if (v->len > 1)
+        qsort(v->items, v->len, v->elem_size, cmp);
 }
 
 void vec_release(struct vec *v)

@@ -33,6 +33,8 @@ void vec_pop(struct vec *v);
 /* Removes element i, keeping the order of the rest. */
 void vec_remove(struct vec *v, size_t i);
 void vec_clear(struct vec *v);
+/* Sorts the elements with qsort's cmp; an empty vector (items may be NULL) is left alone. */
+void vec_sort(struct vec *v, int (*cmp)(const void *, const void *));
 void vec_release(struct vec *v);
 
 static inline void *vec_at(const struct vec *v, size_t i)

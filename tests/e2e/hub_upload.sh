@@ -179,4 +179,10 @@ $R hub upload user/drug App:. --repo-type space --delete '*.py' --endpoint "$LOC
 expect "local: delete in one commit" "$(git --git-dir "$G" rev-list --count main)" "3"
 expect "local: deleted" "$(git --git-dir "$G" ls-tree -r --name-only main | grep -c new_helper || true)" "0"
 git --git-dir "$G" fsck --no-progress >/dev/null 2>&1 && expect "local: git fsck" ok ok
+# An empty folder inside what is uploaded is nothing to upload (git has no empty folders).
+mkdir -p App/empty/deeper
+$R hub upload user/drug App:. --repo-type space --endpoint "$LOCAL" > /dev/null 2> empty.err
+expect "local: an empty subfolder is skipped without error" "$?:$(tail -n 1 empty.err)" \
+  "0:no changes: nothing committed"
+rmdir App/empty/deeper App/empty
 echo "hub_upload: all passed"

@@ -138,6 +138,25 @@ static void vec_grows_and_removes_in_order(void)
     vec_release(&v);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* An empty vector has no items at all (NULL), which qsort must not be given. */
+static void vec_sort_orders_and_leaves_empty_alone(void)
+{
+    struct vec v = VEC_INIT(int);
+    vec_sort(&v, cmp_int);
+    CHECK(v.items == NULL && v.len == 0);
+    for (int i = 0; i < 50; i++)
+        *(int *)vec_push(&v) = (i * 37) % 50;
+    vec_sort(&v, cmp_int);
+    for (int i = 0; i < 50; i++)
+        CHECK_INT(*(int *)vec_at(&v, (size_t)i), i);
+    vec_release(&v);
+}
+
 static void map_keeps_insertion_order(void)
 {
     struct map m = MAP_INIT;
@@ -585,6 +604,7 @@ int main(int argc, char **argv)
         TEST(err_prefix_keeps_code_and_message),
         TEST(str_slices_compare),
         TEST(vec_grows_and_removes_in_order),
+        TEST(vec_sort_orders_and_leaves_empty_alone),
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),

@@ -222,6 +222,9 @@ struct actions_builtin_call {
     const char *cache_dir; /* actions/cache store; NULL: ${XDG_CACHE_HOME:-~/.cache}/runnel/cache */
     const char *runnel_path; /* absolute path of the runnel executable (setup-cml) */
     const char *path_env;    /* the step's PATH, searched for python3/node; NULL: $PATH */
+    /* What "~/" in a path input means: the steps' home as this host sees it (a sandboxed job
+     * has its own, not the user's); NULL: $HOME. */
+    const char *home;
     actions_capture_fn capture;
     actions_log_fn log; /* may be NULL */
     void *payload;      /* passed to capture and log */
@@ -310,9 +313,11 @@ struct actions_cache_opts {
     const char *cache_dir;    /* NULL: ${XDG_CACHE_HOME:-~/.cache}/runnel/cache */
     const char *workspace;    /* relative paths start here; files inside it are stored relative
                                  to it so an entry moves between workspaces */
-    const char *const *paths; /* the `path` lines (globs allowed, '!' excludes, '~/' = $HOME) */
+    const char *const *paths; /* the `path` lines (globs allowed, '!' excludes, '~/' = home) */
     size_t npaths;
-    const char *key;                 /* the primary key */
+    const char *home; /* the steps' home ('~/'), whose files are stored relative to it; NULL:
+                         $HOME */
+    const char *key;  /* the primary key */
     const char *const *restore_keys; /* restore: prefixes tried in order after the key */
     size_t nrestore;
     bool lookup_only; /* restore: find the entry but extract nothing */

@@ -156,12 +156,12 @@ static void add_path(struct actions_builtin_result *out, const char *dir)
     *slot = xstrdup(dir);
 }
 
-/* An input path made absolute: "~/" is $HOME, relative paths start at the workspace. */
+/* An input path made absolute: "~/" is the steps' home, relative paths start at the workspace. */
 static void abs_path(struct sbuf *out, const struct actions_builtin_call *c, const char *p)
 {
     struct sbuf raw = SBUF_INIT;
     if (p[0] == '~' && (p[1] == '/' || !p[1])) {
-        const char *home = getenv("HOME");
+        const char *home = c->home ? c->home : getenv("HOME");
         sbuf_addf(&raw, "%s%s", home ? home : "", p + 1);
     } else {
         path_join(&raw, c->workspace, p);
@@ -204,6 +204,7 @@ static int run_upload(const struct actions_builtin_call *c, struct actions_built
     if (!c->run_dir)
         BUG("actions_builtin_call.run_dir is required for upload-artifact");
     struct actions_match_opts mo = {.workspace = c->workspace,
+                                    .home = c->home,
                                     .patterns = (const char *const *)lines.items,
                                     .npatterns = lines.len,
                                     .include_hidden = input_bool(c, "include-hidden-files", false)};
@@ -331,6 +332,7 @@ static void cache_opts(struct actions_cache_opts *o, const struct actions_builti
 {
     *o = (struct actions_cache_opts){.cache_dir = c->cache_dir,
                                      .workspace = c->workspace,
+                                     .home = c->home,
                                      .paths = (const char *const *)paths->items,
                                      .npaths = paths->len,
                                      .key = input(c, "key")};
@@ -451,6 +453,7 @@ int actions_builtin_post(const struct actions_post *post, const struct actions_b
     }
     struct actions_cache_opts o = {.cache_dir = c->cache_dir,
                                    .workspace = c->workspace,
+                                   .home = c->home,
                                    .paths = (const char *const *)post->paths.items,
                                    .npaths = post->paths.len,
                                    .key = post->key};

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,8 +23,9 @@
  *   key            the key as given
  *   version        sha256 of the path list (GitHub's cache "version": paths + compression)
  *   created        "seconds nanoseconds" of the save (CLOCK_REALTIME): what "newest" means
- *   data.tar.zst   a pax tar, zstd-compressed, whose names are "ws/<path below workspace>" or
- *                  "abs/<absolute path without its leading '/'>"
+ *   data.tar.zst   a pax tar, zstd-compressed, whose names are "ws/<path below workspace>",
+ *                  "home/<path below the steps' home>" (so that an entry moves between jobs,
+ *                  each with its own home) or "abs/<absolute path without its leading '/'>"
  * Entries are immutable (as on GitHub) and appear atomically: built in .tmp-XXXXXX, renamed.
  */
 
@@ -80,18 +82,40 @@ static int check_key(const char *key, struct err *err)
 }
 
 /* The name a file gets inside the archive. */
-static void archive_name(struct sbuf *out, const char *abs, const char *workspace)
+/* The part of abs below dir ("" for dir itself), or NULL when abs is not inside dir. */
+static const char *below(const char *abs, const char *dir)
 {
-    size_t wl = strlen(workspace);
-    while (wl > 1 && workspace[wl - 1] == '/')
-        wl--;
-    if (!strncmp(abs, workspace, wl) && abs[wl] == '/' && abs[wl + 1]) {
-        sbuf_addf(out, "ws/%s", abs + wl + 1);
-    } else if (!strncmp(abs, workspace, wl) && !abs[wl]) {
-        sbuf_addstr(out, "ws");
-    } else {
-        sbuf_addf(out, "abs/%s", abs + 1);
+    if (!dir)
+        return NULL;
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    if (dl <= 1 || strncmp(abs, dir, dl))
+        return NULL;
+    if (!abs[dl])
+        return "";
+    return abs[dl] == '/' && abs[dl + 1] ? abs + dl + 1 : NULL;
+}
+
+static const char *home_of(const struct actions_cache_opts *o)
+{
+    return o->home ? o->home : getenv("HOME");
+}
+
+static void archive_name(struct sbuf *out, const char *abs, const struct actions_cache_opts *o)
+{
+    const char *rest = below(abs, o->workspace);
+    const char *kind = "ws";
+    if (!rest) {
+        rest = below(abs, home_of(o));
+        kind = "home";
     }
+    if (!rest)
+        sbuf_addf(out, "abs/%s", abs + 1);
+    else if (*rest)
+        sbuf_addf(out, "%s/%s", kind, rest);
+    else
+        sbuf_addstr(out, kind);
 }
 
 static int write_entry(struct archive *a, const struct actions_file *f, const char *name, char *buf,
@@ -196,6 +220,7 @@ int actions_cache_save(const struct actions_cache_opts *o, struct err *err)
         goto done;
     }
     struct actions_match_opts mo = {.workspace = o->workspace,
+                                    .home = o->home,
                                     .patterns = o->paths,
                                     .npatterns = o->npaths,
                                     .include_hidden = true,
@@ -244,7 +269,7 @@ int actions_cache_save(const struct actions_cache_opts *o, struct err *err)
     buf = xmalloc(CACHE_IO_BLOCK);
     vec_foreach (struct actions_file, f, &files) {
         sbuf_reset(&name);
-        archive_name(&name, f->abs, o->workspace);
+        archive_name(&name, f->abs, o);
         rc = write_entry(a, f, name.buf, buf, err);
         if (rc < 0)
             goto done;
@@ -387,18 +412,25 @@ static const struct cand *pick(const struct vec *cands, const char *key, bool pr
 }
 
 /* Maps an archive name back to where it goes; false for a name we never write. */
-static bool restore_target(struct sbuf *out, const char *name, const char *workspace)
+static bool restore_target(struct sbuf *out, const char *name, const struct actions_cache_opts *o)
 {
     const char *rest;
-    if (!strcmp(name, "ws") || !strcmp(name, "ws/")) {
-        sbuf_addstr(out, workspace);
-        return true;
-    }
-    if (str_has_prefix(name, "ws/")) {
-        rest = name + 3;
+    static const char *const kinds[] = {"ws", "home"};
+    for (size_t k = 0; k < 2; k++) {
+        const char *dir = k ? home_of(o) : o->workspace;
+        size_t kl = strlen(kinds[k]);
+        if (strncmp(name, kinds[k], kl) || (name[kl] && name[kl] != '/'))
+            continue;
+        if (!dir)
+            return false;
+        rest = name[kl] ? name + kl + 1 : "";
+        if (!*rest) {
+            sbuf_addstr(out, dir);
+            return true;
+        }
         if (!path_is_contained(rest))
             return false;
-        path_join(out, workspace, rest);
+        path_join(out, dir, rest);
         return true;
     }
     if (str_has_prefix(name, "abs/")) {
@@ -411,7 +443,7 @@ static bool restore_target(struct sbuf *out, const char *name, const char *works
     return false;
 }
 
-static int extract(const char *archive_path, const char *workspace, struct err *err)
+static int extract(const char *archive_path, const struct actions_cache_opts *o, struct err *err)
 {
     struct archive *in = archive_read_new();
     struct archive *out = archive_write_disk_new();
@@ -437,7 +469,7 @@ static int extract(const char *archive_path, const char *workspace, struct err *
             goto done;
         }
         sbuf_reset(&target);
-        if (!restore_target(&target, archive_entry_pathname(e), workspace)) {
+        if (!restore_target(&target, archive_entry_pathname(e), o)) {
             rc = err_set(err, ERR_INVALID, "cache archive '%s' holds an unexpected name '%s'",
                          archive_path, archive_entry_pathname(e));
             goto done;
@@ -504,7 +536,7 @@ int actions_cache_restore(char **matched_out, const struct actions_cache_opts *o
         goto done;
     if (!o->lookup_only) {
         sbuf_addf(&path, "%s/data.tar.zst", hit->dir);
-        rc = extract(path.buf, o->workspace, err);
+        rc = extract(path.buf, o, err);
         if (rc < 0)
             goto done;
     }

@@ -90,7 +90,8 @@ static void pat_release(struct pat *p)
     glob_free(p->g);
 }
 
-static int pat_make(struct pat *p, const char *line, const char *workspace, struct err *err)
+static int pat_make(struct pat *p, const char *line, const char *workspace, const char *home,
+                    struct err *err)
 {
     struct sbuf raw = SBUF_INIT;
     struct sbuf norm = SBUF_INIT;
@@ -101,7 +102,8 @@ static int pat_make(struct pat *p, const char *line, const char *workspace, stru
         line++;
     }
     if (line[0] == '~' && (line[1] == '/' || !line[1])) {
-        const char *home = getenv("HOME");
+        if (!home)
+            home = getenv("HOME");
         sbuf_addstr(&raw, home ? home : "/");
         sbuf_addstr(&raw, line + 1);
     } else {
@@ -253,7 +255,7 @@ int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_m
         const char *line = o->patterns[i];
         if (!*line || *line == '#')
             continue;
-        rc = pat_make(&w.pats[w.npats], line, o->workspace, err);
+        rc = pat_make(&w.pats[w.npats], line, o->workspace, o->home, err);
         if (rc < 0) {
             pat_release(&w.pats[w.npats]);
             goto done;

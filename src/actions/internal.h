@@ -24,7 +24,8 @@ struct actions_file {
 
 struct actions_match_opts {
     const char *workspace;       /* relative patterns start here */
-    const char *const *patterns; /* '!' excludes; lines may be blank; '~/' is $HOME */
+    const char *const *patterns; /* '!' excludes; lines may be blank; '~/' is home */
+    const char *home;            /* NULL: $HOME */
     size_t npatterns;
     bool include_hidden; /* false: skip names starting with '.' below a search root */
     bool include_dirs;   /* also list directories (for the cache) */

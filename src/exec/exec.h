@@ -220,6 +220,9 @@ struct sandbox_opts {
     enum sandbox_network network;
     const char *home;     /* a fresh, empty, writable directory (tmpfs) at this path for the
                              steps' HOME, as GitHub's runners have one; NULL: none */
+    const char *home_dir; /* with home: this host directory is bound writable there instead of
+                             a tmpfs, so that the engine sees what steps leave in their home
+                             (actions/cache of ~/.npm); it should start empty */
     const char *hostname; /* NULL: "runnel" */
     struct sandbox_limits limits;
     /*

@@ -332,7 +332,15 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
         /* The empty home first: the binds below may lie inside it (runnel's default run
            directory, the workspaces in it and the action cache are under ~/.cache). */
         if (o->home && strcmp(o->home, "/")) {
-            op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
+            if (o->home_dir) {
+                struct sbuf dst = SBUF_INIT;
+                op_mkdirs(pl, o->home);
+                under_root(&dst, pl, o->home);
+                op_add(pl, SANDBOX_BIND, o->home_dir, dst.buf, NULL, 0, NULL);
+                sbuf_release(&dst);
+            } else {
+                op_mount(pl, "tmpfs", o->home, MS_NOSUID | MS_NODEV, "mode=0700");
+            }
             add_str(&pl->rw, o->home);
         }
         for (size_t i = 0; o->ro_paths && o->ro_paths[i]; i++)

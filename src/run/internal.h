@@ -140,6 +140,7 @@ struct run_job {
     bool cancel_in_progress;   /* concurrency.cancel-in-progress */
     bool continue_on_error;    /* jobs.<id>.continue-on-error */
     struct sbuf dir, workspace, temp, log_path;
+    struct sbuf home;       /* the steps' home on this host when the sandbox gives them their own */
     struct sbuf event_path; /* RUNNER_TEMP/_github_workflow/event.json, as the runner puts it */
     int log_fd;
     struct sandbox *sb;

@@ -234,7 +234,8 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->no = ++r->next_no;
     j->arena = ARENA_INIT;
     j->log_fd = -1;
-    j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = SBUF_INIT;
+    j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = j->home =
+        SBUF_INIT;
     j->path_prepend = VEC_INIT(char *);
     j->frames = VEC_INIT(struct run_frame *);
     j->posts = VEC_INIT(struct actions_post *);
@@ -283,6 +284,7 @@ static void job_free(struct run_job *j)
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
+    sbuf_release(&j->home);
     sbuf_release(&j->log_path);
     sbuf_release(&j->event_path);
     sbuf_release(&j->summary);
@@ -505,6 +507,14 @@ static int job_setup(struct run_job *j, struct err *err)
             vec_append(&ro, &cache.buf);
         for (size_t i = 0; fo && i < fo->nmaps; i++)
             vec_append(&ro, &fo->maps[i].dir);
+        /* The steps' home: the job's own directory, which the built-ins see too. */
+        struct sbuf home = SBUF_INIT;
+        sbuf_addf(&home, "%s/home", j->dir.buf);
+        if (fs_mkdirs(home.buf, 0700, err) < 0) {
+            sbuf_release(&home);
+            sbuf_release(&cache);
+            return err->code;
+        }
         struct vec tools = VEC_INIT(char *);
         add_home_tools(&tools, getenv("HOME"), getenv("PATH"));
         vec_foreach (char *, t, &tools) {
@@ -518,9 +528,14 @@ static int job_setup(struct run_job *j, struct err *err)
             .rw_paths = r->o->rw_paths,
             .network = r->o->network,
             .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
+            .home_dir = home.buf,
             .keep_background = false,
         };
         rc = sandbox_new(&j->sb, r->host, &so, err);
+        /* Without a mount namespace the steps have the user's home, and so do the built-ins. */
+        if (rc == 0 && so.home && sandbox_tier(j->sb) <= SANDBOX_TIER_NS)
+            sbuf_addstr(&j->home, home.buf);
+        sbuf_release(&home);
         vec_release(&ro);
         vec_foreach (char *, t, &tools) {
             xfree(*t);

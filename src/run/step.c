@@ -502,6 +502,7 @@ static void builtin_call(struct actions_builtin_call *c, struct map *inputs, str
         .run_dir = j->run->o->run_dir,
         .job_id = j->def->pj->id,
         .runnel_path = j->run->self_path.len ? j->run->self_path.buf : NULL,
+        .home = j->home.len ? j->home.buf : NULL,
         .capture = capture,
         .log = builtin_log,
         .payload = j,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The built-in actions through `runnel run` (no network, empty action cache): upload-artifact in
 # one job and download-artifact in the next, actions/cache saved in its post step and hit
-# exactly on the second run, setup-python with the host's python3, and `runnel artifacts`
-# listing and extracting from the newest run by default.
+# exactly on the second run, setup-python with the host's python3, `runnel artifacts`
+# listing and extracting from the newest run by default, and actions/cache of a path in the home.
 set -euo pipefail
 : "${RUNNEL_BIN:?}"
 tmp=$(mktemp -d)
@@ -64,4 +64,30 @@ out=$("$RUNNEL_BIN" artifacts)
 [ "$(cat "$tmp/x/a.txt" "$tmp/x/sub/b.txt")" = "$(cat "$tmp/want")" ] || fail "extract"
 if out=$("$RUNNEL_BIN" artifacts extract nope "$tmp/y" 2>&1); then fail "missing artifact ok"; fi
 echo "$out" | grep -q "artifact 'nope' not found" || fail "missing artifact message: $out"
+# actions/cache of a path in the home (~/.npm, ~/.cache/pip): the steps' home is the job's own, so
+# the save sees what the step wrote there, the restore puts it back into the next job's home, and
+# the user's own home is never written.
+cat >.github/workflows/home.yml <<'Y'
+on: push
+jobs:
+  home:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4
+        id: c
+        with:
+          path: ~/.stash
+          key: stash-${{ hashFiles('seed.txt') }}
+      - run: |
+          if [ -f ~/.stash/data ]; then echo "restored=$(cat ~/.stash/data)"; fi
+          mkdir -p ~/.stash && cat seed.txt > ~/.stash/data
+Y
+echo seed-1 > seed.txt
+git add -A
+git -c user.name=t -c user.email=t@example.com commit -qm home
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/home.yml 2>&1) || fail "home run 1: $out"
+echo "$out" | grep -q "Cache saved with key: stash-" || fail "home cache not saved: $out"
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/home.yml 2>&1) || fail "home run 2: $out"
+echo "$out" | grep -q "restored=seed-1$" || fail "home cache not restored: $out"
+[ ! -e "$HOME/.stash" ] || fail "the user's home was written: $(ls -la "$HOME")"
 echo "actions_builtins: ok"

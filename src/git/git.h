@@ -296,4 +296,130 @@ int repo_branch_create(struct repo *r, const char *branch, const char *rev, stru
 int repo_tag_create(struct repo *r, const char *tag, const char *rev, const char *message,
                     struct err *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * Repository facts: HEAD, references, configuration, commits, history and tree diffs, read from
+ * a repository opened with repo_open(). Nothing here writes to the repository. The planner
+ * builds its events (push, pull_request, ...) from these; GitHub's semantics stay there.
+ *
+ * Commits are named by their 40-hex ids; functions that take an id accept exactly that (other
+ * revisions go through repo_resolve_commit() first). Ids come back in caller buffers of 41 bytes,
+ * "" meaning none. Other strings come back in sbufs the caller releases, in structs with a
+ * release function, or borrowed for the duration of a callback.
+ */
+
+/*
+ * HEAD. commit_out (41 bytes) receives the commit HEAD resolves to, "" when there is none (a
+ * branch without commits yet). ref_out receives the branch HEAD is on as a full name
+ * (refs/heads/main): the reference HEAD resolves to when that is a branch or, when HEAD resolves
+ * to nothing yet, the name it points at; nothing is appended when HEAD is detached. Never fails:
+ * what cannot be read is left empty.
+ */
+void repo_head(char *commit_out, struct sbuf *ref_out, struct repo *r);
+
+/*
+ * Resolves a revision as `git rev-parse --verify <rev>^{commit}` does (an id or a unique prefix,
+ * a branch, a tag, refs/..., HEAD~1) into commit_out (41 bytes). ERR_NOTFOUND when rev names
+ * nothing, ERR_INVALID when it names something that is no commit (a tree, a blob).
+ */
+int repo_resolve_commit(char *commit_out, struct repo *r, const char *rev, struct err *err);
+
+/* One commit, as repo_commit_read() fills it. */
+struct repo_commit {
+    char id[41];
+    char tree[41];   /* the commit's tree */
+    char parent[41]; /* the first parent, "" for a root commit */
+    size_t nparents;
+    char *message; /* as git stores it (`git cat-file commit` after the headers), owned */
+    char *author_name, *author_email;       /* owned, "" when missing */
+    char *committer_name, *committer_email; /* owned, "" when missing */
+    int64_t time;                           /* committer time, seconds since the epoch */
+    int tz_minutes;                         /* the committer's offset from UTC */
+};
+
+/*
+ * Reads commit `id` (40 hex). ERR_NOTFOUND when the id is malformed or names no commit. On
+ * success *out is the caller's: release it with repo_commit_release().
+ */
+int repo_commit_read(struct repo_commit *out, struct repo *r, const char *id, struct err *err);
+void repo_commit_release(struct repo_commit *c);
+
+/*
+ * The best common ancestor of commits a and b (40 hex each) into base_out (41 bytes), as
+ * `git merge-base a b` prints it. ERR_NOTFOUND when one is unknown or they share no history
+ * (the message says which), ERR_INVALID for a malformed id, ERR_IO when the history cannot be
+ * read.
+ */
+int repo_merge_base(char *base_out, struct repo *r, const char *a, const char *b, struct err *err);
+
+/*
+ * Appends to *out (a vector of char[41]: VEC_INIT(char[41])) the commits reachable from `to`
+ * and not from `hide` (NULL: every commit reachable from `to`), parents before children, as
+ * `git rev-list --topo-order --reverse to ^hide` lists them. ERR_INVALID for a malformed id,
+ * ERR_IO when the history cannot be walked.
+ */
+int repo_rev_list(struct vec *out, struct repo *r, const char *to, const char *hide,
+                  struct err *err);
+
+/* One changed file between two trees. */
+struct repo_diff_entry {
+    char status;    /* as `git diff --name-status` prints it: A, D, M or R (renamed) */
+    char *old_path; /* owned; equal to new_path unless the file was renamed */
+    char *new_path; /* owned; for a deleted file, the path it had */
+};
+
+/*
+ * Appends to *out (struct repo_diff_entry; free with repo_diff_release()) the files that differ
+ * between the trees of commits `from` (NULL: the empty tree) and `to`, renames found as
+ * `git diff --name-status -M from to` finds them. One difference: a type change (a file that
+ * becomes a symbolic link), T for git, is listed as a deletion and an addition of the path.
+ * ERR_NOTFOUND for an unknown commit, ERR_IO when the trees cannot be compared.
+ */
+int repo_diff_commits(struct vec *out, struct repo *r, const char *from, const char *to,
+                      struct err *err);
+void repo_diff_release(struct vec *changes);
+
+/* One reference, as repo_refs_foreach() shows it. Strings are borrowed for the callback. */
+struct repo_ref {
+    const char *name;     /* full name: refs/heads/main, refs/tags/v1, refs/remotes/origin/HEAD */
+    const char *symbolic; /* a symbolic reference's target name; NULL for a direct one */
+    char target[41];      /* a direct reference's object id; "" for a symbolic one */
+    char commit[41];      /* the commit it resolves to (tags peeled); "" when it is none */
+};
+
+/* Called per reference; returning non-zero stops the walk. */
+typedef int (*repo_ref_fn)(const struct repo_ref *ref, void *payload);
+
+/*
+ * Calls fn for each reference whose name starts with prefix ("refs/tags/"; "" for all), in the
+ * reference database's order (not sorted). Returns 0, also when fn stopped the walk, or ERR_IO
+ * when the references cannot be listed.
+ */
+int repo_refs_foreach(struct repo *r, const char *prefix, repo_ref_fn fn, void *payload,
+                      struct err *err);
+
+/* True when reference `name` exists (a symbolic one counts even when its target does not). */
+bool repo_ref_exists(struct repo *r, const char *name);
+
+/*
+ * Appends the name that symbolic reference `name` points at (refs/remotes/origin/HEAD gives
+ * refs/remotes/origin/main), as `git symbolic-ref name` prints it. ERR_NOTFOUND when there is
+ * no such reference or it is a direct one, ERR_IO when it cannot be read.
+ */
+int repo_ref_symbolic_target(struct sbuf *out, struct repo *r, const char *name, struct err *err);
+
+/*
+ * Appends the value of configuration variable `key` (remote.origin.url, user.name) as
+ * `git config --get key` reads it: the repository's file over the user's and the system's.
+ * ERR_NOTFOUND when it is not set, ERR_IO when the configuration cannot be read.
+ */
+int repo_config_get(struct sbuf *out, struct repo *r, const char *key, struct err *err);
+
+/*
+ * Sets *out to whether tracked files differ between HEAD, the index and the working tree, that
+ * is whether `git status --porcelain --untracked-files=no --ignore-submodules` lists anything
+ * (untracked and ignored files and submodules do not count). ERR_IO when the status cannot be
+ * read.
+ */
+int repo_is_dirty(bool *out, struct repo *r, struct err *err);
+
 #endif

@@ -1,7 +1,7 @@
 #ifndef PLAN_INTERNAL_H
 #define PLAN_INTERNAL_H
 
-/* Internal interfaces of plan/: repository facts (repo.c, the only user of libgit2 here). */
+/* Internal interfaces of plan/: repository facts (repo.c, over git.h), events, shared helpers. */
 
 #include <stdbool.h>
 
@@ -11,8 +11,9 @@
 #include "util/vec.h"
 
 /*
- * Repository facts. These belong behind src/git/ once that module offers them; repo.c is the one
- * file to move. Strings live in the arena.
+ * Repository facts as the planner uses them (repo.c): what src/git/ reads, in GitHub's shapes
+ * and with its placeholders. The calls after plan_repo_read() open the repository at r->root
+ * again; strings live in the arena.
  */
 /* Reads the facts of the repository containing dir (or placeholders when it is not one). */
 int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, struct err *err);

@@ -44,9 +44,9 @@
  * Everything in a plan (strings, values, matrices) lives in p->arena and dies with plan_free().
  * Values (struct val) are objects of expr/ and may be handed to expr_eval() directly.
  *
- * Repository facts come from libgit2 (src/plan/repo.c, to move behind src/git/ when that module
- * offers them). Outside a git repository the planner still works, with GitHub-shaped
- * placeholders (sha of 40 zeros, ref refs/heads/main, repository "local/<dirname>").
+ * Repository facts come from src/git/ (git.h's repository facts, read by src/plan/repo.c).
+ * Outside a git repository the planner still works, with GitHub-shaped placeholders (sha of 40
+ * zeros, ref refs/heads/main, repository "local/<dirname>").
  */
 
 #include <stdbool.h>
@@ -316,8 +316,8 @@ struct plan {
 /*
  * Builds the plan. Fails (ERR_INVALID/ERR_IO/ERR_NOTFOUND) only for the inputs as a whole: no
  * workflow file found, an unreadable payload file, a bad --input for a declared input type, a
- * repository libgit2 cannot open. A workflow that fails to load is listed with its `error` and
- * counted in nerrors (callers decide: plan/list/run exit 2).
+ * bare repository, a repository directory that does not exist. A workflow that fails to load is
+ * listed with its `error` and counted in nerrors (callers decide: plan/list/run exit 2).
  */
 int plan_build(struct plan **out, const struct plan_opts *opts, struct err *err);
 void plan_free(struct plan *p);

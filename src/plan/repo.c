@@ -1,21 +1,21 @@
 /*
- * Repository facts for the planner, read with libgit2.
+ * Repository facts for the planner, read through git.h (src/git/ is the one module that talks
+ * to libgit2). What stays here is what GitHub makes of them: the 40 zeros of a missing commit,
+ * "local/<dir>" outside a repository, the ref of a detached checkout, a default branch guessed
+ * without origin/HEAD, owner and name from origin's URL, the ISO 8601 timestamps and the
+ * A/D/M/R change lists of event payloads, and the strings in the plan's arena.
  *
- * This is the only file of plan/ that includes git2.h. The architecture puts libgit2 behind
- * src/git/; when that module exposes HEAD, refs, remotes, config, commit metadata and tree diffs,
- * this file moves there unchanged behind the interface in internal.h.
- *
- * Every function initialises libgit2 and shuts it down again (the calls are reference counted),
- * so no global state outlives a call and LeakSanitizer stays quiet.
+ * Every function opens the repository and initialises the git module, and lets go of both
+ * before it returns (repo_global_init() is reference counted), so no global state outlives a
+ * call and LeakSanitizer stays quiet.
  */
 
-#include <git2.h>
-#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "git/git.h"
 #include "internal.h"
 #include "util/path.h"
 #include "util/sbuf.h"
@@ -23,19 +23,6 @@
 #include "util/xalloc.h"
 
 #define ZERO_SHA "0000000000000000000000000000000000000000"
-
-static int git_fail(struct err *err, const char *what)
-{
-    const git_error *e = git_error_last();
-    return err_set(err, ERR_IO, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
-}
-
-static const char *oid_str(struct arena *a, const git_oid *oid)
-{
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof(hex), oid);
-    return arena_strdup(a, hex);
-}
 
 bool plan_parse_remote(const char *url, struct arena *a, const char **owner, const char **name)
 {
@@ -75,40 +62,46 @@ bool plan_parse_remote(const char *url, struct arena *a, const char **owner, con
     return **owner && **name;
 }
 
-static void fill_time(struct arena *a, const char **out, const git_time *t)
+static void fill_time(struct arena *a, const char **out, int64_t when, int tz_minutes)
 {
-    time_t secs = (time_t)t->time + (time_t)t->offset * 60;
+    time_t secs = (time_t)when + (time_t)tz_minutes * 60;
     struct tm tm;
     gmtime_r(&secs, &tm);
-    int off = t->offset < 0 ? -t->offset : t->offset;
+    int off = tz_minutes < 0 ? -tz_minutes : tz_minutes;
     struct sbuf sb = SBUF_INIT;
     sbuf_addf(&sb, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->offset < 0 ? '-' : '+', off / 60,
+              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tz_minutes < 0 ? '-' : '+', off / 60,
               off % 60);
     *out = arena_strndup(a, sb.buf, sb.len);
     sbuf_release(&sb);
 }
 
-static void commit_fill(struct plan_commit *c, struct arena *a, git_commit *commit)
+static void commit_fill(struct plan_commit *c, struct arena *a, const struct repo_commit *commit)
 {
-    c->sha = oid_str(a, git_commit_id(commit));
-    c->tree_sha = oid_str(a, git_commit_tree_id(commit));
-    const char *msg = git_commit_message(commit);
-    c->message = arena_strdup(a, msg ? msg : "");
+    c->sha = arena_strdup(a, commit->id);
+    c->tree_sha = arena_strdup(a, commit->tree);
+    c->message = arena_strdup(a, commit->message);
     /* GitHub's payloads carry the message without the trailing newline git stores */
     size_t ml = strlen(c->message);
     while (ml && c->message[ml - 1] == '\n')
         ((char *)c->message)[--ml] = '\0';
-    const git_signature *au = git_commit_author(commit);
-    const git_signature *co = git_commit_committer(commit);
-    c->author_name = arena_strdup(a, au && au->name ? au->name : "");
-    c->author_email = arena_strdup(a, au && au->email ? au->email : "");
-    c->committer_name = arena_strdup(a, co && co->name ? co->name : "");
-    c->committer_email = arena_strdup(a, co && co->email ? co->email : "");
-    if (co)
-        fill_time(a, &c->timestamp, &co->when);
-    else
-        c->timestamp = "";
+    c->author_name = arena_strdup(a, commit->author_name);
+    c->author_email = arena_strdup(a, commit->author_email);
+    c->committer_name = arena_strdup(a, commit->committer_name);
+    c->committer_email = arena_strdup(a, commit->committer_email);
+    fill_time(a, &c->timestamp, commit->time, commit->tz_minutes);
+}
+
+static int read_commit(struct plan_commit *out, struct arena *a, struct repo *git, const char *sha,
+                       struct err *err)
+{
+    struct repo_commit c;
+    int rc = repo_commit_read(&c, git, sha, err);
+    if (rc)
+        return rc;
+    commit_fill(out, a, &c);
+    repo_commit_release(&c);
+    return 0;
 }
 
 static void empty_commit(struct plan_commit *c)
@@ -120,69 +113,65 @@ static void empty_commit(struct plan_commit *c)
     c->author_name = c->author_email = c->committer_name = c->committer_email = "";
 }
 
-static const char *config_str(git_config *cfg, struct arena *a, const char *key)
+/* A configuration value in the arena, or NULL when it is unset or unreadable. */
+static const char *config_str(struct repo *git, struct arena *a, const char *key)
 {
-    git_buf buf = {0};
-    if (!cfg || git_config_get_string_buf(&buf, cfg, key) < 0) {
-        git_error_clear();
-        return NULL;
-    }
-    const char *s = arena_strdup(a, buf.ptr);
-    git_buf_dispose(&buf);
+    struct sbuf sb = SBUF_INIT;
+    struct err e = ERR_INIT;
+    const char *s = NULL;
+    if (repo_config_get(&sb, git, key, &e) == 0)
+        s = arena_strndup(a, sb.buf, sb.len);
+    sbuf_release(&sb);
     return s;
 }
 
-static bool repo_dirty(git_repository *repo)
+/* What the reference walks below look for: a ref whose commit is sha. */
+struct ref_match {
+    struct arena *a;
+    const char *sha;
+    const char *prefix; /* the walk's prefix, cut from the names */
+    const char *found;  /* the ref to use (in the arena), NULL until one matches */
+};
+
+/* A tag pointing at HEAD gives the ref, as a checkout of that tag would. */
+static int tag_match(const struct repo_ref *ref, void *payload)
 {
-    git_status_options so;
-    git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
-    so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-    so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-    git_status_list *list = NULL;
-    if (git_status_list_new(&list, repo, &so) < 0) {
-        git_error_clear();
-        return false;
-    }
-    bool dirty = git_status_list_entrycount(list) > 0;
-    git_status_list_free(list);
-    return dirty;
+    struct ref_match *m = payload;
+    if (strcmp(ref->commit, m->sha))
+        return 0;
+    m->found = arena_strdup(m->a, ref->name);
+    return 1;
+}
+
+/* A branch whose tip is HEAD: origin/main stands for the branch main. */
+static int branch_match(const struct repo_ref *ref, void *payload)
+{
+    struct ref_match *m = payload;
+    if (strcmp(ref->target, m->sha) || str_has_suffix(ref->name, "/HEAD"))
+        return 0;
+    const char *name = ref->name + strlen(m->prefix);
+    if (!strcmp(m->prefix, "refs/remotes/") && strchr(name, '/'))
+        name = strchr(name, '/') + 1;
+    m->found = arena_printf(m->a, "refs/heads/%s", name);
+    return 1;
 }
 
 /*
- * A detached HEAD that is no tag (a CI checkout): the ref of a branch whose tip is HEAD, local
- * branches first, then origin's (as act's FindGitRef does); NULL when none is.
+ * A detached HEAD (a CI checkout): the tag at HEAD, else the ref of a branch whose tip is HEAD,
+ * local branches first, then the remotes' (as act's FindGitRef does); NULL when none is.
+ * Listing errors only mean no ref is found.
  */
-static const char *detached_branch(git_repository *repo, struct arena *a, const char *sha)
+static const char *detached_ref(struct repo *git, struct arena *a, const char *sha)
 {
-    const char *found = NULL;
-    static const git_branch_t kinds[] = {GIT_BRANCH_LOCAL, GIT_BRANCH_REMOTE};
-    for (size_t k = 0; k < 2 && !found; k++) {
-        git_branch_iterator *it = NULL;
-        if (git_branch_iterator_new(&it, repo, kinds[k]) < 0) {
-            git_error_clear();
-            continue;
-        }
-        git_reference *ref = NULL;
-        git_branch_t type;
-        while (!found && git_branch_next(&ref, &type, it) == 0) {
-            const git_oid *target = git_reference_target(ref);
-            const char *name = git_reference_shorthand(ref);
-            if (target && name && !str_has_suffix(name, "/HEAD") &&
-                !strcmp(oid_str(a, target), sha)) {
-                if (kinds[k] == GIT_BRANCH_REMOTE && strchr(name, '/'))
-                    name = strchr(name, '/') + 1;
-                struct sbuf sb = SBUF_INIT;
-                sbuf_addf(&sb, "refs/heads/%s", name);
-                found = arena_strndup(a, sb.buf, sb.len);
-                sbuf_release(&sb);
-            }
-            git_reference_free(ref);
-            ref = NULL;
-        }
-        git_error_clear();
-        git_branch_iterator_free(it);
+    struct err e = ERR_INIT;
+    struct ref_match m = {.a = a, .sha = sha, .prefix = "refs/tags/"};
+    (void)repo_refs_foreach(git, m.prefix, tag_match, &m, &e);
+    static const char *const branches[] = {"refs/heads/", "refs/remotes/"};
+    for (size_t i = 0; i < 2 && !m.found; i++) {
+        m.prefix = branches[i];
+        (void)repo_refs_foreach(git, m.prefix, branch_match, &m, &e);
     }
-    return found;
+    return m.found;
 }
 
 static void placeholders(struct plan_repo *r, struct arena *a, const char *abs)
@@ -204,402 +193,254 @@ int plan_repo_read(struct plan_repo *out, struct arena *a, const char *dir, stru
     char *abs = realpath(dir ? dir : ".", NULL);
     if (!abs)
         return err_errno(err, "%s", dir ? dir : ".");
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_reference *head = NULL;
-    git_commit *commit = NULL;
-    git_config *cfg = NULL;
-    git_reference *ohead = NULL;
+    repo_global_init();
+    struct repo *git = NULL;
+    struct sbuf sb = SBUF_INIT;
+    struct err e = ERR_INIT; /* facts that cannot be read are left out, not errors */
     int rc = 0;
 
-    if (git_repository_open_ext(&repo, abs, 0, NULL) < 0) {
-        git_error_clear();
+    if (repo_open(&git, abs, &e) < 0) {
         placeholders(out, a, abs);
         goto done;
     }
-    if (git_repository_is_bare(repo)) {
+    const char *wd = repo_workdir(git);
+    if (!wd) {
         rc = err_set(err, ERR_INVALID, "%s: a bare repository has no work tree to run", abs);
         goto done;
     }
     out->is_git = true;
-    {
-        const char *wd = git_repository_workdir(repo);
-        size_t wl = strlen(wd);
-        while (wl > 1 && wd[wl - 1] == '/')
-            wl--;
-        out->root = arena_strndup(a, wd, wl);
+    size_t wl = strlen(wd);
+    while (wl > 1 && wd[wl - 1] == '/')
+        wl--;
+    out->root = arena_strndup(a, wd, wl);
+
+    char head[41];
+    repo_head(head, &sb, git);
+    if (sb.len) {
+        out->ref = arena_strndup(a, sb.buf, sb.len);
+        if (str_has_prefix(out->ref, "refs/heads/"))
+            out->branch = out->ref + strlen("refs/heads/");
     }
-    if (git_repository_head(&head, repo) == 0) {
-        if (git_reference_is_branch(head)) {
-            out->ref = arena_strdup(a, git_reference_name(head));
-            out->branch = arena_strdup(a, git_reference_shorthand(head));
-        }
-        git_object *obj = NULL;
-        if (git_reference_peel(&obj, head, GIT_OBJECT_COMMIT) == 0) {
-            commit = (git_commit *)obj;
-            commit_fill(&out->head, a, commit);
-            out->sha = out->head.sha;
-        } else {
-            git_error_clear();
-        }
-    } else {
-        /* unborn branch: HEAD names a branch without commits */
-        git_error_clear();
-        git_reference *sym = NULL;
-        if (git_reference_lookup(&sym, repo, "HEAD") == 0 &&
-            git_reference_type(sym) == GIT_REFERENCE_SYMBOLIC) {
-            const char *t = git_reference_symbolic_target(sym);
-            out->ref = arena_strdup(a, t);
-            if (str_has_prefix(t, "refs/heads/"))
-                out->branch = arena_strdup(a, t + strlen("refs/heads/"));
-        }
-        git_error_clear();
-        git_reference_free(sym);
-    }
+    if (*head && read_commit(&out->head, a, git, head, &e) == 0)
+        out->sha = out->head.sha;
     if (!out->sha) {
         out->sha = ZERO_SHA;
         empty_commit(&out->head);
     }
-    if (!out->ref && out->sha != (const char *)ZERO_SHA) {
-        /* detached: a tag pointing at HEAD gives the ref, as a checkout of a tag would */
-        git_strarray tags = {0};
-        if (git_tag_list(&tags, repo) == 0) {
-            for (size_t i = 0; i < tags.count && !out->ref; i++) {
-                struct sbuf name = SBUF_INIT;
-                sbuf_addf(&name, "refs/tags/%s", tags.strings[i]);
-                git_object *obj = NULL;
-                if (git_revparse_single(&obj, repo, name.buf) == 0) {
-                    git_object *peeled = NULL;
-                    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0 &&
-                        !strcmp(oid_str(a, git_object_id(peeled)), out->sha))
-                        out->ref = arena_strdup(a, name.buf);
-                    git_object_free(peeled);
-                    git_object_free(obj);
-                }
-                git_error_clear();
-                sbuf_release(&name);
-            }
-            git_strarray_dispose(&tags);
-        }
-        git_error_clear();
-    }
     if (!out->ref && out->sha != (const char *)ZERO_SHA)
-        out->ref = detached_branch(repo, a, out->sha);
-    if (git_repository_config_snapshot(&cfg, repo) < 0)
-        git_error_clear();
-    /* remote.origin.url read from the config: git_remote_lookup() iterates the config with a
-     * regular expression, and libgit2 1.5 leaks pcre2 match data on every non-matching entry */
-    out->remote_url = config_str(cfg, a, "remote.origin.url");
+        out->ref = detached_ref(git, a, out->sha);
+
+    /* origin's URL read as configuration, not as a remote: libgit2 1.5's remote lookup leaks
+     * pcre2 match data on every configuration entry it does not match */
+    out->remote_url = config_str(git, a, "remote.origin.url");
     if (!out->remote_url || !plan_parse_remote(out->remote_url, a, &out->owner, &out->name)) {
         out->owner = "local";
         out->name = arena_strdup(a, path_basename(out->root));
     }
-    if (git_reference_lookup(&ohead, repo, "refs/remotes/origin/HEAD") == 0 &&
-        git_reference_type(ohead) == GIT_REFERENCE_SYMBOLIC) {
-        const char *t = git_reference_symbolic_target(ohead);
-        if (str_has_prefix(t, "refs/remotes/origin/"))
-            out->default_branch = arena_strdup(a, t + strlen("refs/remotes/origin/"));
-    }
-    git_error_clear();
+    sbuf_reset(&sb);
+    if (repo_ref_symbolic_target(&sb, git, "refs/remotes/origin/HEAD", &e) == 0 &&
+        str_has_prefix(sb.buf, "refs/remotes/origin/"))
+        out->default_branch = arena_strdup(a, sb.buf + strlen("refs/remotes/origin/"));
     /* without origin/HEAD: main, else master, else the current branch */
-    static const char *const guesses[] = {"main", "master"};
-    for (size_t i = 0; i < 2 && !out->default_branch; i++) {
-        git_reference *ref = NULL;
-        struct sbuf name = SBUF_INIT;
-        sbuf_addf(&name, "refs/heads/%s", guesses[i]);
-        if (git_reference_lookup(&ref, repo, name.buf) == 0)
-            out->default_branch = guesses[i];
-        git_error_clear();
-        git_reference_free(ref);
-        sbuf_release(&name);
-    }
+    if (!out->default_branch && repo_ref_exists(git, "refs/heads/main"))
+        out->default_branch = "main";
+    if (!out->default_branch && repo_ref_exists(git, "refs/heads/master"))
+        out->default_branch = "master";
     if (!out->default_branch)
         out->default_branch = out->branch ? out->branch : "main";
-    out->user_name = config_str(cfg, a, "user.name");
-    out->user_email = config_str(cfg, a, "user.email");
-    out->dirty = repo_dirty(repo);
+    out->user_name = config_str(git, a, "user.name");
+    out->user_email = config_str(git, a, "user.email");
+    bool dirty = false;
+    out->dirty = repo_is_dirty(&dirty, git, &e) == 0 && dirty;
 
 done:
-    git_config_free(cfg);
-    git_reference_free(ohead);
-    git_commit_free(commit);
-    git_reference_free(head);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    sbuf_release(&sb);
+    repo_free(git);
+    repo_global_shutdown();
     xfree(abs); /* realpath() allocates with malloc; xfree is free */
     return rc;
 }
 
-static int open_repo(git_repository **repo, const struct plan_repo *r, struct err *err)
+static int open_repo(struct repo **git, const struct plan_repo *r, struct err *err)
 {
     if (!r->is_git)
         return err_set(err, ERR_NOTFOUND, "%s is not a git repository", r->root);
-    if (git_repository_open(repo, r->root) < 0)
-        return git_fail(err, r->root);
-    return 0;
+    return repo_open(git, r->root, err);
 }
 
 int plan_repo_resolve(const char **sha, struct arena *a, const struct plan_repo *r, const char *rev,
                       struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_object *obj = NULL;
-    git_object *peeled = NULL;
-    int rc = open_repo(&repo, r, err);
+    repo_global_init();
+    struct repo *git = NULL;
+    char hex[41];
+    int rc = open_repo(&git, r, err);
     if (rc)
         goto done;
-    if (git_revparse_single(&obj, repo, rev) < 0) {
-        /* a bare branch name may exist only as origin/<name> */
+    struct err first = ERR_INIT;
+    rc = repo_resolve_commit(hex, git, rev, &first);
+    if (rc == ERR_NOTFOUND) {
+        /* a bare branch name may exist only as origin/<name>, as in a fresh clone */
         struct sbuf alt = SBUF_INIT;
         sbuf_addf(&alt, "refs/remotes/origin/%s", rev);
-        git_error_clear();
-        int r2 = git_revparse_single(&obj, repo, alt.buf);
+        rc = repo_resolve_commit(hex, git, alt.buf, err);
         sbuf_release(&alt);
-        if (r2 < 0) {
-            git_error_clear();
-            rc = err_set(err, ERR_NOTFOUND, "unknown revision '%s'", rev);
-            goto done;
-        }
+        if (rc == ERR_NOTFOUND)
+            *err = first; /* the message names what the user wrote */
+    } else if (rc) {
+        *err = first;
     }
-    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-        git_error_clear();
-        rc = err_set(err, ERR_INVALID, "'%s' does not name a commit", rev);
-        goto done;
-    }
-    *sha = oid_str(a, git_object_id(peeled));
+    if (rc == 0)
+        *sha = arena_strdup(a, hex);
 done:
-    git_object_free(peeled);
-    git_object_free(obj);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
-}
-
-static int lookup_commit(git_commit **out, git_repository *repo, const char *sha, struct err *err)
-{
-    git_oid oid;
-    if (git_oid_fromstr(&oid, sha) < 0 || git_commit_lookup(out, repo, &oid) < 0) {
-        git_error_clear();
-        return err_set(err, ERR_NOTFOUND, "unknown commit '%s'", sha);
-    }
-    return 0;
 }
 
 int plan_repo_parent(const char **parent, struct arena *a, const struct plan_repo *r,
                      const char *sha, struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_commit *c = NULL;
+    repo_global_init();
+    struct repo *git = NULL;
     *parent = NULL;
-    int rc = open_repo(&repo, r, err);
+    int rc = open_repo(&git, r, err);
     if (rc)
         goto done;
-    rc = lookup_commit(&c, repo, sha, err);
+    struct repo_commit c;
+    rc = repo_commit_read(&c, git, sha, err);
     if (rc)
         goto done;
-    if (git_commit_parentcount(c) > 0)
-        *parent = oid_str(a, git_commit_parent_id(c, 0));
+    if (c.nparents > 0)
+        *parent = arena_strdup(a, c.parent);
+    repo_commit_release(&c);
 done:
-    git_commit_free(c);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
 }
 
 int plan_repo_commit(struct plan_commit *out, struct arena *a, const struct plan_repo *r,
                      const char *sha, struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_commit *c = NULL;
-    int rc = open_repo(&repo, r, err);
-    if (rc)
-        goto done;
-    rc = lookup_commit(&c, repo, sha, err);
-    if (rc)
-        goto done;
-    commit_fill(out, a, c);
-done:
-    git_commit_free(c);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    repo_global_init();
+    struct repo *git = NULL;
+    int rc = open_repo(&git, r, err);
+    if (rc == 0)
+        rc = read_commit(out, a, git, sha, err);
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
-}
-
-struct changed_ctx {
-    struct vec *out;
-    struct arena *a;
-};
-
-static int changed_cb(const git_diff_delta *d, float progress, void *payload)
-{
-    struct changed_ctx *c = payload;
-    const char *oldp = d->old_file.path;
-    const char *newp = d->new_file.path;
-    char status = 'M';
-    if (d->status == GIT_DELTA_ADDED)
-        status = 'A';
-    else if (d->status == GIT_DELTA_DELETED)
-        status = 'D';
-    else if (d->status == GIT_DELTA_RENAMED)
-        status = 'R';
-    struct plan_change ch = {.status = status};
-    if (status == 'D' && oldp) {
-        ch.path = arena_strdup(c->a, oldp);
-        vec_append(c->out, &ch);
-        return 0;
-    }
-    if (newp) {
-        ch.path = arena_strdup(c->a, newp);
-        vec_append(c->out, &ch);
-    }
-    if (oldp && newp && strcmp(oldp, newp)) {
-        ch.path = arena_strdup(c->a, oldp);
-        vec_append(c->out, &ch);
-    }
-    return 0;
 }
 
 int plan_repo_merge_base(const char **out, struct arena *a, const struct plan_repo *r,
                          const char *a_sha, const char *b_sha, struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
+    repo_global_init();
+    struct repo *git = NULL;
     *out = NULL;
-    int rc = open_repo(&repo, r, err);
+    int rc = open_repo(&git, r, err);
     if (rc)
         goto done;
-    git_oid oa;
-    git_oid ob;
-    git_oid base;
-    if (git_oid_fromstr(&oa, a_sha) < 0 || git_oid_fromstr(&ob, b_sha) < 0) {
-        git_error_clear();
-        rc = err_set(err, ERR_INVALID, "bad commit id");
-        goto done;
+    char base[41];
+    struct err e = ERR_INIT;
+    rc = repo_merge_base(base, git, a_sha, b_sha, &e);
+    if (rc == 0) {
+        *out = arena_strdup(a, base);
+    } else if (rc == ERR_INVALID) {
+        *err = e;
+    } else {
+        rc = 0; /* unrelated histories (or unreadable ones) have no merge base: *out stays NULL */
     }
-    if (git_merge_base(&base, repo, &oa, &ob) == 0)
-        *out = oid_str(a, &base);
-    git_error_clear();
 done:
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
 }
 
-/* Appends the changes from tree ta (NULL: the empty tree) to tb, renames found. */
-static int diff_trees(struct vec *out, struct arena *a, git_repository *repo, git_tree *ta,
-                      git_tree *tb, struct err *err)
+/* Appends one change as GitHub lists it: A, D, M (any other letter too), R on both paths. */
+static void add_change(struct vec *out, struct arena *a, const struct repo_diff_entry *ch)
 {
-    git_diff *diff = NULL;
-    int rc = 0;
-    git_diff_options dopts;
-    git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-    if (git_diff_tree_to_tree(&diff, repo, ta, tb, &dopts) < 0)
-        return git_fail(err, "diff");
-    git_diff_find_options fopts;
-    git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-    fopts.flags = GIT_DIFF_FIND_RENAMES;
-    if (git_diff_find_similar(diff, &fopts) < 0)
-        git_error_clear();
-    struct changed_ctx cc = {out, a};
-    if (git_diff_foreach(diff, changed_cb, NULL, NULL, NULL, &cc) < 0)
-        rc = git_fail(err, "diff");
-    git_diff_free(diff);
+    bool kept = ch->status == 'A' || ch->status == 'D' || ch->status == 'R';
+    struct plan_change pc = {.status = kept ? ch->status : 'M'};
+    if (pc.status == 'D') {
+        pc.path = arena_strdup(a, ch->old_path);
+        vec_append(out, &pc);
+        return;
+    }
+    pc.path = arena_strdup(a, ch->new_path);
+    vec_append(out, &pc);
+    if (strcmp(ch->old_path, ch->new_path)) {
+        pc.path = arena_strdup(a, ch->old_path);
+        vec_append(out, &pc);
+    }
+}
+
+/* Appends (struct plan_change) the changes from commit from (NULL: the empty tree) to to. */
+static int changes_between(struct vec *out, struct arena *a, struct repo *git, const char *from,
+                           const char *to, struct err *err)
+{
+    struct vec changes = VEC_INIT(struct repo_diff_entry);
+    int rc = repo_diff_commits(&changes, git, from, to, err);
+    if (rc == 0) {
+        vec_foreach (struct repo_diff_entry, ch, &changes)
+            add_change(out, a, ch);
+    }
+    repo_diff_release(&changes);
     return rc;
 }
 
 int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *r,
                       const char *a_sha, const char *b_sha, struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_commit *ca = NULL;
-    git_commit *cb = NULL;
-    git_tree *ta = NULL;
-    git_tree *tb = NULL;
-    int rc = open_repo(&repo, r, err);
-    if (rc)
-        goto done;
-    rc = lookup_commit(&ca, repo, a_sha, err);
-    if (rc)
-        goto done;
-    rc = lookup_commit(&cb, repo, b_sha, err);
-    if (rc)
-        goto done;
-    if (git_commit_tree(&ta, ca) < 0 || git_commit_tree(&tb, cb) < 0) {
-        rc = git_fail(err, "reading trees");
-        goto done;
-    }
-    rc = diff_trees(out, a, repo, ta, tb, err);
-done:
-    git_tree_free(ta);
-    git_tree_free(tb);
-    git_commit_free(ca);
-    git_commit_free(cb);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    repo_global_init();
+    struct repo *git = NULL;
+    int rc = open_repo(&git, r, err);
+    if (rc == 0)
+        rc = changes_between(out, a, git, a_sha, b_sha, err);
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
 }
 
 int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, const char *from,
                   const char *to, size_t max, struct err *err)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    git_revwalk *walk = NULL;
-    int rc = open_repo(&repo, r, err);
+    repo_global_init();
+    struct repo *git = NULL;
+    struct vec ids = VEC_INIT(char[41]);
+    int rc = open_repo(&git, r, err);
     if (rc)
         goto done;
-    git_oid oto;
-    git_oid ofrom;
-    if (git_revwalk_new(&walk, repo) < 0 || git_oid_fromstr(&oto, to) < 0 ||
-        git_revwalk_push(walk, &oto) < 0) {
-        rc = git_fail(err, "walking commits");
+    rc = repo_rev_list(&ids, git, to, from, err);
+    if (rc)
         goto done;
-    }
-    if (from && git_oid_fromstr(&ofrom, from) == 0 && git_revwalk_hide(walk, &ofrom) < 0) {
-        rc = git_fail(err, "walking commits");
-        goto done;
-    }
-    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-    git_oid oid;
-    struct vec all = VEC_INIT(git_oid);
-    while (git_revwalk_next(&oid, walk) == 0)
-        vec_append(&all, &oid);
-    git_error_clear();
     /* the newest `max` commits, oldest first */
-    size_t start = all.len > max ? all.len - max : 0;
-    for (size_t i = start; i < all.len && rc == 0; i++) {
-        git_commit *c = NULL;
-        git_commit *parent = NULL;
-        git_tree *t = NULL;
-        git_tree *pt = NULL;
-        if (git_commit_lookup(&c, repo, vec_at(&all, i)) < 0 || git_commit_tree(&t, c) < 0) {
-            rc = git_fail(err, "reading a commit");
-        } else {
-            if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0)
-                (void)git_commit_tree(&pt, parent);
-            git_error_clear();
-            struct plan_log_entry *e = vec_push(out);
-            commit_fill(&e->commit, a, c);
-            struct vec ch = VEC_INIT(struct plan_change);
-            rc = diff_trees(&ch, a, repo, pt, t, err);
-            e->nchanges = ch.len;
-            e->changes =
-                ch.len ? arena_memdup(a, ch.items, ch.len * sizeof(struct plan_change)) : NULL;
-            vec_release(&ch);
-        }
-        git_tree_free(pt);
-        git_tree_free(t);
-        git_commit_free(parent);
-        git_commit_free(c);
+    size_t start = ids.len > max ? ids.len - max : 0;
+    for (size_t i = start; i < ids.len && rc == 0; i++) {
+        const char *id = vec_at(&ids, i);
+        struct repo_commit c;
+        rc = repo_commit_read(&c, git, id, err);
+        if (rc)
+            break;
+        struct plan_log_entry *e = vec_push(out);
+        commit_fill(&e->commit, a, &c);
+        /* a first parent missing from a shallow clone: the commit's files count as added */
+        const char *parent = c.nparents > 0 ? c.parent : NULL;
+        char hex[41];
+        struct err pe = ERR_INIT;
+        if (parent && repo_resolve_commit(hex, git, parent, &pe) < 0)
+            parent = NULL;
+        struct vec ch = VEC_INIT(struct plan_change);
+        rc = changes_between(&ch, a, git, parent, id, err);
+        e->nchanges = ch.len;
+        e->changes = ch.len ? arena_memdup(a, ch.items, ch.len * sizeof(struct plan_change)) : NULL;
+        vec_release(&ch);
+        repo_commit_release(&c);
     }
-    vec_release(&all);
 done:
-    git_revwalk_free(walk);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    vec_release(&ids);
+    repo_free(git);
+    repo_global_shutdown();
     return rc;
 }

@@ -1,9 +1,34 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/sbuf.h"
+
+void cli_runs_root(struct sbuf *out)
+{
+    const char *cache = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (cache && *cache)
+        sbuf_addf(out, "%s/runnel/runs", cache);
+    else
+        sbuf_addf(out, "%s/.cache/runnel/runs", home && *home ? home : "/tmp");
+}
+
+bool cli_is_run_name(const char *name)
+{
+    /* 8 digits, '-', 6 digits, '-', 1 or more digits */
+    for (size_t i = 0; i < 16; i++) {
+        bool dash = i == 8 || i == 15;
+        if (dash ? name[i] != '-' : !(name[i] >= '0' && name[i] <= '9'))
+            return false;
+    }
+    size_t n = 0;
+    while (name[16 + n] >= '0' && name[16 + n] <= '9')
+        n++;
+    return n > 0 && !name[16 + n];
+}
 
 void cli_error(const char *fmt, ...)
 {

@@ -10,6 +10,7 @@
  *   2  usage error, or the engine could not do its work
  */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/err.h"
@@ -46,5 +47,11 @@ void cli_error_err(const char *prefix, const struct err *err);
 void cli_show_location(const char *path, size_t line, size_t col);
 /* For subcommands a later capability fills in: says so and returns CLI_USAGE. */
 int cli_not_yet(const char *command);
+
+struct sbuf;
+/* Where `runnel run` keeps its runs by default: ${XDG_CACHE_HOME:-~/.cache}/runnel/runs. */
+void cli_runs_root(struct sbuf *out);
+/* True for the name of a run directory made there: <YYYYMMDD-HHMMSS-pid>. */
+bool cli_is_run_name(const char *name);
 
 #endif

@@ -22,19 +22,14 @@
 /* The newest run directory of `runnel run` (names are UTC timestamps, so the greatest wins). */
 static bool newest_run(struct sbuf *out)
 {
-    const char *cache = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
     struct sbuf runs = SBUF_INIT;
-    if (cache && *cache)
-        sbuf_addf(&runs, "%s/runnel/runs", cache);
-    else
-        sbuf_addf(&runs, "%s/.cache/runnel/runs", home && *home ? home : "/tmp");
+    cli_runs_root(&runs);
     struct sbuf best = SBUF_INIT;
     DIR *d = opendir(runs.buf);
     if (d) {
         struct dirent *de;
         while ((de = readdir(d))) {
-            if (de->d_name[0] != '.' && strcmp(de->d_name, best.buf) > 0) {
+            if (cli_is_run_name(de->d_name) && strcmp(de->d_name, best.buf) > 0) {
                 sbuf_reset(&best);
                 sbuf_addstr(&best, de->d_name);
             }

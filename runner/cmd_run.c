@@ -7,6 +7,7 @@
 
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "util/path.h"
 #include "util/sbuf.h"
 #include "util/str.h"
+#include "util/vec.h"
 #include "util/xalloc.h"
 
 #define CHAIN_MAX_DEPTH 3 /* GitHub runs workflow_run chains at most three levels deep */
@@ -146,14 +148,58 @@ static void on_sigint(int sig)
     (void)n;
 }
 
+#define DEFAULT_KEEP_RUNS 10
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Removes all but the newest `keep` runs (RUNNEL_KEEP_RUNS, default 10; 0 keeps every run) from
+ * the default place, before a new one is made there: each holds a copy of the working tree per
+ * job, and a machine that runs often would fill up. Only directories named as runs are touched.
+ */
+static void prune_runs(const char *root)
+{
+    long keep = DEFAULT_KEEP_RUNS;
+    const char *env = getenv("RUNNEL_KEEP_RUNS");
+    if (env && *env && (!str_to_long(env, &keep) || keep < 0))
+        keep = DEFAULT_KEEP_RUNS;
+    if (keep == 0)
+        return;
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    struct vec names = VEC_INIT(char *);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (cli_is_run_name(de->d_name)) {
+            char *name = xstrdup(de->d_name);
+            vec_append(&names, &name);
+        }
+    }
+    closedir(d);
+    vec_sort(&names, cmp_names); /* oldest first: the names are UTC times */
+    /* keep - 1 old ones: the run about to start is the keep-th */
+    for (size_t i = 0; i + (size_t)keep - 1 < names.len; i++) {
+        struct sbuf path = SBUF_INIT;
+        struct err err = ERR_INIT;
+        sbuf_addf(&path, "%s/%s", root, *(char **)vec_at(&names, i));
+        if (fs_remove_tree(path.buf, &err) < 0)
+            cli_error_err("cannot remove an old run", &err);
+        sbuf_release(&path);
+    }
+    vec_foreach (char *, n, &names) {
+        xfree(*n);
+    }
+    vec_release(&names);
+}
+
 static void default_run_dir(struct sbuf *out)
 {
-    const char *cache = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (cache && *cache)
-        sbuf_addf(out, "%s/runnel/runs", cache);
-    else
-        sbuf_addf(out, "%s/.cache/runnel/runs", home && *home ? home : "/tmp");
+    cli_runs_root(out);
+    prune_runs(out->buf);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);

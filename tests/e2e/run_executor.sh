@@ -387,5 +387,22 @@ check "a container job runs on the host (exit $rc) and warns about the container
   bash -c '[ "$1" = 0 ] && grep -q "container .node:18. is not started" <<< "$2" &&
     grep -q "service .redis. is not started" <<< "$2"' _ "$rc" "$out"
 
+# 12. the default place keeps the newest runs only (RUNNEL_KEEP_RUNS, default 10; 0 keeps all):
+#     each run holds a copy of the working tree per job. Other names there are never touched.
+runs=$tmp/home3/.cache/runnel/runs
+mkdir -p "$runs/notes"
+for i in 01 02 03 04 05; do mkdir -p "$runs/202001$i-000000-1/logs"; done
+HOME=$tmp/home3 XDG_CACHE_HOME= RUNNEL_KEEP_RUNS=3 "$runnel" run push -W .github/workflows/workspace.yml \
+  > "$tmp/prune.out" 2>&1
+rc=$?
+new=$(cd "$runs" && ls | grep "^[0-9]" | sort | tail -n 1)
+left=$(cd "$runs" && ls | grep -vx "$new" | tr '\n' ' ')
+check "RUNNEL_KEEP_RUNS=3 leaves the two newest old runs, the new one and other names ($rc: $left)" \
+  [ "$rc: $left" = "0: 20200104-000000-1 20200105-000000-1 notes " ]
+check "... and the new run is the one it printed" grep -q "run directory: $runs/$new$" "$tmp/prune.out"
+HOME=$tmp/home3 XDG_CACHE_HOME= RUNNEL_KEEP_RUNS=0 "$runnel" run push -W .github/workflows/workspace.yml \
+  > "$tmp/prune.out" 2>&1
+check "RUNNEL_KEEP_RUNS=0 keeps every run" [ "$(cd "$runs" && ls | grep -c "^[0-9]")" = 4 ]
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -800,6 +800,14 @@ void run_frame_finish(struct run_job *j)
 static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
                        const char *script);
 
+/* A pre or post script has started: the job waits on it, its output read with a fresh parser. */
+static void node_step_running(struct run_job *j, struct run_step *st)
+{
+    run_cmd_parser_release(&j->parser);
+    run_cmd_parser_init(&j->parser, NULL);
+    j->cur = st;
+}
+
 /* A JavaScript action's environment: the step's, GITHUB_ACTION_PATH and INPUT_* for inputs. */
 static void node_env(struct map *env, struct run_job *j, struct run_step *st, const char *dir,
                      struct val inputs, struct arena *scratch)
@@ -974,9 +982,7 @@ bool run_pre_start(struct run_job *j)
         step_free(st);
         return true;
     }
-    run_cmd_parser_release(&j->parser);
-    run_cmd_parser_init(&j->parser, NULL);
-    j->cur = st;
+    node_step_running(j, st);
     return true;
 }
 
@@ -1460,9 +1466,7 @@ bool run_node_post_start(struct run_job *j)
         step_free(st);
         return true;
     }
-    run_cmd_parser_release(&j->parser);
-    run_cmd_parser_init(&j->parser, NULL);
-    j->cur = st;
+    node_step_running(j, st);
     return true;
 }
 

@@ -6,6 +6,7 @@
  */
 
 #include "harness.h"
+#include "git_cmd.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,37 +36,10 @@ static int git(struct sbuf *out, ...)
     for (const char *a; (a = va_arg(ap, const char *)) && n <= GIT_MAX_ARGS;)
         argv[n++] = a;
     va_end(ap);
-    struct sbuf home = SBUF_INIT;
-    sbuf_addf(&home, "HOME=%s", harness_tmpdir());
-    const char *envp[] = {home.buf,
-                          "PATH=/usr/local/bin:/usr/bin:/bin",
-                          "GIT_CONFIG_NOSYSTEM=1",
-                          "GIT_AUTHOR_NAME=Test",
-                          "GIT_AUTHOR_EMAIL=test@example.com",
-                          "GIT_COMMITTER_NAME=Test",
-                          "GIT_COMMITTER_EMAIL=test@example.com",
-                          NULL};
-    struct proc p = PROC_INIT;
-    struct proc_opts o = PROC_OPTS_INIT;
-    o.argv = argv;
-    o.envp = envp;
-    o.flags = PROC_CAPTURE_STDOUT;
-    struct err err = ERR_INIT;
-    struct sbuf sink = SBUF_INIT;
-    int status = -1;
-    if (proc_start(&p, &o, &err) == 0 &&
-        sbuf_read_fd(out ? out : &sink, p.out_fd, 64u << 20, &err) == 0) {
-        struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
-        w.timeout_s = 60;
-        if (proc_wait(&p, &w, &err) == 0 && p.result.exited)
-            status = p.result.code;
-    }
-    if (status < 0)
-        fprintf(stderr, "git %s: %s\n", argv[1], err.msg);
-    proc_release(&p);
-    sbuf_release(&sink);
-    sbuf_release(&home);
-    return status;
+    static const char *const identity[] = {
+        "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test",
+        "GIT_COMMITTER_EMAIL=test@example.com", NULL};
+    return git_cmd(out, identity, argv);
 }
 
 /* git's answer with the final newline removed, into out (reset first). */

@@ -6,6 +6,7 @@
  */
 
 #include "harness.h"
+#include "git_cmd.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -17,8 +18,6 @@
 #include "util/path.h"
 #include "util/sbuf.h"
 #include "util/str.h"
-
-#define GIT_OUTPUT_MAX (1u << 20)
 
 /*
  * Runs `git -C dir args...` (NULL-terminated) with a fixed identity and dates and no system or
@@ -35,38 +34,15 @@ __attribute__((sentinel)) static int git_run(struct sbuf *out, const char *dir, 
         argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
-
-    struct sbuf path = SBUF_INIT;
-    struct sbuf home = SBUF_INIT;
-    const char *p = getenv("PATH");
-    sbuf_addf(&path, "PATH=%s", p ? p : "/usr/bin:/bin");
-    sbuf_addf(&home, "HOME=%s", harness_tmpdir());
-    const char *envp[] = {path.buf,
-                          home.buf,
-                          "GIT_CONFIG_NOSYSTEM=1",
-                          "LC_ALL=C",
-                          "GIT_AUTHOR_NAME=Mona Lisa",
-                          "GIT_AUTHOR_EMAIL=mona@example.com",
-                          "GIT_AUTHOR_DATE=1764446811 +0200",
-                          "GIT_COMMITTER_NAME=Hubot",
-                          "GIT_COMMITTER_EMAIL=hubot@example.com",
-                          "GIT_COMMITTER_DATE=1764450411 -0130",
-                          NULL};
-    struct proc pr = PROC_INIT;
-    struct proc_opts o = PROC_OPTS_INIT;
-    o.argv = argv;
-    o.envp = envp;
-    o.flags = PROC_CAPTURE_STDOUT;
-    struct err e = ERR_INIT;
+    static const char *const identity[] = {"GIT_AUTHOR_NAME=Mona Lisa",
+                                           "GIT_AUTHOR_EMAIL=mona@example.com",
+                                           "GIT_AUTHOR_DATE=1764446811 +0200",
+                                           "GIT_COMMITTER_NAME=Hubot",
+                                           "GIT_COMMITTER_EMAIL=hubot@example.com",
+                                           "GIT_COMMITTER_DATE=1764450411 -0130",
+                                           NULL};
     struct sbuf text = SBUF_INIT;
-    int status = -1;
-    if (proc_start(&pr, &o, &e) == 0 && sbuf_read_fd(&text, pr.out_fd, GIT_OUTPUT_MAX, &e) == 0) {
-        struct proc_wait_opts w = PROC_WAIT_OPTS_INIT;
-        w.timeout_s = 60;
-        if (proc_wait(&pr, &w, &e) == 0 && pr.result.exited)
-            status = pr.result.code;
-    }
-    proc_release(&pr);
+    int status = git_cmd(&text, identity, argv);
     if (out) {
         while (text.len && text.buf[text.len - 1] == '\n')
             sbuf_setlen(&text, text.len - 1);
@@ -74,8 +50,6 @@ __attribute__((sentinel)) static int git_run(struct sbuf *out, const char *dir, 
         sbuf_add(out, text.buf, text.len);
     }
     sbuf_release(&text);
-    sbuf_release(&path);
-    sbuf_release(&home);
     return status;
 }
 

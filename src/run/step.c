@@ -800,9 +800,14 @@ void run_frame_finish(struct run_job *j)
 static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
                        const char *script);
 
-/* A pre or post script has started: the job waits on it, its output read with a fresh parser. */
+/*
+ * A pre or post script has started: the job waits on it, its output read with a fresh parser.
+ * One that starts after the job was cancelled (its pre-if or post-if, always() by default, let
+ * it) runs to its end, as a step with if: always() does, instead of being stopped at once.
+ */
 static void node_step_running(struct run_job *j, struct run_step *st)
 {
+    st->started_cancelled = j->cancel_requested;
     run_cmd_parser_release(&j->parser);
     run_cmd_parser_init(&j->parser, NULL);
     j->cur = st;

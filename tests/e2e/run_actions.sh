@@ -276,6 +276,41 @@ check "an unresolvable action fails the job (exit $rc) before its first step" \
   bash -c '[ "$1" = 1 ] && ! grep -q "first-step$" <<< "$2"' _ "$rc" "$out"
 check "... naming the action" grep -q "octo/missing@v1" <<< "$out"
 
+# Ctrl-C during a pre: the pre is stopped, main is skipped, and the post (post-if: always())
+# still runs to its end, as GitHub runs post steps after a cancellation; the job is cancelled.
+mkdir -p "$tmp/slowact"
+cat > "$tmp/slowact/action.yml" <<'YML'
+name: slow
+runs:
+  using: node20
+  pre: pre.js
+  main: main.js
+  post: post.js
+YML
+echo "console.log('pre started'); setTimeout(() => {}, 60000)" > "$tmp/slowact/pre.js"
+echo "console.log('main ran')" > "$tmp/slowact/main.js"
+echo "setTimeout(() => console.log('post ran to its end'), 300)" > "$tmp/slowact/post.js"
+cat > .github/workflows/cancel-pre.yml <<'YML'
+name: cancel-pre
+on: push
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: octo/slow@v1
+YML
+git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m cancel-pre
+"$runnel" run push -W .github/workflows/cancel-pre.yml --offline --action-path "octo/slow@v1=$tmp/slowact" \
+  --run-dir "$tmp/run-cancel-pre" > "$tmp/cancel-pre.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "pre started" "$tmp/cancel-pre.out" 2>/dev/null && break; sleep 0.1; done
+kill -INT $pid
+wait $pid
+rc=$?
+check "Ctrl-C in a pre: exit $rc, main skipped, the post ran to its end, the job cancelled" \
+  bash -c '[ "$1" = 1 ] && ! grep -q "main ran" "$2" && grep -q "post ran to its end" "$2" &&
+    grep -q "slow  *cancelled" "$2"' _ "$rc" "$tmp/cancel-pre.out"
+
 out=$("$runnel" run push -W .github/workflows/badpost.yml --run-dir "$tmp/run-bad" 2>&1)
 rc=$?
 check "a failing post fails the job (exit 1)" [ $rc -eq 1 ]

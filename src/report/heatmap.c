@@ -193,28 +193,6 @@ void scene_release(struct scene *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void add_xml_escaped(struct sbuf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            sbuf_addstr(out, "&amp;");
-            break;
-        case '<':
-            sbuf_addstr(out, "&lt;");
-            break;
-        case '>':
-            sbuf_addstr(out, "&gt;");
-            break;
-        case '"':
-            sbuf_addstr(out, "&quot;");
-            break;
-        default:
-            sbuf_addch(out, *s);
-        }
-    }
-}
-
 /*
  * What XML 1.0 forbids even escaped must not reach the SVG: control characters, ill-formed UTF-8
  * (overlong forms, surrogates, beyond U+10FFFF) and U+FFFE/U+FFFF. Each bad byte becomes '?'.
@@ -259,7 +237,7 @@ void report_render_svg(struct sbuf *out, const struct report_metrics *m, const c
         if (t->rotate != 0)
             sbuf_addf(out, " transform=\"rotate(%g %.1f %.1f)\"", t->rotate, t->x, t->y);
         sbuf_addch(out, '>');
-        add_xml_escaped(out, t->text);
+        sbuf_add_xml_escaped(out, t->text, strlen(t->text));
         sbuf_addstr(out, "</text>\n");
     }
     sbuf_addstr(out, "</svg>\n");

@@ -135,32 +135,6 @@ static void uri_escape(struct sbuf *out, const char *s, size_t n)
     }
 }
 
-/* SecurityElement.Escape. */
-static void xml_escape(struct sbuf *out, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '<':
-            sbuf_addstr(out, "&lt;");
-            break;
-        case '>':
-            sbuf_addstr(out, "&gt;");
-            break;
-        case '"':
-            sbuf_addstr(out, "&quot;");
-            break;
-        case '\'':
-            sbuf_addstr(out, "&apos;");
-            break;
-        case '&':
-            sbuf_addstr(out, "&amp;");
-            break;
-        default:
-            sbuf_addch(out, s[i]);
-        }
-    }
-}
-
 /* Replaces every c in s with rep. */
 static void replace_char(struct sbuf *out, const char *s, size_t n, char c, const char *rep)
 {
@@ -185,7 +159,7 @@ static void add_with_encodings(struct run_masker *m, const char *v, size_t n)
     add_sb(m, &sb);
     uri_escape(&sb, v, n);
     add_sb(m, &sb);
-    xml_escape(&sb, v, n);
+    sbuf_add_xml_escaped(&sb, v, n); /* SecurityElement.Escape */
     add_sb(m, &sb);
     if (n > 8 && v[0] == '"' && v[n - 1] == '"')
         run_masker_add_literal(m, v + 1, n - 2);

@@ -122,6 +122,31 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
     va_end(ap);
 }
 
+void sbuf_add_xml_escaped(struct sbuf *sb, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        switch (s[i]) {
+        case '&':
+            sbuf_addstr(sb, "&amp;");
+            break;
+        case '<':
+            sbuf_addstr(sb, "&lt;");
+            break;
+        case '>':
+            sbuf_addstr(sb, "&gt;");
+            break;
+        case '"':
+            sbuf_addstr(sb, "&quot;");
+            break;
+        case '\'':
+            sbuf_addstr(sb, "&apos;");
+            break;
+        default:
+            sbuf_addch(sb, s[i]);
+        }
+    }
+}
+
 void sbuf_add_json_escaped(struct sbuf *sb, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {

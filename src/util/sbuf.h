@@ -55,6 +55,8 @@ void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) __attribute__((for
 void sbuf_addchars(struct sbuf *sb, int c, size_t n);
 /* Appends s with JSON string escaping, without the surrounding quotes. */
 void sbuf_add_json_escaped(struct sbuf *sb, const char *s, size_t len);
+/* Appends s with the five XML escapes (& < > " ' as entities), as .NET's SecurityElement.Escape. */
+void sbuf_add_xml_escaped(struct sbuf *sb, const char *s, size_t len);
 
 /* Removes trailing whitespace (space, \t, \r, \n). */
 void sbuf_rtrim(struct sbuf *sb);

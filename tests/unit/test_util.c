@@ -157,6 +157,17 @@ static void vec_sort_orders_and_leaves_empty_alone(void)
     vec_release(&v);
 }
 
+/* The five entities of SecurityElement.Escape (what GitHub masks as a secret's XML form). */
+static void sbuf_xml_escapes_the_five(void)
+{
+    struct sbuf sb = SBUF_INIT;
+    const char in[] = "a<b>&\"c'd\0e";
+    sbuf_add_xml_escaped(&sb, in, sizeof(in) - 1);
+    CHECK(sb.len == strlen("a&lt;b&gt;&amp;&quot;c&apos;d") + 2);
+    CHECK(!memcmp(sb.buf, "a&lt;b&gt;&amp;&quot;c&apos;d\0e", sb.len));
+    sbuf_release(&sb);
+}
+
 static void map_keeps_insertion_order(void)
 {
     struct map m = MAP_INIT;
@@ -605,6 +616,7 @@ int main(int argc, char **argv)
         TEST(str_slices_compare),
         TEST(vec_grows_and_removes_in_order),
         TEST(vec_sort_orders_and_leaves_empty_alone),
+        TEST(sbuf_xml_escapes_the_five),
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),

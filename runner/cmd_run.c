@@ -500,7 +500,15 @@ int cli_cmd_run(int argc, char **argv)
     for (size_t i = 0; i < p->nworkflows; i++)
         any |= p->workflows[i].triggered;
     if (!any) {
+        /* Say why, as `runnel plan` does: a branch or path filter is the usual surprise. */
         printf("no workflow is triggered by '%s'\n", p->event.name);
+        for (size_t i = 0; i < p->nworkflows; i++) {
+            const struct plan_workflow *w = &p->workflows[i];
+            printf("  %s: %s\n", w->relpath ? w->relpath : w->path,
+                   w->reason  ? w->reason
+                   : w->error ? w->error
+                              : "not triggered");
+        }
         goto done;
     }
 

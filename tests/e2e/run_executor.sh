@@ -404,5 +404,23 @@ HOME=$tmp/home3 XDG_CACHE_HOME= RUNNEL_KEEP_RUNS=0 "$runnel" run push -W .github
   > "$tmp/prune.out" 2>&1
 check "RUNNEL_KEEP_RUNS=0 keeps every run" [ "$(cd "$runs" && ls | grep -c "^[0-9]")" = 4 ]
 
+# 13. nothing triggered: runnel run says why for each workflow, as runnel plan does.
+mkdir -p "$tmp/notrig/.github/workflows"
+cat > "$tmp/notrig/.github/workflows/main-only.yml" <<'EOF'
+on:
+  push:
+    branches: [main]
+jobs:
+  x:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hi
+EOF
+(cd "$tmp/notrig" && git init -q -b topic && git add -A && git -c user.name=t -c user.email=t@t commit -q -m x)
+out=$(cd "$tmp/notrig" && "$runnel" run --run-dir "$tmp/run-notrig" 2>&1)
+rc=$?
+check "nothing triggered: exit 0 and the reason per workflow ($rc)" bash -c '[ "$1" = 0 ] &&
+  grep -q "main-only.yml: branch .topic. does not match branches: \[main\]" <<< "$2"' _ "$rc" "$out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -241,7 +241,8 @@ static void usage(FILE *out)
             "  --rw PATH             let steps write PATH on the host too (repeatable)\n"
             "  --offline             never download actions (the cache, mappings and built-ins)\n"
             "  --builtin             prefer runnel's built-in actions over cached ones\n"
-            "  --action-path A@R=DIR use DIR for the remote action A@R (act's --local-repository)\n"
+            "  --action-path A@R=DIR use DIR for the remote action A@R (also act's spelling,\n"
+            "                        --local-repository)\n"
             "  --run-dir DIR         where logs, workspaces and summaries go\n"
             "  --chain               also run workflows that workflow_run triggers\n"
             "  --json                JSON lines events instead of text\n"
@@ -276,6 +277,10 @@ static int parse_args(struct run_cli *c, int argc, char **argv)
         const char *eq = strchr(a, '=');
         struct sbuf name = SBUF_INIT;
         sbuf_add(&name, a, eq && str_has_prefix(a, "--") ? (size_t)(eq - a) : strlen(a));
+        if (!strcmp(name.buf, "--local-repository")) { /* act's spelling, for .actrc files */
+            sbuf_reset(&name);
+            sbuf_addstr(&name, "--action-path");
+        }
         bool takes_value = !strcmp(name.buf, "--jobs") || !strcmp(name.buf, "--sandbox") ||
                            !strcmp(name.buf, "--network") || !strcmp(name.buf, "--run-dir") ||
                            !strcmp(name.buf, "--rw") || !strcmp(name.buf, "--action-path");

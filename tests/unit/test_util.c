@@ -7,6 +7,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/arena.h"
@@ -166,6 +167,55 @@ static void sbuf_xml_escapes_the_five(void)
     CHECK(sb.len == strlen("a&lt;b&gt;&amp;&quot;c&apos;d") + 2);
     CHECK(!memcmp(sb.buf, "a&lt;b&gt;&amp;&quot;c&apos;d\0e", sb.len));
     sbuf_release(&sb);
+}
+
+/*
+ * Go's module cache makes its folders read-only (0555); their owner must still be able to remove
+ * them (old runs are pruned with fs_remove_tree). Root ignores modes, so as root the removal is
+ * done in a child running as nobody, on a tree nobody owns.
+ */
+static void fs_remove_tree_empties_read_only_folders(void)
+{
+    struct err err = ERR_INIT;
+    struct sbuf base = SBUF_INIT, top = SBUF_INIT, mid = SBUF_INIT, sub = SBUF_INIT,
+                file = SBUF_INIT;
+    path_join(&base, harness_tmpdir(), "owner");
+    path_join(&top, base.buf, "modcache");
+    path_join(&mid, top.buf, "pkg@v1");
+    path_join(&sub, mid.buf, "inner");
+    path_join(&file, sub.buf, "go.mod");
+    CHECK_INT(fs_mkdirs(sub.buf, 0755, &err), 0);
+    CHECK_INT(fs_write_file(file.buf, "module x\n", 9, &err), 0);
+    bool as_root = geteuid() == 0;
+    uid_t nobody = 65534;
+    if (as_root) {
+        CHECK(chmod(harness_tmpdir(), 0755) == 0);
+        const char *const own[] = {base.buf, top.buf, mid.buf, sub.buf, file.buf, NULL};
+        for (size_t i = 0; own[i]; i++)
+            CHECK(lchown(own[i], nobody, nobody) == 0);
+    }
+    CHECK(chmod(file.buf, 0444) == 0);
+    const char *const read_only[] = {sub.buf, mid.buf, top.buf, NULL};
+    for (size_t i = 0; read_only[i]; i++)
+        CHECK(chmod(read_only[i], 0555) == 0);
+    if (as_root) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (setgid(nobody) < 0 || setuid(nobody) < 0)
+                _exit(3);
+            struct err e2 = ERR_INIT;
+            _exit(fs_remove_tree(top.buf, &e2) == 0 && !fs_exists(top.buf) ? 0 : 1);
+        }
+        int status = -1;
+        CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    } else {
+        CHECK_INT(fs_remove_tree(top.buf, &err), 0);
+    }
+    CHECK(!fs_exists(top.buf));
+    struct sbuf *bufs[] = {&base, &top, &mid, &sub, &file};
+    for (size_t i = 0; i < 5; i++)
+        sbuf_release(bufs[i]);
 }
 
 static void map_keeps_insertion_order(void)
@@ -617,6 +667,7 @@ int main(int argc, char **argv)
         TEST(vec_grows_and_removes_in_order),
         TEST(vec_sort_orders_and_leaves_empty_alone),
         TEST(sbuf_xml_escapes_the_five),
+        TEST(fs_remove_tree_empties_read_only_folders),
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),

@@ -10,6 +10,7 @@
 
 #include "run/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -398,59 +400,101 @@ static void job_outputs(struct run_job *j)
     }
 }
 
+/* True when path is dir or lies below it. */
+static bool path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+static void add_unique(struct vec *ro, const char *path)
+{
+    vec_foreach (char *, have, ro) {
+        if (path_within(path, *have))
+            return;
+    }
+    char *copy = xstrdup(path);
+    vec_append(ro, &copy);
+}
+
+/*
+ * Adds the installation root of dir, a folder inside home holding programs: its parent when dir
+ * is a bin/, sbin/ or shims/ folder (so that an interpreter finds its libraries), else dir
+ * itself; a folder right in the home, or ~/.local/bin, is added alone (with ~/.local/lib for
+ * pip --user), never the whole of the home or ~/.local.
+ */
+static void add_tool_root(struct vec *ro, const char *dir, const char *home)
+{
+    struct sbuf parent = SBUF_INIT, local = SBUF_INIT, lib = SBUF_INIT;
+    path_dirname(&parent, dir);
+    sbuf_addf(&local, "%s/.local", home);
+    const char *base = path_basename(dir);
+    bool is_bin = !strcmp(base, "bin") || !strcmp(base, "sbin") || !strcmp(base, "shims");
+    if (!strcmp(parent.buf, local.buf)) {
+        add_unique(ro, dir);
+        sbuf_addf(&lib, "%s/lib", local.buf);
+        add_unique(ro, lib.buf);
+    } else if (is_bin && strcmp(parent.buf, home)) {
+        add_unique(ro, parent.buf);
+    } else {
+        add_unique(ro, dir);
+    }
+    sbuf_release(&parent);
+    sbuf_release(&local);
+    sbuf_release(&lib);
+}
+
 /*
  * The tool installations on the host's PATH that lie inside the home (pyenv, nvm, conda, a
- * virtualenv, pip --user, cargo, go), which the steps' empty home would hide: each is added to
- * ro (owned strings) at its installation root, the parent of a bin/, sbin/ or shims/ entry, so
- * that an interpreter finds its libraries; entries right in the home or in ~/.local are added
- * alone (with ~/.local/lib for pip --user), not the whole of the home or ~/.local.
+ * virtualenv, pip --user, pipx, cargo, go), which the steps' own home would hide, go into ro
+ * (owned strings) to be bound read-only: each PATH folder's installation root, and for programs
+ * there that are symbolic links to elsewhere in the home (pipx puts links in ~/.local/bin), the
+ * root of what they point at. At most 256 entries of a folder are looked at.
  */
 static void add_home_tools(struct vec *ro, const char *home, const char *path)
 {
     if (!home || home[0] != '/' || !home[1] || !path)
         return;
-    struct sbuf local = SBUF_INIT;
-    sbuf_addf(&local, "%s/.local", home);
-    size_t hlen = strlen(home);
+    struct sbuf real_home = SBUF_INIT;
+    char *rh = realpath(home, NULL);
+    sbuf_addstr(&real_home, rh ? rh : home);
+    free(rh);
     while (*path) {
         const char *colon = strchr(path, ':');
         size_t n = colon ? (size_t)(colon - path) : strlen(path);
-        struct sbuf e = SBUF_INIT, parent = SBUF_INIT;
+        struct sbuf e = SBUF_INIT;
         sbuf_add(&e, path, n);
         while (e.len > 1 && e.buf[e.len - 1] == '/')
             sbuf_setlen(&e, e.len - 1);
         path += n + (colon ? 1 : 0);
-        if (e.len <= hlen + 1 || strncmp(e.buf, home, hlen) || e.buf[hlen] != '/' ||
-            strstr(e.buf, "/../") || !fs_is_dir(e.buf)) {
+        if (e.len <= strlen(home) + 1 || !path_within(e.buf, home) || strstr(e.buf, "/../") ||
+            !fs_is_dir(e.buf)) {
             sbuf_release(&e);
             continue;
         }
-        path_dirname(&parent, e.buf);
-        const char *base = path_basename(e.buf);
-        bool is_bin = !strcmp(base, "bin") || !strcmp(base, "sbin") || !strcmp(base, "shims");
-        const char *add[2] = {e.buf, NULL};
-        struct sbuf lib = SBUF_INIT;
-        if (!strcmp(parent.buf, local.buf)) {
-            sbuf_addf(&lib, "%s/lib", local.buf);
-            add[1] = lib.buf;
-        } else if (is_bin && strcmp(parent.buf, home)) {
-            add[0] = parent.buf;
-        }
-        for (size_t k = 0; k < 2 && add[k]; k++) {
-            bool seen = false;
-            vec_foreach (char *, have, ro) {
-                seen |= !strcmp(*have, add[k]);
+        add_tool_root(ro, e.buf, home);
+        DIR *d = opendir(e.buf);
+        struct dirent *de;
+        for (size_t k = 0; d && k < 256 && (de = readdir(d)); k++) {
+            struct sbuf link = SBUF_INIT, target = SBUF_INIT;
+            struct stat st;
+            path_join(&link, e.buf, de->d_name);
+            char *real =
+                lstat(link.buf, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(link.buf, NULL) : NULL;
+            if (real && path_within(real, real_home.buf) && strcmp(real, real_home.buf)) {
+                path_dirname(&target, real);
+                if (strcmp(target.buf, real_home.buf))
+                    add_tool_root(ro, target.buf, real_home.buf);
             }
-            if (!seen) {
-                char *copy = xstrdup(add[k]);
-                vec_append(ro, &copy);
-            }
+            free(real);
+            sbuf_release(&link);
+            sbuf_release(&target);
         }
-        sbuf_release(&lib);
-        sbuf_release(&parent);
+        if (d)
+            closedir(d);
         sbuf_release(&e);
     }
-    sbuf_release(&local);
+    sbuf_release(&real_home);
 }
 
 static int job_setup(struct run_job *j, struct err *err)

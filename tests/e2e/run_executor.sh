@@ -336,7 +336,8 @@ check "... which is ~/.cache/runnel/runs" grep -q "run directory: $tmp/home/.cac
 
 # 10. tools installed inside the home and put on PATH (pyenv, nvm, a virtualenv...) stay usable:
 #     their installation root (the parent of bin/ or shims/) is bound read-only; ~/.local/bin
-#     brings only ~/.local/lib; nothing else of the home is visible.
+#     brings only ~/.local/lib and the virtualenvs its links point into (pipx); nothing else of
+#     the home is visible.
 h=$tmp/home2
 mkdir -p "$h/.tool/shims" "$h/.tool/versions/1" "$h/.local/bin" "$h/.local/lib" "$h/.local/share"
 printf '#!/bin/sh\ncat "$HOME/.tool/versions/1/says"\n' > "$h/.tool/shims/mytool"
@@ -344,7 +345,12 @@ echo tool-ok > "$h/.tool/versions/1/says"
 printf '#!/bin/sh\ncat "$HOME/.local/lib/data"\n' > "$h/.local/bin/localtool"
 echo local-ok > "$h/.local/lib/data"
 echo secret > "$h/secret" && echo hidden > "$h/.local/share/private"
-chmod +x "$h/.tool/shims/mytool" "$h/.local/bin/localtool"
+# pipx: a link in ~/.local/bin to a virtualenv under ~/.local/share
+mkdir -p "$h/.local/share/pipx/venvs/tool2/bin"
+printf '#!/bin/sh\ncat "$HOME/.local/share/pipx/venvs/tool2/says"\n' > "$h/.local/share/pipx/venvs/tool2/bin/tool2"
+echo pipx-ok > "$h/.local/share/pipx/venvs/tool2/says"
+ln -s "$h/.local/share/pipx/venvs/tool2/bin/tool2" "$h/.local/bin/tool2"
+chmod +x "$h/.tool/shims/mytool" "$h/.local/bin/localtool" "$h/.local/share/pipx/venvs/tool2/bin/tool2"
 cat > .github/workflows/hometools.yml <<'EOF'
 name: hometools
 on: push
@@ -355,6 +361,7 @@ jobs:
       - run: |
           test "$(mytool)" = tool-ok
           test "$(localtool)" = local-ok
+          test "$(tool2)" = pipx-ok
           test ! -e "$HOME/secret" && test ! -e "$HOME/.local/share/private"
           if (echo x > "$HOME/.tool/versions/1/says") 2>/dev/null; then exit 1; fi
           echo tools-ok

@@ -430,7 +430,25 @@ static void add_tool_root(struct vec *ro, const char *dir, const char *home)
     sbuf_addf(&local, "%s/.local", home);
     const char *base = path_basename(dir);
     bool is_bin = !strcmp(base, "bin") || !strcmp(base, "sbin") || !strcmp(base, "shims");
-    if (!strcmp(parent.buf, local.buf)) {
+    /* Roots that also keep the user's credentials: only their programs are shown (cargo's
+     * credentials.toml, pulumi's credentials.json, fly's config.yml); cargo's toolchains are
+     * in rustup's home. */
+    const char *pbase = path_basename(parent.buf);
+    bool keeps_secrets =
+        !strcmp(pbase, ".cargo") || !strcmp(pbase, ".pulumi") || !strcmp(pbase, ".fly");
+    if (keeps_secrets) {
+        add_unique(ro, dir);
+        if (!strcmp(pbase, ".cargo")) {
+            const char *rh = getenv("RUSTUP_HOME");
+            if (rh && *rh) {
+                sbuf_addstr(&lib, rh);
+            } else {
+                sbuf_addf(&lib, "%s/.rustup", home);
+            }
+            if (fs_is_dir(lib.buf))
+                add_unique(ro, lib.buf);
+        }
+    } else if (!strcmp(parent.buf, local.buf)) {
         add_unique(ro, dir);
         sbuf_addf(&lib, "%s/lib", local.buf);
         add_unique(ro, lib.buf);
@@ -467,12 +485,19 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
         while (e.len > 1 && e.buf[e.len - 1] == '/')
             sbuf_setlen(&e, e.len - 1);
         path += n + (colon ? 1 : 0);
-        if (e.len <= strlen(home) + 1 || !path_within(e.buf, home) || strstr(e.buf, "/../") ||
-            !fs_is_dir(e.buf)) {
+        /* Spelled as it may be ($HOME/./bin, links): the real folder decides. */
+        char *real_e = fs_is_dir(e.buf) ? realpath(e.buf, NULL) : NULL;
+        bool inside = real_e && path_within(real_e, real_home.buf) && strcmp(real_e, real_home.buf);
+        if (inside) {
+            sbuf_reset(&e);
+            sbuf_addstr(&e, real_e);
+        }
+        free(real_e);
+        if (!inside) {
             sbuf_release(&e);
             continue;
         }
-        add_tool_root(ro, e.buf, home);
+        add_tool_root(ro, e.buf, real_home.buf);
         DIR *d = opendir(e.buf);
         struct dirent *de;
         for (size_t k = 0; d && k < 256 && (de = readdir(d)); k++) {
@@ -495,6 +520,36 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
         sbuf_release(&e);
     }
     sbuf_release(&real_home);
+}
+
+/*
+ * Removes from ro (const char *) every path that is the home or holds it: bound read-only over
+ * the steps' own home it would show all of the user's home (keys, tokens). When that is
+ * runnel's own folder (a binary kept right in the home), runnel's file alone is bound instead.
+ */
+static void drop_home_covering(struct vec *ro, const char *home, const char *self_dir,
+                               const char *self_path)
+{
+    if (!home || home[0] != '/')
+        return;
+    char *real_home = realpath(home, NULL);
+    for (size_t i = 0; i < ro->len;) {
+        const char **p = vec_at(ro, i);
+        char *real = realpath(*p, NULL);
+        bool covers = path_within(home, *p) || (real_home && real && path_within(real_home, real));
+        free(real);
+        if (!covers) {
+            i++;
+            continue;
+        }
+        if (self_dir && !strcmp(*p, self_dir) && self_path && *self_path) {
+            *p = self_path;
+            i++;
+        } else {
+            vec_remove(ro, i);
+        }
+    }
+    free(real_home);
 }
 
 static int job_setup(struct run_job *j, struct err *err)
@@ -564,6 +619,7 @@ static int job_setup(struct run_job *j, struct err *err)
         vec_foreach (char *, t, &tools) {
             vec_append(&ro, t);
         }
+        drop_home_covering(&ro, getenv("HOME"), r->self_dir.buf, r->self_path.buf);
         *(const char **)vec_push(&ro) = NULL;
         struct sandbox_opts so = {
             .workspace = j->workspace.buf,

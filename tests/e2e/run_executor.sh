@@ -351,6 +351,12 @@ printf '#!/bin/sh\ncat "$HOME/.local/share/pipx/venvs/tool2/says"\n' > "$h/.loca
 echo pipx-ok > "$h/.local/share/pipx/venvs/tool2/says"
 ln -s "$h/.local/share/pipx/venvs/tool2/bin/tool2" "$h/.local/bin/tool2"
 chmod +x "$h/.tool/shims/mytool" "$h/.local/bin/localtool" "$h/.local/share/pipx/venvs/tool2/bin/tool2"
+# cargo keeps a registry token next to its programs: only ~/.cargo/bin (and rustup's home) show
+mkdir -p "$h/.cargo/bin" "$h/.rustup/toolchains" "$h/mybin"
+printf '#!/bin/sh\necho cargo-ok\n' > "$h/.cargo/bin/cargo-tool"
+echo 'token = "cio_secret"' > "$h/.cargo/credentials.toml"
+printf '#!/bin/sh\necho mybin-ok\n' > "$h/mybin/tool3"
+chmod +x "$h/.cargo/bin/cargo-tool" "$h/mybin/tool3"
 cat > .github/workflows/hometools.yml <<'EOF'
 name: hometools
 on: push
@@ -362,16 +368,37 @@ jobs:
           test "$(mytool)" = tool-ok
           test "$(localtool)" = local-ok
           test "$(tool2)" = pipx-ok
+          test "$(cargo-tool)" = cargo-ok && test -d "$HOME/.rustup/toolchains"
+          test ! -e "$HOME/.cargo/credentials.toml"
+          test "$(tool3)" = mybin-ok
           test ! -e "$HOME/secret" && test ! -e "$HOME/.local/share/private"
           if (echo x > "$HOME/.tool/versions/1/says") 2>/dev/null; then exit 1; fi
           echo tools-ok
 EOF
-HOME=$h PATH="$h/.tool/shims:$h/.local/bin:$PATH" "$runnel" run push -W .github/workflows/hometools.yml \
-  --run-dir "$tmp/run-tools" > "$tmp/tools.out" 2>&1
+# $h/./mybin is the home's own folder spelled oddly: it must not bring the whole home along.
+HOME=$h PATH="$h/.tool/shims:$h/.local/bin:$h/.cargo/bin:$h/./mybin:$PATH" "$runnel" run push \
+  -W .github/workflows/hometools.yml --run-dir "$tmp/run-tools" > "$tmp/tools.out" 2>&1
 rc=$?
 check "tools on PATH inside the home run; the rest of the home stays hidden, the tools read-only" \
   [ $rc -eq 0 ]
 [ $rc -eq 0 ] || tail -n 15 "$tmp/tools.out"
+# runnel itself kept right in the home: its folder is the home, so only its file is shown.
+cp "$runnel" "$h/runnel"
+cat > .github/workflows/selfhome.yml <<'EOF'
+name: selfhome
+on: push
+jobs:
+  self:
+    runs-on: ubuntu-latest
+    steps:
+      - run: runnel --version && test ! -e "$HOME/secret" && touch "$HOME/writable"
+EOF
+HOME=$h "$h/runnel" run push -W .github/workflows/selfhome.yml --run-dir "$tmp/run-selfhome" \
+  > "$tmp/selfhome.out" 2>&1
+rc=$?
+check "runnel kept in the home: runnel runs in steps, the home stays hidden and writable" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 15 "$tmp/selfhome.out"
+rm -f "$h/runnel"
 
 # 11. container: and services: are not run; the job says so instead of dropping them silently.
 cat > .github/workflows/container.yml <<'EOF'

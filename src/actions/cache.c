@@ -412,8 +412,10 @@ static const struct cand *pick(const struct vec *cands, const char *key, bool pr
 }
 
 /* Maps an archive name back to where it goes; false for a name we never write. */
-static bool restore_target(struct sbuf *out, const char *name, const struct actions_cache_opts *o)
+static bool restore_target(struct sbuf *out, const char **base_out, const char *name,
+                           const struct actions_cache_opts *o)
 {
+    *base_out = NULL;
     const char *rest;
     static const char *const kinds[] = {"ws", "home"};
     for (size_t k = 0; k < 2; k++) {
@@ -424,6 +426,7 @@ static bool restore_target(struct sbuf *out, const char *name, const struct acti
         if (!dir)
             return false;
         rest = name[kl] ? name + kl + 1 : "";
+        *base_out = dir;
         if (!*rest) {
             sbuf_addstr(out, dir);
             return true;
@@ -469,11 +472,23 @@ static int extract(const char *archive_path, const struct actions_cache_opts *o,
             goto done;
         }
         sbuf_reset(&target);
-        if (!restore_target(&target, archive_entry_pathname(e), o)) {
+        const char *base = NULL;
+        if (!restore_target(&target, &base, archive_entry_pathname(e), o)) {
             rc = err_set(err, ERR_INVALID, "cache archive '%s' holds an unexpected name '%s'",
                          archive_path, archive_entry_pathname(e));
             goto done;
         }
+        /* The restore runs outside the sandbox: a link a step left in the workspace or its home
+         * must not lead it elsewhere. A link where a file goes is replaced, not written through. */
+        if (base && fs_through_link(base, target.buf)) {
+            rc = err_set(err, ERR_FAIL,
+                         "cannot restore '%s': a folder on its way is a symbolic link", target.buf);
+            goto done;
+        }
+        struct stat lst;
+        if (base && lstat(target.buf, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+            archive_entry_filetype(e) != AE_IFLNK)
+            unlink(target.buf);
         archive_entry_set_pathname(e, target.buf);
         if (archive_write_header(out, e) < ARCHIVE_WARN) {
             rc = err_set(err, ERR_IO, "cannot restore '%s': %s", target.buf,

@@ -280,6 +280,13 @@ int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_m
             lca(&root, r);
         }
         sbuf_release(&dir);
+        /* The matching runs outside the sandbox: a link a step left on the way to a search root
+         * in the workspace or the home would read files the steps cannot see. */
+        const char *home = o->home ? o->home : getenv("HOME");
+        size_t wl = strlen(o->workspace);
+        bool in_ws = !strncmp(p->root, o->workspace, wl) && (!p->root[wl] || p->root[wl] == '/');
+        if (in_ws ? fs_through_link(o->workspace, p->root) : home && fs_through_link(home, p->root))
+            continue;
         if (lstat(p->root, &st) < 0)
             continue;
         if (!S_ISDIR(st.st_mode)) {

@@ -242,6 +242,25 @@ static int remove_at(int parent, const char *name, struct err *err)
     return rc;
 }
 
+bool fs_through_link(const char *base, const char *path)
+{
+    size_t bl = strlen(base);
+    while (bl > 1 && base[bl - 1] == '/')
+        bl--;
+    if (strncmp(path, base, bl) || path[bl] != '/')
+        return false;
+    struct sbuf prefix = SBUF_INIT;
+    bool link = false;
+    for (const char *p = path + bl + 1; !link && (p = strchr(p, '/')); p++) {
+        struct stat st;
+        sbuf_reset(&prefix);
+        sbuf_add(&prefix, path, (size_t)(p - path));
+        link = lstat(prefix.buf, &st) == 0 && S_ISLNK(st.st_mode);
+    }
+    sbuf_release(&prefix);
+    return link;
+}
+
 int fs_remove_tree(const char *path, struct err *err)
 {
     return remove_at(AT_FDCWD, path, err);

@@ -31,6 +31,12 @@ bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
 /*
+ * True when path lies below base and one of the folders between them (below base, above path's
+ * last component) is a symbolic link. Code outside the sandbox uses it before it reads or writes
+ * where a step could have planted a link.
+ */
+bool fs_through_link(const char *base, const char *path);
+/*
  * Copies everything left to read from fd in to fd out (EINTR retried, short writes resumed).
  * in_name and out_name name them in errors. When progress is given it is told the bytes copied
  * so far after each chunk; *copied (when given) gets the total.

@@ -90,4 +90,39 @@ echo "$out" | grep -q "Cache saved with key: stash-" || fail "home cache not sav
 out=$("$RUNNEL_BIN" run --offline -W .github/workflows/home.yml 2>&1) || fail "home run 2: $out"
 echo "$out" | grep -q "restored=seed-1$" || fail "home cache not restored: $out"
 [ ! -e "$HOME/.stash" ] || fail "the user's home was written: $(ls -la "$HOME")"
+# The built-ins run outside the sandbox: a symbolic link a step leaves in its home must not lead
+# a cache restore to write, or a cache save to read, anywhere the steps cannot reach.
+mkdir -p "$tmp/victim" "$tmp/secretdir"
+echo TOPSECRET > "$tmp/secretdir/key"
+cat >.github/workflows/links.yml <<Y
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4
+        with: {path: ~/a, key: links-a}
+      - run: mkdir -p ~/a && echo PLANTED > ~/a/authorized_keys
+      - uses: actions/cache@v4
+        with: {path: ~/b/key, key: links-b}
+      - run: ln -s $tmp/secretdir ~/b
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: ln -s $tmp/victim ~/a
+      - uses: actions/cache/restore@v4
+        with: {path: ~/a, key: links-a}
+      - uses: actions/cache/restore@v4
+        id: b
+        with: {path: ~/b/key, key: links-b}
+      - run: echo "b-hit=\${{ steps.b.outputs.cache-hit }}"; cat ~/b/key 2>/dev/null || true
+Y
+git add -A
+git -c user.name=t -c user.email=t@example.com commit -qm links
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/links.yml 2>&1) || true
+[ ! -e "$tmp/victim/authorized_keys" ] || fail "a cache restore wrote through a step's link: $out"
+echo "$out" | grep -q "a folder on its way is a symbolic link" || fail "restore through a link not refused: $out"
+! echo "$out" | grep -q "TOPSECRET" || fail "a cache save read a host file through a step's link: $out"
+echo "$out" | grep -q "b-hit=$" || fail "the save through a link should have stored nothing: $out"
 echo "actions_builtins: ok"

@@ -218,6 +218,31 @@ static void fs_remove_tree_empties_read_only_folders(void)
         sbuf_release(bufs[i]);
 }
 
+/* A link below base, on the way to path, is found; the base's own links and path's last are not. */
+static void fs_through_link_sees_links_below_the_base(void)
+{
+    struct err err = ERR_INIT;
+    struct sbuf base = SBUF_INIT, real = SBUF_INIT, link = SBUF_INIT, p = SBUF_INIT;
+    path_join(&base, harness_tmpdir(), "base");
+    path_join(&real, base.buf, "real/deeper");
+    CHECK_INT(fs_mkdirs(real.buf, 0755, &err), 0);
+    path_join(&link, base.buf, "link");
+    CHECK(symlink(harness_tmpdir(), link.buf) == 0);
+    path_join(&p, base.buf, "real/deeper/file");
+    CHECK(!fs_through_link(base.buf, p.buf));
+    sbuf_reset(&p);
+    path_join(&p, base.buf, "link/x/file");
+    CHECK(fs_through_link(base.buf, p.buf));
+    CHECK(!fs_through_link(base.buf, link.buf)); /* the last component is not "on the way" */
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/", link.buf); /* ... unless the path goes into it */
+    CHECK(fs_through_link(base.buf, p.buf));
+    CHECK(!fs_through_link(real.buf, "/elsewhere/file"));
+    struct sbuf *bufs[] = {&base, &real, &link, &p};
+    for (size_t i = 0; i < 4; i++)
+        sbuf_release(bufs[i]);
+}
+
 static void map_keeps_insertion_order(void)
 {
     struct map m = MAP_INIT;
@@ -668,6 +693,7 @@ int main(int argc, char **argv)
         TEST(vec_sort_orders_and_leaves_empty_alone),
         TEST(sbuf_xml_escapes_the_five),
         TEST(fs_remove_tree_empties_read_only_folders),
+        TEST(fs_through_link_sees_links_below_the_base),
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -156,9 +157,40 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /*
+ * A run holds <run dir>/.lock locked (flock) for as long as it lasts, so that pruning, from
+ * another runnel started meanwhile, leaves it alone. Returns the descriptor, kept open.
+ */
+static int lock_run(const char *run_dir)
+{
+    struct sbuf path = SBUF_INIT;
+    sbuf_addf(&path, "%s/.lock", run_dir);
+    int fd = open(path.buf, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    sbuf_release(&path);
+    return fd;
+}
+
+/* True while another runnel holds the run's lock. */
+static bool run_in_use(const char *run_dir)
+{
+    struct sbuf path = SBUF_INIT;
+    sbuf_addf(&path, "%s/.lock", run_dir);
+    int fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+    bool busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+    if (fd >= 0)
+        close(fd);
+    sbuf_release(&path);
+    return busy;
+}
+
+/*
  * Removes all but the newest `keep` runs (RUNNEL_KEEP_RUNS, default 10; 0 keeps every run) from
  * the default place, before a new one is made there: each holds a copy of the working tree per
- * job, and a machine that runs often would fill up. Only directories named as runs are touched.
+ * job, and a machine that runs often would fill up. Only directories named as runs are touched,
+ * and never one that is still running.
  */
 static void prune_runs(const char *root)
 {
@@ -186,7 +218,7 @@ static void prune_runs(const char *root)
         struct sbuf path = SBUF_INIT;
         struct err err = ERR_INIT;
         sbuf_addf(&path, "%s/%s", root, *(char **)vec_at(&names, i));
-        if (fs_remove_tree(path.buf, &err) < 0)
+        if (!run_in_use(path.buf) && fs_remove_tree(path.buf, &err) < 0)
             cli_error_err("cannot remove an old run", &err);
         sbuf_release(&path);
     }
@@ -461,6 +493,7 @@ int cli_cmd_run(int argc, char **argv)
     struct printer pr = {0};
     struct plan *p = NULL;
     struct sbuf run_dir = SBUF_INIT;
+    int run_lock = -1;
     int status = parse_args(&c, argc, argv);
     if (status == -1) {
         status = CLI_OK;
@@ -494,6 +527,7 @@ int cli_cmd_run(int argc, char **argv)
         status = CLI_USAGE;
         goto done;
     }
+    run_lock = lock_run(run_dir.buf);
     if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         struct sigaction sa = {.sa_handler = on_sigint};
         sigemptyset(&sa.sa_mask);
@@ -579,6 +613,8 @@ done:
     for (size_t i = 0; i < c.nmaps; i++)
         actions_mapping_release(&c.maps[i]);
     sbuf_release(&run_dir);
+    if (run_lock >= 0)
+        close(run_lock);
     for (int i = 0; i < 2; i++) {
         if (cancel_pipe[i] >= 0)
             close(cancel_pipe[i]);

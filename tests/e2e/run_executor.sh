@@ -437,6 +437,26 @@ check "... and the new run is the one it printed" grep -q "run directory: $runs/
 HOME=$tmp/home3 XDG_CACHE_HOME= RUNNEL_KEEP_RUNS=0 "$runnel" run push -W .github/workflows/workspace.yml \
   > "$tmp/prune.out" 2>&1
 check "RUNNEL_KEEP_RUNS=0 keeps every run" [ "$(cd "$runs" && ls | grep -c "^[0-9]")" = 4 ]
+# ... and a run still going is never removed, even by RUNNEL_KEEP_RUNS=1 in another runnel.
+cat > .github/workflows/slowrun.yml <<'EOF'
+name: slowrun
+on: push
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 3 && echo "$RANDOM" > "$GITHUB_ENV.check" && echo slow-done
+EOF
+git add -A && git commit -q -m slowrun
+HOME=$tmp/home3 XDG_CACHE_HOME= "$runnel" run push -W .github/workflows/slowrun.yml > "$tmp/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 100); do grep -q "sleep 3" "$tmp/slow.out" 2>/dev/null && break; sleep 0.1; done
+HOME=$tmp/home3 XDG_CACHE_HOME= RUNNEL_KEEP_RUNS=1 "$runnel" run push -W .github/workflows/workspace.yml \
+  > "$tmp/prune.out" 2>&1
+wait $slow
+rc=$?
+check "a running run survives RUNNEL_KEEP_RUNS=1 from another runnel (exit $rc)" \
+  bash -c '[ "$1" = 0 ] && grep -q slow-done "$2"' _ "$rc" "$tmp/slow.out"
 
 # 13. nothing triggered: runnel run says why for each workflow, as runnel plan does.
 mkdir -p "$tmp/notrig/.github/workflows"

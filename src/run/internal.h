@@ -15,11 +15,12 @@
 #include "util/sbuf.h"
 #include "util/vec.h"
 
-#define RUN_MAX_LINE (1u << 20)       /* a longer line is split */
-#define RUN_MAX_ENV_FILE (16u << 20)  /* GITHUB_ENV / OUTPUT / PATH / STATE */
-#define RUN_MAX_SUMMARY (1u << 20)    /* GitHub's step summary limit (1 MiB) */
-#define RUN_DEFAULT_JOB_MINUTES 360.0 /* GitHub's default job timeout */
-#define RUN_KILL_GRACE_S 5.0          /* SIGTERM to SIGKILL */
+#define RUN_MAX_LINE (1u << 20)        /* a longer line is split */
+#define RUN_MAX_ENV_FILE (16u << 20)   /* GITHUB_ENV / OUTPUT / PATH / STATE */
+#define RUN_MAX_SUMMARY (1u << 20)     /* GitHub's step summary limit (1 MiB) */
+#define RUN_DEFAULT_JOB_MINUTES 360.0  /* GitHub's default job timeout */
+#define RUN_KILL_GRACE_S 5.0           /* SIGTERM to SIGKILL */
+#define RUN_DEFAULT_CANCEL_MINUTES 5.0 /* GitHub's default cancel-timeout-minutes */
 
 struct run;
 struct run_wf;
@@ -159,6 +160,8 @@ struct run_job {
     struct run_cmd_parser parser;
     struct sbuf summary; /* this job's step summaries, masked */
     double started, deadline;
+    double cancel_grace_s; /* cancel-timeout-minutes (default 5): how long a step that starts
+                              after the job was cancelled (if: always(), posts) may run */
     size_t nsteps_run;
 };
 
@@ -210,6 +213,7 @@ struct run {
     size_t max_jobs;
     size_t next_no;
     bool cancelled;
+    bool force_stop;        /* a second Ctrl-C: stop every step, also those run after the cancel */
     bool step_debug;        /* ACTIONS_STEP_DEBUG: show ::debug:: lines */
     struct sbuf event_json; /* github.event as JSON, serialised once, written into each job */
     struct sbuf self_dir;

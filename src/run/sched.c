@@ -703,6 +703,13 @@ static void job_start(struct run_job *j)
         if (rc == 0 && val_to_number(&tm) > 0)
             minutes = val_to_number(&tm);
     }
+    j->cancel_grace_s = RUN_DEFAULT_CANCEL_MINUTES * 60.0;
+    if (rc == 0 && j->def->pj->job->cancel_timeout_minutes) {
+        struct val cm;
+        rc = run_tok_eval(&cm, &scratch, j->def->pj->job->cancel_timeout_minutes, j, &err);
+        if (rc == 0 && val_to_number(&cm) > 0)
+            j->cancel_grace_s = val_to_number(&cm) * 60.0;
+    }
     arena_release(&scratch);
     if (rc < 0) {
         run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
@@ -1002,13 +1009,16 @@ static void wait_round(struct run *r)
         /* Timeouts: the step's, then the job's. Cancel: fail-fast or Ctrl-C. */
         if (st->deadline > 0 && now >= st->deadline) {
             cancel_step(j, true);
-        } else if (j->deadline > 0 && now >= j->deadline) {
-            run_logf(j, RUN_LINE_ERROR,
-                     "The job has exceeded the maximum execution time of its timeout-minutes");
+        } else if (j->deadline > 0 && now >= j->deadline && !st->started_cancelled) {
+            /* A timeout cancels the job: steps that start after it (if: always(), posts) run
+             * under cancel-timeout-minutes instead. */
+            if (!st->stop_sent)
+                run_logf(j, RUN_LINE_ERROR,
+                         "The job has exceeded the maximum execution time of its timeout-minutes");
             cancel_step(j, true);
             j->status = EXPR_STATUS_FAILURE;
             j->cancel_requested = true;
-        } else if (j->cancel_requested && !st->started_cancelled) {
+        } else if ((j->cancel_requested && !st->started_cancelled) || r->force_stop) {
             cancel_step(j, false);
         }
         if (st->stop_sent && st->proc.is_running) {
@@ -1036,7 +1046,7 @@ static void wait_round(struct run *r)
             vec_append(&kinds, &kinds_here[k]);
         }
     }
-    if (r->o->cancel_fd >= 0 && !r->cancelled) {
+    if (r->o->cancel_fd >= 0 && !r->force_stop) {
         struct pollfd *p = vec_push(&fds);
         p->fd = r->o->cancel_fd;
         p->events = POLLIN;
@@ -1056,6 +1066,14 @@ static void wait_round(struct run *r)
         struct run_job *j = *(struct run_job **)vec_at(&owners, i);
         int kind = *(int *)vec_at(&kinds, i);
         if (kind == 3) {
+            char drain[16];
+            ssize_t got = read(r->o->cancel_fd, drain, sizeof(drain)); /* a byte a Ctrl-C */
+            if (r->cancelled || got > 1) {
+                /* A second Ctrl-C: what runs after the cancel is stopped too. */
+                r->force_stop = true;
+                if (r->cancelled)
+                    continue;
+            }
             r->cancelled = true;
             r->res->cancelled = true;
             for (size_t k = 0; k < r->jobs.len; k++) {

@@ -808,6 +808,8 @@ static bool start_node(struct run_job *j, struct run_step *st, char *const *envp
 static void node_step_running(struct run_job *j, struct run_step *st)
 {
     st->started_cancelled = j->cancel_requested;
+    if (st->started_cancelled)
+        st->deadline = run_now() + j->cancel_grace_s;
     run_cmd_parser_release(&j->parser);
     run_cmd_parser_init(&j->parser, NULL);
     j->cur = st;
@@ -1215,6 +1217,9 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
     st->err.fd = st->proc.err_fd;
     if (minutes > 0)
         st->deadline = run_now() + minutes * 60.0;
+    /* Started after a cancellation (if: always()): bounded by cancel-timeout-minutes. */
+    if (st->started_cancelled && (!st->deadline || st->deadline > run_now() + j->cancel_grace_s))
+        st->deadline = run_now() + j->cancel_grace_s;
     run_cmd_parser_release(&j->parser);
     struct run_cmd_parser_opts cpo = {0};
     const char *unsecure = map_find(&env, "ACTIONS_ALLOW_UNSECURE_COMMANDS");

@@ -313,6 +313,55 @@ check "Ctrl-C in a pre: exit $rc, main skipped, the post ran to its end, the job
   bash -c '[ "$1" = 1 ] && ! grep -q "main ran" "$2" && grep -q "post ran to its end" "$2" &&
     grep -q "slow  *cancelled" "$2"' _ "$rc" "$tmp/cancel-pre.out"
 
+# After a job timeout the post still runs (the timeout cancels the job; the error is said once);
+# a post that never ends is bounded by cancel-timeout-minutes, and a second Ctrl-C stops it.
+mkdir -p "$tmp/hangact"
+cat > "$tmp/hangact/action.yml" <<'YML'
+name: hang
+runs:
+  using: node20
+  main: main.js
+  post: post.js
+YML
+echo "console.log('main started'); setTimeout(() => {}, 60000)" > "$tmp/hangact/main.js"
+cat > "$tmp/hangact/post.js" <<'JS'
+console.log('post started');
+if (process.env.POST_HANGS) setTimeout(() => {}, 600000); else console.log('post ran');
+JS
+for spec in "timeout:0.03::" "grace:0.03:0.02:1" "ctrlc:::1"; do
+  IFS=: read -r name tmin cmin hangs <<< "$spec"
+  {
+    echo "name: hang-$name"; echo "on: push"; echo "jobs:"; echo "  hang:"
+    echo "    runs-on: ubuntu-latest"
+    [ -n "$tmin" ] && echo "    timeout-minutes: $tmin"
+    [ -n "$cmin" ] && echo "    cancel-timeout-minutes: $cmin"
+    echo "    env: {POST_HANGS: '$hangs'}"
+    echo "    steps:"; echo "      - uses: octo/hang@v1"
+  } > .github/workflows/hang-$name.yml
+done
+git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m hang
+out=$("$runnel" run push -W .github/workflows/hang-timeout.yml --offline \
+  --action-path "octo/hang@v1=$tmp/hangact" --run-dir "$tmp/run-hang1" 2>&1)
+check "a job timeout: the post still runs, the timeout is said once" bash -c '
+  grep -q "post ran" <<< "$1" &&
+  [ "$(grep -c "exceeded the maximum execution time" <<< "$1")" = 1 ]' _ "$out"
+start=$(date +%s)
+"$runnel" run push -W .github/workflows/hang-grace.yml --offline \
+  --action-path "octo/hang@v1=$tmp/hangact" --run-dir "$tmp/run-hang2" > /dev/null 2>&1
+check "a post that never ends after a timeout is stopped by cancel-timeout-minutes ($(( $(date +%s) - start )) s)" \
+  [ $(( $(date +%s) - start )) -lt 20 ]
+"$runnel" run push -W .github/workflows/hang-ctrlc.yml --offline \
+  --action-path "octo/hang@v1=$tmp/hangact" --run-dir "$tmp/run-hang3" > "$tmp/hang3.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "main started" "$tmp/hang3.out" 2>/dev/null && break; sleep 0.1; done
+kill -INT $pid
+for _ in $(seq 100); do grep -q "post started" "$tmp/hang3.out" 2>/dev/null && break; sleep 0.1; done
+kill -INT $pid
+start=$(date +%s)
+wait $pid
+check "a second Ctrl-C stops a post that does not end ($(( $(date +%s) - start )) s)" \
+  [ $(( $(date +%s) - start )) -lt 10 ]
+
 out=$("$runnel" run push -W .github/workflows/badpost.yml --run-dir "$tmp/run-bad" 2>&1)
 rc=$?
 check "a failing post fails the job (exit 1)" [ $rc -eq 1 ]

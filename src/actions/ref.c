@@ -1,7 +1,10 @@
 #include "actions/actions.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "util/path.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -152,6 +155,18 @@ int actions_mapping_parse(struct actions_mapping *out, const char *spec, struct 
                        spec);
     }
     out->action = action;
-    out->dir = xstrdup(eq + 1);
+    /* Made absolute now: steps run in another directory, and the sandbox binds it by path. */
+    struct sbuf dir = SBUF_INIT;
+    if (eq[1] == '/') {
+        sbuf_addstr(&dir, eq + 1);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        struct sbuf joined = SBUF_INIT;
+        path_join(&joined, cwd ? cwd : "/", eq + 1);
+        path_normalize(&dir, joined.buf);
+        sbuf_release(&joined);
+        free(cwd);
+    }
+    out->dir = sbuf_detach(&dir, NULL);
     return 0;
 }

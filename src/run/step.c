@@ -876,6 +876,7 @@ int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *e
 {
     if (j->run->o->dry_run)
         return 0;
+    int first_rc = 0;
     for (size_t i = 0; i < f->nsteps; i++) {
         const struct wf_step *s = f->steps[i];
         if (!s->uses || s->uses->kind != WF_TOK_STRING)
@@ -898,11 +899,17 @@ int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *e
         if (j->run->o->actions)
             ro = *j->run->o->actions;
         struct actions_resolved res = ACTIONS_RESOLVED_INIT;
-        int rc = actions_resolve(&res, &ref, &ro, err);
+        struct err this_err = ERR_INIT;
+        int rc = actions_resolve(&res, &ref, &ro, &this_err);
         actions_ref_release(&ref);
         if (rc < 0) {
+            /* The first one is the frame's error; the rest are still looked at for pres. */
+            if (!first_rc) {
+                first_rc = rc;
+                *err = this_err;
+            }
             actions_resolved_release(&res);
-            return rc;
+            continue;
         }
         struct wf_action *act = NULL;
         if (res.source != ACTIONS_SOURCE_BUILTIN &&
@@ -918,7 +925,7 @@ int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *e
         wf_action_free(act);
         actions_resolved_release(&res);
     }
-    return 0;
+    return first_rc;
 }
 
 bool run_pre_start(struct run_job *j)

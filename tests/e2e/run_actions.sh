@@ -248,6 +248,32 @@ for wf in remote-js remote-js-skipped remote-js-composite; do
     grep -q "Pre octo/jsact@v1" <<< "$out"
 done
 
+# In a composite, an action that cannot be resolved (its step skipped) does not cost the pre of
+# the actions after it.
+mkdir -p .github/actions/wrap2
+cat > .github/actions/wrap2/action.yml <<'YML'
+name: wrap2
+runs:
+  using: composite
+  steps:
+    - uses: octo/missing@v1
+      if: false
+    - uses: octo/jsact@v1
+      env:
+        EXPECT_MAIN_STATE: "42"
+      with:
+        My-Input: hello
+YML
+sed 's/wrap$/wrap2/; s/^name: remote-js-composite$/name: remote-js-composite2/' \
+  .github/workflows/remote-js-composite.yml > .github/workflows/remote-js-composite2.yml
+git -c user.name=t -c user.email=t@t add -A && git -c user.name=t -c user.email=t@t commit -q -m wrap2
+out=$("$runnel" run push -W .github/workflows/remote-js-composite2.yml --offline \
+  --action-path "octo/jsact@v1=$tmp/jsact" --run-dir "$tmp/run-wrap2" 2>&1)
+rc=$?
+order=$(steps_seen "$out")
+check "a composite's unresolvable (skipped) action leaves the next pre alone ($rc: $order)" \
+  [ "$rc: $order" = "0: first-step pre ran main ran last-step-ran post ran " ]
+
 # pre-if: false skips the pre; main and post run without its state.
 printf '%s\n' '  pre-if: false' >> "$tmp/jsact/action.yml"
 sed 's/EXPECT_PRE_STATE: "yes"/EXPECT_PRE_STATE: ""/; s/^name: remote-js$/name: remote-js-preif/' .github/workflows/remote-js.yml \

@@ -188,6 +188,26 @@ static void ref_parses_githubs_forms(void)
     actions_ref_release(&r);
 }
 
+/* --action-path DIR relative to where runnel was started: kept absolute (steps run elsewhere). */
+static void mapping_makes_a_relative_dir_absolute(void)
+{
+    struct err err = ERR_INIT;
+    struct actions_mapping m;
+    char *cwd = getcwd(NULL, 0);
+    CHECK_INT(actions_mapping_parse(&m, "octo/x@v1=../sib/./x", &err), 0);
+    struct sbuf want = SBUF_INIT, joined = SBUF_INIT;
+    path_join(&joined, cwd, "../sib/x");
+    path_normalize(&want, joined.buf);
+    CHECK_STR(m.dir, want.buf);
+    actions_mapping_release(&m);
+    CHECK_INT(actions_mapping_parse(&m, "octo/x@v1=/abs/dir", &err), 0);
+    CHECK_STR(m.dir, "/abs/dir");
+    actions_mapping_release(&m);
+    sbuf_release(&want);
+    sbuf_release(&joined);
+    free(cwd);
+}
+
 static void ref_rejects_malformed_with_one_line(void)
 {
     static const char *const bad[] = {
@@ -642,6 +662,7 @@ int main(int argc, char **argv)
     static const struct harness_test tests[] = {
         TEST(ref_parses_githubs_forms),
         TEST(ref_rejects_malformed_with_one_line),
+        TEST(mapping_makes_a_relative_dir_absolute),
         TEST(resolve_prefers_cache_then_builtin),
         TEST(artifacts_round_trip_with_globs),
         TEST(artifacts_if_no_files_found),

@@ -632,8 +632,11 @@ static int job_setup(struct run_job *j, struct err *err)
             .keep_background = false,
         };
         rc = sandbox_new(&j->sb, r->host, &so, err);
-        /* Without a mount namespace the steps have the user's home, and so do the built-ins. */
-        if (rc == 0 && so.home && sandbox_tier(j->sb) <= SANDBOX_TIER_NS)
+        /* The built-ins' "~/" is the job's home in every sandboxed tier: with namespaces it is
+         * the steps' home too; with Landlock alone the steps keep the user's home, which they
+         * cannot write, and a cache restore must not write it either. Only --sandbox none
+         * leaves both to the user's home. */
+        if (rc == 0 && so.home && sandbox_tier(j->sb) != SANDBOX_TIER_NONE)
             sbuf_addstr(&j->home, home.buf);
         sbuf_release(&home);
         vec_release(&ro);

@@ -165,7 +165,7 @@ int actions_mapping_parse(struct actions_mapping *out, const char *spec, struct 
         path_join(&joined, cwd ? cwd : "/", eq + 1);
         path_normalize(&dir, joined.buf);
         sbuf_release(&joined);
-        free(cwd);
+        xfree(cwd);
     }
     out->dir = sbuf_detach(&dir, NULL);
     return 0;

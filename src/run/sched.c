@@ -476,7 +476,7 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
     struct sbuf real_home = SBUF_INIT;
     char *rh = realpath(home, NULL);
     sbuf_addstr(&real_home, rh ? rh : home);
-    free(rh);
+    xfree(rh);
     while (*path) {
         const char *colon = strchr(path, ':');
         size_t n = colon ? (size_t)(colon - path) : strlen(path);
@@ -492,7 +492,7 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
             sbuf_reset(&e);
             sbuf_addstr(&e, real_e);
         }
-        free(real_e);
+        xfree(real_e);
         if (!inside) {
             sbuf_release(&e);
             continue;
@@ -511,7 +511,7 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
                 if (strcmp(target.buf, real_home.buf))
                     add_tool_root(ro, target.buf, real_home.buf);
             }
-            free(real);
+            xfree(real);
             sbuf_release(&link);
             sbuf_release(&target);
         }
@@ -537,7 +537,7 @@ static void drop_home_covering(struct vec *ro, const char *home, const char *sel
         const char **p = vec_at(ro, i);
         char *real = realpath(*p, NULL);
         bool covers = path_within(home, *p) || (real_home && real && path_within(real_home, real));
-        free(real);
+        xfree(real);
         if (!covers) {
             i++;
             continue;
@@ -549,7 +549,7 @@ static void drop_home_covering(struct vec *ro, const char *home, const char *sel
             vec_remove(ro, i);
         }
     }
-    free(real_home);
+    xfree(real_home);
 }
 
 static int job_setup(struct run_job *j, struct err *err)

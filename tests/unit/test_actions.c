@@ -205,7 +205,7 @@ static void mapping_makes_a_relative_dir_absolute(void)
     actions_mapping_release(&m);
     sbuf_release(&want);
     sbuf_release(&joined);
-    free(cwd);
+    xfree(cwd);
 }
 
 static void ref_rejects_malformed_with_one_line(void)

@@ -219,8 +219,10 @@ static int remove_at(int parent, const char *name, struct err *err)
     }
     /* A directory made read-only (Go's module cache makes its folders 0555) can be emptied
        by its owner once it is writable again. */
-    if ((st.st_mode & 0700) != 0700 && st.st_uid == geteuid())
-        fchmodat(parent, name, (st.st_mode & 07777) | 0700, 0);
+    if ((st.st_mode & 0700) != 0700 && st.st_uid == geteuid() &&
+        fchmodat(parent, name, (st.st_mode & 07777) | 0700, 0) < 0) {
+        /* not fatal: the removal below says what it could not do */
+    }
     int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return err_errno(err, "cannot open directory '%s'", name);

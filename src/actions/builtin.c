@@ -10,6 +10,7 @@
 #include "actions/internal.h"
 #include "util/glob.h"
 #include "util/path.h"
+#include "util/sha256.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -590,6 +591,119 @@ static bool find_exe(struct sbuf *out, const struct actions_builtin_call *c, con
     return fs_search_path(out, path, name);
 }
 
+/*
+ * setup-node's and setup-python's `cache:` input: the package manager's download folder restored
+ * now and saved in the post step, as those actions do through @actions/cache, keyed by the
+ * content of the dependency files (their lock files by default, or cache-dependency-path). The
+ * key has their shape but is runnel's own: entries are not shared with actions/cache.
+ */
+struct setup_cache_kind {
+    bool py;
+    const char *name;     /* the `cache:` value */
+    const char *dir;      /* the download folder, below the steps' home */
+    const char *patterns; /* default dependency files, one per line */
+};
+
+static const struct setup_cache_kind setup_caches[] = {
+    {false, "npm", "~/.npm", "package-lock.json\nnpm-shrinkwrap.json\nyarn.lock"},
+    {false, "yarn", "~/.cache/yarn", "yarn.lock"},
+    {false, "pnpm", "~/.local/share/pnpm/store", "pnpm-lock.yaml"},
+    {true, "pip", "~/.cache/pip", "**/requirements.txt"},
+};
+
+static void setup_cache(const struct actions_builtin_call *c, bool py, const char *version,
+                        struct actions_builtin_result *out)
+{
+    const char *name = input(c, "cache");
+    if (!*name)
+        return;
+    const struct setup_cache_kind *k = NULL;
+    for (size_t i = 0; i < sizeof(setup_caches) / sizeof(setup_caches[0]); i++) {
+        if (setup_caches[i].py == py && !strcmp(setup_caches[i].name, name))
+            k = &setup_caches[i];
+    }
+    if (!k) {
+        fail(out, "Caching for '%s' is not supported", name);
+        return;
+    }
+    struct vec lines = VEC_INIT(char *);
+    struct vec files = VEC_INIT(struct actions_file);
+    struct err e2 = ERR_INIT;
+    const char *given = input(c, "cache-dependency-path");
+    actions_split_lines(&lines, *given ? given : k->patterns);
+    struct actions_match_opts mo = {.workspace = c->workspace,
+                                    .home = c->home,
+                                    .patterns = (const char *const *)lines.items,
+                                    .npatterns = lines.len};
+    struct sha256 h;
+    sha256_init(&h);
+    size_t nfiles = 0;
+    if (actions_match(&files, NULL, &mo, &e2) == 0) {
+        vec_foreach (struct actions_file, f, &files) {
+            struct sbuf text = SBUF_INIT;
+            if (f->kind == ACTIONS_FILE_REG &&
+                sbuf_read_file(&text, f->abs, 256u << 20, &e2) == 0) {
+                unsigned char d[SHA256_DIGEST_SIZE];
+                sha256_buf(d, text.buf, text.len);
+                sha256_update(&h, d, sizeof(d));
+                nfiles++;
+            }
+            sbuf_release(&text);
+        }
+    }
+    if (!nfiles) {
+        struct sbuf list = SBUF_INIT;
+        vec_foreach (char *, l, &lines) {
+            sbuf_addf(&list, "%s%s", list.len ? "," : "", *l);
+        }
+        fail(out, "Dependencies lock file is not found in %s. Supported file patterns: %s",
+             c->workspace, list.buf);
+        sbuf_release(&list);
+        goto done;
+    }
+    unsigned char d[SHA256_DIGEST_SIZE];
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_final(&h, d);
+    hex_encode(hex, d, sizeof(d));
+    struct sbuf key = SBUF_INIT;
+    if (py)
+        sbuf_addf(&key, "setup-python-Linux-x64-python-%s-%s-%s", version, k->name, hex);
+    else
+        sbuf_addf(&key, "node-cache-Linux-x64-%s-%s", k->name, hex);
+    const char *paths[] = {k->dir};
+    struct actions_cache_opts o = {.cache_dir = c->cache_dir,
+                                   .workspace = c->workspace,
+                                   .home = c->home,
+                                   .paths = paths,
+                                   .npaths = 1,
+                                   .key = key.buf};
+    char *matched = NULL;
+    if (actions_cache_restore(&matched, &o, &e2) < 0)
+        logf_(c, ACTIONS_LOG_WARNING, "Failed to restore: %s", e2.msg);
+    bool hit = matched && !strcmp(matched, key.buf);
+    set_output(out, "cache-hit", hit ? "true" : "false");
+    if (hit)
+        logf_(c, ACTIONS_LOG_INFO, "Cache restored from key: %s", key.buf);
+    else
+        logf_(c, ACTIONS_LOG_INFO, "%s cache is not found", k->name);
+    struct actions_post *p = xcalloc(1, sizeof(*p));
+    p->key = sbuf_detach(&key, NULL);
+    p->paths = VEC_INIT(char *);
+    char *dir = xstrdup(k->dir);
+    vec_append(&p->paths, &dir);
+    if (hit) {
+        struct sbuf r = SBUF_INIT;
+        sbuf_addf(&r, "Cache hit occurred on the primary key %s, not saving cache.", p->key);
+        p->skip_reason = sbuf_detach(&r, NULL);
+    }
+    out->post = p;
+    xfree(matched);
+    sbuf_release(&key);
+done:
+    actions_match_release(&files);
+    actions_lines_release(&lines);
+}
+
 static int run_setup(const struct actions_builtin_call *c, enum builtin_kind kind,
                      struct actions_builtin_result *out, struct err *err)
 {
@@ -697,6 +811,7 @@ static int run_setup(const struct actions_builtin_call *c, enum builtin_kind kin
     }
     logf_(c, ACTIONS_LOG_INFO, "Using the host's %s %s (%s)", py ? "python" : "node", ver.buf,
           exe.buf);
+    setup_cache(c, py, ver.buf, out);
 done:
     actions_lines_release(&lines);
     sbuf_release(&exe);

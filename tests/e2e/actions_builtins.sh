@@ -125,4 +125,51 @@ out=$("$RUNNEL_BIN" run --offline -W .github/workflows/links.yml 2>&1) || true
 echo "$out" | grep -q "a folder on its way is a symbolic link" || fail "restore through a link not refused: $out"
 ! echo "$out" | grep -q "TOPSECRET" || fail "a cache save read a host file through a step's link: $out"
 echo "$out" | grep -q "b-hit=$" || fail "the save through a link should have stored nothing: $out"
+# setup-node and setup-python with `cache:`: the package manager's download folder in the steps'
+# home is restored before the install and saved after, keyed by the dependency files; a missing
+# lock file or an unknown manager fails the step, as those actions do.
+mkdir -p py
+echo "requests==2.0" > py/requirements.txt
+echo '{"lockfileVersion": 3}' > package-lock.json
+cat >.github/workflows/setupcache.yml <<'Y'
+on: push
+jobs:
+  setup:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+        id: py
+        with: {python-version: '3.x', cache: pip}
+      - uses: actions/setup-node@v4
+        id: node
+        with: {cache: npm}
+      - run: |
+          echo "py-hit=${{ steps.py.outputs.cache-hit }} node-hit=${{ steps.node.outputs.cache-hit }}"
+          cat ~/.cache/pip/wheel ~/.npm/tarball 2>/dev/null || true
+          mkdir -p ~/.cache/pip ~/.npm && echo pip-wheel > ~/.cache/pip/wheel && echo npm-tarball > ~/.npm/tarball
+Y
+git add -A
+git -c user.name=t -c user.email=t@example.com commit -qm setupcache
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) || fail "setup cache run 1: $out"
+echo "$out" | grep -q "py-hit=false node-hit=false" || fail "setup caches should miss first: $out"
+echo "$out" | grep -q "Cache saved with key: setup-python-Linux-x64-python-3" || fail "pip cache not saved: $out"
+echo "$out" | grep -q "Cache saved with key: node-cache-Linux-x64-npm-" || fail "npm cache not saved: $out"
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) || fail "setup cache run 2: $out"
+echo "$out" | grep -q "py-hit=true node-hit=true" || fail "setup caches should hit: $out"
+echo "$out" | grep -q "\]   pip-wheel$" || fail "pip cache not restored: $out"
+echo "$out" | grep -q "\]   npm-tarball$" || fail "npm cache not restored: $out"
+echo "requests==2.1" > py/requirements.txt
+git -c user.name=t -c user.email=t@example.com commit -qam deps
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) || fail "setup cache run 3: $out"
+echo "$out" | grep -q "py-hit=false node-hit=true" || fail "a changed requirements.txt should miss: $out"
+git rm -q package-lock.json
+sed -i 's/cache: pip}/cache: poetry}/' .github/workflows/setupcache.yml
+git -c user.name=t -c user.email=t@example.com commit -qam nolock
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) && fail "unknown manager accepted: $out"
+echo "$out" | grep -q "Caching for 'poetry' is not supported" || fail "unknown manager message: $out"
+sed -i 's/cache: poetry}/cache: pip}/' .github/workflows/setupcache.yml
+git -c user.name=t -c user.email=t@example.com commit -qam pip
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) && fail "missing lock file accepted: $out"
+echo "$out" | grep -q "Dependencies lock file is not found in .*Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock" \
+  || fail "missing lock file message: $out"
 echo "actions_builtins: ok"

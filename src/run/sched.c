@@ -417,49 +417,73 @@ static void add_unique(struct vec *ro, const char *path)
     vec_append(ro, &copy);
 }
 
+/* True when root is (inside) a known interpreter manager, virtualenv or conda environment. */
+static bool whole_root_ok(const char *root, const char *home)
+{
+    static const char *const managers[] = {
+        ".pyenv",     ".rbenv", ".nodenv", ".goenv",  ".plenv",   ".jenv",
+        ".nvm",       ".volta", ".asdf",   ".sdkman", ".deno",    ".bun",
+        "go",         ".go",    ".fnm",    ".rustup", ".juliaup", ".local/share/pipx",
+        ".local/pipx"};
+    for (size_t i = 0; i < sizeof(managers) / sizeof(managers[0]); i++) {
+        struct sbuf m = SBUF_INIT;
+        sbuf_addf(&m, "%s/%s", home, managers[i]);
+        bool in = path_within(root, m.buf);
+        sbuf_release(&m);
+        if (in)
+            return true;
+    }
+    struct sbuf marker = SBUF_INIT;
+    sbuf_addf(&marker, "%s/pyvenv.cfg", root);
+    bool env = fs_is_file(marker.buf);
+    sbuf_reset(&marker);
+    sbuf_addf(&marker, "%s/conda-meta", root);
+    env |= fs_is_dir(marker.buf);
+    sbuf_release(&marker);
+    return env;
+}
+
 /*
- * Adds the installation root of dir, a folder inside home holding programs: its parent when dir
- * is a bin/, sbin/ or shims/ folder (so that an interpreter finds its libraries), else dir
- * itself; a folder right in the home, or ~/.local/bin, is added alone (with ~/.local/lib for
- * pip --user), never the whole of the home or ~/.local.
+ * Adds the installation of dir, a folder inside home holding programs. The whole root (the parent
+ * of a bin/, sbin/ or shims/ folder) only for interpreter managers and environments, whose
+ * programs need all of it (pyenv's shims, a virtualenv's site-packages); for any other tool only
+ * dir and its sibling lib/ and libexec/, because such roots also keep the user's credentials
+ * (cargo's credentials.toml, foundry's keystores, a registry token in wasmer.toml). Cargo's
+ * toolchains come from rustup's home.
  */
 static void add_tool_root(struct vec *ro, const char *dir, const char *home)
 {
-    struct sbuf parent = SBUF_INIT, local = SBUF_INIT, lib = SBUF_INIT;
+    struct sbuf parent = SBUF_INIT, sib = SBUF_INIT;
     path_dirname(&parent, dir);
-    sbuf_addf(&local, "%s/.local", home);
     const char *base = path_basename(dir);
     bool is_bin = !strcmp(base, "bin") || !strcmp(base, "sbin") || !strcmp(base, "shims");
-    /* Roots that also keep the user's credentials: only their programs are shown (cargo's
-     * credentials.toml, pulumi's credentials.json, fly's config.yml); cargo's toolchains are
-     * in rustup's home. */
-    const char *pbase = path_basename(parent.buf);
-    bool keeps_secrets =
-        !strcmp(pbase, ".cargo") || !strcmp(pbase, ".pulumi") || !strcmp(pbase, ".fly");
-    if (keeps_secrets) {
-        add_unique(ro, dir);
-        if (!strcmp(pbase, ".cargo")) {
-            const char *rh = getenv("RUSTUP_HOME");
-            if (rh && *rh) {
-                sbuf_addstr(&lib, rh);
-            } else {
-                sbuf_addf(&lib, "%s/.rustup", home);
-            }
-            if (fs_is_dir(lib.buf))
-                add_unique(ro, lib.buf);
-        }
-    } else if (!strcmp(parent.buf, local.buf)) {
-        add_unique(ro, dir);
-        sbuf_addf(&lib, "%s/lib", local.buf);
-        add_unique(ro, lib.buf);
-    } else if (is_bin && strcmp(parent.buf, home)) {
+    if (is_bin && strcmp(parent.buf, home) && whole_root_ok(parent.buf, home)) {
         add_unique(ro, parent.buf);
     } else {
         add_unique(ro, dir);
+        static const char *const siblings[] = {"lib", "libexec"};
+        for (size_t i = 0; is_bin && strcmp(parent.buf, home) && i < 2; i++) {
+            sbuf_reset(&sib);
+            sbuf_addf(&sib, "%s/%s", parent.buf, siblings[i]);
+            if (fs_is_dir(sib.buf))
+                add_unique(ro, sib.buf);
+        }
+        const char *ch = getenv("CARGO_HOME");
+        bool cargo =
+            !strcmp(path_basename(parent.buf), ".cargo") || (ch && *ch && !strcmp(parent.buf, ch));
+        if (cargo) {
+            const char *rh = getenv("RUSTUP_HOME");
+            sbuf_reset(&sib);
+            if (rh && *rh)
+                sbuf_addstr(&sib, rh);
+            else
+                sbuf_addf(&sib, "%s/.rustup", home);
+            if (fs_is_dir(sib.buf))
+                add_unique(ro, sib.buf);
+        }
     }
     sbuf_release(&parent);
-    sbuf_release(&local);
-    sbuf_release(&lib);
+    sbuf_release(&sib);
 }
 
 /*

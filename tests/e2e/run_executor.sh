@@ -339,9 +339,9 @@ check "... which is ~/.cache/runnel/runs" grep -q "run directory: $tmp/home/.cac
 #     brings only ~/.local/lib and the virtualenvs its links point into (pipx); nothing else of
 #     the home is visible.
 h=$tmp/home2
-mkdir -p "$h/.tool/shims" "$h/.tool/versions/1" "$h/.local/bin" "$h/.local/lib" "$h/.local/share"
-printf '#!/bin/sh\ncat "$HOME/.tool/versions/1/says"\n' > "$h/.tool/shims/mytool"
-echo tool-ok > "$h/.tool/versions/1/says"
+mkdir -p "$h/.pyenv/shims" "$h/.pyenv/versions/1" "$h/.local/bin" "$h/.local/lib" "$h/.local/share"
+printf '#!/bin/sh\ncat "$HOME/.pyenv/versions/1/says"\n' > "$h/.pyenv/shims/mytool"
+echo tool-ok > "$h/.pyenv/versions/1/says"
 printf '#!/bin/sh\ncat "$HOME/.local/lib/data"\n' > "$h/.local/bin/localtool"
 echo local-ok > "$h/.local/lib/data"
 echo secret > "$h/secret" && echo hidden > "$h/.local/share/private"
@@ -350,13 +350,18 @@ mkdir -p "$h/.local/share/pipx/venvs/tool2/bin"
 printf '#!/bin/sh\ncat "$HOME/.local/share/pipx/venvs/tool2/says"\n' > "$h/.local/share/pipx/venvs/tool2/bin/tool2"
 echo pipx-ok > "$h/.local/share/pipx/venvs/tool2/says"
 ln -s "$h/.local/share/pipx/venvs/tool2/bin/tool2" "$h/.local/bin/tool2"
-chmod +x "$h/.tool/shims/mytool" "$h/.local/bin/localtool" "$h/.local/share/pipx/venvs/tool2/bin/tool2"
+mkdir -p "$h/.local/share/pipx/venvs/tool2" && touch "$h/.local/share/pipx/venvs/tool2/pyvenv.cfg"
+chmod +x "$h/.pyenv/shims/mytool" "$h/.local/bin/localtool" "$h/.local/share/pipx/venvs/tool2/bin/tool2"
 # cargo keeps a registry token next to its programs: only ~/.cargo/bin (and rustup's home) show
 mkdir -p "$h/.cargo/bin" "$h/.rustup/toolchains" "$h/mybin"
 printf '#!/bin/sh\necho cargo-ok\n' > "$h/.cargo/bin/cargo-tool"
 echo 'token = "cio_secret"' > "$h/.cargo/credentials.toml"
 printf '#!/bin/sh\necho mybin-ok\n' > "$h/mybin/tool3"
-chmod +x "$h/.cargo/bin/cargo-tool" "$h/mybin/tool3"
+# any other tool's root may keep secrets too (foundry's keystores): only its bin/ and lib/ show
+mkdir -p "$h/.foundry/bin" "$h/.foundry/lib" "$h/.foundry/keystores"
+printf '#!/bin/sh\ncat "$HOME/.foundry/lib/data"\n' > "$h/.foundry/bin/forge"
+echo forge-ok > "$h/.foundry/lib/data" && echo wallet > "$h/.foundry/keystores/deployer"
+chmod +x "$h/.cargo/bin/cargo-tool" "$h/mybin/tool3" "$h/.foundry/bin/forge"
 cat > .github/workflows/hometools.yml <<'EOF'
 name: hometools
 on: push
@@ -371,12 +376,13 @@ jobs:
           test "$(cargo-tool)" = cargo-ok && test -d "$HOME/.rustup/toolchains"
           test ! -e "$HOME/.cargo/credentials.toml"
           test "$(tool3)" = mybin-ok
+          test "$(forge)" = forge-ok && test ! -e "$HOME/.foundry/keystores/deployer"
           test ! -e "$HOME/secret" && test ! -e "$HOME/.local/share/private"
-          if (echo x > "$HOME/.tool/versions/1/says") 2>/dev/null; then exit 1; fi
+          if (echo x > "$HOME/.pyenv/versions/1/says") 2>/dev/null; then exit 1; fi
           echo tools-ok
 EOF
 # $h/./mybin is the home's own folder spelled oddly: it must not bring the whole home along.
-HOME=$h PATH="$h/.tool/shims:$h/.local/bin:$h/.cargo/bin:$h/./mybin:$PATH" "$runnel" run push \
+HOME=$h PATH="$h/.pyenv/shims:$h/.local/bin:$h/.cargo/bin:$h/./mybin:$h/.foundry/bin:$PATH" "$runnel" run push \
   -W .github/workflows/hometools.yml --run-dir "$tmp/run-tools" > "$tmp/tools.out" 2>&1
 rc=$?
 check "tools on PATH inside the home run; the rest of the home stays hidden, the tools read-only" \

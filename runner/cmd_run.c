@@ -173,17 +173,26 @@ static int lock_run(const char *run_dir)
     return fd;
 }
 
-/* True while another runnel holds the run's lock. */
-static bool run_in_use(const char *run_dir)
+/*
+ * Removes one old run unless another runnel holds its lock: the lock is held while the run is
+ * renamed out of the run names (so a second pruner skips it) and removed.
+ */
+static void remove_run(const char *root, const char *name)
 {
-    struct sbuf path = SBUF_INIT;
-    sbuf_addf(&path, "%s/.lock", run_dir);
-    int fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-    bool busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+    struct sbuf path = SBUF_INIT, lock = SBUF_INIT, gone = SBUF_INIT;
+    struct err err = ERR_INIT;
+    sbuf_addf(&path, "%s/%s", root, name);
+    sbuf_addf(&lock, "%s/.lock", path.buf);
+    sbuf_addf(&gone, "%s/.removing-%s-%ld", root, name, (long)getpid());
+    int fd = open(lock.buf, O_RDONLY | O_CLOEXEC);
+    bool busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+    if (!busy && rename(path.buf, gone.buf) == 0 && fs_remove_tree(gone.buf, &err) < 0)
+        cli_error_err("cannot remove an old run", &err);
     if (fd >= 0)
         close(fd);
     sbuf_release(&path);
-    return busy;
+    sbuf_release(&lock);
+    sbuf_release(&gone);
 }
 
 /*
@@ -214,14 +223,8 @@ static void prune_runs(const char *root)
     closedir(d);
     vec_sort(&names, cmp_names); /* oldest first: the names are UTC times */
     /* keep - 1 old ones: the run about to start is the keep-th */
-    for (size_t i = 0; i + (size_t)keep - 1 < names.len; i++) {
-        struct sbuf path = SBUF_INIT;
-        struct err err = ERR_INIT;
-        sbuf_addf(&path, "%s/%s", root, *(char **)vec_at(&names, i));
-        if (!run_in_use(path.buf) && fs_remove_tree(path.buf, &err) < 0)
-            cli_error_err("cannot remove an old run", &err);
-        sbuf_release(&path);
-    }
+    for (size_t i = 0; i + (size_t)keep - 1 < names.len; i++)
+        remove_run(root, *(char **)vec_at(&names, i));
     vec_foreach (char *, n, &names) {
         xfree(*n);
     }
@@ -231,7 +234,6 @@ static void prune_runs(const char *root)
 static void default_run_dir(struct sbuf *out)
 {
     cli_runs_root(out);
-    prune_runs(out->buf);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -518,16 +520,6 @@ int cli_cmd_run(int argc, char **argv)
         status = CLI_USAGE;
         goto done;
     }
-    if (c.run_dir)
-        sbuf_addstr(&run_dir, c.run_dir);
-    else
-        default_run_dir(&run_dir);
-    if (fs_mkdirs(run_dir.buf, 0755, &err) < 0) {
-        cli_error_err(NULL, &err);
-        status = CLI_USAGE;
-        goto done;
-    }
-    run_lock = lock_run(run_dir.buf);
     if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         struct sigaction sa = {.sa_handler = on_sigint};
         sigemptyset(&sa.sa_mask);
@@ -549,6 +541,39 @@ int cli_cmd_run(int argc, char **argv)
                               : "not triggered");
         }
         goto done;
+    }
+
+    /* The run's directory, only now that something runs. In the default place, old runs are
+     * pruned first (not for a dry run), and the new one appears under its name already locked:
+     * it is made under a name pruning never looks at, locked, then renamed. */
+    if (c.run_dir) {
+        sbuf_addstr(&run_dir, c.run_dir);
+        if (fs_mkdirs(run_dir.buf, 0755, &err) < 0) {
+            cli_error_err(NULL, &err);
+            status = CLI_USAGE;
+            goto done;
+        }
+        run_lock = lock_run(run_dir.buf);
+    } else {
+        struct sbuf root = SBUF_INIT, tmp = SBUF_INIT;
+        default_run_dir(&run_dir);
+        path_dirname(&root, run_dir.buf);
+        if (!c.dry_run)
+            prune_runs(root.buf);
+        sbuf_addf(&tmp, "%s/.new-%s", root.buf, path_basename(run_dir.buf));
+        int rc = fs_mkdirs(tmp.buf, 0755, &err);
+        if (rc == 0) {
+            run_lock = lock_run(tmp.buf);
+            if (rename(tmp.buf, run_dir.buf) < 0)
+                rc = err_errno(&err, "cannot create '%s'", run_dir.buf);
+        }
+        sbuf_release(&root);
+        sbuf_release(&tmp);
+        if (rc < 0) {
+            cli_error_err(NULL, &err);
+            status = CLI_USAGE;
+            goto done;
+        }
     }
 
     /* Steps find runnel itself on PATH: the executable's own directory. */

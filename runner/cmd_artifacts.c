@@ -117,7 +117,7 @@ static int artifacts_main(const char *run_dir, int npos, const char *const *pos)
         return CLI_OK;
     }
     if (npos == 3 && !strcmp(pos[0], "extract")) {
-        if (actions_artifact_extract(run_dir, pos[1], pos[2], &err) < 0) {
+        if (actions_artifact_extract(run_dir, pos[1], pos[2], false, &err) < 0) {
             cli_error_err(NULL, &err);
             return CLI_FAIL;
         }

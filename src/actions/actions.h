@@ -315,9 +315,10 @@ struct actions_cache_opts {
                                  to it so an entry moves between workspaces */
     const char *const *paths; /* the `path` lines (globs allowed, '!' excludes, '~/' = home) */
     size_t npaths;
-    const char *home; /* the steps' home ('~/'), whose files are stored relative to it; NULL:
-                         $HOME */
-    const char *key;  /* the primary key */
+    const char *home;     /* the steps' home ('~/'), whose files are stored relative to it; NULL:
+                             $HOME. Set only in a sandbox, where links a step made are refused */
+    const char *temp_dir; /* RUNNER_TEMP, checked for such links too; may be NULL */
+    const char *key;      /* the primary key */
     const char *const *restore_keys; /* restore: prefixes tried in order after the key */
     size_t nrestore;
     bool lookup_only; /* restore: find the entry but extract nothing */
@@ -349,8 +350,13 @@ struct actions_artifact_info {
 int actions_artifacts_list(struct vec *out, const char *run_dir, struct err *err);
 void actions_artifacts_list_release(struct vec *list);
 
-/* Copies artifact name of run_dir into dest (created). ERR_NOTFOUND names a missing artifact. */
-int actions_artifact_extract(const char *run_dir, const char *name, const char *dest,
+/*
+ * Copies artifact name of run_dir into dest (created). ERR_NOTFOUND names a missing artifact.
+ * With guard (a sandboxed job's download, which runs outside the sandbox), nothing is written
+ * through a symbolic link found in dest: a link where a file goes is replaced, and a link among
+ * the folders on the way fails the copy (ERR_FAIL).
+ */
+int actions_artifact_extract(const char *run_dir, const char *name, const char *dest, bool guard,
                              struct err *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "actions/internal.h"
 #include "util/path.h"
@@ -112,7 +113,7 @@ void actions_artifacts_list_release(struct vec *list)
 }
 
 /* Copies every regular file below src into dst, keeping relative paths. */
-static int copy_tree(const char *src, const char *dst, struct err *err)
+static int copy_tree(const char *src, const char *dst, bool guard, struct err *err)
 {
     struct vec files = VEC_INIT(struct actions_file);
     struct sbuf to = SBUF_INIT;
@@ -128,6 +129,15 @@ static int copy_tree(const char *src, const char *dst, struct err *err)
             continue;
         sbuf_reset(&to);
         path_join(&to, dst, f->abs + sl + 1);
+        struct stat lst;
+        if (guard &&
+            (fs_through_link(dst, to.buf) || (lstat(dst, &lst) == 0 && S_ISLNK(lst.st_mode)))) {
+            rc = err_set(err, ERR_FAIL, "cannot write '%s': a folder on its way is a symbolic link",
+                         to.buf);
+            break;
+        }
+        if (guard && lstat(to.buf, &lst) == 0 && S_ISLNK(lst.st_mode))
+            unlink(to.buf);
         rc = actions_copy_file(f->abs, to.buf, err);
     }
     if (rc == 0)
@@ -137,7 +147,7 @@ static int copy_tree(const char *src, const char *dst, struct err *err)
     return rc;
 }
 
-int actions_artifact_extract(const char *run_dir, const char *name, const char *dest,
+int actions_artifact_extract(const char *run_dir, const char *name, const char *dest, bool guard,
                              struct err *err)
 {
     struct sbuf src = SBUF_INIT;
@@ -149,7 +159,7 @@ int actions_artifact_extract(const char *run_dir, const char *name, const char *
     if (!fs_is_dir(src.buf)) {
         rc = err_set(err, ERR_NOTFOUND, "artifact '%s' not found in '%s'", name, run_dir);
     } else {
-        rc = copy_tree(src.buf, dest, err);
+        rc = copy_tree(src.buf, dest, guard, err);
     }
     sbuf_release(&src);
     return rc;

@@ -206,12 +206,37 @@ static int run_upload(const struct actions_builtin_call *c, struct actions_built
         BUG("actions_builtin_call.run_dir is required for upload-artifact");
     struct actions_match_opts mo = {.workspace = c->workspace,
                                     .home = c->home,
+                                    .temp_dir = c->temp_dir,
                                     .patterns = (const char *const *)lines.items,
                                     .npatterns = lines.len,
                                     .include_hidden = input_bool(c, "include-hidden-files", false)};
     if (actions_match(&files, &root, &mo, &e2) < 0) {
         fail(out, "%s", e2.msg);
         goto done;
+    }
+    /* In a sandbox, a link a step made may point at what the steps cannot see: only links that
+     * stay in the workspace, the steps' home or the temp folder are followed. */
+    for (size_t i = 0; c->home && i < files.len;) {
+        struct actions_file *f = vec_at(&files, i);
+        char *real = f->kind == ACTIONS_FILE_LINK ? realpath(f->abs, NULL) : NULL;
+        bool inside = true;
+        if (f->kind == ACTIONS_FILE_LINK) {
+            const char *bases[] = {c->workspace, c->home, c->temp_dir};
+            inside = false;
+            for (size_t k = 0; real && k < 3; k++) {
+                size_t n = bases[k] ? strlen(bases[k]) : 0;
+                inside |= n && !strncmp(real, bases[k], n) && real[n] == '/';
+            }
+        }
+        xfree(real);
+        if (inside) {
+            i++;
+            continue;
+        }
+        logf_(c, ACTIONS_LOG_WARNING, "'%s' is a link out of the job's folders: not uploaded",
+              f->abs);
+        xfree(f->abs);
+        vec_remove(&files, i);
     }
     size_t nreg = 0;
     vec_foreach (struct actions_file, f, &files)
@@ -285,7 +310,7 @@ static int run_download(const struct actions_builtin_call *c, struct actions_bui
     abs_path(&dest, c, *p ? p : ".");
     const char *name = input(c, "name");
     if (*name) {
-        rc = actions_artifact_extract(c->run_dir, name, dest.buf, &e2);
+        rc = actions_artifact_extract(c->run_dir, name, dest.buf, c->home != NULL, &e2);
         if (rc == ERR_NOTFOUND || rc == ERR_INVALID) {
             fail(out, "unable to download artifact(s): artifact not found for name: %s", name);
             rc = 0;
@@ -312,7 +337,7 @@ static int run_download(const struct actions_builtin_call *c, struct actions_bui
         sbuf_addstr(&one, dest.buf);
         if (!merge)
             sbuf_addf(&one, "/%s", a->name);
-        rc = actions_artifact_extract(c->run_dir, a->name, one.buf, err);
+        rc = actions_artifact_extract(c->run_dir, a->name, one.buf, c->home != NULL, err);
         if (rc < 0)
             goto done;
         n++;
@@ -334,6 +359,7 @@ static void cache_opts(struct actions_cache_opts *o, const struct actions_builti
     *o = (struct actions_cache_opts){.cache_dir = c->cache_dir,
                                      .workspace = c->workspace,
                                      .home = c->home,
+                                     .temp_dir = c->temp_dir,
                                      .paths = (const char *const *)paths->items,
                                      .npaths = paths->len,
                                      .key = input(c, "key")};
@@ -455,6 +481,7 @@ int actions_builtin_post(const struct actions_post *post, const struct actions_b
     struct actions_cache_opts o = {.cache_dir = c->cache_dir,
                                    .workspace = c->workspace,
                                    .home = c->home,
+                                   .temp_dir = c->temp_dir,
                                    .paths = (const char *const *)post->paths.items,
                                    .npaths = post->paths.len,
                                    .key = post->key};
@@ -633,6 +660,7 @@ static void setup_cache(const struct actions_builtin_call *c, bool py, const cha
     actions_split_lines(&lines, *given ? given : k->patterns);
     struct actions_match_opts mo = {.workspace = c->workspace,
                                     .home = c->home,
+                                    .temp_dir = c->temp_dir,
                                     .patterns = (const char *const *)lines.items,
                                     .npatterns = lines.len};
     struct sha256 h;
@@ -674,6 +702,7 @@ static void setup_cache(const struct actions_builtin_call *c, bool py, const cha
     struct actions_cache_opts o = {.cache_dir = c->cache_dir,
                                    .workspace = c->workspace,
                                    .home = c->home,
+                                   .temp_dir = c->temp_dir,
                                    .paths = paths,
                                    .npaths = 1,
                                    .key = key.buf};

@@ -221,6 +221,7 @@ int actions_cache_save(const struct actions_cache_opts *o, struct err *err)
     }
     struct actions_match_opts mo = {.workspace = o->workspace,
                                     .home = o->home,
+                                    .temp_dir = o->temp_dir,
                                     .patterns = o->paths,
                                     .npatterns = o->npaths,
                                     .include_hidden = true,
@@ -480,13 +481,15 @@ static int extract(const char *archive_path, const struct actions_cache_opts *o,
         }
         /* The restore runs outside the sandbox: a link a step left in the workspace or its home
          * must not lead it elsewhere. A link where a file goes is replaced, not written through. */
-        if (base && fs_through_link(base, target.buf)) {
+        struct actions_match_opts chk = {
+            .workspace = o->workspace, .home = o->home, .temp_dir = o->temp_dir};
+        if (o->home && actions_step_link(&chk, target.buf)) {
             rc = err_set(err, ERR_FAIL,
                          "cannot restore '%s': a folder on its way is a symbolic link", target.buf);
             goto done;
         }
         struct stat lst;
-        if (base && lstat(target.buf, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+        if (o->home && lstat(target.buf, &lst) == 0 && S_ISLNK(lst.st_mode) &&
             archive_entry_filetype(e) != AE_IFLNK)
             unlink(target.buf);
         archive_entry_set_pathname(e, target.buf);

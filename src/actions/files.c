@@ -58,6 +58,17 @@ void actions_lines_release(struct vec *lines)
     vec_release(lines);
 }
 
+bool actions_step_link(const struct actions_match_opts *o, const char *path)
+{
+    const char *bases[] = {o->workspace, o->temp_dir, o->home};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = bases[i] ? strlen(bases[i]) : 0;
+        if (n && !strncmp(path, bases[i], n) && (!path[n] || path[n] == '/'))
+            return fs_through_link(bases[i], path);
+    }
+    return false;
+}
+
 void actions_match_release(struct vec *files)
 {
     vec_foreach (struct actions_file, f, files)
@@ -282,10 +293,7 @@ int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_m
         sbuf_release(&dir);
         /* The matching runs outside the sandbox: a link a step left on the way to a search root
          * in the workspace or the home would read files the steps cannot see. */
-        const char *home = o->home ? o->home : getenv("HOME");
-        size_t wl = strlen(o->workspace);
-        bool in_ws = !strncmp(p->root, o->workspace, wl) && (!p->root[wl] || p->root[wl] == '/');
-        if (in_ws ? fs_through_link(o->workspace, p->root) : home && fs_through_link(home, p->root))
+        if (o->home && actions_step_link(o, p->root))
             continue;
         if (lstat(p->root, &st) < 0)
             continue;

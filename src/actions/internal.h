@@ -25,7 +25,9 @@ struct actions_file {
 struct actions_match_opts {
     const char *workspace;       /* relative patterns start here */
     const char *const *patterns; /* '!' excludes; lines may be blank; '~/' is home */
-    const char *home;            /* NULL: $HOME */
+    const char *home;            /* the steps' own home in a sandbox, else NULL ($HOME): links
+                                    a step made are checked only in a sandbox */
+    const char *temp_dir;        /* RUNNER_TEMP, checked like the workspace; may be NULL */
     size_t npatterns;
     bool include_hidden; /* false: skip names starting with '.' below a search root */
     bool include_dirs;   /* also list directories (for the cache) */
@@ -37,6 +39,12 @@ struct actions_match_opts {
  * root_out gets the least common ancestor of the positive patterns' search roots (a literal
  * file's root is its directory): upload-artifact v4 stores files relative to it.
  */
+/*
+ * True when path, in the workspace, the steps' home or the temp folder, is reached through a
+ * symbolic link that leads out of that folder: one a sandboxed step could have made to have the
+ * built-ins, which run outside the sandbox, read or write elsewhere.
+ */
+bool actions_step_link(const struct actions_match_opts *o, const char *path);
 int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_match_opts *o,
                   struct err *err);
 void actions_match_release(struct vec *files);

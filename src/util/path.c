@@ -252,13 +252,24 @@ bool fs_through_link(const char *base, const char *path)
     if (strncmp(path, base, bl) || path[bl] != '/')
         return false;
     struct sbuf prefix = SBUF_INIT;
+    char *real_base = NULL;
     bool link = false;
     for (const char *p = path + bl + 1; !link && (p = strchr(p, '/')); p++) {
         struct stat st;
         sbuf_reset(&prefix);
         sbuf_add(&prefix, path, (size_t)(p - path));
-        link = lstat(prefix.buf, &st) == 0 && S_ISLNK(st.st_mode);
+        if (lstat(prefix.buf, &st) < 0 || !S_ISLNK(st.st_mode))
+            continue;
+        /* A link that stays inside base (a repository's own vendor -> third_party) is fine. */
+        if (!real_base)
+            real_base = realpath(base, NULL);
+        char *real = realpath(prefix.buf, NULL);
+        size_t rl = real_base ? strlen(real_base) : 0;
+        link = !real || !real_base || strncmp(real, real_base, rl) ||
+               (real[rl] != '/' && real[rl] != '\0');
+        xfree(real);
     }
+    xfree(real_base);
     sbuf_release(&prefix);
     return link;
 }

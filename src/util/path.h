@@ -32,8 +32,8 @@ bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
 /*
  * True when path lies below base and one of the folders between them (below base, above path's
- * last component) is a symbolic link. Code outside the sandbox uses it before it reads or writes
- * where a step could have planted a link.
+ * last component) is a symbolic link that leads out of base (or nowhere). Code outside the
+ * sandbox uses it before it reads or writes where a step could have planted a link.
  */
 bool fs_through_link(const char *base, const char *path);
 /*

@@ -172,4 +172,32 @@ git -c user.name=t -c user.email=t@example.com commit -qam pip
 out=$("$RUNNEL_BIN" run --offline -W .github/workflows/setupcache.yml 2>&1) && fail "missing lock file accepted: $out"
 echo "$out" | grep -q "Dependencies lock file is not found in .*Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock" \
   || fail "missing lock file message: $out"
+# upload-artifact does not follow a step's link out of the job's folders, download-artifact does
+# not write through one, and a cache in RUNNER_TEMP is checked like the home.
+mkdir -p "$tmp/victim2" "$HOME/.ssh"
+echo TOPSECRET > "$HOME/.ssh/id_test"
+cat >.github/workflows/artlinks.yml <<Y
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p out && echo fine > out/ok.txt && ln -s $HOME/.ssh/id_test out/stolen
+      - uses: actions/upload-artifact@v4
+        with: {name: linked, path: out}
+      - uses: actions/download-artifact@v4
+        with: {name: linked, path: got}
+      - run: echo "GOT=\$(cat got/stolen 2>/dev/null) OK=\$(cat got/ok.txt)"
+      - run: ln -s $tmp/victim2 dest
+      - uses: actions/download-artifact@v4
+        continue-on-error: true
+        with: {name: linked, path: dest}
+Y
+git add -A
+git -c user.name=t -c user.email=t@example.com commit -qm artlinks
+out=$("$RUNNEL_BIN" run --offline -W .github/workflows/artlinks.yml 2>&1) || true
+echo "$out" | grep -q "GOT= OK=fine" || fail "upload followed a link out of the job: $out"
+echo "$out" | grep -q "is a link out of the job's folders: not uploaded" || fail "no warning for the link: $out"
+[ -z "$(ls -A "$tmp/victim2")" ] || fail "download wrote through a step's link: $(ls "$tmp/victim2")"
+echo "$out" | grep -q "a folder on its way is a symbolic link" || fail "download through a link not refused: $out"
 echo "actions_builtins: ok"

@@ -238,6 +238,13 @@ static void fs_through_link_sees_links_below_the_base(void)
     sbuf_addf(&p, "%s/", link.buf); /* ... unless the path goes into it */
     CHECK(fs_through_link(base.buf, p.buf));
     CHECK(!fs_through_link(real.buf, "/elsewhere/file"));
+    /* a link that stays inside base (a repository's vendor -> third_party) is fine */
+    struct sbuf inner = SBUF_INIT;
+    path_join(&inner, base.buf, "vendor");
+    CHECK(symlink("real", inner.buf) == 0);
+    sbuf_addstr(&inner, "/deeper/file");
+    CHECK(!fs_through_link(base.buf, inner.buf));
+    sbuf_release(&inner);
     struct sbuf *bufs[] = {&base, &real, &link, &p};
     for (size_t i = 0; i < 4; i++)
         sbuf_release(bufs[i]);

@@ -160,8 +160,9 @@ struct run_job {
     struct run_cmd_parser parser;
     struct sbuf summary; /* this job's step summaries, masked */
     double started, deadline;
-    double cancel_grace_s; /* cancel-timeout-minutes (default 5): how long a step that starts
-                              after the job was cancelled (if: always(), posts) may run */
+    double cancel_grace_s;  /* cancel-timeout-minutes (default 5): how long the steps that start
+                               after the job was cancelled (if: always(), posts) may run */
+    double cancel_deadline; /* when that window closes; 0 until the first such step starts */
     size_t nsteps_run;
 };
 

@@ -757,6 +757,13 @@ static void job_advance(struct run_job *j)
     while (j->state == RUN_JOB_RUNNING && !j->cur) {
         if (j->cancel_requested && j->status == EXPR_STATUS_SUCCESS)
             j->status = EXPR_STATUS_CANCELLED;
+        if (j->run->force_stop) {
+            /* A second Ctrl-C: nothing more starts, no step, pre or post. */
+            run_logf(j, RUN_LINE_INFO,
+                     "stopped: the rest of the job is not run (second interrupt)");
+            job_done(j, j->status == EXPR_STATUS_FAILURE ? RUN_FAILURE : RUN_CANCELLED);
+            return;
+        }
         if (run_pre_start(j))
             continue;
         struct run_frame *f = run_top(j);
@@ -1036,7 +1043,8 @@ static void wait_round(struct run *r)
         /* Timeouts: the step's, then the job's. Cancel: fail-fast or Ctrl-C. */
         if (st->deadline > 0 && now >= st->deadline) {
             cancel_step(j, true);
-        } else if (j->deadline > 0 && now >= j->deadline && !st->started_cancelled) {
+        } else if (j->deadline > 0 && now >= j->deadline && !st->started_cancelled &&
+                   !j->cancel_requested) {
             /* A timeout cancels the job: steps that start after it (if: always(), posts) run
              * under cancel-timeout-minutes instead. */
             if (!st->stop_sent)
@@ -1058,7 +1066,8 @@ static void wait_round(struct run *r)
         }
         if (st->deadline > 0 && st->deadline < next)
             next = st->deadline;
-        if (j->deadline > 0 && j->deadline < next)
+        /* the job's deadline matters only while it can still stop this step (no busy wait) */
+        if (j->deadline > now && j->deadline < next && !st->started_cancelled)
             next = j->deadline;
         const int kinds_here[] = {0, 1, 2};
         const int fdv[] = {st->proc.is_running ? proc_poll_fd(&st->proc) : -1, st->out.fd,

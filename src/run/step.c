@@ -800,6 +800,14 @@ void run_frame_finish(struct run_job *j)
 static bool start_node(struct run_job *j, struct run_step *st, char *const *envp,
                        const char *script);
 
+/* The end of the window after a cancellation in which later steps and posts may run, together. */
+static double cancel_window(struct run_job *j)
+{
+    if (!j->cancel_deadline)
+        j->cancel_deadline = run_now() + j->cancel_grace_s;
+    return j->cancel_deadline;
+}
+
 /*
  * A pre or post script has started: the job waits on it, its output read with a fresh parser.
  * One that starts after the job was cancelled (its pre-if or post-if, always() by default, let
@@ -809,7 +817,7 @@ static void node_step_running(struct run_job *j, struct run_step *st)
 {
     st->started_cancelled = j->cancel_requested;
     if (st->started_cancelled)
-        st->deadline = run_now() + j->cancel_grace_s;
+        st->deadline = cancel_window(j);
     run_cmd_parser_release(&j->parser);
     run_cmd_parser_init(&j->parser, NULL);
     j->cur = st;
@@ -1225,8 +1233,8 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
     if (minutes > 0)
         st->deadline = run_now() + minutes * 60.0;
     /* Started after a cancellation (if: always()): bounded by cancel-timeout-minutes. */
-    if (st->started_cancelled && (!st->deadline || st->deadline > run_now() + j->cancel_grace_s))
-        st->deadline = run_now() + j->cancel_grace_s;
+    if (st->started_cancelled && (!st->deadline || st->deadline > cancel_window(j)))
+        st->deadline = cancel_window(j);
     run_cmd_parser_release(&j->parser);
     struct run_cmd_parser_opts cpo = {0};
     const char *unsecure = map_find(&env, "ACTIONS_ALLOW_UNSECURE_COMMANDS");

@@ -669,8 +669,15 @@ static void setup_cache(const struct actions_builtin_call *c, bool py, const cha
     if (actions_match(&files, NULL, &mo, &e2) == 0) {
         vec_foreach (struct actions_file, f, &files) {
             struct sbuf text = SBUF_INIT;
-            if (f->kind == ACTIONS_FILE_REG &&
-                sbuf_read_file(&text, f->abs, 256u << 20, &e2) == 0) {
+            /* A linked lock file counts when it stays in the workspace (as hashFiles follows). */
+            char *real = f->kind == ACTIONS_FILE_LINK ? realpath(f->abs, NULL) : NULL;
+            char *real_ws = real ? realpath(c->workspace, NULL) : NULL;
+            size_t wl = real_ws ? strlen(real_ws) : 0;
+            bool ok = f->kind == ACTIONS_FILE_REG ||
+                      (real_ws && !strncmp(real, real_ws, wl) && real[wl] == '/');
+            xfree(real);
+            xfree(real_ws);
+            if (ok && sbuf_read_file(&text, f->abs, 256u << 20, &e2) == 0) {
                 unsigned char d[SHA256_DIGEST_SIZE];
                 sha256_buf(d, text.buf, text.len);
                 sha256_update(&h, d, sizeof(d));

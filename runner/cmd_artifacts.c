@@ -17,6 +17,7 @@
 
 #include "actions/actions.h"
 #include "cli.h"
+#include "util/path.h"
 #include "util/sbuf.h"
 
 /* The newest run directory of `runnel run` (names are UTC timestamps, so the greatest wins). */
@@ -29,7 +30,11 @@ static bool newest_run(struct sbuf *out)
     if (d) {
         struct dirent *de;
         while ((de = readdir(d))) {
-            if (cli_is_run_name(de->d_name) && strcmp(de->d_name, best.buf) > 0) {
+            struct sbuf mark = SBUF_INIT;
+            sbuf_addf(&mark, "%s/%s/.dry-run", runs.buf, de->d_name);
+            bool dry = fs_exists(mark.buf);
+            sbuf_release(&mark);
+            if (cli_is_run_name(de->d_name) && !dry && strcmp(de->d_name, best.buf) > 0) {
                 sbuf_reset(&best);
                 sbuf_addstr(&best, de->d_name);
             }
@@ -117,7 +122,7 @@ static int artifacts_main(const char *run_dir, int npos, const char *const *pos)
         return CLI_OK;
     }
     if (npos == 3 && !strcmp(pos[0], "extract")) {
-        if (actions_artifact_extract(run_dir, pos[1], pos[2], false, &err) < 0) {
+        if (actions_artifact_extract(run_dir, pos[1], pos[2], NULL, &err) < 0) {
             cli_error_err(NULL, &err);
             return CLI_FAIL;
         }

@@ -214,13 +214,26 @@ static void prune_runs(const char *root)
         return;
     struct vec names = VEC_INIT(char *);
     struct dirent *de;
+    struct vec leftovers = VEC_INIT(char *);
     while ((de = readdir(d))) {
         if (cli_is_run_name(de->d_name)) {
             char *name = xstrdup(de->d_name);
             vec_append(&names, &name);
+        } else if (!strncmp(de->d_name, ".removing-", 10)) {
+            char *name = xstrdup(de->d_name); /* a removal that was cut short: finish it */
+            vec_append(&leftovers, &name);
         }
     }
     closedir(d);
+    vec_foreach (char *, n, &leftovers) {
+        struct sbuf path = SBUF_INIT;
+        struct err ignored = ERR_INIT;
+        sbuf_addf(&path, "%s/%s", root, *n);
+        fs_remove_tree(path.buf, &ignored);
+        sbuf_release(&path);
+        xfree(*n);
+    }
+    vec_release(&leftovers);
     vec_sort(&names, cmp_names); /* oldest first: the names are UTC times */
     /* keep - 1 old ones: the run about to start is the keep-th */
     for (size_t i = 0; i + (size_t)keep - 1 < names.len; i++)
@@ -547,7 +560,22 @@ int cli_cmd_run(int argc, char **argv)
      * pruned first (not for a dry run), and the new one appears under its name already locked:
      * it is made under a name pruning never looks at, locked, then renamed. */
     if (c.run_dir) {
-        sbuf_addstr(&run_dir, c.run_dir);
+        /* Absolute (steps run elsewhere), and outside the repository, which every job copies. */
+        char *cwd = getcwd(NULL, 0);
+        struct sbuf joined = SBUF_INIT;
+        path_join(&joined, cwd ? cwd : "/", c.run_dir);
+        path_normalize(&run_dir, joined.buf);
+        sbuf_release(&joined);
+        xfree(cwd);
+        size_t rl = p->repo.root ? strlen(p->repo.root) : 0;
+        if (!c.bind && rl && !strncmp(run_dir.buf, p->repo.root, rl) &&
+            (run_dir.buf[rl] == '/' || !run_dir.buf[rl])) {
+            cli_error("--run-dir '%s' is inside the repository, which each job copies: choose a "
+                      "folder outside it (or use --bind)",
+                      c.run_dir);
+            status = CLI_USAGE;
+            goto done;
+        }
         if (fs_mkdirs(run_dir.buf, 0755, &err) < 0) {
             cli_error_err(NULL, &err);
             status = CLI_USAGE;
@@ -574,6 +602,15 @@ int cli_cmd_run(int argc, char **argv)
             status = CLI_USAGE;
             goto done;
         }
+    }
+
+    /* A dry run's folder is marked, so that `runnel artifacts` passes over it. */
+    if (c.dry_run) {
+        struct sbuf mark = SBUF_INIT;
+        struct err ignored = ERR_INIT;
+        sbuf_addf(&mark, "%s/.dry-run", run_dir.buf);
+        fs_write_file(mark.buf, "", 0, &ignored);
+        sbuf_release(&mark);
     }
 
     /* Steps find runnel itself on PATH: the executable's own directory. */

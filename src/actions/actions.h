@@ -352,11 +352,11 @@ void actions_artifacts_list_release(struct vec *list);
 
 /*
  * Copies artifact name of run_dir into dest (created). ERR_NOTFOUND names a missing artifact.
- * With guard (a sandboxed job's download, which runs outside the sandbox), nothing is written
- * through a symbolic link found in dest: a link where a file goes is replaced, and a link among
- * the folders on the way fails the copy (ERR_FAIL).
+ * With guard (NULL-terminated folders: a sandboxed job's workspace, home and temp folder; the
+ * download runs outside the sandbox), every file must land inside one of them, reached through
+ * no symbolic link that leads out (ERR_FAIL otherwise); a link where a file goes is replaced.
  */
-int actions_artifact_extract(const char *run_dir, const char *name, const char *dest, bool guard,
-                             struct err *err);
+int actions_artifact_extract(const char *run_dir, const char *name, const char *dest,
+                             const char *const *guard, struct err *err);
 
 #endif

@@ -113,7 +113,21 @@ void actions_artifacts_list_release(struct vec *list)
 }
 
 /* Copies every regular file below src into dst, keeping relative paths. */
-static int copy_tree(const char *src, const char *dst, bool guard, struct err *err)
+/*
+ * With bases (NULL-terminated; a sandboxed job's workspace, home and temp folder), to must lie in
+ * one of them and be reached through no link leading out of it.
+ */
+static bool write_allowed(const char *const *bases, const char *to)
+{
+    for (size_t i = 0; bases[i]; i++) {
+        size_t n = strlen(bases[i]);
+        if (n && !strncmp(to, bases[i], n) && to[n] == '/')
+            return !fs_through_link(bases[i], to);
+    }
+    return false;
+}
+
+static int copy_tree(const char *src, const char *dst, const char *const *guard, struct err *err)
 {
     struct vec files = VEC_INIT(struct actions_file);
     struct sbuf to = SBUF_INIT;
@@ -130,9 +144,10 @@ static int copy_tree(const char *src, const char *dst, bool guard, struct err *e
         sbuf_reset(&to);
         path_join(&to, dst, f->abs + sl + 1);
         struct stat lst;
-        if (guard &&
-            (fs_through_link(dst, to.buf) || (lstat(dst, &lst) == 0 && S_ISLNK(lst.st_mode)))) {
-            rc = err_set(err, ERR_FAIL, "cannot write '%s': a folder on its way is a symbolic link",
+        if (guard && !write_allowed(guard, to.buf)) {
+            rc = err_set(err, ERR_FAIL,
+                         "cannot write '%s': it is outside the job's folders, or a folder on its "
+                         "way is a symbolic link",
                          to.buf);
             break;
         }
@@ -147,8 +162,8 @@ static int copy_tree(const char *src, const char *dst, bool guard, struct err *e
     return rc;
 }
 
-int actions_artifact_extract(const char *run_dir, const char *name, const char *dest, bool guard,
-                             struct err *err)
+int actions_artifact_extract(const char *run_dir, const char *name, const char *dest,
+                             const char *const *guard, struct err *err)
 {
     struct sbuf src = SBUF_INIT;
     int rc = actions_artifact_name_check(name, err);

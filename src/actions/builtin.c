@@ -224,8 +224,10 @@ static int run_upload(const struct actions_builtin_call *c, struct actions_built
             const char *bases[] = {c->workspace, c->home, c->temp_dir};
             inside = false;
             for (size_t k = 0; real && k < 3; k++) {
-                size_t n = bases[k] ? strlen(bases[k]) : 0;
-                inside |= n && !strncmp(real, bases[k], n) && real[n] == '/';
+                char *rb = bases[k] ? realpath(bases[k], NULL) : NULL; /* a linked ~/.cache */
+                size_t n = rb ? strlen(rb) : 0;
+                inside |= n && !strncmp(real, rb, n) && (real[n] == '/' || !real[n]);
+                xfree(rb);
             }
         }
         xfree(real);
@@ -308,9 +310,10 @@ static int run_download(const struct actions_builtin_call *c, struct actions_bui
 
     const char *p = input(c, "path");
     abs_path(&dest, c, *p ? p : ".");
+    const char *guard[] = {c->workspace, c->home, c->temp_dir, NULL};
     const char *name = input(c, "name");
     if (*name) {
-        rc = actions_artifact_extract(c->run_dir, name, dest.buf, c->home != NULL, &e2);
+        rc = actions_artifact_extract(c->run_dir, name, dest.buf, c->home ? guard : NULL, &e2);
         if (rc == ERR_NOTFOUND || rc == ERR_INVALID) {
             fail(out, "unable to download artifact(s): artifact not found for name: %s", name);
             rc = 0;
@@ -337,7 +340,7 @@ static int run_download(const struct actions_builtin_call *c, struct actions_bui
         sbuf_addstr(&one, dest.buf);
         if (!merge)
             sbuf_addf(&one, "/%s", a->name);
-        rc = actions_artifact_extract(c->run_dir, a->name, one.buf, c->home != NULL, err);
+        rc = actions_artifact_extract(c->run_dir, a->name, one.buf, c->home ? guard : NULL, err);
         if (rc < 0)
             goto done;
         n++;

@@ -980,10 +980,11 @@ static void schedule(struct run *r)
         }
         for (size_t i = 0; i < r->jobs.len; i++) {
             struct run_job *j = *(struct run_job **)vec_at(&r->jobs, i);
-            if (j->state == RUN_JOB_PENDING && j->cancel_requested) {
+            if (j->state == RUN_JOB_PENDING && (j->cancel_requested || r->force_stop)) {
                 run_logf(j, RUN_LINE_INFO, "%s",
-                         j->cancel_reason ? j->cancel_reason
-                                          : "cancelled before it started (fail-fast)");
+                         r->force_stop      ? "not started (second interrupt)"
+                         : j->cancel_reason ? j->cancel_reason
+                                            : "cancelled before it started (fail-fast)");
                 job_done(j, RUN_CANCELLED);
                 moved = true;
                 continue;
@@ -1064,7 +1065,7 @@ static void wait_round(struct run *r)
                 next = st->kill_at;
             }
         }
-        if (st->deadline > 0 && st->deadline < next)
+        if (st->deadline > now && st->deadline < next)
             next = st->deadline;
         /* the job's deadline matters only while it can still stop this step (no busy wait) */
         if (j->deadline > now && j->deadline < next && !st->started_cancelled)

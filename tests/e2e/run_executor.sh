@@ -464,6 +464,18 @@ rc=$?
 check "a running run survives RUNNEL_KEEP_RUNS=1 from another runnel (exit $rc)" \
   bash -c '[ "$1" = 0 ] && grep -q slow-done "$2"' _ "$rc" "$tmp/slow.out"
 
+# 12b. --run-dir: a relative one works from the steps' directories too; one inside the repository
+#      (which each job copies) is refused with one line instead of copying the copy.
+out=$("$runnel" run push -W .github/workflows/workspace.yml --run-dir ../rel-run 2>&1)
+rc=$?
+check "a relative --run-dir works (exit $rc)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 5 <<< "$out"
+out=$("$runnel" run push -W .github/workflows/workspace.yml --run-dir inside-run 2>&1)
+rc=$?
+check "a --run-dir inside the repository is refused (exit $rc)" bash -c '[ "$1" = 2 ] &&
+  grep -q "is inside the repository" <<< "$2" && [ ! -e inside-run ]' _ "$rc" "$out"
+rm -rf ../rel-run
+
 # 13. nothing triggered: runnel run says why for each workflow, as runnel plan does.
 mkdir -p "$tmp/notrig/.github/workflows"
 cat > "$tmp/notrig/.github/workflows/main-only.yml" <<'EOF'

@@ -360,9 +360,9 @@ static void artifacts_round_trip_with_globs(void)
     CHECK_INT(i0->bytes, 2);
     actions_artifacts_list_release(&list);
     snprintf(got, sizeof(got), "%s/extracted", harness_tmpdir());
-    CHECK_INT(actions_artifact_extract(f.run, "texts", got, false, &err), 0);
+    CHECK_INT(actions_artifact_extract(f.run, "texts", got, NULL, &err), 0);
     CHECK(has_text(got, "sub/b.txt", "B"));
-    CHECK_INT(actions_artifact_extract(f.run, "missing", got, false, &err), ERR_NOTFOUND);
+    CHECK_INT(actions_artifact_extract(f.run, "missing", got, NULL, &err), ERR_NOTFOUND);
     fx_release(&f);
 }
 

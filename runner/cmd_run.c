@@ -246,7 +246,10 @@ static void prune_runs(const char *root)
 
 static void default_run_dir(struct sbuf *out)
 {
-    cli_runs_root(out);
+    struct sbuf root = SBUF_INIT;
+    cli_runs_root(&root); /* XDG_CACHE_HOME=/x/ gives /x//runnel: every path is compared later */
+    path_normalize(out, root.buf);
+    sbuf_release(&root);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -567,17 +570,24 @@ int cli_cmd_run(int argc, char **argv)
         path_normalize(&run_dir, joined.buf);
         sbuf_release(&joined);
         xfree(cwd);
-        size_t rl = p->repo.root ? strlen(p->repo.root) : 0;
-        if (!c.bind && rl && !strncmp(run_dir.buf, p->repo.root, rl) &&
-            (run_dir.buf[rl] == '/' || !run_dir.buf[rl])) {
-            cli_error("--run-dir '%s' is inside the repository, which each job copies: choose a "
-                      "folder outside it (or use --bind)",
-                      c.run_dir);
+        bool existed = fs_exists(run_dir.buf);
+        if (fs_mkdirs(run_dir.buf, 0755, &err) < 0) {
+            cli_error_err(NULL, &err);
             status = CLI_USAGE;
             goto done;
         }
-        if (fs_mkdirs(run_dir.buf, 0755, &err) < 0) {
-            cli_error_err(NULL, &err);
+        /* Compared by real paths: the repository's root is one, and either may go through links. */
+        char *real = realpath(run_dir.buf, NULL);
+        size_t rl = p->repo.root ? strlen(p->repo.root) : 0;
+        bool inside =
+            real && rl && !strncmp(real, p->repo.root, rl) && (real[rl] == '/' || !real[rl]);
+        xfree(real);
+        if (!c.bind && inside) {
+            cli_error("--run-dir '%s' is inside the repository, which each job copies: choose a "
+                      "folder outside it (or use --bind)",
+                      c.run_dir);
+            if (!existed)
+                rmdir(run_dir.buf);
             status = CLI_USAGE;
             goto done;
         }

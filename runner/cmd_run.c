@@ -576,12 +576,8 @@ int cli_cmd_run(int argc, char **argv)
             status = CLI_USAGE;
             goto done;
         }
-        /* Compared by real paths: the repository's root is one, and either may go through links. */
-        char *real = realpath(run_dir.buf, NULL);
-        size_t rl = p->repo.root ? strlen(p->repo.root) : 0;
-        bool inside =
-            real && rl && !strncmp(real, p->repo.root, rl) && (real[rl] == '/' || !real[rl]);
-        xfree(real);
+        /* Compared by real paths: either may go through links. */
+        bool inside = p->repo.root && fs_real_within(run_dir.buf, p->repo.root);
         if (!c.bind && inside) {
             cli_error("--run-dir '%s' is inside the repository, which each job copies: choose a "
                       "folder outside it (or use --bind)",

@@ -120,8 +120,7 @@ void actions_artifacts_list_release(struct vec *list)
 static bool write_allowed(const char *const *bases, const char *to)
 {
     for (size_t i = 0; bases[i]; i++) {
-        size_t n = strlen(bases[i]);
-        if (n && !strncmp(to, bases[i], n) && to[n] == '/')
+        if (path_within(to, bases[i]))
             return !fs_through_link(bases[i], to);
     }
     return false;

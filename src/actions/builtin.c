@@ -218,19 +218,10 @@ static int run_upload(const struct actions_builtin_call *c, struct actions_built
      * stay in the workspace, the steps' home or the temp folder are followed. */
     for (size_t i = 0; c->home && i < files.len;) {
         struct actions_file *f = vec_at(&files, i);
-        char *real = f->kind == ACTIONS_FILE_LINK ? realpath(f->abs, NULL) : NULL;
-        bool inside = true;
-        if (f->kind == ACTIONS_FILE_LINK) {
-            const char *bases[] = {c->workspace, c->home, c->temp_dir};
-            inside = false;
-            for (size_t k = 0; real && k < 3; k++) {
-                char *rb = bases[k] ? realpath(bases[k], NULL) : NULL; /* a linked ~/.cache */
-                size_t n = rb ? strlen(rb) : 0;
-                inside |= n && !strncmp(real, rb, n) && (real[n] == '/' || !real[n]);
-                xfree(rb);
-            }
-        }
-        xfree(real);
+        bool inside = f->kind != ACTIONS_FILE_LINK;
+        const char *bases[] = {c->workspace, c->home, c->temp_dir}; /* a linked ~/.cache too */
+        for (size_t k = 0; !inside && k < 3; k++)
+            inside = bases[k] && fs_real_within(f->abs, bases[k]);
         if (inside) {
             i++;
             continue;
@@ -673,13 +664,8 @@ static void setup_cache(const struct actions_builtin_call *c, bool py, const cha
         vec_foreach (struct actions_file, f, &files) {
             struct sbuf text = SBUF_INIT;
             /* A linked lock file counts when it stays in the workspace (as hashFiles follows). */
-            char *real = f->kind == ACTIONS_FILE_LINK ? realpath(f->abs, NULL) : NULL;
-            char *real_ws = real ? realpath(c->workspace, NULL) : NULL;
-            size_t wl = real_ws ? strlen(real_ws) : 0;
             bool ok = f->kind == ACTIONS_FILE_REG ||
-                      (real_ws && !strncmp(real, real_ws, wl) && real[wl] == '/');
-            xfree(real);
-            xfree(real_ws);
+                      (f->kind == ACTIONS_FILE_LINK && fs_real_within(f->abs, c->workspace));
             if (ok && sbuf_read_file(&text, f->abs, 256u << 20, &e2) == 0) {
                 unsigned char d[SHA256_DIGEST_SIZE];
                 sha256_buf(d, text.buf, text.len);

@@ -413,10 +413,8 @@ static const struct cand *pick(const struct vec *cands, const char *key, bool pr
 }
 
 /* Maps an archive name back to where it goes; false for a name we never write. */
-static bool restore_target(struct sbuf *out, const char **base_out, const char *name,
-                           const struct actions_cache_opts *o)
+static bool restore_target(struct sbuf *out, const char *name, const struct actions_cache_opts *o)
 {
-    *base_out = NULL;
     const char *rest;
     static const char *const kinds[] = {"ws", "home"};
     for (size_t k = 0; k < 2; k++) {
@@ -427,7 +425,6 @@ static bool restore_target(struct sbuf *out, const char **base_out, const char *
         if (!dir)
             return false;
         rest = name[kl] ? name + kl + 1 : "";
-        *base_out = dir;
         if (!*rest) {
             sbuf_addstr(out, dir);
             return true;
@@ -473,8 +470,7 @@ static int extract(const char *archive_path, const struct actions_cache_opts *o,
             goto done;
         }
         sbuf_reset(&target);
-        const char *base = NULL;
-        if (!restore_target(&target, &base, archive_entry_pathname(e), o)) {
+        if (!restore_target(&target, archive_entry_pathname(e), o)) {
             rc = err_set(err, ERR_INVALID, "cache archive '%s' holds an unexpected name '%s'",
                          archive_path, archive_entry_pathname(e));
             goto done;

@@ -62,8 +62,7 @@ bool actions_step_link(const struct actions_match_opts *o, const char *path)
 {
     const char *bases[] = {o->workspace, o->temp_dir, o->home};
     for (size_t i = 0; i < 3; i++) {
-        size_t n = bases[i] ? strlen(bases[i]) : 0;
-        if (n && !strncmp(path, bases[i], n) && (!path[n] || path[n] == '/'))
+        if (bases[i] && path_within(path, bases[i]))
             return fs_through_link(bases[i], path);
     }
     return false;

@@ -400,13 +400,6 @@ static void job_outputs(struct run_job *j)
     }
 }
 
-/* True when path is dir or lies below it. */
-static bool path_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
-}
-
 static void add_unique(struct vec *ro, const char *path)
 {
     vec_foreach (char *, have, ro) {

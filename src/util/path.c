@@ -244,32 +244,41 @@ static int remove_at(int parent, const char *name, struct err *err)
     return rc;
 }
 
+bool path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return !strncmp(path, dir, n) && (!path[n] || path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+bool fs_real_within(const char *path, const char *dir)
+{
+    char *real = realpath(path, NULL);
+    char *real_dir = real ? realpath(dir, NULL) : NULL;
+    bool in = real_dir && path_within(real, real_dir);
+    xfree(real);
+    xfree(real_dir);
+    return in;
+}
+
 bool fs_through_link(const char *base, const char *path)
 {
     size_t bl = strlen(base);
     while (bl > 1 && base[bl - 1] == '/')
         bl--;
-    if (strncmp(path, base, bl) || path[bl] != '/')
+    if (!path_within(path, base) || path[bl] != '/')
         return false;
     struct sbuf prefix = SBUF_INIT;
-    char *real_base = NULL;
     bool link = false;
     for (const char *p = path + bl + 1; !link && (p = strchr(p, '/')); p++) {
         struct stat st;
         sbuf_reset(&prefix);
         sbuf_add(&prefix, path, (size_t)(p - path));
-        if (lstat(prefix.buf, &st) < 0 || !S_ISLNK(st.st_mode))
-            continue;
         /* A link that stays inside base (a repository's own vendor -> third_party) is fine. */
-        if (!real_base)
-            real_base = realpath(base, NULL);
-        char *real = realpath(prefix.buf, NULL);
-        size_t rl = real_base ? strlen(real_base) : 0;
-        link = !real || !real_base || strncmp(real, real_base, rl) ||
-               (real[rl] != '/' && real[rl] != '\0');
-        xfree(real);
+        link =
+            lstat(prefix.buf, &st) == 0 && S_ISLNK(st.st_mode) && !fs_real_within(prefix.buf, base);
     }
-    xfree(real_base);
     sbuf_release(&prefix);
     return link;
 }

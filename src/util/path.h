@@ -30,6 +30,11 @@ void path_dirname(struct sbuf *out, const char *path);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
+/* True when path is dir or lies below it, by text (dir's trailing '/' ignored). */
+bool path_within(const char *path, const char *dir);
+/* True when path, links resolved, is dir (resolved too) or lies below it; false if either is
+ * missing. */
+bool fs_real_within(const char *path, const char *dir);
 /*
  * True when path lies below base and one of the folders between them (below base, above path's
  * last component) is a symbolic link that leads out of base (or nowhere). Code outside the

@@ -250,6 +250,30 @@ static void fs_through_link_sees_links_below_the_base(void)
         sbuf_release(bufs[i]);
 }
 
+/* path_within is textual and stops at folder boundaries; fs_real_within resolves links first. */
+static void path_within_and_fs_real_within(void)
+{
+    CHECK(path_within("/a/b", "/a"));
+    CHECK(path_within("/a", "/a/"));
+    CHECK(path_within("/a/b", "/"));
+    CHECK(!path_within("/ab", "/a"));
+    CHECK(!path_within("/a", "/a/b"));
+    struct err err = ERR_INIT;
+    struct sbuf dir = SBUF_INIT, in = SBUF_INIT, link = SBUF_INIT;
+    path_join(&dir, harness_tmpdir(), "realw/inside");
+    CHECK_INT(fs_mkdirs(dir.buf, 0755, &err), 0);
+    path_join(&in, harness_tmpdir(), "realw");
+    path_join(&link, harness_tmpdir(), "lw");
+    CHECK(symlink(dir.buf, link.buf) == 0);
+    CHECK(fs_real_within(link.buf, in.buf));  /* the link leads inside */
+    CHECK(!path_within(link.buf, in.buf));    /* though its name does not */
+    CHECK(!fs_real_within(in.buf, link.buf)); /* the parent is not inside its child */
+    CHECK(!fs_real_within("/no/such/path", in.buf));
+    sbuf_release(&dir);
+    sbuf_release(&in);
+    sbuf_release(&link);
+}
+
 static void map_keeps_insertion_order(void)
 {
     struct map m = MAP_INIT;
@@ -701,6 +725,7 @@ int main(int argc, char **argv)
         TEST(sbuf_xml_escapes_the_five),
         TEST(fs_remove_tree_empties_read_only_folders),
         TEST(fs_through_link_sees_links_below_the_base),
+        TEST(path_within_and_fs_real_within),
         TEST(map_keeps_insertion_order),
         TEST(map_ci_mode_matches_github_contexts),
         TEST(arena_allocations_are_zeroed_and_aligned),

@@ -220,6 +220,7 @@ struct run {
     struct sbuf self_dir;
     struct sbuf self_path;  /* the runnel executable (setup-cml links to it) */
     struct sbuf compat_dir; /* <run_dir>/bin: hf and huggingface-cli linked to runnel */
+    struct vec ro_paths;    /* char * (owned), NULL-terminated: run_ro_paths(), made once */
     struct sbuf summary;
 };
 

@@ -540,7 +540,7 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
 }
 
 /*
- * Removes from ro (const char *) every path that is the home or holds it: bound read-only over
+ * Removes from ro (char *, owned) every path that is the home or holds it: bound read-only over
  * the steps' own home it would show all of the user's home (keys, tokens). When that is
  * runnel's own folder (a binary kept right in the home), runnel's file alone is bound instead.
  */
@@ -551,7 +551,7 @@ static void drop_home_covering(struct vec *ro, const char *home, const char *sel
         return;
     char *real_home = realpath(home, NULL);
     for (size_t i = 0; i < ro->len;) {
-        const char **p = vec_at(ro, i);
+        char **p = vec_at(ro, i);
         char *real = realpath(*p, NULL);
         bool covers = path_within(home, *p) || (real_home && real && path_within(real_home, real));
         xfree(real);
@@ -560,13 +560,53 @@ static void drop_home_covering(struct vec *ro, const char *home, const char *sel
             continue;
         }
         if (self_dir && !strcmp(*p, self_dir) && self_path && *self_path) {
-            *p = self_path;
+            xfree(*p);
+            *p = xstrdup(self_path);
             i++;
         } else {
+            xfree(*p);
             vec_remove(ro, i);
         }
     }
     xfree(real_home);
+}
+
+/*
+ * The folders bound read-only into every job's sandbox, NULL-terminated, made once per run (the
+ * same for all jobs): runnel itself, hf's links to it, where JavaScript actions come from (the
+ * action cache, made now so that actions downloaded during a job are inside, and the
+ * --action-path directories), and the tools on PATH that lie inside the home.
+ */
+static const char *const *run_ro_paths(struct run *r)
+{
+    if (r->ro_paths.len)
+        return r->ro_paths.items;
+    struct vec *ro = &r->ro_paths;
+    const struct actions_fetch_opts *fo = r->o->actions ? &r->o->actions->fetch : NULL;
+    struct sbuf cache = SBUF_INIT;
+    struct err err = ERR_INIT;
+    if (fo && fo->cache_dir)
+        sbuf_addstr(&cache, fo->cache_dir);
+    else if (actions_cache_dir_default(&cache, &err) < 0)
+        err_clear(&err);
+    if (cache.len && fs_mkdirs(cache.buf, 0755, &err) < 0)
+        err_clear(&err);
+    add_home_tools(ro, getenv("HOME"), getenv("PATH")); /* first: it leaves out what ro covers */
+    const char *fixed[] = {r->self_dir.buf, r->compat_dir.buf, cache.buf};
+    for (size_t i = 0; i < 3; i++) {
+        if (fixed[i] && *fixed[i]) {
+            char *copy = xstrdup(fixed[i]);
+            vec_append(ro, &copy);
+        }
+    }
+    for (size_t i = 0; fo && i < fo->nmaps; i++) {
+        char *copy = xstrdup(fo->maps[i].dir);
+        vec_append(ro, &copy);
+    }
+    drop_home_covering(ro, getenv("HOME"), r->self_dir.buf, r->self_path.buf);
+    sbuf_release(&cache);
+    *(char **)vec_push(ro) = NULL;
+    return r->ro_paths.items;
 }
 
 static int job_setup(struct run_job *j, struct err *err)
@@ -603,45 +643,17 @@ static int job_setup(struct run_job *j, struct err *err)
     }
     init_contexts(j);
     if (!r->o->dry_run) {
-        /* Read-only: runnel itself, hf's links to it, where JavaScript actions come from (the
-         * action cache, made now so that actions downloaded during the job are inside, and the
-         * --action-path directories), and the tools on PATH that lie inside the home. */
-        const struct actions_fetch_opts *fo = r->o->actions ? &r->o->actions->fetch : NULL;
-        struct sbuf cache = SBUF_INIT;
-        if (fo && fo->cache_dir)
-            sbuf_addstr(&cache, fo->cache_dir);
-        else if (actions_cache_dir_default(&cache, err) < 0)
-            err_clear(err);
-        if (cache.len && fs_mkdirs(cache.buf, 0755, err) < 0)
-            err_clear(err);
-        struct vec ro = VEC_INIT(const char *);
-        if (r->self_dir.len)
-            vec_append(&ro, &r->self_dir.buf);
-        if (r->compat_dir.len)
-            vec_append(&ro, &r->compat_dir.buf);
-        if (cache.len)
-            vec_append(&ro, &cache.buf);
-        for (size_t i = 0; fo && i < fo->nmaps; i++)
-            vec_append(&ro, &fo->maps[i].dir);
         /* The steps' home: the job's own directory, which the built-ins see too. */
         struct sbuf home = SBUF_INIT;
         sbuf_addf(&home, "%s/home", j->dir.buf);
         if (fs_mkdirs(home.buf, 0700, err) < 0) {
             sbuf_release(&home);
-            sbuf_release(&cache);
             return err->code;
         }
-        struct vec tools = VEC_INIT(char *);
-        add_home_tools(&tools, getenv("HOME"), getenv("PATH"));
-        vec_foreach (char *, t, &tools) {
-            vec_append(&ro, t);
-        }
-        drop_home_covering(&ro, getenv("HOME"), r->self_dir.buf, r->self_path.buf);
-        *(const char **)vec_push(&ro) = NULL;
         struct sandbox_opts so = {
             .workspace = j->workspace.buf,
             .temp_dir = j->temp.buf,
-            .ro_paths = ro.items,
+            .ro_paths = run_ro_paths(r),
             .rw_paths = r->o->rw_paths,
             .network = r->o->network,
             .home = getenv("HOME") && getenv("HOME")[0] == '/' ? getenv("HOME") : NULL,
@@ -656,12 +668,6 @@ static int job_setup(struct run_job *j, struct err *err)
         if (rc == 0 && so.home && sandbox_tier(j->sb) != SANDBOX_TIER_NONE)
             sbuf_addstr(&j->home, home.buf);
         sbuf_release(&home);
-        vec_release(&ro);
-        vec_foreach (char *, t, &tools) {
-            xfree(*t);
-        }
-        vec_release(&tools);
-        sbuf_release(&cache);
         if (rc < 0)
             return rc;
     }
@@ -1189,6 +1195,7 @@ int run_execute(struct run_result *out, const struct run_opts *o, struct err *er
                     .event_json = SBUF_INIT,
                     .self_path = SBUF_INIT,
                     .compat_dir = SBUF_INIT,
+                    .ro_paths = VEC_INIT(char *),
                     .groups = MAP_INIT};
     int rc = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1291,6 +1298,10 @@ done:
         run_wf_free(run_wf_at(&r, w));
     vec_release(&r.wfs);
     sandbox_host_free(r.host);
+    vec_foreach (char *, p, &r.ro_paths) {
+        xfree(*p);
+    }
+    vec_release(&r.ro_paths);
     run_masker_free(r.masker);
     sbuf_release(&r.summary);
     sbuf_release(&r.self_dir);

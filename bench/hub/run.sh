@@ -7,6 +7,10 @@
 # runnel's figure is end to end: sha256 of the file (the LFS oid the protocol needs before any
 # byte is sent), whoami, create, preupload, batch, every part, completion, verify and the commit.
 #
+# Beside curl it runs the official JavaScript client (@huggingface/hub's uploadFiles, from
+# tests/node) once on the same file and server, when node and tests/node/node_modules are there:
+# the reference implementation of the protocol, to set runnel's figure against.
+#
 # It also takes SHA-256's speed on this CPU from `openssl speed` (SHA-NI where the CPU has it).
 # Hashing the file's bytes is the floor any LFS client pays before its first byte; the bench
 # prints what runnel takes after that floor, against curl.
@@ -86,14 +90,27 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
 done
 parts=$(curl -sf "$EP/_test/state" | $PY -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("part_put", 0))')
 [ "$parts" -ge 2 ] || { echo "runnel did not use multipart ($parts parts)"; exit 1; }
-$PY - "$SIZE_MB" "$ct" "$crss" "$rt" "$rrss" "$parts" "$ht" <<'PYEOF'
+# The official client, once (it takes several times runnel's time, and the same each run).
+jt=0; jrss=0
+if command -v node >/dev/null && [ -d "$SRC/tests/node/node_modules/@huggingface/hub" ]; then
+  read -r _ jt jrss < <(RUNNEL_SOURCE_DIR=$SRC measure hfjs node "$SRC/bench/hub/js_upload.mjs" \
+    "$EP" hf_bench "$WORK/up/model.safetensors" bench/js-model) ||
+    { echo "  @huggingface/hub failed: left out"; jt=0; jrss=0; }
+  echo "  @huggingface/hub uploadFiles $jt s"
+fi
+$PY - "$SIZE_MB" "$ct" "$crss" "$rt" "$rrss" "$parts" "$ht" "$jt" "$jrss" <<'PYEOF'
 import sys
 mb, ct, crss, rt, rrss, parts, ht = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6], float(sys.argv[7])
+jt, jrss = float(sys.argv[8]), int(sys.argv[9])
 print("bench/hub: %d MB through the loopback Hub (best of each)" % mb)
 print("  curl PUT            %7.2f s  %7.1f MB/s  peak %6.1f MB" % (ct, mb / ct, crss / 1024))
 print("  runnel hub upload   %7.2f s  %7.1f MB/s  peak %6.1f MB  (%s multipart parts in all, end to end)" % (rt, mb / rt, rrss / 1024, parts))
+if jt > 0:
+    print("  @huggingface/hub    %7.2f s  %7.1f MB/s  peak %6.1f MB  (official JS client, uploadFiles, one run)" % (jt, mb / jt, jrss / 1024))
 print("  sha256 alone        %7.2f s  (openssl speed: the oid any LFS client needs before its first byte)" % ht)
 print("  ratio runnel/curl throughput: %.2fx (target >= 0.9x, peak < 64 MB)" % (ct / rt))
 print("  after the hash:     runnel %.2f s for the rest against curl's %.2f s (%.2fx);" % (rt - ht, ct, ct / max(rt - ht, 1e-9)))
 print("                      the hash plus a transfer as fast as curl's would give %.2fx" % (ct / (ht + ct)))
+if jt > 0:
+    print("  ratio runnel/@huggingface/hub throughput: %.2fx" % (jt / rt))
 PYEOF

@@ -203,6 +203,15 @@ int cli_gh_load(struct cli_gh *ctx, const struct cli_gh_opts *o, struct err *err
         sbuf_addstr(&url, o->repo);
         const char *host = strstr(o->repo, "://") + 3;
         size_t host_len = strcspn(host, "/");
+        /* user:token@ before the host (CML's --repo with credentials) is not part of the API
+         * address: it would reach every error message that names a request. */
+        for (size_t i = host_len; i > 0; i--) {
+            if (host[i - 1] == '@') {
+                host += i;
+                host_len -= i;
+                break;
+            }
+        }
         if (!api && !(host_len == 10 && !memcmp(host, "github.com", 10)))
             sbuf_addf(&ctx->api, "https://%.*s/api/v3", (int)host_len, host);
     } else if (o->repo) {

@@ -190,6 +190,13 @@ check(p.returncode == 1 and "401" in p.stderr and "Bad credentials" in p.stderr,
       f"401: {p.stderr!r}")
 p = runnel(gh, ["comment", "create", "report.md"], {"GITHUB_TOKEN": None})
 check(p.returncode == 2 and "token not found" in p.stderr, f"no token: {p.stderr!r}")
+# CML's --repo may carry the token in the URL: the API address made from it must not (it is in
+# every request error, and runnel() checks the token reaches no output).
+p = runnel(gh, ["comment", "create", "report.md", "--target", "issue/3", "--repo",
+                "https://x-access-token:%s@127.0.0.1:9/octo/demo" % gh.token],
+           {"GITHUB_API_URL": None, "RUNNEL_HTTP_RETRIES": "0"})
+check(p.returncode == 1 and "https://127.0.0.1:9/api/v3/repos/octo/demo/issues/3/comments" in p.stderr,
+      f"--repo URL with credentials: {p.stderr!r}")
 gh.stop()
 
 # 6. 429 with Retry-After and the secondary rate limit (403 + Retry-After) are waited out

@@ -172,6 +172,11 @@ static int write_all(int fd, const void *data, size_t len)
 
 int fs_write_file(const char *path, const void *data, size_t len, struct err *err)
 {
+    return fs_write_file_mode(path, data, len, 0644, err);
+}
+
+int fs_write_file_mode(const char *path, const void *data, size_t len, mode_t mode, struct err *err)
+{
     struct sbuf tmp = SBUF_INIT;
     sbuf_addf(&tmp, "%s.tmpXXXXXX", path);
     int rc = 0;
@@ -180,7 +185,7 @@ int fs_write_file(const char *path, const void *data, size_t len, struct err *er
         rc = err_errno(err, "cannot create '%s'", path);
         goto done;
     }
-    if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0) {
+    if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0) {
         rc = err_errno(err, "cannot write '%s'", path);
         close(fd);
         unlink(tmp.buf);
@@ -339,7 +344,13 @@ static int copy_file(int sfd, const char *sname, int ddir, const char *dname, mo
     int in = openat(sfd, sname, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (in < 0)
         return err_errno(err, "cannot open '%s'", sname);
-    int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+    /* A link where the file goes is replaced, never written through: the destination may be a
+     * folder a sandboxed step prepared (actions/checkout's path), and this runs outside. */
+    struct stat lst;
+    if (fstatat(ddir, dname, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+        unlinkat(ddir, dname, 0);
+    int out =
+        openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
     if (out < 0) {
         int rc = err_errno(err, "cannot create '%s'", dname);
         close(in);

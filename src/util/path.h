@@ -59,6 +59,9 @@ bool fs_search_path(struct sbuf *out, const char *dirs, const char *name);
 int fs_mkdirs(const char *path, mode_t mode, struct err *err);
 /* Writes data to path (created or truncated, mode 0644), through a temporary file and rename. */
 int fs_write_file(const char *path, const void *data, size_t len, struct err *err);
+/* The same with the given mode: 0600 for a file that may hold secrets (a step's script). */
+int fs_write_file_mode(const char *path, const void *data, size_t len, mode_t mode,
+                       struct err *err);
 /* Appends data to path (created when missing). */
 int fs_append_file(const char *path, const void *data, size_t len, struct err *err);
 /* rm -rf: removes path and everything below; a missing path is not an error. Never follows links.
@@ -66,9 +69,11 @@ int fs_append_file(const char *path, const void *data, size_t len, struct err *e
 int fs_remove_tree(const char *path, struct err *err);
 /*
  * Copies the tree at src into dest (created when missing): regular files with their mode,
- * symbolic links as links, directories recursively. When skip is not NULL it is asked for each
- * entry's path relative to src ("a/b.txt"; directories without a trailing '/') and the entry
- * is left out when it returns true.
+ * symbolic links as links, directories recursively. A link already in dest where a file or link
+ * goes is replaced, and a link where a directory goes is an error: nothing is written through a
+ * link below dest (dest itself is the caller's to check). When skip is not NULL it is asked for
+ * each entry's path relative to src ("a/b.txt"; directories without a trailing '/') and the
+ * entry is left out when it returns true.
  */
 int fs_copy_tree(const char *dest, const char *src,
                  bool (*skip)(const char *rel, bool is_dir, void *payload), void *payload,

@@ -518,6 +518,59 @@ static void fs_mkdirs_and_remove_tree(void)
     sbuf_release(&p);
 }
 
+/* A link a step left in the destination is replaced, never written through (checkout's path). */
+static void fs_copy_tree_writes_through_no_link(void)
+{
+    struct err err = ERR_INIT;
+    struct sbuf src = SBUF_INIT, dst = SBUF_INIT, out = SBUF_INIT, p = SBUF_INIT;
+    struct sbuf body = SBUF_INIT;
+    path_join(&src, harness_tmpdir(), "src");
+    path_join(&dst, harness_tmpdir(), "dst");
+    path_join(&out, harness_tmpdir(), "outside");
+    CHECK_INT(fs_mkdirs(out.buf, 0755, &err), 0);
+    sbuf_addf(&p, "%s/sub", src.buf);
+    CHECK_INT(fs_mkdirs(p.buf, 0755, &err), 0);
+    sbuf_addstr(&p, "/f");
+    CHECK_INT(fs_write_file(p.buf, "repo", 4, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/README", src.buf);
+    CHECK_INT(fs_write_file(p.buf, "readme", 6, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/victim", out.buf);
+    CHECK_INT(fs_write_file(p.buf, "orig", 4, &err), 0);
+    CHECK_INT(fs_mkdirs(dst.buf, 0755, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/README", dst.buf);
+    struct sbuf victim = SBUF_INIT;
+    sbuf_addf(&victim, "%s/victim", out.buf);
+    CHECK(symlink(victim.buf, p.buf) == 0);
+    CHECK_INT(fs_copy_tree(dst.buf, src.buf, NULL, NULL, &err), 0);
+    CHECK_INT(sbuf_read_file(&body, victim.buf, 100, &err), 0);
+    CHECK_STR(body.buf, "orig");
+    struct stat st;
+    CHECK_INT(lstat(p.buf, &st), 0);
+    CHECK(S_ISREG(st.st_mode));
+    /* a link where a folder goes: an error, nothing written below its target */
+    CHECK_INT(fs_remove_tree(dst.buf, &err), 0);
+    CHECK_INT(fs_mkdirs(dst.buf, 0755, &err), 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/sub", dst.buf);
+    CHECK(symlink(out.buf, p.buf) == 0);
+    CHECK(fs_copy_tree(dst.buf, src.buf, NULL, NULL, &err) < 0);
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/f", out.buf);
+    CHECK(!fs_exists(p.buf));
+    /* a file that may hold secrets can be written private */
+    sbuf_reset(&p);
+    sbuf_addf(&p, "%s/script.sh", out.buf);
+    CHECK_INT(fs_write_file_mode(p.buf, "s", 1, 0600, &err), 0);
+    CHECK_INT(stat(p.buf, &st), 0);
+    CHECK_INT(st.st_mode & 07777, 0600);
+    struct sbuf *bufs[] = {&src, &dst, &out, &p, &body, &victim};
+    for (size_t i = 0; i < 6; i++)
+        sbuf_release(bufs[i]);
+}
+
 /* FIPS 180-4 / NIST example vectors. */
 static void sha256_matches_nist_vectors(void)
 {
@@ -736,6 +789,7 @@ int main(int argc, char **argv)
         TEST(utf8_decode_takes_only_well_formed_characters),
         TEST(path_normalize_folds_dots),
         TEST(fs_mkdirs_and_remove_tree),
+        TEST(fs_copy_tree_writes_through_no_link),
         TEST(sha256_matches_nist_vectors),
         TEST(json_parse_reports_position),
         TEST(glob_matches_branch_cheat_sheet),

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/map.h"
@@ -405,6 +406,62 @@ static const struct wf_token *default_run(const struct run_job *j, const char *k
     return wf_tok_get(wf_tok_get(j->wf->pw->wf->defaults, "run"), key);
 }
 
+/* Skips the destination itself when it lies inside the repository being copied (--bind). */
+static bool skip_dest(const char *rel, bool is_dir, void *payload)
+{
+    (void)is_dir;
+    return !strcmp(rel, payload);
+}
+
+/*
+ * actions/checkout's `path`: the repository copied to a folder of the workspace. As the action,
+ * a path that does not resolve into the workspace is refused ("Repository path '...' is not under
+ * '...'"); the copy runs outside the sandbox, so the path may not reach out through a link a step
+ * made either (fs_copy_tree writes through no link below it).
+ */
+static int checkout_copy(struct run_job *j, const char *path, struct err *err)
+{
+    const char *root = j->run->plan->repo.root;
+    struct sbuf wsn = SBUF_INIT;
+    struct sbuf joined = SBUF_INIT;
+    struct sbuf dest = SBUF_INIT;
+    int rc = 0;
+    path_normalize(&wsn, j->workspace.buf);
+    const char *ws = wsn.buf;
+    path_join(&joined, ws, path);
+    path_normalize(&dest, joined.buf);
+    struct stat st;
+    bool link_out =
+        strcmp(dest.buf, ws) &&
+        (fs_through_link(ws, dest.buf) ||
+         (lstat(dest.buf, &st) == 0 && S_ISLNK(st.st_mode) && !fs_real_within(dest.buf, ws)));
+    if (!path_within(dest.buf, ws) || link_out) {
+        rc = err_set(err, ERR_INVALID, "Repository path '%s' is not under '%s'", dest.buf, ws);
+        goto done;
+    }
+    if (j->run->o->dry_run)
+        goto done;
+    if (!strcmp(dest.buf, ws)) {
+        /* The workspace holds it already (with --bind it *is* the repository: no copy onto
+         * itself). */
+        run_logf(j, RUN_LINE_INFO,
+                 "actions/checkout (built-in): the workspace holds the repository");
+        goto done;
+    }
+    size_t rl = strlen(root);
+    const char *inside =
+        path_within(dest.buf, root) && dest.buf[rl] == '/' ? dest.buf + rl + 1 : NULL;
+    rc = fs_copy_tree(dest.buf, root, inside ? skip_dest : NULL, (void *)inside, err);
+    if (rc == 0)
+        run_logf(j, RUN_LINE_INFO, "actions/checkout (built-in): copied the repository to %s",
+                 path);
+done:
+    sbuf_release(&wsn);
+    sbuf_release(&joined);
+    sbuf_release(&dest);
+    return rc;
+}
+
 /*
  * The built-in actions/checkout: the job's workspace already holds the repository (a copy, or
  * the repository itself with --bind), so checkout of the same repository only has to put it
@@ -428,19 +485,12 @@ static int builtin_checkout(struct run_job *j, const struct val *with, struct er
                            repo->s.p);
         }
     }
-    if (path && path->kind == VAL_STRING && path->s.len) {
-        struct sbuf dest = SBUF_INIT;
-        path_join(&dest, j->workspace.buf, path->s.p);
-        int rc = fs_copy_tree(dest.buf, j->run->plan->repo.root, NULL, NULL, err);
-        if (rc == 0)
-            run_logf(j, RUN_LINE_INFO, "actions/checkout (built-in): copied the repository to %s",
-                     path->s.p);
-        sbuf_release(&dest);
-        return rc;
-    }
-    run_logf(j, RUN_LINE_INFO,
-             "actions/checkout (built-in): the workspace holds the repository at %.12s",
-             j->run->plan->event.sha ? j->run->plan->event.sha : "HEAD");
+    if (path && path->kind == VAL_STRING && path->s.len)
+        return checkout_copy(j, path->s.p, err);
+    if (!j->run->o->dry_run)
+        run_logf(j, RUN_LINE_INFO,
+                 "actions/checkout (built-in): the workspace holds the repository at %.12s",
+                 j->run->plan->event.sha ? j->run->plan->event.sha : "HEAD");
     return 0;
 }
 

@@ -258,6 +258,10 @@ bool actions_builtin_has(const char *uses);
  * or not the step succeeded (a step failing is data: out->ok, out->failure). Returns an error
  * only when the engine itself fails (ERR_NOTFOUND: no built-in for uses; ERR_IO: disk).
  *
+ * The built-ins run outside the sandbox. With c->home set (a sandboxed job), the path inputs of
+ * upload-artifact and the cache actions must lie in the workspace, home or temp_dir (the upload
+ * fails, the cache warns and skips, naming the path), as must download-artifact's.
+ *
  * What each supports (docs/cli.md, "Built-in actions", says the same):
  *   upload-artifact: name (default "artifact"), path (lines; globs in the @actions/glob dialect,
  *     '!' excludes, directories taken whole), if-no-files-found (warn | error | ignore, default

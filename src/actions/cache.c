@@ -438,8 +438,22 @@ static bool restore_target(struct sbuf *out, const char *name, const struct acti
         rest = name + 4;
         if (!path_is_contained(rest))
             return false;
-        sbuf_addf(out, "/%s", rest);
+        struct sbuf abs = SBUF_INIT;
+        sbuf_addf(&abs, "/%s", rest);
+        path_normalize(out, abs.buf); /* what the folder checks of extract() compare */
+        sbuf_release(&abs);
         return true;
+    }
+    return false;
+}
+
+/* True when path lies in the workspace, the steps' home or the temp folder (by text). */
+static bool in_job_folders(const struct actions_cache_opts *o, const char *path)
+{
+    const char *bases[] = {o->workspace, o->home, o->temp_dir};
+    for (size_t i = 0; i < 3; i++) {
+        if (bases[i] && path_within(path, bases[i]))
+            return true;
     }
     return false;
 }
@@ -479,6 +493,13 @@ static int extract(const char *archive_path, const struct actions_cache_opts *o,
          * must not lead it elsewhere. A link where a file goes is replaced, not written through. */
         struct actions_match_opts chk = {
             .workspace = o->workspace, .home = o->home, .temp_dir = o->temp_dir};
+        if (o->home && !in_job_folders(o, target.buf)) {
+            rc = err_set(err, ERR_FAIL,
+                         "cannot restore '%s': it is outside the job's workspace, home and "
+                         "RUNNER_TEMP",
+                         target.buf);
+            goto done;
+        }
         if (o->home && actions_step_link(&chk, target.buf)) {
             rc = err_set(err, ERR_FAIL,
                          "cannot restore '%s': a folder on its way is a symbolic link", target.buf);
@@ -536,6 +557,15 @@ int actions_cache_restore(char **matched_out, const struct actions_cache_opts *o
 
     *matched_out = NULL;
     rc = check_key(o->key, err);
+    if (rc < 0)
+        goto done;
+    /* The restore runs outside the sandbox: in one, it writes only where the steps can. */
+    struct actions_match_opts chk = {.workspace = o->workspace,
+                                     .home = o->home,
+                                     .temp_dir = o->temp_dir,
+                                     .patterns = o->paths,
+                                     .npatterns = o->npaths};
+    rc = actions_paths_check(&chk, err);
     if (rc < 0)
         goto done;
     rc = cache_root(&root, o, err);

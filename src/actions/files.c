@@ -145,6 +145,39 @@ static int pat_make(struct pat *p, const char *line, const char *workspace, cons
     return rc;
 }
 
+/* True when path lies in the workspace, the steps' home or the temp folder (by text). */
+static bool in_job_folders(const struct actions_match_opts *o, const char *path)
+{
+    const char *bases[] = {o->workspace, o->home, o->temp_dir};
+    for (size_t i = 0; i < 3; i++) {
+        if (bases[i] && path_within(path, bases[i]))
+            return true;
+    }
+    return false;
+}
+
+int actions_paths_check(const struct actions_match_opts *o, struct err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && o->home && i < o->npatterns; i++) {
+        const char *line = o->patterns[i];
+        if (!*line || *line == '#' || *line == '!')
+            continue;
+        struct pat p;
+        rc = pat_make(&p, line, o->workspace, o->home, err);
+        if (rc == 0 && !in_job_folders(o, p.root)) {
+            bool same = !strcmp(line, p.root);
+            rc = err_set(err, ERR_FAIL,
+                         "path '%s'%s%s%s is outside the job's workspace, home and RUNNER_TEMP: "
+                         "in a sandbox the built-in actions keep to those (--sandbox none lifts "
+                         "this)",
+                         line, same ? "" : " ('", same ? "" : p.root, same ? "" : "')");
+        }
+        pat_release(&p);
+    }
+    return rc;
+}
+
 /* True when p matches path or one of its ancestors (implicit descendants). */
 static bool pat_hits(const struct pat *p, const char *path)
 {
@@ -260,6 +293,9 @@ int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_m
     bool have_root = false;
     int rc = 0;
 
+    rc = actions_paths_check(o, err);
+    if (rc < 0)
+        goto done;
     w.pats = xcalloc(o->npatterns ? o->npatterns : 1, sizeof(*w.pats));
     for (size_t i = 0; i < o->npatterns; i++) {
         const char *line = o->patterns[i];

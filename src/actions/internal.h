@@ -47,6 +47,13 @@ struct actions_match_opts {
 bool actions_step_link(const struct actions_match_opts *o, const char *path);
 int actions_match(struct vec *out, struct sbuf *root_out, const struct actions_match_opts *o,
                   struct err *err);
+/*
+ * In a sandbox (o->home set), ERR_FAIL naming the first pattern whose search root lies outside
+ * the workspace, the steps' home and the temp folder: the built-ins, which run outside the
+ * sandbox, would read (or a restore write) host files the steps cannot. 0 otherwise, and always
+ * with --sandbox none (o->home NULL). actions_match() checks it first.
+ */
+int actions_paths_check(const struct actions_match_opts *o, struct err *err);
 void actions_match_release(struct vec *files);
 
 /* Splits a multi-line input into trimmed non-empty lines (char * owned, in vec). */

@@ -510,6 +510,78 @@ static void cache_save_restore_with_restore_keys(void)
     fx_release(&f);
 }
 
+/*
+ * The built-ins run outside the sandbox. In one (call.home set), cache save and restore and
+ * upload-artifact keep to the workspace, the steps' home and RUNNER_TEMP: a path elsewhere, given
+ * absolute or climbing out with '..', is refused with a message naming it (a warning for the cache,
+ * whose failures never fail the step on GitHub; the upload fails). With --sandbox none (home NULL)
+ * such paths work as on GitHub, where actions/cache may cache absolute paths.
+ */
+static void builtins_keep_to_the_job_folders_in_a_sandbox(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    char home[600], outside[600], in_temp[700], up[700];
+    snprintf(home, sizeof(home), "%s/home", harness_tmpdir());
+    snprintf(outside, sizeof(outside), "%s/outside", harness_tmpdir());
+    snprintf(in_temp, sizeof(in_temp), "path=%s/tcache", f.temp);
+    snprintf(up, sizeof(up), "path=%s/secret", outside);
+    struct err err = ERR_INIT;
+    CHECK_INT(fs_mkdirs(home, 0700, &err), 0);
+    put(outside, "secret", "host-file");
+    char path_in[700];
+    snprintf(path_in, sizeof(path_in), "path=%s", outside);
+
+    /* unsandboxed: saved, as actions/cache does on GitHub */
+    CHECK_INT(fx_run(&f, "actions/cache/save@v4", (const char *[]){path_in, "key=abs-1", NULL}), 0);
+    CHECK(f.res.ok);
+    CHECK_INT(f.log.warnings, 0);
+
+    f.call.home = home;
+    /* sandboxed: a save of it only warns, naming the path, and stores nothing */
+    CHECK_INT(fx_run(&f, "actions/cache/save@v4", (const char *[]){path_in, "key=abs-2", NULL}), 0);
+    CHECK(f.res.ok);
+    CHECK_INT(f.log.warnings, 1);
+    CHECK(strstr(f.log.text.buf, "is outside the job's workspace, home and RUNNER_TEMP") != NULL);
+    CHECK(strstr(f.log.text.buf, outside) != NULL);
+    /* ... and a restore of the entry saved above writes nothing there: a miss with a warning */
+    put(outside, "secret", "changed");
+    CHECK_INT(fx_run(&f, "actions/cache/restore@v4", (const char *[]){path_in, "key=abs-1", NULL}),
+              0);
+    CHECK(f.res.ok);
+    CHECK(fx_out(&f, "cache-hit") == NULL);
+    CHECK_INT(f.log.warnings, 1);
+    CHECK(strstr(f.log.text.buf, "Failed to restore: path '") != NULL);
+    CHECK(has_text(outside, "secret", "changed"));
+    /* '..' is resolved before the check */
+    CHECK_INT(
+        fx_run(&f, "actions/cache/save@v4", (const char *[]){"path=../outside", "key=abs-3", NULL}),
+        0);
+    CHECK_INT(f.log.warnings, 1);
+    CHECK(strstr(f.log.text.buf, "path '../outside' ('") != NULL);
+    /* upload-artifact of a host file fails the step */
+    CHECK_INT(fx_run(&f, "actions/upload-artifact@v4", (const char *[]){up, "name=a", NULL}), 0);
+    CHECK(!f.res.ok);
+    CHECK(f.res.failure && strstr(f.res.failure, "is outside the job's workspace") != NULL);
+    CHECK(!exists(f.run, "artifacts/a"));
+    /* the job's own folders are fine: RUNNER_TEMP, the home, the workspace */
+    put(f.temp, "tcache/x", "t");
+    put(home, ".npm/y", "h");
+    CHECK_INT(fx_run(&f, "actions/cache/save@v4", (const char *[]){in_temp, "key=in-1", NULL}), 0);
+    CHECK_INT(f.log.warnings, 0);
+    CHECK_INT(
+        fx_run(&f, "actions/cache/save@v4", (const char *[]){"path=~/.npm", "key=in-2", NULL}), 0);
+    CHECK_INT(f.log.warnings, 0);
+
+    /* unsandboxed again: the restore writes the absolute path back */
+    f.call.home = NULL;
+    CHECK_INT(fx_run(&f, "actions/cache/restore@v4", (const char *[]){path_in, "key=abs-1", NULL}),
+              0);
+    CHECK_STR(fx_out(&f, "cache-hit"), "true");
+    CHECK(has_text(outside, "secret", "host-file"));
+    fx_release(&f);
+}
+
 /* ---- setup-python / setup-node / setup-cml -------------------------------------------------- */
 
 static void version_matching(void)
@@ -667,6 +739,7 @@ int main(int argc, char **argv)
         TEST(artifacts_round_trip_with_globs),
         TEST(artifacts_if_no_files_found),
         TEST(cache_save_restore_with_restore_keys),
+        TEST(builtins_keep_to_the_job_folders_in_a_sandbox),
         TEST(version_matching),
         TEST(setup_python_uses_the_host),
         TEST(setup_node_uses_the_host),

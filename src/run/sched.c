@@ -390,13 +390,21 @@ static void job_outputs(struct run_job *j)
     for (size_t i = 0; i < v.obj->len; i++) {
         const struct val_member *m = &v.obj->members[i];
         struct sbuf s = SBUF_INIT;
+        struct sbuf masked = SBUF_INIT;
         val_to_sbuf(&s, &m->value);
-        /* An empty output is not set, as the runner leaves it out. */
-        if (s.len) {
+        run_masker_mask(r->masker, &masked, s.buf, s.len);
+        /* An empty output is not set, as the runner leaves it out; nor is one holding a secret
+         * or a masked value: the runner skips it with this warning (JobExtension), so that the
+         * value never reaches another job (its scripts on disk, its logs). */
+        if (s.len && (masked.len != s.len || memcmp(masked.buf, s.buf, s.len))) {
+            run_logf(j, RUN_LINE_WARNING, "Skip output '%.*s' since it may contain secret.",
+                     (int)m->key.len, m->key.p);
+        } else if (s.len) {
             val_object_set(&r->arena, j->def->outputs, m->key.p, m->key.len,
                            val_string(&r->arena, s.buf, s.len));
         }
         sbuf_release(&s);
+        sbuf_release(&masked);
     }
 }
 

@@ -627,7 +627,11 @@ static int job_setup(struct run_job *j, struct err *err)
     else
         sbuf_addf(&j->workspace, "%s/workspace", j->dir.buf);
     sbuf_addf(&j->event_path, "%s/_github_workflow", j->temp.buf);
+    /* RUNNER_TEMP is the user's alone, as the runner's temp folder is the runner user's: the
+     * step scripts and environment files in it hold secrets. */
     int rc = fs_mkdirs(j->event_path.buf, 0777, err);
+    if (rc == 0 && chmod(j->temp.buf, 0700) < 0)
+        rc = err_errno(err, "cannot make '%s' private", j->temp.buf);
     if (rc == 0)
         rc = fs_mkdirs(j->workspace.buf, 0777, err);
     if (rc < 0)

@@ -605,6 +605,8 @@ static int run_uses_step(struct run_job *j, const struct wf_step *s, struct run_
             err_clear(err);
             return 0;
         }
+        if (j->run->o->dry_run)
+            run_log(j, RUN_LINE_INFO, "(dry run: not started)", 22);
         *ok = true;
         return 0;
     }
@@ -633,6 +635,13 @@ static int run_uses_step(struct run_job *j, const struct wf_step *s, struct run_
     }
     actions_resolved_release(&res);
     run_logf(j, RUN_LINE_INFO, "%s: built-in", uses);
+    /* A dry run starts nothing: the built-ins run outside the sandbox (and a dry run has none),
+     * so one would read and write the host's files with the user's rights. */
+    if (j->run->o->dry_run) {
+        run_log(j, RUN_LINE_INFO, "(dry run: not started)", 22);
+        *ok = true;
+        return 0;
+    }
     struct map inputs = MAP_INIT;
     struct actions_builtin_call c;
     builtin_call(&c, &inputs, j, uses, &with);
@@ -1214,7 +1223,10 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         shell_template(&tmpl, &ext, shell, has_bash);
         struct sbuf script_path = SBUF_INIT;
         sbuf_addf(&script_path, "%s/step-%zu-%s%s", j->temp.buf, st->index + 1, s->id, ext);
-        rc = fs_write_file(script_path.buf, script, strlen(script), err);
+        /* Private to the user, as the runner's temp folder is: the script holds the values of
+         * the secrets it names. A dry run writes none (it shows the script masked). */
+        if (!r->o->dry_run)
+            rc = fs_write_file_mode(script_path.buf, script, strlen(script), 0600, err);
         argv = template_argv(&scratch, tmpl.buf, script_path.buf);
         /* GitHub's images have `python`; Debian has only python3. */
         if (rc == 0 && argv[0] && !strcmp(argv[0], "python") &&

@@ -231,15 +231,20 @@ static void on_progress(const struct hub_progress *p, void *payload)
             end ? "\n" : "");
 }
 
+/* The resume state's folder. XDG_CACHE_HOME is expanded as huggingface_hub expands it: a
+ * workflow's env: block may pass "~/.cache" as it is, which is no folder named "~". */
 static void state_dir(struct sbuf *out)
 {
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
+    struct sbuf raw = SBUF_INIT;
     if (xdg && *xdg) {
-        path_join(out, xdg, "runnel/hub-uploads");
+        path_join(&raw, xdg, "runnel/hub-uploads");
     } else {
-        path_join(out, home && *home ? home : "/tmp", ".cache/runnel/hub-uploads");
+        path_join(&raw, home && *home ? home : "/tmp", ".cache/runnel/hub-uploads");
     }
+    hub_expand_path(out, raw.buf);
+    sbuf_release(&raw);
 }
 
 /* Retry tuning for tests and slow links: RUNNEL_HTTP_RETRIES, RUNNEL_HTTP_RETRY_BASE_MS. */

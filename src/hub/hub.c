@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,25 +418,128 @@ int hub_file_sha256(char out[65], const char *path, const atomic_bool *cancel, s
     return 0;
 }
 
+/* Appends the home folder of the user "~name" names (name NULL: the current user). */
+static bool user_home(struct sbuf *out, const char *name, size_t len)
+{
+    struct passwd pw;
+    struct passwd *found = NULL;
+    char buf[4096];
+    if (!name) {
+        const char *home = getenv("HOME");
+        if (home) {
+            sbuf_addstr(out, home);
+            return true;
+        }
+        getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found);
+    } else {
+        char *user = xstrndup(name, len);
+        getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+        xfree(user);
+    }
+    if (!found || !found->pw_dir)
+        return false;
+    sbuf_addstr(out, found->pw_dir);
+    return true;
+}
+
+/* Python's os.path.expanduser: a leading "~" or "~name" up to the first '/'. */
+static void expand_user(struct sbuf *out, const char *path)
+{
+    if (path[0] != '~') {
+        sbuf_addstr(out, path);
+        return;
+    }
+    const char *slash = strchr(path, '/');
+    size_t end = slash ? (size_t)(slash - path) : strlen(path);
+    size_t start = out->len;
+    if (!user_home(out, end == 1 ? NULL : path + 1, end - 1)) {
+        sbuf_addstr(out, path); /* unknown user: left as it is */
+        return;
+    }
+    while (out->len > start && out->buf[out->len - 1] == '/')
+        sbuf_setlen(out, out->len - 1); /* userhome.rstrip('/') */
+    sbuf_addstr(out, path + end);
+    if (out->len == start)
+        sbuf_addch(out, '/'); /* "(userhome + rest) or root" */
+}
+
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * Python's os.path.expandvars: $name (ASCII letters, digits, '_') and ${name} are replaced by the
+ * variable's value; unknown variables and a lone '$' are left as they are. Values are not
+ * scanned again.
+ */
+static void expand_vars(struct sbuf *out, const char *path)
+{
+    const char *p = path;
+    while (*p) {
+        const char *name = NULL;
+        size_t len = 0;
+        const char *next = p + 1;
+        if (p[0] == '$' && p[1] == '{' && strchr(p + 2, '}')) {
+            name = p + 2;
+            len = (size_t)(strchr(p + 2, '}') - name);
+            next = name + len + 1;
+        } else if (p[0] == '$' && is_word(p[1])) {
+            name = p + 1;
+            while (is_word(name[len]))
+                len++;
+            next = name + len;
+        }
+        if (!name) {
+            sbuf_addch(out, *p++);
+            continue;
+        }
+        char *var = xstrndup(name, len);
+        const char *value = getenv(var);
+        xfree(var);
+        if (value) {
+            sbuf_addstr(out, value);
+        } else {
+            sbuf_add(out, p, (size_t)(next - p));
+        }
+        p = next;
+    }
+}
+
+void hub_expand_path(struct sbuf *out, const char *path)
+{
+    struct sbuf user = SBUF_INIT;
+    expand_user(&user, path);
+    expand_vars(out, user.buf);
+    sbuf_release(&user);
+}
+
 void hub_token_path(struct sbuf *out)
 {
-    const char *p = getenv("HF_TOKEN_PATH");
-    if (p && *p) {
-        sbuf_addstr(out, p);
-        return;
-    }
+    /* constants.py: HF_HOME = expandvars(expanduser($HF_HOME or ($XDG_CACHE_HOME or
+     * ~/.cache)/huggingface)), then HF_TOKEN_PATH = expandvars(expanduser($HF_TOKEN_PATH or
+     * HF_HOME/token)). A GitHub workflow's env: block passes "~/.hf" unexpanded; taken
+     * literally it would put the token in a folder named "~" under the working directory. */
+    struct sbuf home = SBUF_INIT;
+    struct sbuf raw = SBUF_INIT;
+    const char *token_path = getenv("HF_TOKEN_PATH");
     const char *hf_home = getenv("HF_HOME");
-    if (hf_home && *hf_home) {
-        path_join(out, hf_home, "token");
-        return;
-    }
     const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && *xdg) {
-        path_join(out, xdg, "huggingface/token");
-        return;
+    if (token_path && *token_path) {
+        sbuf_addstr(&raw, token_path);
+    } else {
+        if (hf_home && *hf_home) {
+            sbuf_addstr(&raw, hf_home);
+        } else {
+            path_join(&raw, xdg && *xdg ? xdg : "~/.cache", "huggingface");
+        }
+        hub_expand_path(&home, raw.buf);
+        sbuf_reset(&raw);
+        path_join(&raw, home.buf, "token");
     }
-    const char *home = getenv("HOME");
-    path_join(out, home && *home ? home : "/", ".cache/huggingface/token");
+    hub_expand_path(out, raw.buf);
+    sbuf_release(&home);
+    sbuf_release(&raw);
 }
 
 int hub_token_load(struct sbuf *out, struct err *err)

@@ -236,8 +236,15 @@ int hub_normalize_path(struct sbuf *out, const char *path_in_repo, struct err *e
 int hub_check_space_card(const char *text, size_t len, struct err *err);
 
 /*
+ * Appends path with a leading "~" or "~user" and then $NAME and ${NAME} expanded, as
+ * huggingface_hub expands its path variables (os.path.expandvars(os.path.expanduser(path))):
+ * an unknown user or variable is left as it is.
+ */
+void hub_expand_path(struct sbuf *out, const char *path);
+/*
  * The token file huggingface_hub uses: $HF_TOKEN_PATH, else $HF_HOME/token, else
- * $XDG_CACHE_HOME/huggingface/token, else ~/.cache/huggingface/token. Appends the path.
+ * $XDG_CACHE_HOME/huggingface/token, else ~/.cache/huggingface/token, each expanded as
+ * hub_expand_path does (constants.py). Appends the path.
  */
 void hub_token_path(struct sbuf *out);
 /* Reads the token: $HF_TOKEN first, then the token file. ERR_NOTFOUND when neither has one. */

@@ -121,6 +121,56 @@ static void token_path_follows_huggingface_hub(void)
     unsetenv("XDG_CACHE_HOME");
 }
 
+/* constants.py expands HF_HOME, HF_TOKEN_PATH (and the XDG default) with
+ * os.path.expandvars(os.path.expanduser(...)); a workflow's env: passes '~/.hf' as it is. */
+static void token_path_expands_tilde_and_variables(void)
+{
+    struct sbuf p = SBUF_INIT;
+    setenv("HOME", "/home/u", 1);
+    setenv("RUNNEL_T_DIR", "/data", 1);
+    unsetenv("RUNNEL_T_UNSET");
+    unsetenv("HF_TOKEN_PATH");
+    unsetenv("XDG_CACHE_HOME");
+    setenv("HF_HOME", "~/.hf", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/home/u/.hf/token");
+    sbuf_reset(&p);
+    setenv("HF_HOME", "$RUNNEL_T_DIR/hf", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/data/hf/token");
+    sbuf_reset(&p);
+    setenv("HF_HOME", "${RUNNEL_T_DIR}x/$RUNNEL_T_UNSET/${RUNNEL_T_UNSET}/$/a$", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/datax/$RUNNEL_T_UNSET/${RUNNEL_T_UNSET}/$/a$/token");
+    sbuf_reset(&p);
+    unsetenv("HF_HOME");
+    setenv("XDG_CACHE_HOME", "~/cache", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/home/u/cache/huggingface/token");
+    sbuf_reset(&p);
+    setenv("HF_TOKEN_PATH", "~/tok", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/home/u/tok");
+    sbuf_reset(&p);
+    /* "~name" is that user's home; an unknown user stays as it is (posixpath.expanduser). */
+    setenv("HF_TOKEN_PATH", "~root/tok", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/root/tok");
+    sbuf_reset(&p);
+    setenv("HF_TOKEN_PATH", "~no-such-user-xq/tok", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "~no-such-user-xq/tok");
+    sbuf_reset(&p);
+    setenv("HOME", "/", 1);
+    setenv("HF_TOKEN_PATH", "~", 1);
+    hub_token_path(&p);
+    CHECK_STR(p.buf, "/");
+    sbuf_release(&p);
+    unsetenv("HF_TOKEN_PATH");
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("RUNNEL_T_DIR");
+}
+
 static void token_save_then_load_private(void)
 {
     struct sbuf path = SBUF_INIT;
@@ -246,6 +296,7 @@ int main(int argc, char **argv)
         TEST(card_accepts_documented_fields),
         TEST(card_rejects_bad_values_with_positions),
         TEST(token_path_follows_huggingface_hub),
+        TEST(token_path_expands_tilde_and_variables),
         TEST(token_save_then_load_private),
         TEST(repo_types_parse),
         TEST(file_hub_commits_once_and_skips_unchanged),

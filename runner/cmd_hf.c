@@ -21,6 +21,7 @@ static int login(int argc, char **argv)
     const char *token = NULL;
     bool git_credential = false;
     struct sbuf line = SBUF_INIT;
+    struct sbuf clean = SBUF_INIT;
     struct sbuf path = SBUF_INIT;
     struct err err = ERR_INIT;
     int status = CLI_USAGE;
@@ -49,12 +50,12 @@ static int login(int argc, char **argv)
         sbuf_rtrim(&line);
         token = line.buf;
     }
-    struct str t = str_trim(str_from(token));
-    if (!t.len || memchr(t.p, '\n', t.len) || memchr(t.p, ' ', t.len)) {
+    hub_token_clean(&clean, token);
+    if (!clean.len || memchr(clean.buf, ' ', clean.len) || memchr(clean.buf, '\t', clean.len)) {
         cli_error("the token is empty or has spaces");
         goto done;
     }
-    if (hub_token_save(token, &err) < 0) {
+    if (hub_token_save(clean.buf, &err) < 0) {
         cli_error_err(NULL, &err);
         status = CLI_FAIL;
         goto done;
@@ -68,6 +69,7 @@ static int login(int argc, char **argv)
     status = CLI_OK;
 done:
     sbuf_release(&line);
+    sbuf_release(&clean);
     sbuf_release(&path);
     return status;
 }

@@ -86,7 +86,14 @@ int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err)
     while (ep.len > 1 && ep.buf[ep.len - 1] == '/')
         sbuf_setlen(&ep, ep.len - 1);
     h->endpoint = sbuf_detach(&ep, NULL);
-    h->token = opts->token && *opts->token ? xstrdup(opts->token) : NULL;
+    if (opts->token) {
+        /* Whatever the token's source (--token, HF_TOKEN, a file), cleaned as huggingface_hub
+         * cleans it; nothing left means no token. */
+        struct sbuf tok = SBUF_INIT;
+        hub_token_clean(&tok, opts->token);
+        h->token = tok.len ? sbuf_detach(&tok, NULL) : NULL;
+        sbuf_release(&tok);
+    }
     h->state_dir = opts->state_dir ? xstrdup(opts->state_dir) : NULL;
     h->progress = opts->progress;
     h->progress_payload = opts->progress_payload;
@@ -542,12 +549,32 @@ void hub_token_path(struct sbuf *out)
     sbuf_release(&raw);
 }
 
+void hub_token_clean(struct sbuf *out, const char *raw)
+{
+    /* huggingface_hub's _clean_token: token.replace("\r", "").replace("\n", "").strip(). A
+     * CR or LF left in would end the Authorization header and start another one. */
+    struct sbuf t = SBUF_INIT;
+    for (const char *p = raw; *p; p++) {
+        if (*p != '\r' && *p != '\n')
+            sbuf_addch(&t, *p);
+    }
+    struct str s = str_trim(str_make(t.buf, t.len));
+    sbuf_add(out, s.p, s.len);
+    sbuf_release(&t);
+}
+
 int hub_token_load(struct sbuf *out, struct err *err)
 {
+    /* HF_TOKEN, else the older HUGGING_FACE_HUB_TOKEN (_get_token_from_environment); one that
+     * cleans to nothing counts as unset, and the token file is read. */
     const char *env = getenv("HF_TOKEN");
-    if (env && *env) {
-        sbuf_addstr(out, env);
-        return 0;
+    if (!env || !*env)
+        env = getenv("HUGGING_FACE_HUB_TOKEN");
+    size_t start = out->len;
+    if (env) {
+        hub_token_clean(out, env);
+        if (out->len > start)
+            return 0;
     }
     struct sbuf path = SBUF_INIT;
     struct sbuf text = SBUF_INIT;
@@ -560,12 +587,9 @@ int hub_token_load(struct sbuf *out, struct err *err)
     rc = sbuf_read_file(&text, path.buf, 64u << 10, err);
     if (rc < 0)
         goto done;
-    struct str t = str_trim(str_make(text.buf, text.len));
-    if (!t.len) {
+    hub_token_clean(out, text.buf);
+    if (out->len == start)
         rc = err_set(err, ERR_NOTFOUND, "token file '%s' is empty", path.buf);
-        goto done;
-    }
-    sbuf_add(out, t.p, t.len);
 done:
     sbuf_release(&path);
     sbuf_release(&text);

@@ -124,7 +124,7 @@ struct hub_opts {
     const char *endpoint; /* NULL = HUB_DEFAULT_ENDPOINT; "file:///dir" = the embedded hub */
     /* Required for a file:// endpoint, unused otherwise (borrowed; outlives the hub). */
     const struct hub_git_ops *git;
-    const char *token; /* bearer token; never printed */
+    const char *token; /* bearer token, cleaned by hub_token_clean; never printed */
     /* Where multipart upload state is kept so an interrupted upload resumes (NULL: no resume). */
     const char *state_dir;
     const struct http_client_opts *http; /* retries, timeouts, clock; NULL for defaults */
@@ -247,7 +247,16 @@ void hub_expand_path(struct sbuf *out, const char *path);
  * hub_expand_path does (constants.py). Appends the path.
  */
 void hub_token_path(struct sbuf *out);
-/* Reads the token: $HF_TOKEN first, then the token file. ERR_NOTFOUND when neither has one. */
+/*
+ * Appends raw without any CR or LF and without leading and trailing white space, as
+ * huggingface_hub's _clean_token. hub_new and hub_token_load clean every token this way.
+ */
+void hub_token_clean(struct sbuf *out, const char *raw);
+/*
+ * Appends the token: $HF_TOKEN, else $HUGGING_FACE_HUB_TOKEN, else the token file, cleaned by
+ * hub_token_clean (a variable that cleans to nothing counts as unset). ERR_NOTFOUND when none
+ * has one.
+ */
 int hub_token_load(struct sbuf *out, struct err *err);
 /* Writes the token file (mode 0600, creating its folder). */
 int hub_token_save(const char *token, struct err *err);

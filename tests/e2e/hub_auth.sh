@@ -21,4 +21,23 @@ HF_TOKEN_PATH='${HOME}/tok' HF_ENDPOINT="$ENDPOINT" bin/hf auth login --token hf
 expect "HF_TOKEN_PATH with \${HOME}" "$(cat "$HOME/tok")" "hf_good"
 rm -rf "$HOME/.hf" "$HOME/tok"
 
+# 3. Tokens are cleaned as huggingface_hub's _clean_token: CR and LF removed, then stripped. A
+# trailing newline (a token file or secret pasted with one) works; CR/LF inside cannot add a header.
+HF_TOKEN=$'hf_good\n' $R hub upload user/auth2 proj --create --endpoint "$ENDPOINT" > /dev/null 2> up.txt
+expect "HF_TOKEN with a trailing newline works" "$(state '"app.py" in s["repos"]["models/user/auth2"]["files"]')" "True"
+$R hub upload user/auth3 proj --create --token $' hf_good\r\n' --endpoint "$ENDPOINT" > /dev/null 2> up.txt
+expect "--token with spaces and CR LF around works" "$(state '"models/user/auth3" in s["repos"]')" "True"
+HUGGING_FACE_HUB_TOKEN=hf_good $R hub upload user/auth4 proj --create --endpoint "$ENDPOINT" > /dev/null 2> up.txt
+expect "the older HUGGING_FACE_HUB_TOKEN is read" "$(state '"models/user/auth4" in s["repos"]')" "True"
+# "hf_good\r\nX-Injected: yes" is the token "hf_goodX-Injected: yes": refused, not a valid
+# Bearer hf_good plus an extra header.
+HF_TOKEN=$'hf_good\r\nX-Injected: yes' expect_fail "CR LF inside HF_TOKEN does not inject a header" \
+  "invalid user token\|rejected the token" $R hub upload user/auth5 proj --create --endpoint "$ENDPOINT"
+expect "nothing created with the mangled token" "$(state '"models/user/auth5" in s["repos"]')" "False"
+printf 'hf_good\r\n' > "$WORK/tokfile"
+HF_TOKEN_PATH="$WORK/tokfile" $R hub upload user/auth6 proj --create --endpoint "$ENDPOINT" > /dev/null 2>&1
+expect "a token file with CRLF works" "$(state '"models/user/auth6" in s["repos"]')" "True"
+HF_TOKEN_PATH="$WORK/tok2" HF_ENDPOINT="$ENDPOINT" bin/hf auth login --token $'hf_good\r\n' 2> /dev/null
+expect "login saves the cleaned token" "$(od -An -c "$WORK/tok2" | tr -s ' ')" " h f _ g o o d"
+
 echo "hub_auth: all passed"

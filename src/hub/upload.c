@@ -144,7 +144,7 @@ static int walk(struct plan *p, const char *dir, const char *rel, const char *pr
         sbuf_reset(&full);
         path_join(&full, dir, sub.buf);
         struct stat st;
-        if (stat(full.buf, &st) < 0) {
+        if (lstat(full.buf, &st) < 0) {
             rc = err_errno(err, "cannot stat '%s'", full.buf);
             goto done;
         }
@@ -153,6 +153,16 @@ static int walk(struct plan *p, const char *dir, const char *rel, const char *pr
             if (rc < 0)
                 goto done;
             continue;
+        }
+        /* A symbolic link, as upload_folder's recursive folder_path.glob() filtered by is_file():
+         * a link to a folder is never descended into (wherever it leads: outside the folder, or
+         * back up into it), a link to a file is uploaded with its target's bytes (even a target
+         * outside the folder), and a dangling or looping link is left out. */
+        if (S_ISLNK(st.st_mode) && stat(full.buf, &st) < 0) {
+            if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EBADF)
+                continue; /* pathlib's is_file() is false for these */
+            rc = err_errno(err, "cannot stat '%s'", full.buf);
+            goto done;
         }
         if (!S_ISREG(st.st_mode))
             continue;

@@ -1,0 +1,39 @@
+# Which local files an upload takes, as huggingface_hub's upload_folder lists them
+# (folder_path.glob("**/*") filtered by is_file(), DEFAULT_IGNORE_PATTERNS, filter_repo_objects),
+# on the loopback Hub and on the embedded file:// hub.
+source "$RUNNEL_SOURCE_DIR/tests/hub/lib.sh"
+R="$RUNNEL_BIN"
+start_server
+cd "$WORK"
+LOCAL="file://$WORK/localhub"
+up() { $R hub upload "$@" --create --token hf_good --endpoint "$ENDPOINT" > /dev/null 2> up.err; }
+uplocal() { $R hub upload "$@" --create --endpoint "$LOCAL" > /dev/null 2> up.err; }
+files() { state '" ".join(sorted(s["repos"]["models/'"$1"'"]["files"]))'; }
+lfiles() { git --git-dir "$WORK/localhub/models/$1.git" ls-tree -r --name-only main | tr '\n' ' '; }
+
+# 1. Symbolic links: a link to a folder is not descended into, wherever it leads (outside the
+# folder, itself, its parent); a link to a file is uploaded with its target's bytes; dangling
+# and looping links are left out. Nothing here fails the upload.
+mkdir -p outside links
+echo secret > outside/secret.txt
+echo ok > links/ok.txt
+ln -s ../outside links/linkdir
+ln -s ../outside/secret.txt links/linkfile
+ln -s . links/self
+ln -s .. links/up
+ln -s nonexist links/dangling
+ln -s loop2 links/loop1 && ln -s loop1 links/loop2
+up user/links links
+expect "links: folder links not followed, file links taken" "$(files user/links)" ".gitattributes linkfile ok.txt"
+expect "links: a file link carries its target's bytes" \
+  "$(state 's["repos"]["models/user/links"]["files"]["linkfile"]["text"]')" "secret"
+uplocal user/links links
+G="$WORK/localhub/models/user/links.git"
+expect "local links: same files" "$(lfiles user/links)" ".gitattributes linkfile ok.txt "
+expect "local links: a regular file, not a link, with the target's bytes" \
+  "$(git --git-dir "$G" ls-tree main linkfile | cut -c1-6):$(git --git-dir "$G" show main:linkfile)" "100644:secret"
+# A file link given as LOCAL_PATH itself is its target's bytes too.
+uplocal user/links links/linkfile single.txt
+expect "local: a file link as LOCAL_PATH" "$(git --git-dir "$G" show main:single.txt)" "secret"
+
+echo "hub_local_files: all passed"

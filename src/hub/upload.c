@@ -32,8 +32,26 @@ struct plan {
     struct vec files;   /* struct hub_file */
     struct map paths;   /* path in repo -> its index in files + 1, to find duplicates at once */
     struct vec folders; /* char *: the path in repo of each folder item ("" = the root) */
+    /* char *: o's include, exclude and delete patterns, a trailing '/' completed (owned) */
+    struct vec include, exclude, del;
     const struct hub_upload_opts *o;
 };
+
+#define PLAN_INIT(opts)                                                                            \
+    ((struct plan){.files = VEC_INIT(struct hub_file),                                             \
+                   .paths = MAP_INIT,                                                              \
+                   .folders = VEC_INIT(char *),                                                    \
+                   .include = VEC_INIT(char *),                                                    \
+                   .exclude = VEC_INIT(char *),                                                    \
+                   .del = VEC_INIT(char *),                                                        \
+                   .o = (opts)})
+
+static void free_strings(struct vec *v)
+{
+    vec_foreach (char *, s, v)
+        xfree(*s);
+    vec_release(v);
+}
 
 static void plan_release(struct plan *p)
 {
@@ -44,18 +62,45 @@ static void plan_release(struct plan *p)
     }
     vec_release(&p->files);
     map_release(&p->paths, NULL);
-    vec_foreach (char *, folder, &p->folders)
-        xfree(*folder);
-    vec_release(&p->folders);
+    free_strings(&p->folders);
+    free_strings(&p->include);
+    free_strings(&p->exclude);
+    free_strings(&p->del);
 }
 
-static bool match_any(const char *const *patterns, size_t n, const char *path)
+static bool match_any(const struct vec *patterns, const char *path)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (glob_match_str(patterns[i], path, GLOB_PATHS))
+    vec_foreach (char *, pat, patterns) {
+        if (glob_match_str(*pat, path, GLOB_PATHS))
             return true;
     }
     return false;
+}
+
+/*
+ * Copies patterns into out, checked. A pattern ending in '/' means everything under that folder:
+ * huggingface_hub's filter_repo_objects appends '*' to it (_add_wildcard_to_directories), and
+ * fnmatch's '*' crosses '/', so "logs/" matches logs/deep/y.txt; in the hashFiles dialect used
+ * here that is "logs/" + "**".
+ */
+static int add_patterns(struct vec *out, const char *const *patterns, size_t n, struct err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sbuf pat = SBUF_INIT;
+        sbuf_addstr(&pat, patterns[i]);
+        if (pat.len && pat.buf[pat.len - 1] == '/')
+            sbuf_addstr(&pat, "**");
+        struct glob *g = NULL;
+        int rc = glob_compile(&g, pat.buf, GLOB_PATHS, err);
+        glob_free(g);
+        if (rc < 0) {
+            err_prefix(err, "pattern '%s': ", patterns[i]);
+            sbuf_release(&pat);
+            return rc;
+        }
+        *(char **)vec_push(out) = sbuf_detach(&pat, NULL);
+    }
+    return 0;
 }
 
 /* huggingface_hub's DEFAULT_IGNORE_PATTERNS: anything in .git, and .cache/huggingface. */
@@ -166,9 +211,9 @@ static int walk(struct plan *p, const char *dir, const char *rel, const char *pr
         }
         if (!S_ISREG(st.st_mode))
             continue;
-        if (p->o->n_include && !match_any(p->o->include, p->o->n_include, sub.buf))
+        if (p->include.len && !match_any(&p->include, sub.buf))
             continue;
-        if (match_any(p->o->exclude, p->o->n_exclude, sub.buf))
+        if (match_any(&p->exclude, sub.buf))
             continue;
         sbuf_reset(&remote);
         if (*prefix) {
@@ -314,7 +359,7 @@ static int plan_deletes(struct hub *h, struct plan *p, const char *rev, struct v
                     continue;
                 rel = *rp + n + 1;
             }
-            del = match_any(o->delete_patterns, o->n_delete, rel);
+            del = match_any(&p->del, rel);
             if (del)
                 break;
         }
@@ -411,8 +456,7 @@ static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const 
 int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload_result *res,
                struct err *err)
 {
-    struct plan p = {
-        .files = VEC_INIT(struct hub_file), .paths = MAP_INIT, .folders = VEC_INIT(char *), .o = o};
+    struct plan p = PLAN_INIT(o);
     struct hub_commit c = {.ops = VEC_INIT(struct hub_op)};
     struct vec lfs = VEC_INIT(struct hub_file *);
     struct sbuf who = SBUF_INIT;
@@ -429,19 +473,13 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
                      o->repo.id ? o->repo.id : "");
         goto done;
     }
-    for (size_t i = 0; i < o->n_include + o->n_exclude + o->n_delete; i++) {
-        const char *pat = i < o->n_include ? o->include[i]
-                          : i < o->n_include + o->n_exclude
-                              ? o->exclude[i - o->n_include]
-                              : o->delete_patterns[i - o->n_include - o->n_exclude];
-        struct glob *g = NULL;
-        rc = glob_compile(&g, pat, GLOB_PATHS, err);
-        glob_free(g);
-        if (rc < 0) {
-            err_prefix(err, "pattern '%s': ", pat);
-            goto done;
-        }
-    }
+    rc = add_patterns(&p.include, o->include, o->n_include, err);
+    if (rc == 0)
+        rc = add_patterns(&p.exclude, o->exclude, o->n_exclude, err);
+    if (rc == 0)
+        rc = add_patterns(&p.del, o->delete_patterns, o->n_delete, err);
+    if (rc < 0)
+        goto done;
 
     /* 1. Everything local, before any request. */
     rc = collect(&p, err);

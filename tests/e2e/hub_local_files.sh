@@ -36,4 +36,18 @@ expect "local links: a regular file, not a link, with the target's bytes" \
 uplocal user/links links/linkfile single.txt
 expect "local: a file link as LOCAL_PATH" "$(git --git-dir "$G" show main:single.txt)" "secret"
 
+# 2. A pattern ending in '/' means everything under that folder, at any depth: huggingface_hub's
+# filter_repo_objects appends '*' (_add_wildcard_to_directories) and fnmatch's '*' crosses '/'
+# (fnmatchcase("logs/deep/y.txt", "logs/*") is True).
+mkdir -p pat/logs/deep pat/sub
+echo 1 > pat/a.py; echo 2 > pat/logs/x.log; echo 3 > pat/logs/deep/y.txt; echo 4 > pat/sub/b.py
+up user/pat1 pat --exclude logs/
+expect "--exclude logs/" "$(files user/pat1)" ".gitattributes a.py sub/b.py"
+up user/pat2 pat --include logs/
+expect "--include logs/" "$(files user/pat2)" ".gitattributes logs/deep/y.txt logs/x.log"
+up user/pat3 pat
+rm -r pat/logs
+up user/pat3 pat --delete logs/
+expect "--delete logs/" "$(files user/pat3)" ".gitattributes a.py sub/b.py"
+
 echo "hub_local_files: all passed"

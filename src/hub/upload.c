@@ -103,20 +103,28 @@ static int add_patterns(struct vec *out, const char *const *patterns, size_t n, 
     return 0;
 }
 
-/* huggingface_hub's DEFAULT_IGNORE_PATTERNS: anything in .git, and .cache/huggingface. */
+/*
+ * huggingface_hub's DEFAULT_IGNORE_PATTERNS: ".git" and ".cache/huggingface", and everything in
+ * them, at the top or under any folder (fnmatch patterns with leading and trailing wildcards).
+ * So: a path with a ".git" component, or with ".cache" followed by "huggingface". `hf download
+ * --local-dir` leaves such a folder wherever it downloaded.
+ */
 static bool default_ignored(const char *rel)
 {
     struct str rest = str_from(rel);
+    bool after_cache = false; /* the previous component was ".cache" */
     while (rest.len) {
         const char *slash = memchr(rest.p, '/', rest.len);
         size_t n = slash ? (size_t)(slash - rest.p) : rest.len;
-        if (str_eq_cstr(str_make(rest.p, n), ".git"))
+        struct str comp = str_make(rest.p, n);
+        if (str_eq_cstr(comp, ".git") || (after_cache && str_eq_cstr(comp, "huggingface")))
             return true;
+        after_cache = str_eq_cstr(comp, ".cache");
         if (!slash)
             break;
         rest = str_make(slash + 1, rest.len - n - 1);
     }
-    return str_has_prefix(rel, ".cache/huggingface");
+    return false;
 }
 
 static int add_file(struct plan *p, const char *local, const char *path_in_repo, struct err *err)

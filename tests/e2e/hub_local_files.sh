@@ -50,4 +50,15 @@ rm -r pat/logs
 up user/pat3 pat --delete logs/
 expect "--delete logs/" "$(files user/pat3)" ".gitattributes a.py sub/b.py"
 
+# 3. DEFAULT_IGNORE_PATTERNS at any depth: what `hf download --local-dir` leaves
+# (.cache/huggingface/) in a subfolder, and .git, are skipped, not a reason to fail.
+mkdir -p ign/model/.cache/huggingface/download ign/.cache/huggingface ign/sub/.git ign/.git
+echo w > ign/model/w.txt; echo m > ign/model/.cache/huggingface/download/w.txt.metadata
+echo c > ign/.cache/huggingface/c; echo g > ign/sub/.git/HEAD; echo g > ign/.git/HEAD
+echo x > ign/sub/x.gitx
+up user/ign ign
+expect "nested .cache/huggingface and .git skipped" "$(files user/ign)" ".gitattributes model/w.txt sub/x.gitx"
+uplocal user/ign ign
+expect "local: the same" "$(lfiles user/ign)" ".gitattributes model/w.txt sub/x.gitx "
+
 echo "hub_local_files: all passed"

@@ -9,13 +9,19 @@
 
 #include "git/git.h"
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <git2.h>
 
 #include "git/internal.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
+
+/* How long a commit waits for a branch another writer has locked, and how often it looks. */
+#define REF_LOCK_TIMEOUT_MS 2000u
+#define REF_LOCK_POLL_MS 10u
 
 /* The identity of what this file writes: the content is the caller's, not the user's git config. */
 static int signature(git_signature **out, struct err *err)
@@ -263,8 +269,19 @@ int repo_commit_changes(char sha_out[41], struct repo *r, const struct repo_comm
     if (rc < 0)
         goto done;
     const git_commit *parents[] = {parent};
-    int grc = git_commit_create(&commit_id, r->git, ref.buf, sig, sig, NULL, o->message, tree,
+    /* Another writer holding the branch's lock is waited for, as git does for a ref lock
+     * (core.filesRefLockTimeout): once it lets go, the compare and swap says whether it moved the
+     * branch. libgit2 itself gives up at once. */
+    int grc;
+    for (unsigned waited_ms = 0;; waited_ms += REF_LOCK_POLL_MS) {
+        grc = git_commit_create(&commit_id, r->git, ref.buf, sig, sig, NULL, o->message, tree,
                                 parent ? 1 : 0, parents);
+        if (grc != GIT_ELOCKED || waited_ms >= REF_LOCK_TIMEOUT_MS)
+            break;
+        struct timespec ts = {.tv_nsec = REF_LOCK_POLL_MS * 1000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
     if (grc == GIT_EMODIFIED) {
         rc = o->parent ? err_set(err, ERR_FAIL, "branch '%s' moved: it is no longer at %s",
                                  o->branch, o->parent)

@@ -175,10 +175,13 @@ struct hub_upload_item {
 
 struct hub_upload_opts {
     struct hub_repo repo;
-    const char *revision;      /* branch; NULL = "main"; a missing branch is created from main */
-    const char *summary;       /* commit message; NULL = "Upload folder using huggingface_hub" */
-    const char *description;   /* commit description; may be NULL */
-    const char *parent_commit; /* expected tip (optimistic concurrency); NULL = the tip now */
+    const char *revision;    /* branch; NULL = "main"; a missing branch is created from main */
+    const char *summary;     /* commit message; NULL = "Upload folder using huggingface_hub" */
+    const char *description; /* commit description; may be NULL */
+    /* The expected tip: the upload fails unless the branch is there until the commit. NULL =
+     * the tip read at the start; if another commit lands before the upload's own, the upload
+     * decides again against the new tip and retries (a few times). */
+    const char *parent_commit;
     const struct hub_upload_item *items;
     size_t n_items;
     const char *const *include; /* glob patterns on paths relative to each folder; none = all */
@@ -213,7 +216,8 @@ struct hub_upload_result {
 /*
  * Uploads the items as one commit. In order: checks every path and the Space card (nothing is
  * sent when one is bad), checks the token, creates the repo (opts.create), resolves the branch,
- * asks which files are LFS and which are unchanged, uploads LFS objects, then commits.
+ * asks which files are LFS and which are unchanged, uploads LFS objects, then commits on the tip
+ * it read (again from "asks", on the new tip, when the branch moved; see parent_commit).
  * ERR_INVALID for bad paths, patterns or card; ERR_FAIL for a refusal by the Hub (its message).
  */
 int hub_upload(struct hub *h, const struct hub_upload_opts *opts, struct hub_upload_result *res,

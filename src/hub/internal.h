@@ -26,7 +26,8 @@ struct hub_file {
     bool should_ignore; /* the Hub said shouldIgnore */
     char *remote_oid;   /* the oid the remote has at this path, or NULL (owned) */
     char oid[65];       /* local oid: git blob sha1 (regular) or sha256 (LFS); "" until computed */
-    char sha256[65];    /* sha256 hashed ahead, before the Hub said LFS (upload.c); "" if not */
+    char sha256[65];    /* the bytes' sha256, maybe hashed ahead (upload.c); "" until computed */
+    char sha1[41];      /* the bytes' git blob id; "" until computed */
 };
 
 enum hub_op_kind {
@@ -46,6 +47,9 @@ struct hub_commit {
     const char *description;
     const char *parent; /* 40-hex expected tip, or NULL */
     struct vec ops;     /* struct hub_op */
+    /* Set by the backend's commit when it failed because the branch was no longer at parent
+     * (the Hub's 412, the embedded hub's compare-and-swap): planning again may succeed. */
+    bool moved;
 };
 
 struct hub_backend {
@@ -67,8 +71,9 @@ struct hub_backend {
     /* Makes the LFS objects of files[] (oids computed) present; counts the ones sent. */
     int (*upload_lfs)(struct hub *h, const struct hub_repo *repo, const char *rev,
                       struct hub_file *const *files, size_t n, size_t *n_sent, struct err *err);
-    int (*commit)(struct hub *h, const struct hub_repo *repo, const char *rev,
-                  const struct hub_commit *c, struct hub_upload_result *res, struct err *err);
+    /* Commits c on rev, only while rev is at c->parent (c->moved set when it is not). */
+    int (*commit)(struct hub *h, const struct hub_repo *repo, const char *rev, struct hub_commit *c,
+                  struct hub_upload_result *res, struct err *err);
 };
 
 struct hub {

@@ -864,7 +864,7 @@ static void add_path_value(struct sbuf *b, const char *key, const char *path)
 }
 
 static int remote_commit(struct hub *h, const struct hub_repo *repo, const char *rev,
-                         const struct hub_commit *c, struct hub_upload_result *res, struct err *err)
+                         struct hub_commit *c, struct hub_upload_result *res, struct err *err)
 {
     struct http_response r = HTTP_RESPONSE_INIT;
     struct sbuf url = SBUF_INIT;
@@ -927,6 +927,7 @@ static int remote_commit(struct hub *h, const struct hub_repo *repo, const char 
     if (r.status == 412) {
         rc = hub_status_error(&r, "commit", err);
         err_prefix(err, "'%s' moved while uploading (parent commit mismatch): ", rev);
+        c->moved = true;
         goto done;
     }
     if (r.status < 200 || r.status >= 300) {

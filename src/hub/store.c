@@ -394,7 +394,7 @@ static void add_change(struct vec *changes, struct hub_git_change ch)
 }
 
 static int store_commit(struct hub *h, const struct hub_repo *repo, const char *rev,
-                        const struct hub_commit *c, struct hub_upload_result *res, struct err *err)
+                        struct hub_commit *c, struct hub_upload_result *res, struct err *err)
 {
     void *r = NULL;
     struct vec changes = VEC_INIT(struct hub_git_change);
@@ -413,6 +413,7 @@ static int store_commit(struct hub *h, const struct hub_repo *repo, const char *
                      "'%s' moved while uploading (parent commit mismatch): it is "
                      "at %s, not %s",
                      rev, tip, c->parent);
+        c->moved = true;
         goto done;
     }
     rc = read_attrs(&attrs, h, r, tip, err);
@@ -470,8 +471,17 @@ static int store_commit(struct hub *h, const struct hub_repo *repo, const char *
                                       .n_changes = changes.len};
     char sha[41];
     rc = h->git->commit(sha, r, &gc, err);
-    if (rc < 0)
+    if (rc < 0) {
+        /* Another writer may have moved the branch since it was read above. */
+        struct err e2 = ERR_INIT;
+        char now[41];
+        c->moved = h->git->resolve(now, r, rev, &e2) == 0 && strcmp(now, tip);
+        if (c->moved)
+            err_set(err, ERR_FAIL,
+                    "'%s' moved while uploading (parent commit mismatch): it is at %s, not %s", rev,
+                    now, tip);
         goto done;
+    }
     sbuf_addstr(&res->commit_oid, sha);
     repo_dir(&res->commit_url, h, repo);
     sbuf_addf(&res->commit_url, " %s", sha);

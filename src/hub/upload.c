@@ -27,6 +27,8 @@
 #define MAX_CARD_SIZE (1u << 20)
 #define MAX_FILES 100000
 #define MAX_DEPTH 64
+/* Commits tried when the branch keeps moving under the upload (the first one included). */
+#define HUB_COMMIT_ATTEMPTS 5
 
 struct plan {
     struct vec files;   /* struct hub_file */
@@ -34,6 +36,10 @@ struct plan {
     struct vec folders; /* char *: the path in repo of each folder item ("" = the root) */
     /* char *: o's include, exclude and delete patterns, a trailing '/' completed (owned) */
     struct vec include, exclude, del;
+    struct vec lfs; /* struct hub_file *: the files whose LFS bytes this commit needs */
+    /* The thread hashing files ahead (see hash_ahead below): finished before the first read of
+     * a file's sha256. */
+    struct hash_ahead *ha;
     const struct hub_upload_opts *o;
 };
 
@@ -44,6 +50,7 @@ struct plan {
                    .include = VEC_INIT(char *),                                                    \
                    .exclude = VEC_INIT(char *),                                                    \
                    .del = VEC_INIT(char *),                                                        \
+                   .lfs = VEC_INIT(struct hub_file *),                                             \
                    .o = (opts)})
 
 static void free_strings(struct vec *v)
@@ -66,6 +73,7 @@ static void plan_release(struct plan *p)
     free_strings(&p->include);
     free_strings(&p->exclude);
     free_strings(&p->del);
+    vec_release(&p->lfs);
 }
 
 static bool match_any(const struct vec *patterns, const char *path)
@@ -461,16 +469,84 @@ static int resolve_branch(struct hub *h, const struct hub_upload_opts *o, const 
     return rc;
 }
 
+static void ops_release(struct vec *ops)
+{
+    vec_foreach (struct hub_op, op, ops)
+        xfree(op->path);
+    vec_clear(ops);
+}
+
+/*
+ * Decides the commit's operations against what the branch rev holds now: asks the backend
+ * which files are LFS, ignored or unchanged, hashes what it must (each hash computed once over
+ * all attempts), and adds the deletes. Starts afresh each time: c->ops, p->lfs and the counts
+ * in res are replaced.
+ */
+static int plan_ops(struct hub *h, struct plan *p, const char *rev, struct hub_commit *c,
+                    struct hub_upload_result *res, struct err *err)
+{
+    const struct hub_upload_opts *o = p->o;
+    ops_release(&c->ops);
+    vec_clear(&p->lfs);
+    res->n_unchanged = res->n_ignored = res->n_regular = res->n_lfs = res->n_deleted = 0;
+    vec_foreach (struct hub_file, f, &p->files) {
+        xfree(f->remote_oid);
+        f->remote_oid = NULL;
+        f->is_lfs = f->should_ignore = false;
+    }
+    int rc = h->backend->preupload(h, &o->repo, rev, p->files.items, p->files.len, err);
+    if (rc < 0)
+        return rc;
+    hash_ahead_finish(p->ha, false);
+    vec_foreach (struct hub_file, f, &p->files) {
+        if (f->should_ignore) {
+            res->n_ignored++;
+            continue;
+        }
+        if (!f->size)
+            f->is_lfs = false; /* empty files are always regular */
+        char *hash = f->is_lfs ? f->sha256 : f->sha1;
+        if (!hash[0]) {
+            rc = f->is_lfs ? hub_file_sha256(f->sha256, f->local, NULL, err)
+                           : hub_file_sha1(f->sha1, f->local, err);
+            if (rc < 0) {
+                hash[0] = '\0';
+                return rc;
+            }
+        }
+        memcpy(f->oid, hash, strlen(hash) + 1);
+        if (f->remote_oid && !strcmp(f->remote_oid, f->oid)) {
+            res->n_unchanged++;
+            continue;
+        }
+        struct hub_op *op = vec_push(&c->ops);
+        op->kind = HUB_OP_ADD;
+        op->file = f;
+        if (f->is_lfs) {
+            *(struct hub_file **)vec_push(&p->lfs) = f;
+            res->n_lfs++;
+        } else {
+            res->n_regular++;
+        }
+    }
+    if (o->n_delete) {
+        size_t before = c->ops.len;
+        rc = plan_deletes(h, p, rev, &c->ops, err);
+        res->n_deleted = c->ops.len - before;
+    }
+    return rc;
+}
+
 int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload_result *res,
                struct err *err)
 {
     struct plan p = PLAN_INIT(o);
     struct hub_commit c = {.ops = VEC_INIT(struct hub_op)};
-    struct vec lfs = VEC_INIT(struct hub_file *);
     struct sbuf who = SBUF_INIT;
     struct sbuf tip = SBUF_INIT;
     struct sbuf card_sdk = SBUF_INIT;
     struct hash_ahead ha = {.running = false};
+    p.ha = &ha;
     const char *rev = o->revision ? o->revision : "main";
     int rc;
 
@@ -524,62 +600,38 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
         goto done;
     }
 
-    /* 3. Regular or LFS, and what is unchanged. */
-    rc = h->backend->preupload(h, &o->repo, rev, p.files.items, p.files.len, err);
-    if (rc < 0)
-        goto done;
-    hash_ahead_finish(&ha, false);
-    vec_foreach (struct hub_file, f, &p.files) {
-        if (f->should_ignore) {
-            res->n_ignored++;
-            continue;
-        }
-        if (!f->size)
-            f->is_lfs = false; /* empty files are always regular */
-        if (f->is_lfs && f->sha256[0]) {
-            memcpy(f->oid, f->sha256, sizeof(f->oid));
-        } else {
-            rc = f->is_lfs ? hub_file_sha256(f->oid, f->local, NULL, err)
-                           : hub_file_sha1(f->oid, f->local, err);
-            if (rc < 0)
-                goto done;
-        }
-        if (f->remote_oid && !strcmp(f->remote_oid, f->oid)) {
-            res->n_unchanged++;
-            continue;
-        }
-        struct hub_op *op = vec_push(&c.ops);
-        op->kind = HUB_OP_ADD;
-        op->file = f;
-        if (f->is_lfs) {
-            struct hub_file **slot = vec_push(&lfs);
-            *slot = f;
-            res->n_lfs++;
-        } else {
-            res->n_regular++;
-        }
-    }
-    if (o->n_delete) {
-        size_t before = c.ops.len;
-        rc = plan_deletes(h, &p, rev, &c.ops, err);
+    /* 3. Regular or LFS, what is unchanged and what goes; 4. LFS bytes; 5. the commit, last.
+     * The commit names the tip all this was decided against (parentCommit). When the branch
+     * moved meanwhile (another upload committed), the decisions are made again against the new
+     * tip, LFS objects already sent staying sent, and the commit is tried again; an expected
+     * parent the user gave is a promise about one commit, so its mismatch fails at once. */
+    for (unsigned attempt = 1;; attempt++) {
+        rc = plan_ops(h, &p, rev, &c, res, err);
+        if (rc < 0 || !c.ops.len)
+            break;
+        rc = h->backend->upload_lfs(h, &o->repo, rev, p.lfs.items, p.lfs.len, &res->n_lfs_uploaded,
+                                    err);
         if (rc < 0)
-            goto done;
-        res->n_deleted = c.ops.len - before;
-    }
-
-    /* 4. LFS bytes, then 5. the commit, last. */
-    if (c.ops.len) {
-        rc =
-            h->backend->upload_lfs(h, &o->repo, rev, lfs.items, lfs.len, &res->n_lfs_uploaded, err);
-        if (rc < 0)
-            goto done;
+            break;
         c.summary = o->summary && *o->summary ? o->summary : "Upload folder using huggingface_hub";
         c.description = o->description;
         c.parent = tip.buf;
+        c.moved = false;
         rc = h->backend->commit(h, &o->repo, rev, &c, res, err);
+        if (rc == 0 || !c.moved || o->parent_commit)
+            break;
+        if (attempt == HUB_COMMIT_ATTEMPTS) {
+            err_prefix(err, "gave up after %u attempts: ", attempt);
+            break;
+        }
+        err_clear(err);
+        sbuf_reset(&tip);
+        rc = h->backend->revision(h, &o->repo, rev, &tip, err);
         if (rc < 0)
-            goto done;
+            break;
     }
+    if (rc < 0)
+        goto done;
     if (o->tag) {
         const char *at = res->commit_oid.len ? res->commit_oid.buf : tip.buf;
         rc = h->backend->create_tag(h, &o->repo, at, o->tag, NULL, err);
@@ -587,10 +639,8 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
 
 done:
     hash_ahead_finish(&ha, true);
-    vec_foreach (struct hub_op, op, &c.ops)
-        xfree(op->path);
+    ops_release(&c.ops);
     vec_release(&c.ops);
-    vec_release(&lfs);
     plan_release(&p);
     sbuf_release(&who);
     sbuf_release(&tip);

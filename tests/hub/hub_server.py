@@ -58,6 +58,9 @@ FAULTS = {
     "drop_parts_after": None,  # after this many stored parts, drop every part connection
     "rate_limit": None,      # {"match": "preupload", "count": 1, "retry_after": "1"}
     "lose_complete_answer": False,  # complete the next multipart upload, then drop the answer
+    # another writer commits to the branch just before each of the next `count` commits is
+    # handled: {"count": 1, "add": {path: text}, "delete": [path]}
+    "race_commit": None,
 }
 FAILED_ONCE = set()
 COUNTER = [0]
@@ -433,6 +436,7 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(header.get("summary"), str) or not header["summary"].strip():
             return self.fail(400, "commit: the header needs a summary")
         with LOCK:
+            self.race_commit(repo, rev)
             tip, tree = self.tip_files(repo, rev)
             if tip is None:
                 return self.fail(404, "Revision Not Found", record=False)
@@ -493,6 +497,23 @@ class Handler(BaseHTTPRequestHandler):
         name = key.split("/", 1)[1]
         self.reply(200, {"success": True, "commitOid": sha,
                          "commitUrl": "%s/%s%s/commit/%s" % (self.base(), prefix, name, sha)})
+
+    def race_commit(self, repo, rev):
+        """The race_commit fault: someone else's commit lands on rev first (called under LOCK)."""
+        race = FAULTS.get("race_commit")
+        tip, tree = self.tip_files(repo, rev)
+        if not race or race.get("count", 0) <= 0 or tip is None:
+            return
+        race["count"] -= 1
+        files = dict(tree)
+        for path, text in race.get("add", {}).items():
+            content = text.encode()
+            files[path] = {"lfs": False, "oid": git_blob_sha1(content), "size": len(content),
+                           "content": content}
+        for path in race.get("delete", []):
+            files.pop(path, None)
+        repo["branches"][rev] = self.new_commit(tip, files, "a racing commit")
+        count("raced")
 
     # ---- LFS -------------------------------------------------------------------------------
     def lfs_batch(self, key):

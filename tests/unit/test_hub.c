@@ -6,8 +6,10 @@
  */
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hub/hub.h"
 #include "hub_git.h"
@@ -272,6 +274,143 @@ static void upload_refuses_two_files_for_one_path(void)
     sbuf_release(&endpoint);
 }
 
+/*
+ * Another writer for the race tests: before each of the next `left` commits the embedded hub
+ * makes, it commits on the same parent itself (adding other<n>.txt, and deleting old.txt the
+ * first time), so the branch has moved when the upload's own commit comes.
+ */
+static struct {
+    int left;
+    int raced;
+} race;
+
+static int racing_commit(char sha_out[41], void *repo, const struct hub_git_commit *c,
+                         struct err *err)
+{
+    if (race.left > 0 && c->parent) {
+        race.left--;
+        race.raced++;
+        char name[32];
+        snprintf(name, sizeof(name), "other%d.txt", race.raced);
+        struct hub_git_change ch[] = {
+            {.kind = HUB_GIT_ADD_DATA, .path = name, .data = "theirs\n", .len = 7},
+            {.kind = HUB_GIT_DELETE, .path = "old.txt"},
+        };
+        struct hub_git_commit theirs = {.branch = c->branch,
+                                        .parent = c->parent,
+                                        .message = "a racing commit\n",
+                                        .changes = ch,
+                                        .n_changes = race.raced == 1 ? 2 : 1};
+        char sha[41];
+        int rc = cli_hub_git_ops.commit(sha, repo, &theirs, err);
+        if (rc < 0)
+            return rc;
+    }
+    return cli_hub_git_ops.commit(sha_out, repo, c, err);
+}
+
+static void add_name(const char *path, const char *oid, uint64_t size, unsigned mode, void *payload)
+{
+    struct sbuf *names = payload;
+    sbuf_addf(names, "%s%s", names->len ? " " : "", path);
+}
+
+/* The files of main in the embedded hub's repo for me/race, space-separated, into names. */
+static int race_tree(struct sbuf *names, const char *root, struct err *err)
+{
+    struct sbuf dir = SBUF_INIT;
+    void *r = NULL;
+    sbuf_addf(&dir, "%s/models/me/race.git", root);
+    int rc = cli_hub_git_ops.open(&r, dir.buf, NULL, err);
+    if (rc == 0)
+        rc = cli_hub_git_ops.ls_tree(r, "main", add_name, names, err);
+    if (r)
+        cli_hub_git_ops.close(r);
+    sbuf_release(&dir);
+    return rc;
+}
+
+/* When the branch moves between the upload's read of it and its commit, the upload plans again
+ * on the new tip (old.txt, which it meant to delete, is gone already) and commits on top. */
+static void file_hub_plans_again_when_the_branch_moved(void)
+{
+    struct sbuf dir = SBUF_INIT, root = SBUF_INIT, endpoint = SBUF_INIT, f = SBUF_INIT;
+    struct sbuf names = SBUF_INIT, tip = SBUF_INIT;
+    struct err err = ERR_INIT;
+    struct hub_git_ops ops = cli_hub_git_ops;
+    ops.commit = racing_commit;
+    path_join(&dir, harness_tmpdir(), "race-src");
+    path_join(&root, harness_tmpdir(), "race-hub");
+    sbuf_addf(&endpoint, "file://%s", root.buf);
+    CHECK_INT(fs_mkdirs(dir.buf, 0755, &err), 0);
+    path_join(&f, dir.buf, "a.txt");
+    CHECK_INT(fs_write_file(f.buf, "a\n", 2, &err), 0);
+    sbuf_reset(&f);
+    path_join(&f, dir.buf, "old.txt");
+    CHECK_INT(fs_write_file(f.buf, "old\n", 4, &err), 0);
+    struct hub *h = NULL;
+    CHECK_INT(hub_new(&h, &(struct hub_opts){.endpoint = endpoint.buf, .git = &ops}, &err), 0);
+    struct hub_upload_item item = {.local = dir.buf};
+    static const char *const del[] = {"old.txt"};
+    struct hub_upload_opts o = {.repo = {.id = "me/race"}, .items = &item, .n_items = 1};
+    o.create = true;
+    struct hub_upload_result r0 = HUB_UPLOAD_RESULT_INIT, r1 = HUB_UPLOAD_RESULT_INIT;
+    struct hub_upload_result r2 = HUB_UPLOAD_RESULT_INIT, r3 = HUB_UPLOAD_RESULT_INIT;
+    int rc0 = hub_upload(h, &o, &r0, &err);
+
+    /* One race: planned again, committed on top of the other writer's commit. */
+    unlink(f.buf);
+    sbuf_reset(&f);
+    path_join(&f, dir.buf, "new.txt");
+    CHECK_INT(fs_write_file(f.buf, "new\n", 4, &err), 0);
+    o.delete_patterns = del;
+    o.n_delete = 1;
+    race.left = 1;
+    int rc1 = hub_upload(h, &o, &r1, &err);
+    int rc_tree = race_tree(&names, root.buf, &err);
+
+    /* An expected parent the caller gave fails at once. */
+    sbuf_reset(&f);
+    path_join(&f, dir.buf, "new2.txt");
+    CHECK_INT(fs_write_file(f.buf, "new2\n", 5, &err), 0);
+    CHECK_INT(hub_revision(h, &o.repo, "main", &tip, &err), 0);
+    o.parent_commit = tip.buf;
+    race.left = 1;
+    int rc2 = hub_upload(h, &o, &r2, &err);
+    struct err err2 = err;
+
+    /* A branch that keeps moving: a few attempts, then a clear error. */
+    o.parent_commit = NULL;
+    race.left = 100;
+    int rc3 = hub_upload(h, &o, &r3, &err);
+    int raced3 = 100 - race.left;
+    race.left = 0;
+
+    CHECK_INT(rc0, 0);
+    CHECK_INT(rc1, 0);
+    CHECK_INT(rc_tree, 0);
+    CHECK_STR(names.buf, ".gitattributes a.txt new.txt other1.txt");
+    CHECK_INT(r1.n_deleted, 0);
+    CHECK_INT(r1.n_regular, 1);
+    CHECK_INT(r1.n_unchanged, 1);
+    CHECK_INT(rc2, ERR_FAIL);
+    CHECK(strstr(err2.msg, "moved while uploading (parent commit mismatch)") != NULL);
+    CHECK_INT(rc3, ERR_FAIL);
+    CHECK_INT(raced3, 5);
+    CHECK(strstr(err.msg, "gave up after 5 attempts: ") == err.msg);
+    hub_upload_result_release(&r0);
+    hub_upload_result_release(&r1);
+    hub_upload_result_release(&r2);
+    hub_upload_result_release(&r3);
+    hub_free(h);
+    sbuf_release(&dir);
+    sbuf_release(&root);
+    sbuf_release(&endpoint);
+    sbuf_release(&f);
+    sbuf_release(&names);
+    sbuf_release(&tip);
+}
+
 static void file_hub_without_git_ops_is_an_error(void)
 {
     struct sbuf endpoint = SBUF_INIT;
@@ -302,6 +441,7 @@ int main(int argc, char **argv)
         TEST(file_hub_commits_once_and_skips_unchanged),
         TEST(upload_refuses_two_files_for_one_path),
         TEST(file_hub_without_git_ops_is_an_error),
+        TEST(file_hub_plans_again_when_the_branch_moved),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -184,10 +184,87 @@ static bool parse_pointer(char oid[65], const char *text, size_t len)
     return true;
 }
 
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/*
+ * Appends path as a .gitattributes pattern matching exactly that path, as `git lfs track
+ * --filename` writes one (git-lfs commands/command_track.go, escapeGlobCharacters): '\' and the
+ * glob characters '*', '?', '[' and ']' get a '\', '#' becomes "\#" and a space "[[:space:]]".
+ * Any other white space (it would end the pattern, or the line) becomes "[[:space:]]" too, and
+ * a leading '!' or '"' gets a '\' (git reads them as a negation, which attributes refuse, and
+ * as a C-quoted pattern).
+ */
+static void add_attr_pattern(struct sbuf *out, const char *path)
+{
+    if (path[0] == '!' || path[0] == '"')
+        sbuf_addch(out, '\\');
+    for (const char *p = path; *p; p++) {
+        if (is_blank(*p)) {
+            sbuf_addstr(out, "[[:space:]]");
+            continue;
+        }
+        if (strchr("\\*?[]#", *p))
+            sbuf_addch(out, '\\');
+        sbuf_addch(out, *p);
+    }
+}
+
+/*
+ * Appends an attributes pattern in the glob dialect of util/glob: git's POSIX character classes
+ * inside brackets ("[[:space:]]", as `git lfs track` writes for a space) become the bytes they
+ * stand for; the rest, '\' escapes included, reads the same.
+ */
+static void attr_pattern_to_glob(struct sbuf *out, const char *pat)
+{
+    static const struct {
+        const char *name;
+        const char *set;
+    } classes[] = {
+        {"[:space:]", " \t\n\v\f\r"}, {"[:blank:]", " \t"},        {"[:digit:]", "0-9"},
+        {"[:alpha:]", "a-zA-Z"},      {"[:alnum:]", "a-zA-Z0-9"},  {"[:upper:]", "A-Z"},
+        {"[:lower:]", "a-z"},         {"[:xdigit:]", "0-9a-fA-F"},
+    };
+    bool in_class = false;
+    for (const char *p = pat; *p;) {
+        if (*p == '\\' && p[1]) {
+            sbuf_add(out, p, 2);
+            p += 2;
+            continue;
+        }
+        if (in_class) {
+            bool done = false;
+            for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]) && !done; i++) {
+                size_t n = strlen(classes[i].name);
+                if (!strncmp(p, classes[i].name, n)) {
+                    sbuf_addstr(out, classes[i].set);
+                    p += n;
+                    done = true;
+                }
+            }
+            if (done)
+                continue;
+            in_class = *p != ']';
+        } else if (*p == '[') {
+            in_class = true;
+            sbuf_addch(out, *p++);
+            if (*p == '!' || *p == '^')
+                sbuf_addch(out, *p++);
+            if (*p == ']')
+                sbuf_addch(out, *p++); /* a ']' first in the set is one of its characters */
+            continue;
+        }
+        sbuf_addch(out, *p++);
+    }
+}
+
 /* True when a filter=lfs line of the .gitattributes text matches path. */
 static bool attrs_say_lfs(const char *attrs, const char *path)
 {
     bool lfs = false;
+    struct sbuf pat = SBUF_INIT;
     struct str rest = str_from(attrs);
     while (rest.len) {
         const char *nl = memchr(rest.p, '\n', rest.len);
@@ -196,21 +273,26 @@ static bool attrs_say_lfs(const char *attrs, const char *path)
         rest = nl ? str_make(nl + 1, rest.len - n - 1) : STR_NULL;
         if (!line.len || line.p[0] == '#')
             continue;
-        const char *sp = memchr(line.p, ' ', line.len);
-        if (!sp)
+        size_t plen = 0;
+        while (plen < line.len && !is_blank(line.p[plen]))
+            plen++;
+        if (plen == line.len)
             continue;
-        char *pat = xstrndup(line.p, (size_t)(sp - line.p));
-        struct str attrs_part = str_make(sp, line.len - (size_t)(sp - line.p));
+        char *raw = xstrndup(line.p, plen);
+        struct str attrs_part = str_make(line.p + plen, line.len - plen);
         bool is_lfs_rule = false;
         for (size_t i = 0; i + 10 <= attrs_part.len; i++)
             is_lfs_rule |= !memcmp(attrs_part.p + i, "filter=lfs", 10);
+        sbuf_reset(&pat);
+        attr_pattern_to_glob(&pat, raw[0] == '/' ? raw + 1 : raw);
         /* git: a pattern without '/' matches the basename at any depth. */
-        const char *subject = strchr(pat, '/') ? path : path_basename(path);
-        bool m = glob_match_str(pat[0] == '/' ? pat + 1 : pat, subject, GLOB_PATHS);
-        xfree(pat);
+        const char *subject = strchr(raw, '/') ? path : path_basename(path);
+        bool m = glob_match_str(pat.buf, subject, GLOB_PATHS);
+        xfree(raw);
         if (m)
             lfs = is_lfs_rule; /* the last matching line wins */
     }
+    sbuf_release(&pat);
     return lfs;
 }
 
@@ -443,7 +525,8 @@ static int store_commit(struct hub *h, const struct hub_repo *repo, const char *
             if (!attrs_say_lfs(attrs.buf, op->file->path)) {
                 if (attrs.len && attrs.buf[attrs.len - 1] != '\n')
                     sbuf_addch(&attrs, '\n');
-                sbuf_addf(&attrs, "%s filter=lfs diff=lfs merge=lfs -text\n", op->file->path);
+                add_attr_pattern(&attrs, op->file->path);
+                sbuf_addstr(&attrs, " filter=lfs diff=lfs merge=lfs -text\n");
             }
         } else {
             add_change(&changes, (struct hub_git_change){.kind = HUB_GIT_ADD_FILE,

@@ -170,6 +170,19 @@ static int parse_front_matter(struct card_value *out, size_t *n_out, const char 
     return 0;
 }
 
+/* Characters (code points) in s; an ill-formed byte counts as one. The Hub's limits count
+ * characters, not bytes: "at most 60 characters" holds 60 'é' (120 bytes). */
+static size_t utf8_length(struct str s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; n++) {
+        uint32_t cp;
+        size_t k = utf8_decode(s.p + i, s.len - i, &cp);
+        i += k ? k : 1;
+    }
+    return n;
+}
+
 static int bad_value(struct err *err, const struct card_value *v, const char *expected)
 {
     return err_set(err, ERR_INVALID, "README.md:%zu:%zu: '%.*s' must be %s", v->line, v->col,
@@ -247,7 +260,7 @@ int hub_check_space_card(const char *text, size_t len, struct err *err)
                 goto done;
             }
         } else if (str_eq_cstr(k, "short_description")) {
-            if (x->value.len > 60) {
+            if (utf8_length(x->value) > 60) {
                 rc = bad_value(err, x, "at most 60 characters");
                 goto done;
             }

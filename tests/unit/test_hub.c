@@ -96,6 +96,38 @@ static void card_rejects_bad_values_with_positions(void)
     CHECK_STR(err.msg, "README.md:2:1: expected 'key: value'");
 }
 
+/* short_description: "at most 60 characters" (the Hub's Spaces configuration reference); a
+ * character is not a byte, so 60 'é' (120 bytes of UTF-8) fit and 61 do not. */
+static void card_counts_short_description_in_characters(void)
+{
+    struct err err = ERR_INIT;
+    struct sbuf text = SBUF_INIT;
+    int rc[4];
+    const char *const fill[] = {"x", "\xC3\xA9", "\xF0\x9F\x9A\x80", "x"};
+    const size_t count[] = {60, 60, 60, 61};
+    for (size_t t = 0; t < 4; t++) {
+        sbuf_reset(&text);
+        sbuf_addstr(&text, "---\nsdk: gradio\nshort_description: ");
+        for (size_t i = 0; i < count[t]; i++)
+            sbuf_addstr(&text, fill[t]);
+        sbuf_addstr(&text, "\n---\n");
+        rc[t] = card(text.buf, &err);
+    }
+    sbuf_reset(&text);
+    sbuf_addstr(&text, "---\nsdk: gradio\nshort_description: \"");
+    for (size_t i = 0; i < 61; i++)
+        sbuf_addstr(&text, "\xC3\xA9");
+    sbuf_addstr(&text, "\"\n---\n");
+    int rc_long = card(text.buf, &err);
+    sbuf_release(&text);
+    CHECK_INT(rc[0], 0);
+    CHECK_INT(rc[1], 0);
+    CHECK_INT(rc[2], 0);
+    CHECK_INT(rc[3], ERR_INVALID);
+    CHECK_INT(rc_long, ERR_INVALID);
+    CHECK(strstr(err.msg, "'short_description' must be at most 60 characters") != NULL);
+}
+
 static void token_path_follows_huggingface_hub(void)
 {
     struct sbuf p = SBUF_INIT;
@@ -434,6 +466,7 @@ int main(int argc, char **argv)
         TEST(normalize_refuses_dotdot_git_and_empty),
         TEST(card_accepts_documented_fields),
         TEST(card_rejects_bad_values_with_positions),
+        TEST(card_counts_short_description_in_characters),
         TEST(token_path_follows_huggingface_hub),
         TEST(token_path_expands_tilde_and_variables),
         TEST(token_save_then_load_private),

@@ -365,31 +365,36 @@ int cli_hub_upload(int argc, char **argv, bool hf_style)
         goto done;
     }
 
-    /* Positionals: LOCAL:REMOTE pairs when any has a ':' (and is not itself a path), else
-     * LOCAL [PATH_IN_REPO]; nothing means the current folder, as `hf upload`. */
-    bool pairs = false;
-    vec_foreach (const char *, p, &a.positional)
-        pairs |= strchr(*p, ':') && !fs_exists(*p);
+    /* Positionals. hf's own form, LOCAL_PATH [PATH_IN_REPO], wherever it can apply, so a
+     * PATH_IN_REPO may hold ':' ("runs/2024-01-01T10:00/model.bin"). A LOCAL:REMOTE pair list
+     * only where hf's form cannot: the first argument is a pair (it has a ':' and names no
+     * existing path), or there are more than two arguments. Nothing means the current folder. */
+    size_t npos = a.positional.len;
+    const char *const *pos = a.positional.items;
+    bool pairs = npos > 2 || (npos && strchr(pos[0], ':') && !fs_exists(pos[0]));
     if (pairs) {
-        vec_foreach (const char *, p, &a.positional) {
+        bool any_pair = false;
+        for (size_t i = 0; i < npos; i++) {
             struct hub_upload_item *it = vec_push(&items);
-            const char *colon = fs_exists(*p) ? NULL : strrchr(*p, ':');
+            const char *colon = fs_exists(pos[i]) ? NULL : strrchr(pos[i], ':');
             if (!colon) {
-                it->local = *p;
+                it->local = pos[i];
                 continue;
             }
             char **l = vec_push(&owned);
-            *l = xstrndup(*p, (size_t)(colon - *p));
+            *l = xstrndup(pos[i], (size_t)(colon - pos[i]));
             it->local = *l;
             it->remote = colon + 1;
+            any_pair = true;
         }
-    } else if (a.positional.len > 2) {
-        cli_error("too many arguments: give LOCAL_PATH [PATH_IN_REPO], or LOCAL:REMOTE pairs");
-        goto done;
+        if (!any_pair) {
+            cli_error("too many arguments: give LOCAL_PATH [PATH_IN_REPO], or LOCAL:REMOTE pairs");
+            goto done;
+        }
     } else {
         struct hub_upload_item *it = vec_push(&items);
-        it->local = a.positional.len ? *(const char **)vec_at(&a.positional, 0) : ".";
-        it->remote = a.positional.len > 1 ? *(const char **)vec_at(&a.positional, 1) : NULL;
+        it->local = npos ? pos[0] : ".";
+        it->remote = npos > 1 ? pos[1] : NULL;
     }
 
     struct progress_state ps = {.tty = !a.quiet && isatty(2)};

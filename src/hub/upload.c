@@ -275,7 +275,8 @@ static int collect(struct plan *p, struct err *err)
         const struct hub_upload_item *it = &o->items[i];
         struct stat st;
         if (stat(it->local, &st) < 0) {
-            rc = err_errno(err, "cannot upload '%s'", it->local);
+            /* A bad path, as a bad path in the repo: the caller's to fix (ERR_INVALID). */
+            rc = err_set(err, ERR_INVALID, "cannot upload '%s': %s", it->local, strerror(errno));
             break;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -286,6 +287,14 @@ static int collect(struct plan *p, struct err *err)
                 *slot = xstrdup(prefix.buf);
                 rc = walk(p, it->local, "", prefix.buf, 0, err);
             }
+        } else if (S_ISREG(st.st_mode) && it->remote && *it->remote &&
+                   it->remote[strlen(it->remote) - 1] == '/') {
+            /* A path in repo ending in '/' names a folder: the file goes in it under its own
+             * name ("models/" -> models/model.bin), as hf's scheduled uploads read it and as
+             * cp reads a destination folder; the Hub would get no usable file name. */
+            sbuf_reset(&prefix);
+            sbuf_addf(&prefix, "%s%s", it->remote, path_basename(it->local));
+            rc = add_file(p, it->local, prefix.buf, err);
         } else if (S_ISREG(st.st_mode)) {
             rc = add_file(p, it->local, it->remote ? it->remote : path_basename(it->local), err);
         } else {

@@ -61,4 +61,22 @@ expect "nested .cache/huggingface and .git skipped" "$(files user/ign)" ".gitatt
 uplocal user/ign ign
 expect "local: the same" "$(lfiles user/ign)" ".gitattributes model/w.txt sub/x.gitx "
 
+# 4. Arguments. hf's REPO_ID LOCAL_PATH PATH_IN_REPO form wins wherever it applies, so a
+# PATH_IN_REPO may hold ':'; LOCAL:REMOTE pairs are read only where it cannot (the first
+# argument is a pair, or more than two arguments). A PATH_IN_REPO ending in '/' is a folder the
+# file goes into under its own name. A missing local path is a bad path: exit status 2.
+echo weights > model.bin
+up user/pos model.bin "runs/2024-01-01T10:00/model.bin"
+expect "PATH_IN_REPO with ':'" "$(files user/pos)" ".gitattributes runs/2024-01-01T10:00/model.bin"
+up user/pos2 model.bin models/
+expect "PATH_IN_REPO ending in '/'" "$(files user/pos2)" ".gitattributes models/model.bin"
+up user/pos3 model.bin:w/ pat/a.py:code/a.py
+expect "pairs, one ending in '/'" "$(files user/pos3)" ".gitattributes code/a.py w/model.bin"
+uplocal user/pos model.bin "runs/t10:00/"
+expect "local: PATH_IN_REPO with ':' ending in '/'" "$(lfiles user/pos)" ".gitattributes runs/t10:00/model.bin "
+rc=0; $R hub upload user/pos no-such-file --token hf_good --endpoint "$ENDPOINT" 2> up.err || rc=$?
+expect "a missing local path: exit 2" "$rc:$(cat up.err)" "2:runnel: cannot upload 'no-such-file': No such file or directory"
+rc=0; $R hub upload user/pos a b c --token hf_good --endpoint "$ENDPOINT" 2> up.err || rc=$?
+expect "three plain arguments: usage error" "$rc" "2"
+
 echo "hub_local_files: all passed"

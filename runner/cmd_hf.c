@@ -22,7 +22,9 @@ static int login(int argc, char **argv)
     bool git_credential = false;
     struct sbuf line = SBUF_INIT;
     struct sbuf clean = SBUF_INIT;
+    struct sbuf name = SBUF_INIT;
     struct sbuf path = SBUF_INIT;
+    struct hub *h = NULL;
     struct err err = ERR_INIT;
     int status = CLI_USAGE;
     for (int i = 1; i < argc; i++) {
@@ -55,21 +57,38 @@ static int login(int argc, char **argv)
         cli_error("the token is empty or has spaces");
         goto done;
     }
+    /* As huggingface_hub's login (_validate_and_save_token): an organization token is refused,
+     * and the token is checked with whoami at $HF_ENDPOINT before anything is saved. The
+     * embedded hub (a file:// endpoint) has no tokens, so there login works offline. */
+    if (str_has_prefix(clean.buf, "api_org")) {
+        cli_error("you must use your personal account token, not an organization token");
+        goto done;
+    }
+    status = cli_hub_open(&h, NULL, clean.buf);
+    if (status != CLI_OK)
+        goto done;
+    if (hub_whoami(h, &name, &err) < 0) {
+        cli_error_err(NULL, &err);
+        status = CLI_FAIL;
+        goto done;
+    }
     if (hub_token_save(clean.buf, &err) < 0) {
         cli_error_err(NULL, &err);
         status = CLI_FAIL;
         goto done;
     }
     hub_token_path(&path);
-    fprintf(stderr, "Token saved to %s\n", path.buf);
+    fprintf(stderr, "Login successful: logged in as %s\nToken saved to %s\n", name.buf, path.buf);
     if (git_credential)
         fputs("note: --add-to-git-credential is accepted but runnel does not write git "
               "credentials; runnel uploads over the Hub's HTTP API and needs none\n",
               stderr);
     status = CLI_OK;
 done:
+    hub_free(h);
     sbuf_release(&line);
     sbuf_release(&clean);
+    sbuf_release(&name);
     sbuf_release(&path);
     return status;
 }

@@ -340,6 +340,11 @@ static int make_hub(struct hub **out, const char *endpoint_opt, const char *toke
     return CLI_OK;
 }
 
+int cli_hub_open(struct hub **out, const char *endpoint, const char *token)
+{
+    return make_hub(out, endpoint, token, NULL, NULL, NULL);
+}
+
 int cli_hub_upload(int argc, char **argv, bool hf_style)
 {
     struct upload_args a = {.positional = VEC_INIT(const char *),

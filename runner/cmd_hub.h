@@ -13,4 +13,12 @@ int cli_hub_upload(int argc, char **argv, bool hf_style);
 /* `whoami`: prints the token's user. */
 int cli_hub_whoami(int argc, char **argv);
 
+struct hub;
+/*
+ * Makes the hub commands talk to: endpoint NULL means $HF_ENDPOINT, else the Hub; token NULL
+ * means $HF_TOKEN, else the token file. On failure prints why and returns CLI_USAGE; CLI_OK
+ * otherwise, with *out to free with hub_free.
+ */
+int cli_hub_open(struct hub **out, const char *endpoint, const char *token);
+
 #endif

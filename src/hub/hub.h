@@ -143,7 +143,10 @@ struct hub;
 int hub_new(struct hub **out, const struct hub_opts *opts, struct err *err);
 void hub_free(struct hub *h);
 
-/* The user or org the token belongs to (GET /api/whoami-v2). ERR_FAIL "invalid token" on 401. */
+/*
+ * The user or org the token belongs to (GET /api/whoami-v2); "local" for the embedded hub,
+ * which has no tokens. ERR_FAIL "invalid user token: ..." on 401, ERR_NOTFOUND without a token.
+ */
 int hub_whoami(struct hub *h, struct sbuf *name_out, struct err *err);
 
 struct hub_create_opts {

@@ -128,9 +128,10 @@ static int remote_whoami(struct hub *h, struct sbuf *name_out, struct err *err)
     if (rc < 0)
         goto done;
     if (r.status == 401) {
+        /* huggingface_hub's whoami says "Invalid user token." on a 401. */
         rc = err_set(err, ERR_FAIL,
-                     "the Hub at '%s' rejected the token (HTTP 401): check "
-                     "HF_TOKEN or --token",
+                     "invalid user token: the Hub at '%s' rejected the token (HTTP 401): check "
+                     "HF_TOKEN, --token or the token file",
                      h->endpoint);
         goto done;
     }

@@ -40,4 +40,22 @@ expect "a token file with CRLF works" "$(state '"models/user/auth6" in s["repos"
 HF_TOKEN_PATH="$WORK/tok2" HF_ENDPOINT="$ENDPOINT" bin/hf auth login --token $'hf_good\r\n' 2> /dev/null
 expect "login saves the cleaned token" "$(od -An -c "$WORK/tok2" | tr -s ' ')" " h f _ g o o d"
 
+# 10. hf auth login checks the token with whoami at HF_ENDPOINT before it saves anything, as
+# huggingface_hub's login does ("Invalid user token." on a 401), and refuses an organization
+# token. The embedded hub has no tokens: with a file:// endpoint login works offline.
+export HF_TOKEN_PATH="$WORK/login-token"
+HF_ENDPOINT="$ENDPOINT" expect_fail "login with a bad token" "invalid user token" \
+  bin/hf auth login --token hf_bad
+expect "a bad token is not saved" "$(ls "$HF_TOKEN_PATH" 2>/dev/null || echo none)" "none"
+expect "login asked whoami" "$(state 's["counts"]["whoami"] > 0')" "True"
+HF_ENDPOINT="$ENDPOINT" expect_fail "an organization token" "not an organization token" \
+  bin/hf auth login --token api_org_xyz
+expect "an organization token is not saved" "$(ls "$HF_TOKEN_PATH" 2>/dev/null || echo none)" "none"
+echo hf_good | HF_ENDPOINT="$ENDPOINT" bin/hf auth login 2> login.txt
+expect "login from standard input, checked" "$(cat "$HF_TOKEN_PATH"):$(grep -c 'logged in as user' login.txt)" "hf_good:1"
+rm "$HF_TOKEN_PATH"
+HF_ENDPOINT="file://$WORK/localhub" bin/hf auth login --token hf_offline 2> login.txt
+expect "file:// endpoint: login offline" "$(cat "$HF_TOKEN_PATH")" "hf_offline"
+unset HF_TOKEN_PATH
+
 echo "hub_auth: all passed"

@@ -126,7 +126,7 @@ expect_fail "wrong --parent-commit" "not the expected parent" \
 
 # 10. The hf spellings: runnel invoked as hf / huggingface-cli, and hf auth login.
 mkdir -p bin && ln -sf "$R" bin/hf && ln -sf "$R" bin/huggingface-cli
-bin/hf auth login --token hf_good 2> login.txt
+HF_ENDPOINT="$ENDPOINT" bin/hf auth login --token hf_good 2> login.txt
 expect "token stored where huggingface_hub reads it" "$(cat "$XDG_CACHE_HOME/huggingface/token")" "hf_good"
 expect "token file is private" "$(stat -c %a "$XDG_CACHE_HOME/huggingface/token")" "600"
 expect "login output has no token" "$(grep -c hf_good login.txt || true)" "0"

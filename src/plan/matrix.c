@@ -163,27 +163,29 @@ static int bad(struct err *err, const struct wf_token *pos, const char *fmt, ...
     return ERR_INVALID;
 }
 
-static void map_leg(struct plan_leg *leg, struct arena *a, const struct wf_job *job,
-                    const struct plan_matrix_opts *opts, const struct val *ctxv, struct err *err)
+/*
+ * Evaluates the leg's runs-on and maps its labels to a runner. A runs-on that cannot be evaluated
+ * is the job's error (ERR_INVALID, GitHub fails the job with the evaluation's message); labels
+ * that map to nothing only leave the leg without a runner.
+ */
+static int map_leg(struct plan_leg *leg, struct arena *a, const struct wf_job *job,
+                   const struct plan_matrix_opts *opts, const struct val *ctxv, struct err *err)
 {
     leg->runs_on = val_null();
     if (!job->runs_on || job->kind == WF_JOB_REUSABLE) {
         leg->runner = "host";
-        return;
+        return 0;
     }
     struct expr_ctx ec = EXPR_CTX_INIT;
     ec.contexts = ctxv;
-    struct err e2 = ERR_INIT;
-    if (plan_eval_token(&leg->runs_on, a, job->runs_on, &ec, &e2)) {
-        leg->runner = NULL;
-        leg->skip = arena_strdup(a, e2.msg);
-        return;
-    }
+    int rc = plan_eval_token(&leg->runs_on, a, job->runs_on, &ec, err);
+    if (rc)
+        return rc;
     const char *why = NULL;
     leg->runner = opts->plan ? plan_runner_for(opts->plan, &leg->runs_on, a, &why) : "host";
     if (!leg->runner)
         leg->skip = why;
-    (void)err;
+    return 0;
 }
 
 int plan_matrix_expand(struct plan_matrix *out, struct arena *a, const struct wf_job *job,
@@ -229,7 +231,7 @@ int plan_matrix_expand(struct plan_matrix *out, struct arena *a, const struct wf
         out->total = 1;
         out->legs[0].matrix = val_null();
         out->legs[0].suffix = "";
-        map_leg(&out->legs[0], a, job, opts, &ctxv, err);
+        rc = map_leg(&out->legs[0], a, job, opts, &ctxv, err);
         goto done;
     }
     out->has_matrix = true;
@@ -410,7 +412,9 @@ int plan_matrix_expand(struct plan_matrix *out, struct arena *a, const struct wf
             a, st, "max-parallel", 12,
             val_number(out->max_parallel ? (double)out->max_parallel : (double)combos.len));
         val_object_set(a, lctx, "strategy", 8, st);
-        map_leg(leg, a, job, opts, &lctx, err);
+        rc = map_leg(leg, a, job, opts, &lctx, err);
+        if (rc)
+            goto done;
     }
 
 done:

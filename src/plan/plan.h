@@ -230,7 +230,9 @@ struct plan_matrix_opts {
  * they match partially; each `include` entry is added to every combination whose original values
  * it does not overwrite, and becomes a new leg when it fits none; more than 256 legs is the
  * reference's error. Each leg's runs-on is evaluated with the leg's matrix and mapped to a runner.
- * A job without strategy gets one leg. ERR_INVALID with GitHub's message on a bad matrix.
+ * A job without strategy gets one leg. ERR_INVALID with GitHub's message on a bad matrix or a
+ * runs-on that cannot be evaluated (a runs-on whose labels map to nothing is not an error: the leg
+ * has no runner).
  */
 int plan_matrix_expand(struct plan_matrix *out, struct arena *a, const struct wf_job *job,
                        const struct plan_matrix_opts *opts, struct err *err);

@@ -836,6 +836,11 @@ static void def_start(struct run_def *d)
         d->result = RUN_SKIPPED;
         return;
     }
+    if (pj->state == PLAN_JOB_INVALID) {
+        /* A strategy or runs-on that cannot be evaluated fails the job, as on GitHub. */
+        def_finish_empty(d, RUN_FAILURE, pj->reason);
+        return;
+    }
     if (pj->job->kind == WF_JOB_REUSABLE) {
         struct err err = ERR_INIT;
         if (run_reusable_start(d, &err) < 0)
@@ -859,7 +864,8 @@ static void def_start(struct run_def *d)
         int rc = plan_matrix_expand(&d->matrix, &r->arena, pj->job, &mo, &err);
         if (rc < 0) {
             struct sbuf why = SBUF_INIT;
-            sbuf_addf(&why, "%s", err.msg);
+            sbuf_addf(&why, "%s%s%s", d->wf->pw->relpath, err.msg[0] == '(' ? " " : ": ",
+                      err.msg);
             def_finish_empty(d, RUN_FAILURE, why.buf);
             sbuf_release(&why);
             return;

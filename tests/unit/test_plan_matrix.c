@@ -346,6 +346,25 @@ static void matrix_bad_values(void)
     done(&f);
 }
 
+/*
+ * A runs-on that cannot be evaluated is the job's error, not a leg without a runner: GitHub fails
+ * the job with the evaluation's message (runnel plan shows it invalid, runnel run fails it).
+ */
+static void matrix_runs_on_error(void)
+{
+    struct fixture f;
+    expand(&f, "on: push\njobs:\n  j:\n    runs-on: ${{ fromJSON('{x') }}\n    steps:\n"
+               "      - run: echo\n");
+    CHECK_INT(f.rc, ERR_INVALID);
+    CHECK(strstr(f.err.msg, "(Line: 4, Col: 14): Error parsing fromJson") == f.err.msg);
+    done(&f);
+    expand(&f, "on: push\njobs:\n  j:\n    runs-on: ${{ fromJSON(matrix.l) }}\n    steps:\n"
+               "      - run: echo\n    strategy:\n      matrix:\n        l: ['\"x\"', '[1']\n");
+    CHECK_INT(f.rc, ERR_INVALID);
+    CHECK(strstr(f.err.msg, "Error parsing fromJson") != NULL);
+    done(&f);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -361,6 +380,7 @@ int main(int argc, char **argv)
         TEST(matrix_strategy_values),
         TEST(matrix_cli_filter),
         TEST(matrix_bad_values),
+        TEST(matrix_runs_on_error),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

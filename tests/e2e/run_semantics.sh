@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# runnel run: workflow semantics checked against GitHub's documentation and runner (each section
+# names its reference). The workflows check what they can in their own steps; this script checks
+# results, logs and timing.
+set -uo pipefail
+runnel=${RUNNEL_BIN:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
+
+repo=$tmp/repo
+mkdir -p "$repo/.github/workflows" "$repo/.github/actions/comp" "$repo/wf"
+cd "$repo" || exit 1
+git init -q -b main
+git config user.name "runnel test"
+git config user.email "test@runnel.invalid"
+
+# results FILE: "label=result" for each job of a --json run, sorted.
+results() {
+  /usr/bin/python3 - "$1" <<'EOF'
+import json, sys
+out = []
+for line in open(sys.argv[1]):
+    if line.startswith('{'):
+        e = json.loads(line)
+        if e.get('event') == 'job':
+            out.append('%s=%s' % (e['job'], e['result']))
+print(' '.join(sorted(out)))
+EOF
+}
+
+# 2. a strategy or a runs-on that cannot be evaluated fails the job, and the run, with the
+#    evaluation's message (GitHub fails the job; its dependants see `failure`).
+cat > wf/invalid.yml <<'YML'
+name: invalid
+on: push
+jobs:
+  m:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        x: ${{ fromJSON('[1,2') }}
+    steps:
+      - run: echo never
+  r:
+    runs-on: ${{ fromJSON('{x') }}
+    steps:
+      - run: echo never
+  after:
+    needs: [m, r]
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "m=${{ needs.m.result }} r=${{ needs.r.result }}"
+          [ "${{ needs.m.result }}" = failure ] && [ "${{ needs.r.result }}" = failure ]
+  dependant:
+    needs: m
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo never
+YML
+git add -A && git commit -q -m invalid
+"$runnel" run push -W wf/invalid.yml --json --run-dir "$tmp/run-invalid" > "$tmp/invalid.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/invalid.jsonl")
+check "an unevaluable strategy or runs-on fails the job and the run ($rc: $got)" \
+  [ "$rc: $got" = "1: invalid / after=success invalid / dependant=skipped invalid / m=failure invalid / r=failure" ]
+check "... with the evaluation error, located" \
+  bash -c '[ "$(grep -c "wf/invalid.yml (Line: [0-9]*, Col: [0-9]*): Error parsing fromJson" "$1")" = 2 ]' \
+  _ "$tmp/invalid.jsonl"
+out=$("$runnel" plan push -W wf/invalid.yml 2>&1)
+check "runnel plan shows both as invalid" \
+  bash -c '[ "$(grep -c "\[invalid\]" <<< "$1")" = 2 ]' _ "$out"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

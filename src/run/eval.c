@@ -60,6 +60,24 @@ struct val run_needs_context(const struct run_def *d, struct arena *a)
     return needs;
 }
 
+/*
+ * job.status, as the runner keeps it (StepsRunner.cs: JobContext.Status = jobContext.Result):
+ * success until a step fails, failure after, and cancelled from the moment the job is cancelled
+ * (Ctrl-C, fail-fast, a concurrency group, its timeout), whatever it was before. The status
+ * functions of the job's own steps read the same value (FailureFunction, CancelledFunction).
+ */
+enum expr_status run_job_status(const struct run_job *j)
+{
+    return j->cancel_requested ? EXPR_STATUS_CANCELLED : j->status;
+}
+
+static const char *status_word(enum expr_status st)
+{
+    return st == EXPR_STATUS_FAILURE     ? "failure"
+           : st == EXPR_STATUS_CANCELLED ? "cancelled"
+                                         : "success";
+}
+
 struct val run_contexts(struct run_job *j, struct arena *a)
 {
     struct run *r = j->run;
@@ -71,6 +89,10 @@ struct val run_contexts(struct run_job *j, struct arena *a)
     set_ctx(a, c, "vars", r->plan->vars);
     set_ctx(a, c, "secrets", j->wf->secrets);
     set_ctx(a, c, "inputs", in_action ? f->inputs : j->wf->pw->inputs);
+    if (j->job_ctx.kind == VAL_OBJECT) {
+        const char *st = status_word(run_job_status(j));
+        set_ctx(&j->arena, j->job_ctx, "status", val_string_borrowed(st, strlen(st)));
+    }
     set_ctx(a, c, "job", j->job_ctx);
     set_ctx(a, c, "steps", f ? f->steps_ctx : j->steps);
     set_ctx(a, c, "runner", j->runner_ctx);
@@ -97,13 +119,18 @@ void run_tok_err(struct err *err, const struct run_job *j, const struct wf_token
         err_prefix(err, "%s: ", file);
 }
 
-/* The status functions of a job's steps: cancelled() is the job's cancellation. */
+/*
+ * The status functions of a job's steps read job.status (run_job_status); inside a composite
+ * action, success() and failure() read the composite's own status (the runner's action_status),
+ * and cancelled() is the job's cancellation.
+ */
 static bool step_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     struct run_job *j = payload;
     (void)args;
     (void)n_args;
-    enum expr_status st = j->frames.len ? *run_status(j) : j->status;
+    bool in_action = j->frames.len && run_top(j)->action;
+    enum expr_status st = in_action ? *run_status(j) : run_job_status(j);
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return st == EXPR_STATUS_SUCCESS && !j->cancel_requested;

@@ -250,6 +250,8 @@ struct val run_needs_context(const struct run_def *d, struct arena *a);
 struct val run_env_context(struct run_job *j, struct arena *a);
 int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
                  struct err *err);
+/* job.status: the job's status, cancelled once the job is cancelled. */
+enum expr_status run_job_status(const struct run_job *j);
 /* Evaluates t to a string ('' for null/absent); result in a. */
 int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,
                    struct err *err);

@@ -74,5 +74,41 @@ out=$("$runnel" plan push -W wf/invalid.yml 2>&1)
 check "runnel plan shows both as invalid" \
   bash -c '[ "$(grep -c "\[invalid\]" <<< "$1")" = 2 ]' _ "$out"
 
+# 3. job.status: success, failure after a failed step, cancelled once the job is cancelled
+#    (StepsRunner.cs: JobContext.Status = jobContext.Result, Canceled on cancellation; the status
+#    functions read it: FailureFunction.cs, CancelledFunction.cs).
+cat > wf/status.yml <<'YML'
+name: status
+on: push
+jobs:
+  st:
+    runs-on: ubuntu-latest
+    steps:
+      - run: '[ "${{ job.status }}" = success ]'
+      - run: exit 1
+      - if: failure()
+        run: echo "status-after-failure=${{ job.status }}"
+      - if: always()
+        run: '[ "${{ job.status }}" = failure ]'
+  cancel:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: if [ ${{ matrix.n }} = 1 ]; then sleep 1; exit 1; fi; sleep 238
+      - if: cancelled() && !failure()
+        run: echo "status-after-cancel-${{ matrix.n }}=${{ job.status }}"
+YML
+git add -A && git commit -q -m status
+"$runnel" run push -W wf/status.yml --json --jobs 4 --run-dir "$tmp/run-status" > "$tmp/status.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/status.jsonl")
+check "job.status: the jobs end as expected ($rc: $got)" \
+  [ "$rc: $got" = "1: status / cancel (1)=failure status / cancel (2)=cancelled status / st=failure" ]
+check "job.status is failure after a failed step" grep -q '"status-after-failure=failure"' "$tmp/status.jsonl"
+check "job.status is cancelled after a cancellation, and failure() false" \
+  grep -q '"status-after-cancel-2=cancelled"' "$tmp/status.jsonl"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -156,23 +156,46 @@ static bool named(const struct val *args, size_t n_args, const char *id)
 }
 
 /*
- * The status functions of a job's `if`: success() when every needed job succeeded, failure()
- * when one failed, cancelled() when the run was cancelled. Given job ids as arguments
- * (success('build')), success() and failure() look at those needed jobs only.
+ * Marks in seen (one flag per definition of the workflow) every job that d needs, directly or
+ * through other jobs: its ancestors.
+ */
+static void mark_ancestors(const struct run_def *d, bool *seen)
+{
+    for (size_t i = 0; i < d->pj->nneeds; i++) {
+        size_t k = d->pj->needs[i];
+        if (seen[k])
+            continue;
+        seen[k] = true;
+        mark_ancestors(&d->wf->defs[k], seen);
+    }
+}
+
+/*
+ * The status functions of a job's `if`. GitHub looks at the whole chain of needs, not only the
+ * direct ones (docs, Expressions > failure: "If you have a chain of dependent jobs, failure()
+ * returns true if any ancestor job fails"; success() likewise needs every ancestor to have
+ * succeeded, so a job after a skipped one is skipped even when its own needs succeeded,
+ * actions/runner#2205). failure() when an ancestor failed, success() when every ancestor
+ * succeeded and the run is not cancelled, cancelled() when the run was cancelled. Given job ids
+ * as arguments (success('build')), success() and failure() look at those jobs only.
  */
 static bool job_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     struct run_job *j = payload;
+    const struct run_wf *wf = j->wf;
+    bool *seen = xcalloc(wf->ndefs ? wf->ndefs : 1, sizeof(*seen));
+    mark_ancestors(j->def, seen);
     bool any_failed = false, all_ok = true;
-    for (size_t i = 0; i < j->def->pj->nneeds; i++) {
-        struct run_def *d = &j->wf->defs[j->def->pj->needs[i]];
-        if (!named(args, n_args, d->pj->id))
+    for (size_t i = 0; i < wf->ndefs; i++) {
+        const struct run_def *d = &wf->defs[i];
+        if (!seen[i] || !named(args, n_args, d->pj->id))
             continue;
         if (d->result == RUN_FAILURE)
             any_failed = true;
         if (d->result != RUN_SUCCESS)
             all_ok = false;
     }
+    xfree(seen);
     switch (fn) {
     case EXPR_FN_SUCCESS:
         return all_ok && !j->run->cancelled;

@@ -110,5 +110,47 @@ check "job.status is failure after a failed step" grep -q '"status-after-failure
 check "job.status is cancelled after a cancellation, and failure() false" \
   grep -q '"status-after-cancel-2=cancelled"' "$tmp/status.jsonl"
 
+# 4. a chain of needs: failure() sees an ancestor's failure (docs, Expressions > failure: "If you
+#    have a chain of dependent jobs, failure() returns true if any ancestor job fails"), success()
+#    needs every ancestor to have succeeded (actions/runner#2205: a job after a skipped one is
+#    skipped though its own need succeeded).
+cat > wf/chain.yml <<'YML'
+name: chain
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 1
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo b
+  c:
+    needs: b
+    if: failure()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "c ran"
+  d:
+    needs: b
+    if: success() || failure()
+    runs-on: ubuntu-latest
+    steps:
+      - run: '[ "${{ needs.b.result }}" = skipped ]'
+  e:
+    needs: d
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo e
+YML
+git add -A && git commit -q -m chain
+"$runnel" run push -W wf/chain.yml --json --run-dir "$tmp/run-chain" > "$tmp/chain.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/chain.jsonl")
+check "failure() and success() of a job look at every ancestor ($rc: $got)" \
+  [ "$rc: $got" = "1: chain / a=failure chain / b=skipped chain / c=success chain / d=success chain / e=skipped" ]
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

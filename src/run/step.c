@@ -397,9 +397,16 @@ static int bool_of(bool *out, const struct wf_token *t, struct run_job *j, struc
     return rc;
 }
 
-/* defaults.run.<key> of the job, else of the workflow; NULL when neither has one. */
+/*
+ * defaults.run.<key> of the job, else of the workflow; NULL when neither has one. A composite
+ * action's run steps get neither: the runner's ScriptHandler reads the job defaults only outside
+ * a composite (ExecutionContext.ScopeName empty), so they start in github.workspace with the shell
+ * they name.
+ */
 static const struct wf_token *default_run(const struct run_job *j, const char *key)
 {
+    if (run_top(j)->action)
+        return NULL;
     const struct wf_token *jd = wf_tok_get(wf_tok_get(j->def->pj->job->defaults, "run"), key);
     if (jd)
         return jd;

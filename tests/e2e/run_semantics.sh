@@ -152,5 +152,41 @@ got=$(results "$tmp/chain.jsonl")
 check "failure() and success() of a job look at every ancestor ($rc: $got)" \
   [ "$rc: $got" = "1: chain / a=failure chain / b=skipped chain / c=success chain / d=success chain / e=skipped" ]
 
+# 5. defaults.run (shell, working-directory) stop at a composite action's steps (ScriptHandler.cs
+#    reads the job defaults only when ExecutionContext.ScopeName is empty).
+cat > .github/actions/comp/action.yml <<'YML'
+name: comp
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "composite pwd=$PWD"
+        [ "$PWD" = "$GITHUB_WORKSPACE" ]
+YML
+cat > wf/defaults.yml <<'YML'
+name: defaults
+on: push
+defaults:
+  run:
+    working-directory: sub
+jobs:
+  d:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        shell: sh
+    steps:
+      - run: mkdir sub
+        working-directory: .
+      - run: '[ "$(basename "$PWD")" = sub ]'
+      - uses: ./.github/actions/comp
+YML
+git add -A && git commit -q -m defaults
+out=$("$runnel" run push -W wf/defaults.yml --run-dir "$tmp/run-defaults" 2>&1)
+rc=$?
+check "a composite's run steps start in the workspace, not in defaults.run.working-directory" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 10 <<< "$out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

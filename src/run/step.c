@@ -1080,6 +1080,11 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
     struct arena *a = &j->arena;
     *started = false;
 
+    /* github.action is the step's id (__run, __run_2, __owner_repo when it has none), set before
+     * its if: as the runner's StepsRunner sets it; a composite's steps keep their caller's. */
+    if (!run_top(j)->action)
+        val_object_set(a, j->github, "action", 6, val_string(a, s->id, strlen(s->id)));
+
     /* if: with the job's status; a cancelled job runs only steps that ask for it. */
     bool run_it = false;
     int rc = run_cond_eval(&run_it, s->if_expr, j, false, err);

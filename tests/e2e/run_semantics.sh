@@ -188,5 +188,25 @@ rc=$?
 check "a composite's run steps start in the workspace, not in defaults.run.working-directory" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || tail -n 10 <<< "$out"
 
+# 6. github.action is the step's id, set for every step (StepsRunner.cs: SetGitHubContext("action",
+#    actionStep.Action.Name)), the same as GITHUB_ACTION.
+cat > wf/action.yml <<'YML'
+name: action
+on: push
+jobs:
+  act:
+    runs-on: ubuntu-latest
+    steps:
+      - id: first
+        run: '[ "${{ github.action }}" = first ] && [ "$GITHUB_ACTION" = first ]'
+      - run: '[ "${{ github.action }}" = __run ] && [ "$GITHUB_ACTION" = __run ]'
+      - run: '[ "${{ github.action }}" = __run_2 ]'
+YML
+git add -A && git commit -q -m action
+out=$("$runnel" run push -W wf/action.yml --run-dir "$tmp/run-action" 2>&1)
+rc=$?
+check "github.action is the step's id" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 10 <<< "$out"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

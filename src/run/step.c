@@ -1465,6 +1465,42 @@ static bool read_pairs(struct run_job *j, struct vec *pairs, const char *path, c
     return false;
 }
 
+/*
+ * Adds the step's summary file to the job's summary, masked. One over GitHub's limit is dropped
+ * whole with the runner's error (FileCommandManager.cs, CreateStepSummaryCommand: the size and
+ * the limit in whole KiB, Constants.Runner.UnsupportedSummarySize); the step's result is not
+ * changed.
+ */
+static void read_summary(struct run_job *j, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &sb) < 0 || sb.st_size == 0) {
+        close(fd);
+        return;
+    }
+    struct sbuf text = SBUF_INIT;
+    struct err err = ERR_INIT;
+    if ((unsigned long long)sb.st_size > RUN_MAX_SUMMARY) {
+        run_logf(j, RUN_LINE_ERROR,
+                 "$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of %uk, got "
+                 "%lldk. For more information see: https://docs.github.com/actions/using-workflows/"
+                 "workflow-commands-for-github-actions#adding-a-markdown-summary",
+                 RUN_MAX_SUMMARY / 1024, (long long)sb.st_size / 1024);
+    } else if (sbuf_read_fd(&text, fd, RUN_MAX_SUMMARY, &err) < 0) {
+        /* Grown past the limit since (a process the step left behind), or unreadable. */
+        run_logf(j, RUN_LINE_ERROR, "$GITHUB_STEP_SUMMARY: %s", err.msg);
+    } else if (text.len) {
+        run_masker_mask(j->run->masker, &j->summary, text.buf, text.len);
+        if (!sbuf_ends_with(&j->summary, "\n"))
+            sbuf_addch(&j->summary, '\n');
+    }
+    close(fd);
+    sbuf_release(&text);
+}
+
 static bool apply_files(struct run_job *j, struct run_step *st)
 {
     struct err err = ERR_INIT;
@@ -1496,17 +1532,8 @@ static bool apply_files(struct run_job *j, struct run_step *st)
     err_clear(&err);
     if (sbuf_read_file(&text, st->path_file.buf, RUN_MAX_ENV_FILE, &err) == 0)
         run_pathfile_apply(&j->path_prepend, text.buf, text.len);
-    sbuf_reset(&text);
-    if (sbuf_read_file(&text, st->summary_file.buf, RUN_MAX_SUMMARY + 1, &err) == 0 && text.len) {
-        if (text.len > RUN_MAX_SUMMARY) {
-            run_log(j, RUN_LINE_ERROR, "the step summary is over 1 MiB and was not kept", 48);
-        } else {
-            run_masker_mask(j->run->masker, &j->summary, text.buf, text.len);
-            if (!sbuf_ends_with(&j->summary, "\n"))
-                sbuf_addch(&j->summary, '\n');
-        }
-    }
     sbuf_release(&text);
+    read_summary(j, st->summary_file.buf);
     return ok;
 }
 

@@ -208,5 +208,27 @@ rc=$?
 check "github.action is the step's id" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || tail -n 10 <<< "$out"
 
+# 7. a step summary over 1 MiB is dropped whole with the runner's error, the step not failed
+#    (FileCommandManager.cs, CreateStepSummaryCommand; Constants.Runner.UnsupportedSummarySize).
+cat > wf/summary.yml <<'YML'
+name: summary
+on: push
+jobs:
+  s:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          head -c 1100000 /dev/zero | tr '\0' y >> "$GITHUB_STEP_SUMMARY"
+      - run: echo "small summary kept" >> "$GITHUB_STEP_SUMMARY"
+YML
+git add -A && git commit -q -m summary
+out=$(NO_COLOR=1 "$runnel" run push -W wf/summary.yml --run-dir "$tmp/run-summary" 2>&1)
+rc=$?
+check "a step summary over 1 MiB does not fail the step" [ $rc -eq 0 ]
+msg='$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, got 1074k. For more information see: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary'
+check "a step summary over 1 MiB is dropped with the runner's error" \
+  bash -c 'grep -qF "error: $1" <<< "$2" && grep -q "small summary kept" "$3" && ! grep -q yyyy "$3"' \
+  _ "$msg" "$out" "$tmp/run-summary/summary.md"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

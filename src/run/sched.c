@@ -84,11 +84,9 @@ static const char *kind_prefix(enum run_line_kind kind)
     }
 }
 
-/* Every line goes through the masker before it reaches the log file or the caller. */
-void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_t len)
+/* One line without a newline: to the log file with its time and kind, then to the caller. */
+static void log_one(struct run_job *j, enum run_line_kind kind, const char *text, size_t len)
 {
-    struct sbuf masked = SBUF_INIT;
-    run_masker_mask(j->run->masker, &masked, text, len);
     if (j->log_fd >= 0) {
         struct sbuf line = SBUF_INIT;
         time_t now = time(NULL);
@@ -96,14 +94,39 @@ void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_
         gmtime_r(&now, &tm);
         sbuf_addf(&line, "%04d-%02d-%02dT%02d:%02d:%02dZ %s", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, kind_prefix(kind));
-        sbuf_add(&line, masked.buf, masked.len);
+        sbuf_add(&line, text, len);
         sbuf_addch(&line, '\n');
         write_all(j->log_fd, line.buf, line.len);
         sbuf_release(&line);
     }
     const struct run_log_ops *ops = j->run->o->log;
     if (ops && ops->line)
-        ops->line(j->label, kind, masked.buf, masked.len, ops->payload);
+        ops->line(j->label, kind, text, len, ops->payload);
+}
+
+/*
+ * Every line goes through the masker before it reaches the log file or the caller. A text of
+ * several lines (an annotation whose message held %0A, a step name over two lines) is masked
+ * whole, then handed on line by line, each with its time and kind as the step's own lines are;
+ * the lines after a group's title are plain lines inside the group.
+ */
+void run_log(struct run_job *j, enum run_line_kind kind, const char *text, size_t len)
+{
+    struct sbuf masked = SBUF_INIT;
+    run_masker_mask(j->run->masker, &masked, text, len);
+    const char *p = masked.buf;
+    size_t left = masked.len;
+    for (;;) {
+        const char *nl = memchr(p, '\n', left);
+        size_t n = nl ? (size_t)(nl - p) : left;
+        log_one(j, kind, p, n);
+        if (!nl)
+            break;
+        if (kind == RUN_LINE_GROUP)
+            kind = RUN_LINE_OUTPUT;
+        p = nl + 1;
+        left -= n + 1;
+    }
     sbuf_release(&masked);
 }
 

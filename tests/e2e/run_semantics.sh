@@ -230,5 +230,25 @@ check "a step summary over 1 MiB is dropped with the runner's error" \
   bash -c 'grep -qF "error: $1" <<< "$2" && grep -q "small summary kept" "$3" && ! grep -q yyyy "$3"' \
   _ "$msg" "$out" "$tmp/run-summary/summary.md"
 
+# 8. an annotation whose message holds %0A: every line keeps the job's prefix on the console and
+#    the time and kind in the log, as runnel's other lines do.
+cat > wf/annotation.yml <<'YML'
+name: annotation
+on: push
+jobs:
+  m:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "::warning::first line%0Asecond line"
+YML
+git add -A && git commit -q -m annotation
+out=$(NO_COLOR=1 "$runnel" run push -W wf/annotation.yml --run-dir "$tmp/run-annotation" 2>&1)
+check "each line of a multi-line annotation has the job's prefix on the console" \
+  bash -c 'grep -q "\[annotation / m\] warning: first line$" <<< "$1" &&
+    grep -q "\[annotation / m\] warning: second line$" <<< "$1"' _ "$out"
+check "... and the time and kind in the log" \
+  bash -c 'grep -q "^[0-9T:-]*Z ##\[warning\]first line$" "$1" &&
+    grep -q "^[0-9T:-]*Z ##\[warning\]second line$" "$1"' _ "$(ls "$tmp"/run-annotation/logs/*.log)"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -164,6 +164,13 @@ struct run_job {
                                after the job was cancelled (if: always(), posts) may run */
     double cancel_deadline; /* when that window closes; 0 until the first such step starts */
     size_t nsteps_run;
+    /*
+     * A leg of a job that calls a reusable workflow (jobs.<id>.uses) runs no steps: it starts the
+     * called workflow, whose jobs do the work, and is done when they are. It takes no place among
+     * max_jobs, and is not reported as a job of its own once its workflow has started.
+     */
+    bool is_call;
+    struct run_wf *called; /* the workflow it started (in run->wfs), NULL until then */
 };
 
 enum run_def_state {
@@ -184,7 +191,6 @@ struct run_def {
     bool fail_fast_tripped;
     enum run_conclusion result; /* needs.<id>.result */
     struct val outputs;         /* needs.<id>.outputs (VAL_OBJECT in the run arena) */
-    struct run_wf *called;      /* a reusable workflow job: the workflow it runs */
 };
 
 struct run_wf {
@@ -196,6 +202,7 @@ struct run_wf {
     /* A reusable workflow run for a job of another workflow: */
     struct run_def *caller; /* the calling job, done when this workflow is; NULL at top level */
     size_t depth;           /* nesting of reusable workflows, 0 at top level */
+    bool cancelled;         /* its calling leg was cancelled (fail-fast): so are all its jobs */
     struct arena arena;     /* the synthesized plan_workflow and its jobs */
     struct wf *owned_wf;    /* the called workflow, loaded by the executor */
 };
@@ -243,6 +250,8 @@ void run_logf(struct run_job *j, enum run_line_kind kind, const char *fmt, ...)
 double run_now(void);
 
 /* eval.c: template tokens evaluated as GitHub's TemplateEvaluator does */
+/* job.status: the job's status, cancelled once the job is cancelled. */
+enum expr_status run_job_status(const struct run_job *j);
 struct val run_contexts(struct run_job *j, struct arena *a);
 /* The needs context of a job definition: {<id>: {result, outputs}} for each job it needs. */
 struct val run_needs_context(const struct run_def *d, struct arena *a);
@@ -250,8 +259,6 @@ struct val run_needs_context(const struct run_def *d, struct arena *a);
 struct val run_env_context(struct run_job *j, struct arena *a);
 int run_tok_eval(struct val *out, struct arena *a, const struct wf_token *t, struct run_job *j,
                  struct err *err);
-/* job.status: the job's status, cancelled once the job is cancelled. */
-enum expr_status run_job_status(const struct run_job *j);
 /* Evaluates t to a string ('' for null/absent); result in a. */
 int run_tok_string(const char **out, struct arena *a, const struct wf_token *t, struct run_job *j,
                    struct err *err);
@@ -265,12 +272,24 @@ static inline struct run_wf *run_wf_at(const struct run *r, size_t i)
     return *(struct run_wf **)vec_at(&r->wfs, i);
 }
 
-/* reusable.c: jobs.<id>.uses */
-int run_reusable_start(struct run_def *d, struct err *err);
-/* When the called workflow is done: the caller's result and outputs. Returns true if done. */
-bool run_reusable_poll(struct run_def *d);
+/*
+ * reusable.c: jobs.<id>.uses. Each leg of the calling job's matrix (one leg without a matrix)
+ * calls the workflow once, with `with:` and `secrets:` evaluated with that leg's matrix.
+ */
+/* Loads the called workflow of call leg j and adds it to the run (j->called); the leg's contexts
+ * must be set up. An error (a missing file, a bad input) fails the leg with its message. */
+int run_reusable_start(struct run_job *j, struct err *err);
+/*
+ * True when every job of the workflow j called is done: *out is the leg's result, and the
+ * workflow's outputs are merged into the calling job's (those of the last leg to succeed win).
+ */
+bool run_reusable_poll(struct run_job *j, enum run_conclusion *out);
 struct run_wf *run_wf_new(struct run *r, struct plan_workflow *pw);
 void run_wf_free(struct run_wf *wf);
+/* Cancels wf's jobs and those of the workflows it calls, started or still to come. */
+void run_wf_cancel(struct run_wf *wf);
+/* True when wf, or a workflow that called it, was cancelled by run_wf_cancel. */
+bool run_wf_is_cancelled(const struct run_wf *wf);
 
 /* step.c */
 /*

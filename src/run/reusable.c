@@ -1,9 +1,11 @@
 /*
  * Reusable workflows: a job with `uses: ./.github/workflows/x.yml` runs the called workflow's jobs
- * as a workflow of its own, nested in the caller's run. Its inputs come from `with` (typed and
- * defaulted by plan_call_inputs), its secrets from `secrets:` or `secrets: inherit`, its jobs are
- * named "caller / called" in logs as on GitHub, and its on.workflow_call.outputs become the
- * calling job's outputs once every called job is done.
+ * as a workflow of its own, nested in the caller's run, once per leg of the calling job's matrix
+ * (docs: "Using a matrix strategy with a reusable workflow"); fail-fast and max-parallel apply to
+ * those legs as to any job's. Its inputs come from `with` (evaluated with the leg's matrix, typed
+ * and defaulted by plan_call_inputs), its secrets from `secrets:` or `secrets: inherit`, its jobs
+ * are named "caller (leg) / called" in logs as on GitHub, and its on.workflow_call.outputs become
+ * the calling job's outputs once every called job is done.
  */
 
 #include "run/internal.h"
@@ -88,28 +90,35 @@ static int plan_called_jobs(struct run_wf *nw, struct err *err)
                     pj->needs[pj->nneeds++] = m;
             }
         }
-        if (job->kind == WF_JOB_REUSABLE || plan_matrix_needs_needs(job)) {
-            pj->state = job->kind == WF_JOB_REUSABLE ? PLAN_JOB_READY : PLAN_JOB_DEFERRED;
+        if (plan_matrix_needs_needs(job)) {
+            pj->state = PLAN_JOB_DEFERRED;
             continue;
         }
         struct plan_matrix_opts mo = {.contexts = &contexts,
                                       .filter = r->plan->matrix_filter,
                                       .nfilter = r->plan->nmatrix_filter,
                                       .plan = r->plan};
-        int rc = plan_matrix_expand(&pj->matrix, a, job, &mo, err);
-        if (rc < 0)
-            return rc;
+        struct err e = ERR_INIT;
+        if (plan_matrix_expand(&pj->matrix, a, job, &mo, &e) < 0) {
+            /* This job fails with the message; the others run (as runnel plan reports it). */
+            pj->state = PLAN_JOB_INVALID;
+            pj->reason =
+                arena_printf(a, "%s%s%s", pw->relpath, e.msg[0] == '(' ? " " : ": ", e.msg);
+            continue;
+        }
         bool any = false;
         for (size_t k = 0; k < pj->matrix.nlegs; k++)
             any |= pj->matrix.legs[k].runner != NULL;
         pj->state = any ? PLAN_JOB_READY : PLAN_JOB_NO_RUNNER;
         pj->reason = any ? "" : "no runner for its runs-on labels";
     }
+    (void)err;
     return 0;
 }
 
-int run_reusable_start(struct run_def *d, struct err *err)
+int run_reusable_start(struct run_job *j, struct err *err)
 {
+    struct run_def *d = j->def;
     struct run *r = d->wf->run;
     const struct wf_job *job = d->pj->job;
     const char *uses = job->uses ? job->uses->str : "";
@@ -152,27 +161,21 @@ int run_reusable_start(struct run_def *d, struct err *err)
     if (rc < 0)
         goto done;
 
-    /* with: evaluated in the caller's contexts; secrets: inherited or mapped. */
-    struct val contexts = caller_contexts(d, &scratch);
-    struct expr_ctx ctx = EXPR_CTX_INIT;
-    ctx.contexts = &contexts;
+    /* with: and secrets: evaluated in the caller's contexts, with this leg's matrix. */
     struct val with = val_null();
-    rc = plan_eval_token(&with, &scratch, job->with, &ctx, err);
+    rc = run_tok_eval(&with, &scratch, job->with, j, err);
     struct val secrets = val_null();
     if (rc == 0 && !job->inherit_secrets && job->secrets)
-        rc = plan_eval_token(&secrets, &scratch, job->secrets, &ctx, err);
+        rc = run_tok_eval(&secrets, &scratch, job->secrets, j, err);
     if (rc < 0)
         goto done;
 
     struct plan_workflow *pw = NULL;
     struct run_wf *nw = NULL;
     {
-        struct plan_workflow *caller_pw = d->wf->pw;
-        struct sbuf name = SBUF_INIT;
-        sbuf_addf(&name, "%s / %s", caller_pw->name ? caller_pw->name : caller_pw->relpath,
-                  d->pj->id);
-        /* The plan_workflow lives in the nested workflow's arena, made after it. */
-        struct plan_workflow proto = *caller_pw;
+        /* The plan_workflow lives in the nested workflow's arena, made after it. Its name is the
+         * calling leg's ("ci / call (a)"), so its jobs show as "ci / call (a) / build". */
+        struct plan_workflow proto = *d->wf->pw;
         proto.wf = cw;
         proto.triggered = true;
         proto.jobs = NULL;
@@ -181,7 +184,7 @@ int run_reusable_start(struct run_def *d, struct err *err)
         nw = run_wf_new(r, &proto);
         pw = arena_alloc(&nw->arena, sizeof(*pw));
         *pw = proto;
-        pw->name = arena_strndup(&nw->arena, name.buf, name.len);
+        pw->name = arena_strdup(&nw->arena, j->label);
         pw->relpath = arena_strdup(&nw->arena, strncmp(uses, "./", 2) ? uses : uses + 2);
         pw->path = pw->relpath;
         nw->pw = pw;
@@ -192,7 +195,6 @@ int run_reusable_start(struct run_def *d, struct err *err)
         nw->secrets = job->inherit_secrets         ? d->wf->secrets
                       : secrets.kind == VAL_OBJECT ? val_copy(&nw->arena, &secrets)
                                                    : val_new_object(&nw->arena);
-        sbuf_release(&name);
     }
     struct val call_contexts = caller_contexts(d, &scratch);
     rc = plan_call_inputs(&pw->inputs, &nw->arena, nw->owned_wf,
@@ -212,8 +214,7 @@ int run_reusable_start(struct run_def *d, struct err *err)
         nw->defs[i].pj = &pw->jobs[i];
         nw->defs[i].outputs = val_null();
     }
-    d->called = nw;
-    d->state = RUN_DEF_STARTED;
+    j->called = nw;
 done:
     wf_free(cw);
     arena_release(&scratch);
@@ -222,15 +223,22 @@ done:
     return rc;
 }
 
-/* on.workflow_call.outputs.<name>.value, evaluated with the called workflow's `jobs` context. */
-static void called_outputs(struct run_def *d)
+/*
+ * on.workflow_call.outputs.<name>.value, evaluated with the called workflow's `jobs` context, go
+ * into the calling job's outputs. With a matrix, GitHub keeps for each output the value of the
+ * last leg to complete successfully that sets one: a leg sets what no leg set before it, and
+ * replaces it only when it succeeded with a value that is not empty.
+ */
+static void called_outputs(struct run_job *j, enum run_conclusion result)
 {
-    struct run_wf *nw = d->called;
+    struct run_def *d = j->def;
+    struct run_wf *nw = j->called;
     struct run *r = nw->run;
     const struct wf_token *outs =
         wf_tok_get(wf_tok_get(nw->owned_wf->on, "workflow_call"), "outputs");
     struct arena *a = &r->arena;
-    d->outputs = val_new_object(a);
+    if (d->outputs.kind != VAL_OBJECT)
+        d->outputs = val_new_object(a);
     if (!outs || outs->kind != WF_TOK_MAPPING)
         return;
     struct arena scratch = ARENA_INIT;
@@ -256,16 +264,19 @@ static void called_outputs(struct run_def *d)
             continue;
         struct sbuf s = SBUF_INIT;
         val_to_sbuf(&s, &v);
-        val_object_set(a, d->outputs, outs->pairs[i].key->str, outs->pairs[i].key->len,
-                       val_string(a, s.buf, s.len));
+        const char *key = outs->pairs[i].key->str;
+        size_t keylen = outs->pairs[i].key->len;
+        bool have = val_object_find(d->outputs.obj, key, keylen) != NULL;
+        if (!have || (s.len && result == RUN_SUCCESS))
+            val_object_set(a, d->outputs, key, keylen, val_string(a, s.buf, s.len));
         sbuf_release(&s);
     }
     arena_release(&scratch);
 }
 
-bool run_reusable_poll(struct run_def *d)
+bool run_reusable_poll(struct run_job *j, enum run_conclusion *out)
 {
-    struct run_wf *nw = d->called;
+    struct run_wf *nw = j->called;
     bool any_fail = false, any_cancel = false;
     for (size_t i = 0; i < nw->ndefs; i++) {
         if (nw->defs[i].state != RUN_DEF_DONE)
@@ -273,10 +284,27 @@ bool run_reusable_poll(struct run_def *d)
         any_fail |= nw->defs[i].result == RUN_FAILURE;
         any_cancel |= nw->defs[i].result == RUN_CANCELLED;
     }
-    called_outputs(d);
-    d->result = any_fail ? RUN_FAILURE : any_cancel ? RUN_CANCELLED : RUN_SUCCESS;
-    d->state = RUN_DEF_DONE;
-    if (d->result == RUN_FAILURE)
-        d->wf->run->res->failed = true;
+    *out = any_fail ? RUN_FAILURE : any_cancel ? RUN_CANCELLED : RUN_SUCCESS;
+    called_outputs(j, *out);
     return true;
+}
+
+bool run_wf_is_cancelled(const struct run_wf *wf)
+{
+    for (; wf; wf = wf->caller ? wf->caller->wf : NULL) {
+        if (wf->cancelled)
+            return true;
+    }
+    return false;
+}
+
+void run_wf_cancel(struct run_wf *wf)
+{
+    struct run *r = wf->run;
+    wf->cancelled = true;
+    for (size_t i = 0; i < r->jobs.len; i++) {
+        struct run_job *o = *(struct run_job **)vec_at(&r->jobs, i);
+        if (o->state != RUN_JOB_DONE && run_wf_is_cancelled(o->wf))
+            o->cancel_requested = true;
+    }
 }

@@ -256,7 +256,9 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->wf = d->wf;
     j->def = d;
     j->leg = leg;
-    j->no = ++r->next_no;
+    /* A call leg gets its number (log file) only if it is reported as a job (open_leg_log). */
+    j->is_call = d->pj->job->kind == WF_JOB_REUSABLE;
+    j->no = j->is_call ? 0 : ++r->next_no;
     j->arena = ARENA_INIT;
     j->log_fd = -1;
     j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = j->home =
@@ -278,8 +280,25 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
         sbuf_addstr(&label, d->pj->name ? d->pj->name : d->pj->id);
     }
     j->label = sbuf_detach(&label, NULL);
+    /* A job of a called workflow whose calling leg was cancelled (fail-fast) never starts. */
+    j->cancel_requested = run_wf_is_cancelled(d->wf);
     vec_append(&r->jobs, &j);
     return j;
+}
+
+/* Opens the log file of a job that is reported without being set up (skipped, failed early). */
+static void open_leg_log(struct run_job *j)
+{
+    struct run *r = j->run;
+    if (j->log_fd >= 0)
+        return;
+    if (!j->no)
+        j->no = ++r->next_no;
+    sbuf_reset(&j->log_path);
+    sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);
+    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (j->log_fd < 0)
+        sbuf_reset(&j->log_path);
 }
 
 static void job_free(struct run_job *j)
@@ -339,7 +358,8 @@ static void job_done(struct run_job *j, enum run_conclusion c)
     struct run *r = j->run;
     struct run_def *d = j->def;
     if (j->state == RUN_JOB_RUNNING) {
-        r->running--;
+        if (!j->is_call)
+            r->running--;
         d->running--;
     }
     j->state = RUN_JOB_DONE;
@@ -348,27 +368,32 @@ static void job_done(struct run_job *j, enum run_conclusion c)
     double secs = j->started > 0 ? run_now() - j->started : 0;
     if (c == RUN_FAILURE && !j->continue_on_error)
         r->res->failed = true;
-    run_logf(j, RUN_LINE_INFO, "Job %s in %.1fs",
-             c == RUN_SUCCESS   ? "succeeded"
-             : c == RUN_FAILURE ? "failed"
-             : c == RUN_SKIPPED ? "was skipped"
-                                : "was cancelled",
-             secs);
+    /* A call leg whose workflow ran is shown through that workflow's jobs, as on GitHub. */
+    bool shown = !j->called;
+    if (shown)
+        run_logf(j, RUN_LINE_INFO, "Job %s in %.1fs",
+                 c == RUN_SUCCESS   ? "succeeded"
+                 : c == RUN_FAILURE ? "failed"
+                 : c == RUN_SKIPPED ? "was skipped"
+                                    : "was cancelled",
+                 secs);
     if (j->summary.len) {
         sbuf_addf(&r->summary, "## %s\n\n", j->label);
         sbuf_add(&r->summary, j->summary.buf, j->summary.len);
         sbuf_addch(&r->summary, '\n');
     }
-    struct run_job_result *res = vec_push(&r->res->jobs);
-    res->workflow = xstrdup(j->wf->pw->name ? j->wf->pw->name : j->wf->pw->relpath);
-    res->job_id = xstrdup(d->pj->id);
-    res->label = xstrdup(j->label);
-    /* A job with continue-on-error does not fail its dependants or the run. */
-    res->conclusion = c;
-    res->seconds = secs;
-    res->log_path = j->log_path.len ? xstrdup(j->log_path.buf) : NULL;
-    if (r->o->log && r->o->log->job_done)
-        r->o->log->job_done(j->label, c, secs, r->o->log->payload);
+    if (shown) {
+        struct run_job_result *res = vec_push(&r->res->jobs);
+        res->workflow = xstrdup(j->wf->pw->name ? j->wf->pw->name : j->wf->pw->relpath);
+        res->job_id = xstrdup(d->pj->id);
+        res->label = xstrdup(j->label);
+        /* A job with continue-on-error does not fail its dependants or the run. */
+        res->conclusion = c;
+        res->seconds = secs;
+        res->log_path = j->log_path.len ? xstrdup(j->log_path.buf) : NULL;
+        if (r->o->log && r->o->log->job_done)
+            r->o->log->job_done(j->label, c, secs, r->o->log->payload);
+    }
     if (c == RUN_FAILURE && j->continue_on_error)
         j->conclusion = RUN_SUCCESS; /* as needs.<id>.result sees it */
     /* fail-fast: a failed leg cancels the other legs of its matrix. */
@@ -709,11 +734,49 @@ static int job_setup(struct run_job *j, struct err *err)
     return 0;
 }
 
+/*
+ * Starts a leg of a job that calls a reusable workflow: its `if` (evaluated as any job's), then
+ * the called workflow. Returns with the leg RUNNING (until that workflow is done) or DONE.
+ */
+static void call_start(struct run_job *j)
+{
+    struct err err = ERR_INIT;
+    j->state = RUN_JOB_RUNNING;
+    j->def->running++;
+    j->started = run_now();
+    init_contexts(j);
+    bool run_it = false;
+    if (run_cond_eval(&run_it, j->def->pj->if_expr, j, true, &err) < 0) {
+        if (j->def->pj->job->if_token)
+            run_tok_err(&err, j, j->def->pj->job->if_token);
+        open_leg_log(j);
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        job_done(j, RUN_FAILURE);
+        return;
+    }
+    if (!run_it) {
+        open_leg_log(j);
+        run_logf(j, RUN_LINE_INFO, "skipped: if: %s",
+                 j->def->pj->if_expr ? j->def->pj->if_expr : "success()");
+        job_done(j, RUN_SKIPPED);
+        return;
+    }
+    if (run_reusable_start(j, &err) < 0) {
+        open_leg_log(j);
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        job_done(j, RUN_FAILURE);
+    }
+}
+
 /* Starts a job leg: the if, the set-up; returns with the job RUNNING or DONE. */
 static void job_start(struct run_job *j)
 {
     struct run *r = j->run;
     struct err err = ERR_INIT;
+    if (j->is_call) {
+        call_start(j);
+        return;
+    }
     j->state = RUN_JOB_RUNNING;
     r->running++;
     j->def->running++;
@@ -837,14 +900,12 @@ static bool needs_done(const struct run_def *d)
 /* A job that cannot run here (no runner, filtered out, bad matrix) is done at once. */
 static void def_finish_empty(struct run_def *d, enum run_conclusion c, const char *why)
 {
-    struct run *r = d->wf->run;
     struct run_job *j = job_new(d, NULL);
     d->legs = xcalloc(1, sizeof(*d->legs));
     d->legs[0] = j;
     d->nlegs = 1;
     d->state = RUN_DEF_STARTED;
-    sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, d->pj->id);
-    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    open_leg_log(j);
     if (why)
         run_logf(j, c == RUN_FAILURE ? RUN_LINE_ERROR : RUN_LINE_INFO, "%s", why);
     job_done(j, c);
@@ -864,12 +925,6 @@ static void def_start(struct run_def *d)
         def_finish_empty(d, RUN_FAILURE, pj->reason);
         return;
     }
-    if (pj->job->kind == WF_JOB_REUSABLE) {
-        struct err err = ERR_INIT;
-        if (run_reusable_start(d, &err) < 0)
-            def_finish_empty(d, RUN_FAILURE, err.msg);
-        return;
-    }
     if (pj->state == PLAN_JOB_NO_RUNNER) {
         def_finish_empty(d, RUN_SKIPPED, pj->reason);
         return;
@@ -887,8 +942,7 @@ static void def_start(struct run_def *d)
         int rc = plan_matrix_expand(&d->matrix, &r->arena, pj->job, &mo, &err);
         if (rc < 0) {
             struct sbuf why = SBUF_INIT;
-            sbuf_addf(&why, "%s%s%s", d->wf->pw->relpath, err.msg[0] == '(' ? " " : ": ",
-                      err.msg);
+            sbuf_addf(&why, "%s%s%s", d->wf->pw->relpath, err.msg[0] == '(' ? " " : ": ", err.msg);
             def_finish_empty(d, RUN_FAILURE, why.buf);
             sbuf_release(&why);
             return;
@@ -910,8 +964,7 @@ static void def_start(struct run_def *d)
         const struct plan_leg *leg = d->legs[i]->leg;
         if (!leg->runner || leg->skip) {
             struct run_job *j = d->legs[i];
-            sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, d->pj->id);
-            j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            open_leg_log(j);
             run_logf(j, RUN_LINE_INFO, "skipped: %s", leg->skip ? leg->skip : "no runner");
             job_done(j, RUN_SKIPPED);
         }
@@ -1013,8 +1066,6 @@ static void schedule(struct run *r)
                 if (d->state == RUN_DEF_WAITING && needs_done(d)) {
                     def_start(d);
                     moved = true;
-                } else if (d->state == RUN_DEF_STARTED && d->called && run_reusable_poll(d)) {
-                    moved = true;
                 }
             }
         }
@@ -1029,12 +1080,24 @@ static void schedule(struct run *r)
                 moved = true;
                 continue;
             }
-            if (j->state == RUN_JOB_PENDING && r->running < r->max_jobs && can_start(j) &&
-                take_group(j)) {
+            if (j->state == RUN_JOB_PENDING && (j->is_call || r->running < r->max_jobs) &&
+                can_start(j) && take_group(j)) {
                 job_start(j);
                 moved = true;
             }
-            if (j->state == RUN_JOB_RUNNING && !j->cur) {
+            if (j->state == RUN_JOB_RUNNING && j->is_call) {
+                enum run_conclusion c;
+                /* fail-fast (or a concurrency group) cancels the leg's workflow; a Ctrl-C has
+                 * already reached every job, and later ones see cancelled() in their if. */
+                if (j->cancel_requested && !r->cancelled && !j->called->cancelled) {
+                    run_wf_cancel(j->called);
+                    moved = true;
+                }
+                if (run_reusable_poll(j, &c)) {
+                    job_done(j, c);
+                    moved = true;
+                }
+            } else if (j->state == RUN_JOB_RUNNING && !j->cur) {
                 job_advance(j);
                 moved = true;
             }

@@ -30,6 +30,152 @@ print(' '.join(sorted(out)))
 EOF
 }
 
+# 1. a matrix on a job that calls a reusable workflow runs one call per leg, `with:` evaluated with
+#    the leg's matrix, jobs named "call (a) / inner"; fail-fast and max-parallel apply to the legs;
+#    the outputs are those of the last leg to succeed (docs, "Reusing workflows": "Using a matrix
+#    strategy with a reusable workflow", "Using outputs from a reusable workflow").
+cat > .github/workflows/called.yml <<'YML'
+on:
+  workflow_call:
+    inputs:
+      v:
+        type: string
+        required: true
+      wait:
+        type: number
+        default: 0
+    outputs:
+      o:
+        value: ${{ jobs.inner.outputs.x }}
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    outputs:
+      x: ${{ steps.s.outputs.x }}
+    steps:
+      - id: s
+        run: |
+          echo "inner v=${{ inputs.v }}"
+          echo "x=out-${{ inputs.v }}" >> "$GITHUB_OUTPUT"
+          sleep ${{ inputs.wait }}
+          case "${{ inputs.v }}" in a|b) ;; *) exit 3 ;; esac
+          [ "${{ inputs.v }}" != b ] || [ "${{ github.event_name }}" != push ] || exit 1
+YML
+cat > wf/matrix-call.yml <<'YML'
+name: mc
+on: push
+jobs:
+  call:
+    strategy:
+      fail-fast: false
+      matrix:
+        v: [a, b]
+    uses: ./.github/workflows/called.yml
+    with:
+      v: ${{ matrix.v }}
+  after:
+    needs: call
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "call=${{ needs.call.result }} o=${{ needs.call.outputs.o }}"
+          [ "${{ needs.call.result }}" = failure ] && [ "${{ needs.call.outputs.o }}" = out-a ]
+YML
+git add -A && git commit -q -m matrix-call
+"$runnel" run push -W wf/matrix-call.yml --json --run-dir "$tmp/run-mc" > "$tmp/mc.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/mc.jsonl")
+check "matrix call: one call per leg, named 'call (leg) / inner', leg b fails the run ($rc: $got)" \
+  [ "$rc: $got" = "1: mc / after=success mc / call (a) / inner=success mc / call (b) / inner=failure" ]
+check "matrix call: with: sees each leg's matrix" \
+  bash -c 'grep -q "inner v=a" "$1" && grep -q "inner v=b" "$1"' _ "$tmp/mc.jsonl"
+check "matrix call: the outputs are the successful leg's, the result failure" \
+  grep -q '"call=failure o=out-a"' "$tmp/mc.jsonl"
+
+# fail-fast (the default) cancels the other leg's workflow; max-parallel 1 runs the legs in turn.
+cat > wf/matrix-call-ff.yml <<'YML'
+name: ff
+on: push
+jobs:
+  call:
+    strategy:
+      matrix:
+        v: [b, a]
+    uses: ./.github/workflows/called.yml
+    with:
+      v: ${{ matrix.v }}
+      wait: ${{ matrix.v == 'a' && 237 || 1 }}
+YML
+cat > wf/matrix-call-serial.yml <<'YML'
+name: serial
+on: push
+jobs:
+  call:
+    strategy:
+      max-parallel: 1
+      fail-fast: false
+      matrix:
+        v: [a, c]
+    uses: ./.github/workflows/called.yml
+    with:
+      v: ${{ matrix.v }}
+      wait: 1
+YML
+git add -A && git commit -q -m ff
+start=$(date +%s)
+"$runnel" run push -W wf/matrix-call-ff.yml --json --jobs 4 --run-dir "$tmp/run-ff" > "$tmp/ff.jsonl" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - start))
+got=$(results "$tmp/ff.jsonl")
+check "matrix call fail-fast: the other leg is cancelled ($rc: $got)" \
+  [ "$rc: $got" = "1: ff / call (a) / inner=cancelled ff / call (b) / inner=failure" ]
+check "matrix call fail-fast: not waited for ($elapsed s)" [ "$elapsed" -lt 60 ]
+check "matrix call fail-fast: nothing is left running" bash -c '! pgrep -f "sleep 23[7]" >/dev/null'
+"$runnel" run push -W wf/matrix-call-serial.yml --json --jobs 4 --run-dir "$tmp/run-serial" \
+  > "$tmp/serial.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/serial.jsonl")
+check "matrix call max-parallel: every leg ran, the bad one failed ($rc: $got)" \
+  [ "$rc: $got" = "1: serial / call (a) / inner=success serial / call (c) / inner=failure" ]
+check "matrix call max-parallel 1: no two legs overlap" /usr/bin/python3 - "$tmp/serial.jsonl" <<'EOF'
+import json, sys
+running, worst = set(), 0
+for line in open(sys.argv[1]):
+    if not line.startswith('{'):
+        continue
+    e = json.loads(line)
+    if e['event'] == 'line' and e['text'].startswith('Job started'):
+        running.add(e['job'])
+        worst = max(worst, len(running))
+    if e['event'] == 'job':
+        running.discard(e['job'])
+sys.exit(0 if worst == 1 else 1)
+EOF
+
+# the calling job's if: with its needs, as for any job (docs, jobs.<job_id>.needs: a failed need
+# skips its dependants): the call is skipped.
+cat > wf/call-if.yml <<'YML'
+name: callif
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 1
+  call:
+    needs: a
+    uses: ./.github/workflows/called.yml
+    with:
+      v: a
+YML
+git add -A && git commit -q -m call-if
+"$runnel" run push -W wf/call-if.yml --json --run-dir "$tmp/run-callif" > "$tmp/callif.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/callif.jsonl")
+check "a call after a failed need is skipped, its workflow not run ($rc: $got)" \
+  [ "$rc: $got" = "1: callif / a=failure callif / call=skipped" ]
+
 # 2. a strategy or a runs-on that cannot be evaluated fails the job, and the run, with the
 #    evaluation's message (GitHub fails the job; its dependants see `failure`).
 cat > wf/invalid.yml <<'YML'

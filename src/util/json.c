@@ -4,7 +4,9 @@
 
 #include "util/xalloc.h"
 
-int json_error_at(struct err *err, const char *text, size_t len, size_t off)
+/* Line and column (1-based, columns in bytes) of byte off. */
+static void json_position(size_t *line_out, size_t *col_out, const char *text, size_t len,
+                          size_t off)
 {
     size_t line = 1;
     size_t col = 1;
@@ -16,6 +18,14 @@ int json_error_at(struct err *err, const char *text, size_t len, size_t off)
             col++;
         }
     }
+    *line_out = line;
+    *col_out = col;
+}
+
+int json_error_at(struct err *err, const char *text, size_t len, size_t off)
+{
+    size_t line, col;
+    json_position(&line, &col, text, len, off);
     return err_set(err, ERR_INVALID, "invalid JSON at line %zu, column %zu", line, col);
 }
 
@@ -25,6 +35,21 @@ int json_parse(cJSON **out, const char *text, size_t len, struct err *err)
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root)
         return json_error_at(err, text, len, end ? (size_t)(end - text) : 0);
+    /*
+     * One value and nothing after it but white space, as RFC 8259 and Python's json.loads want
+     * ("Extra data"): cJSON stops after the first value and would drop `{"a":1}{"b":2}`'s second.
+     */
+    size_t off = (size_t)(end - text);
+    while (off < len &&
+           (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+        off++;
+    if (off < len) {
+        cJSON_Delete(root);
+        size_t line, col;
+        json_position(&line, &col, text, len, off);
+        return err_set(err, ERR_INVALID,
+                       "invalid JSON at line %zu, column %zu: data after the value", line, col);
+    }
     *out = root;
     return 0;
 }

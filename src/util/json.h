@@ -14,7 +14,11 @@
 #include "util/err.h"
 #include "util/sbuf.h"
 
-/* Parses len bytes of text. On success *out owns a tree (free with cJSON_Delete). */
+/*
+ * Parses len bytes of text: one JSON value, with only white space around it (anything after the
+ * value is an error naming where it starts, as Python's json.loads "Extra data"). On success
+ * *out owns a tree (free with cJSON_Delete).
+ */
 int json_parse(cJSON **out, const char *text, size_t len, struct err *err);
 /*
  * The error for JSON text that stops being valid at byte off: "invalid JSON at line L,

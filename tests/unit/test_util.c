@@ -618,6 +618,26 @@ static void json_parse_reports_position(void)
     CHECK(strstr(err.msg, "line 2") != NULL);
 }
 
+/* json.loads: white space may follow the value, anything else is "Extra data". */
+static void json_parse_rejects_data_after_the_value(void)
+{
+    cJSON *root = NULL;
+    struct err err = ERR_INIT;
+    const char *spaced = " {\"a\": 1} \r\n\t\n";
+    CHECK_INT(json_parse(&root, spaced, strlen(spaced), &err), 0);
+    cJSON_Delete(root);
+    root = NULL;
+    const char *two = "{\"a\":1}{\"b\":2}";
+    CHECK_INT(json_parse(&root, two, strlen(two), &err), ERR_INVALID);
+    CHECK(root == NULL);
+    CHECK_STR(err.msg, "invalid JSON at line 1, column 8: data after the value");
+    const char *junk = "[1, 2]\n  junk";
+    CHECK_INT(json_parse(&root, junk, strlen(junk), &err), ERR_INVALID);
+    CHECK_STR(err.msg, "invalid JSON at line 2, column 3: data after the value");
+    const char nul[] = "{}\0";
+    CHECK_INT(json_parse(&root, nul, sizeof(nul) - 1, &err), ERR_INVALID);
+}
+
 /*
  * The examples of GitHub's "Filter pattern cheat sheet" (workflow syntax documentation):
  * each pattern with the refs or paths the documentation says it matches.
@@ -792,6 +812,7 @@ int main(int argc, char **argv)
         TEST(fs_copy_tree_writes_through_no_link),
         TEST(sha256_matches_nist_vectors),
         TEST(json_parse_reports_position),
+        TEST(json_parse_rejects_data_after_the_value),
         TEST(glob_matches_branch_cheat_sheet),
         TEST(glob_matches_path_cheat_sheet),
         TEST(glob_list_negation_follows_order),

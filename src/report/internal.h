@@ -23,6 +23,8 @@ struct acc_label {
     bool integer;     /* written as an integer: digits with an optional sign */
     bool json_string; /* came from a JSON string: forces string labels */
     double value;     /* the number when numeric */
+    bool negative;    /* integer: below zero ("-0" is not) */
+    uint64_t mag;     /* integer: the exact magnitude (pandas reads int64/uint64 exactly) */
 };
 
 struct acc_pair {

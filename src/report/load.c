@@ -332,6 +332,17 @@ static int csv_read(struct acc *a, struct used_names *used, struct input *in,
     bool have_header = false;
     const char *file = in->src.name;
 
+    /*
+     * A UTF-8 byte-order mark opens the file, not the first field: skipped before the header is
+     * read, so that a quoted first name ("y_true") is still quoted.
+     */
+    while (in->end - in->start < 3 && !in->eof) {
+        rc = input_fill(in, err);
+        if (rc)
+            goto done;
+    }
+    if (in->end - in->start >= 3 && !memcmp(in->buf + in->start, "\xEF\xBB\xBF", 3))
+        in->start += 3;
     for (;;) {
         long used_bytes = 0;
         if (in->end > in->start) {
@@ -353,12 +364,6 @@ static int csv_read(struct acc *a, struct used_names *used, struct input *in,
         size_t line = c.line;
         c.line += c.newlines;
         if (!have_header) {
-            /* A UTF-8 byte-order mark before the header is not part of the first name. */
-            if (c.n_fields && !c.fields[0].scratch && c.fields[0].len >= 3 &&
-                !memcmp(in->buf + c.fields[0].off, "\xEF\xBB\xBF", 3)) {
-                c.fields[0].off += 3;
-                c.fields[0].len -= 3;
-            }
             if (csv_blank(&c)) {
                 in->start += (size_t)used_bytes;
                 continue;
@@ -432,8 +437,75 @@ done:
 
 /* ---- JSON lines ---- */
 
-/* The label text of a JSON value; numbers keep their source spelling when cJSON kept it. */
-static int json_label(struct sbuf *out, bool *is_string, bool *is_number, const cJSON *v)
+/* Skips a JSON string at p[i] (a '"'); returns the index after its closing quote. */
+static size_t json_skip_string(const char *p, size_t len, size_t i)
+{
+    for (i++; i < len && p[i] != '"'; i++) {
+        if (p[i] == '\\')
+            i++;
+    }
+    return i + 1;
+}
+
+/* Skips the JSON value at p[i]; returns the index after it. The text is valid JSON. */
+static size_t json_skip_value(const char *p, size_t len, size_t i)
+{
+    if (p[i] == '"')
+        return json_skip_string(p, len, i);
+    if (p[i] != '{' && p[i] != '[') {
+        while (i < len && !strchr(",}] \t\r\n", p[i]))
+            i++;
+        return i;
+    }
+    size_t depth = 0;
+    while (i < len) {
+        if (p[i] == '"') {
+            i = json_skip_string(p, len, i);
+            continue;
+        }
+        if (p[i] == '{' || p[i] == '[')
+            depth++;
+        else if ((p[i] == '}' || p[i] == ']') && --depth == 0)
+            return i + 1;
+        i++;
+    }
+    return i;
+}
+
+static size_t json_skip_space(const char *p, size_t len, size_t i)
+{
+    while (i < len && strchr(" \t\r\n", p[i]))
+        i++;
+    return i;
+}
+
+/*
+ * The source text of the value of the index-th member of the JSON object in p[0..len), which
+ * cJSON has already accepted (its children are in source order). cJSON keeps numbers only as
+ * doubles; this gives back the digits of an integer above 2^53.
+ */
+static struct str json_member_text(const char *p, size_t len, size_t index)
+{
+    size_t i = json_skip_space(p, len, 0) + 1; /* past '{' */
+    for (size_t k = 0;; k++) {
+        i = json_skip_space(p, len, i);
+        i = json_skip_string(p, len, i);    /* the key */
+        i = json_skip_space(p, len, i) + 1; /* past ':' */
+        i = json_skip_space(p, len, i);
+        size_t end = json_skip_value(p, len, i);
+        if (k == index || end >= len)
+            return str_make(p + i, end - i);
+        i = json_skip_space(p, len, end) + 1; /* past ',' */
+    }
+}
+
+/*
+ * The label text of a JSON value. An integer keeps its source digits (pandas' read_json reads
+ * int64 exactly); any other number that is a whole number within int64 prints as that integer,
+ * as read_json turns a float column of whole numbers into int64.
+ */
+static int json_label(struct sbuf *out, bool *is_string, bool *is_number, const cJSON *v,
+                      struct str src)
 {
     sbuf_reset(out);
     *is_string = false;
@@ -443,7 +515,13 @@ static int json_label(struct sbuf *out, bool *is_string, bool *is_number, const 
         *is_string = true;
     } else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 9.0e15)
+        bool digits = src.len > 0;
+        for (size_t i = 0; i < src.len; i++)
+            digits =
+                digits && ((src.p[i] >= '0' && src.p[i] <= '9') || (i == 0 && src.p[0] == '-'));
+        if (digits)
+            sbuf_add(out, src.p, src.len);
+        else if (d == floor(d) && d >= -0x1p63 && d < 0x1p63)
             sbuf_addf(out, "%lld", (long long)d);
         else
             sbuf_addf(out, "%.17g", d);
@@ -496,7 +574,14 @@ static int jsonl_line(struct acc *a, struct used_names *used, struct columns *co
             rc = err_set(err, ERR_INVALID, "%s:%zu: missing field '%s'", file, line, keys[j]);
             goto done;
         }
-        if (json_label(vals[j], &is_str[j], &is_num[j], v) < 0) {
+        struct str src = STR_NULL;
+        if (cJSON_IsNumber(v)) {
+            size_t index = 0;
+            for (const cJSON *it = obj->child; it != v; it = it->next)
+                index++;
+            src = json_member_text(p, len, index);
+        }
+        if (json_label(vals[j], &is_str[j], &is_num[j], v, src) < 0) {
             rc = err_set(err, ERR_INVALID, "%s:%zu: field '%s' is not a string, number or boolean",
                          file, line, keys[j]);
             goto done;
@@ -553,11 +638,14 @@ static int jsonl_read(struct acc *a, struct used_names *used, struct input *in,
         if (!nl && n == 0)
             break;
         size_t len = nl ? (size_t)(nl - p) : n;
-        struct str t = str_trim(str_make(p, len));
-        if (line == 1 && t.len >= 3 && !memcmp(t.p, "\xEF\xBB\xBF", 3))
-            t = str_trim(str_make(t.p + 3, t.len - 3));
+        struct str l = str_make(p, len);
+        if (line == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+            l = str_make(p + 3, len - 3);
+        struct str t = str_trim(l);
         if (t.len) {
-            int rc = jsonl_line(a, used, &cols, &have_cols, t.p, t.len, file, line, o, err);
+            /* From the line's start, so that an error's column counts the leading spaces. */
+            size_t upto = (size_t)(t.p - l.p) + t.len;
+            int rc = jsonl_line(a, used, &cols, &have_cols, l.p, upto, file, line, o, err);
             if (rc)
                 return rc;
         }

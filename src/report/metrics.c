@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
 #include "util/xalloc.h"
 
 /* ---- the accumulator ---- */
@@ -47,16 +48,32 @@ static uint64_t hash_bytes(const char *p, size_t len)
 
 /*
  * Whether text reads as a number the way pandas' C parser reads a numeric column:
- * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?
+ * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, with spaces around it allowed
+ * (pandas' str_to_int64 and xstrtod skip them; a label that stays text keeps them). An integer
+ * also gets its exact value: pandas reads int64 or uint64 exactly, so integers are compared
+ * exactly, not as doubles. An integer outside both ranges makes pandas read the column as text,
+ * so it is not a number here either.
  */
-static bool parse_number(const char *p, size_t len, bool *integer, double *value)
+static bool parse_number(struct acc_label *l, const char *p, size_t len)
 {
+    /* str_trim's bytes are pandas' isspace_ascii (tokenizer.c). */
+    struct str t = str_trim(str_make(p, len));
+    p = t.p;
+    len = t.len;
     size_t i = 0;
     size_t digits = 0;
     bool is_int = true;
+    bool negative = false;
+    bool overflow = false;
+    uint64_t mag = 0;
     if (i < len && (p[i] == '+' || p[i] == '-'))
-        i++;
+        negative = p[i++] == '-';
     while (i < len && p[i] >= '0' && p[i] <= '9') {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (mag > (UINT64_MAX - d) / 10)
+            overflow = true;
+        else
+            mag = mag * 10 + d;
         i++;
         digits++;
     }
@@ -85,12 +102,16 @@ static bool parse_number(const char *p, size_t len, bool *integer, double *value
     }
     if (i != len || len > 400)
         return false;
+    if (is_int && (overflow || (negative && mag > (uint64_t)1 << 63)))
+        return false;
     char buf[402];
     memcpy(buf, p, len);
     buf[len] = '\0';
-    *value = strtod(buf, NULL);
-    *integer = is_int;
-    return isfinite(*value);
+    l->value = strtod(buf, NULL);
+    l->integer = is_int;
+    l->negative = is_int && negative && mag != 0;
+    l->mag = is_int ? mag : 0;
+    return isfinite(l->value);
 }
 
 static void grow_slots(struct acc *a)
@@ -138,7 +159,7 @@ int acc_intern(uint32_t *out, struct acc *a, const char *p, size_t len, bool jso
     l->len = len;
     l->hash = h;
     l->json_string = json_string;
-    l->numeric = parse_number(p, len, &l->integer, &l->value);
+    l->numeric = parse_number(l, p, len);
     if (json_number && !l->numeric) {
         /* A JSON number cJSON accepted but we did not (e.g. a huge exponent): keep it as text. */
         l->json_string = true;
@@ -284,6 +305,26 @@ static int cmp_numeric(const void *x, const void *y)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Exact order of two integer labels (sign, then magnitude). */
+static int cmp_int_value(const struct acc_label *a, const struct acc_label *b)
+{
+    if (a->negative != b->negative)
+        return a->negative ? -1 : 1;
+    if (a->mag == b->mag)
+        return 0;
+    return (a->mag < b->mag) != a->negative ? -1 : 1;
+}
+
+/* When every label is an integer: exact comparison, as numpy sorts int64 (or uint64). */
+static int cmp_integer(const void *x, const void *y)
+{
+    const struct sort_ctx_item *a = x, *b = y;
+    int c = cmp_int_value(a->label, b->label);
+    if (c)
+        return c;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
 static int cmp_text(const void *x, const void *y)
 {
     const struct sort_ctx_item *a = x, *b = y;
@@ -331,12 +372,9 @@ static char *label_text(const struct acc_label *l, bool numeric, bool all_intege
     if (!numeric)
         return xstrdup(l->text);
     if (all_integer) {
-        if (fabs(l->value) < 9.0e15) {
-            char buf[32];
-            snprintf(buf, sizeof(buf), "%lld", (long long)l->value);
-            return xstrdup(buf);
-        }
-        return xstrdup(l->text);
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%s%llu", l->negative ? "-" : "", (unsigned long long)l->mag);
+        return xstrdup(buf);
     }
     return python_float_repr(l->value);
 }
@@ -473,7 +511,7 @@ int acc_finish(struct report_metrics **out, struct acc *a, const char *source, s
     items = xcalloc(k0, sizeof(*items));
     for (size_t i = 0; i < k0; i++)
         items[i] = (struct sort_ctx_item){.label = &a->labels[i], .index = (uint32_t)i};
-    qsort(items, k0, sizeof(*items), numeric ? cmp_numeric : cmp_text);
+    qsort(items, k0, sizeof(*items), !numeric ? cmp_text : all_integer ? cmp_integer : cmp_numeric);
 
     /* Merge labels that are the same number ("1" and "1.0"); text labels are already unique. */
     m = xcalloc(1, sizeof(*m));
@@ -482,7 +520,12 @@ int acc_finish(struct report_metrics **out, struct acc *a, const char *source, s
     map = xcalloc(k0, sizeof(*map));
     size_t k = 0;
     for (size_t i = 0; i < k0; i++) {
-        if (numeric && k > 0 && items[i].label->value == items[i - 1].label->value) {
+        bool same = false;
+        if (numeric && k > 0 && all_integer)
+            same = !cmp_int_value(items[i].label, items[i - 1].label);
+        else if (numeric && k > 0)
+            same = items[i].label->value == items[i - 1].label->value;
+        if (same) {
             map[items[i].index] = (uint32_t)(k - 1);
             continue;
         }

@@ -25,9 +25,11 @@
  *
  * Input (report_load):
  *   - CSV: a header row, RFC 4180 quoting ("" inside quotes), LF or CRLF line ends, quoted fields
- *     may span lines, a UTF-8 byte-order mark is skipped, blank lines are skipped (as pandas
- *     does). The delimiter is ',' (TAB for a .tsv file) unless opts.delimiter says otherwise.
- *   - JSON lines: one object per line; string, number and boolean values are labels.
+ *     may span lines, a UTF-8 byte-order mark opening the file is skipped, blank lines are skipped
+ * (as pandas does). The delimiter is ',' (TAB for a .tsv file) unless opts.delimiter says
+ * otherwise.
+ *   - JSON lines: one object per line; string, number and boolean values are labels. A line
+ *     holding anything after its object is an error (as json.loads and pandas' read_json).
  *   - The true and predicted columns are opts.true_col / opts.pred_col, or else the first header
  *     (ignoring case) among y_true, label, actual, target / y_pred, prediction, predicted, pred.
  *   - An empty value, a short row or a row with more fields than the header is an error that names
@@ -35,7 +37,10 @@
  *
  * Labels: when every label (true and predicted) reads as a number, labels are numbers and sort
  * numerically, "1" and "1.0" being the same label, as pandas + numpy see them; otherwise they
- * are strings sorted by code point (UTF-8 byte order), as Python sorts str.
+ * are strings sorted by code point (UTF-8 byte order), as Python sorts str. A number may have
+ * white space around it (" 1" is 1, as pandas' parser reads it); a string label keeps its
+ * spaces. When every label is an integer they compare exactly (int64/uint64, as pandas reads
+ * them: 2^53 + 1 is not 2^53); otherwise as doubles.
  */
 
 #include <stdbool.h>

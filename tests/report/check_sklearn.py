@@ -206,6 +206,49 @@ if m:
     df = pd.read_json(path, lines=True)
     compare("jsonl", m, df["y_true"].to_numpy(), df["y_pred"].to_numpy())
 
+# 8b. numbers with spaces around them are numbers (pandas' parser skips the spaces), while string
+#     labels keep theirs; integers above 2^53 stay apart (pandas reads int64 exactly); a
+#     byte-order mark before a quoted header
+def raw_case(case, data, reader=pd.read_csv, suffix=".csv", **kw):
+    path = os.path.join(TMP, case + suffix)
+    with open(path, "wb") as f:
+        f.write(data)
+    m, _ = run_runnel(case, ["--predictions", path])
+    if m is None:
+        return
+    df = reader(path, **kw)
+    compare(case, m, df["y_true"].to_numpy(), df["y_pred"].to_numpy())
+
+
+raw_case("spaced_numbers", b"y_true,y_pred\n1, 1\n0, 0\n1, 0\n \t2\t ,2 \n")
+raw_case("spaced_floats", b"y_true,y_pred\n 1.0,1\n2 , 2.0\n1,2\n")
+raw_case("spaced_strings", b"y_true,y_pred\na, a\n b,b\nb,b \n 1,1\n")
+raw_case("int64_exact", b"y_true,y_pred\n9007199254740993,9007199254740992\n1,1\n"
+                        b"-9007199254740993,-9007199254740993\n9223372036854775807,1\n")
+raw_case("uint64_exact", b"y_true,y_pred\n18446744073709551615,18446744073709551614\n1,1\n")
+raw_case("bom_quoted_header", b'\xef\xbb\xbf"y_true","y_pred"\r\na,b\r\nb,b\r\n')
+raw_case("jsonl_int64_exact", b'{"y_true": 9007199254740993, "y_pred": 9007199254740992}\n'
+                              b'{"y_true": 1, "y_pred": 1}\n{"y_true": -2, "y_pred": 1}\n',
+         reader=pd.read_json, suffix=".jsonl", lines=True)
+raw_case("jsonl_whole_floats", b'{"y_true": 1.0, "y_pred": 0.0}\n{"y_true": 2e0, "y_pred": 1}\n',
+         reader=pd.read_json, suffix=".jsonl", lines=True)
+
+# 8c. JSON lines with something after the object: json.loads and read_json refuse the line
+for case, line in (("jsonl_two_objects", '{"y_true": "a", "y_pred": "b"}{"y_true": "c", "y_pred": "c"}'),
+                   ("jsonl_junk", '{"y_true": "a", "y_pred": "a"} junk')):
+    path = os.path.join(TMP, case + ".jsonl")
+    with open(path, "w") as f:
+        f.write('{"y_true": "a", "y_pred": "a"}\n' + line + "\n")
+    try:
+        pd.read_json(path, lines=True)
+        fail(case, "pandas read the file: the case is wrong")
+    except ValueError:
+        pass
+    _, p = run_runnel(case, ["--predictions", path], expect_rc=1)
+    checked += 1
+    if not p.stderr.startswith(f"runnel: {path}:2: invalid JSON at line 1, column "):
+        fail(case, f"stderr {p.stderr.strip()!r} does not name {path}:2")
+
 # 9. the pictures: well-formed SVG and a PNG of the documented size (report.h, report_image_size)
 def image_size(n):
     cell = min(72, max(28, 560 // n))

@@ -91,6 +91,80 @@ static void numbers_sort_numerically_and_merge(void)
     report_metrics_free(m);
 }
 
+/* pandas' parser reads " 1" as the number 1 (it skips spaces around a number); text keeps them. */
+static void spaces_around_numbers(void)
+{
+    struct err err = ERR_INIT;
+    struct report_metrics *m =
+        load_str("s.csv", "y_true,y_pred\n1, 1\n0, 0\n1, 0\n\t2 ,2\r\n", &err);
+    CHECK(m);
+    CHECK(m->labels_numeric);
+    CHECK_INT(m->n_labels, 3);
+    CHECK_STR(m->labels[0], "0");
+    CHECK_STR(m->labels[2], "2");
+    CHECK(m->accuracy == 0.75);
+    report_metrics_free(m);
+
+    /* one word: every label is text, and " a" and "a" differ as in pandas' object column */
+    m = load_str("t.csv", "y_true,y_pred\na, a\n1, 1\n", &err);
+    CHECK(m);
+    CHECK(!m->labels_numeric);
+    CHECK_INT(m->n_labels, 4);
+    CHECK_STR(m->labels[0], " 1");
+    CHECK_STR(m->labels[1], " a");
+    CHECK(m->accuracy == 0.0);
+    report_metrics_free(m);
+}
+
+/* Integers compare exactly, as pandas' int64 and uint64 columns do: 2^53 + 1 is not 2^53. */
+static void integers_compare_exactly(void)
+{
+    struct err err = ERR_INIT;
+    struct report_metrics *m =
+        load_str("b.csv",
+                 "y_true,y_pred\n9007199254740993,9007199254740992\n1,1\n"
+                 "-9223372036854775808,+1\n18446744073709551615,18446744073709551614\n",
+                 &err);
+    CHECK(m);
+    CHECK_INT(m->n_labels, 6);
+    CHECK_STR(m->labels[0], "-9223372036854775808");
+    CHECK_STR(m->labels[1], "1");
+    CHECK_STR(m->labels[2], "9007199254740992");
+    CHECK_STR(m->labels[3], "9007199254740993");
+    CHECK_STR(m->labels[4], "18446744073709551614");
+    CHECK_STR(m->labels[5], "18446744073709551615");
+    CHECK(m->accuracy == 0.25);
+    report_metrics_free(m);
+
+    m = load_str("b.jsonl",
+                 "{\"y_true\": 9007199254740993, \"y_pred\": 9007199254740992}\n"
+                 "{\"y_pred\": 1, \"y_true\": 1.0}\n",
+                 &err);
+    CHECK(m);
+    CHECK_INT(m->n_labels, 3);
+    CHECK_STR(m->labels[2], "9007199254740993");
+    CHECK(m->accuracy == 0.5);
+    report_metrics_free(m);
+
+    /* a float among them: doubles, as pandas' float64 column (2^53 + 1 rounds to 2^53) */
+    m = load_str("f.csv", "y_true,y_pred\n9007199254740993,9007199254740992\n1.5,1.5\n", &err);
+    CHECK(m);
+    CHECK_INT(m->n_labels, 2);
+    report_metrics_free(m);
+}
+
+/* The mark opens the file; a quoted header after it is still quoted (pandas: ['y_true', ...]). */
+static void bom_before_a_quoted_header(void)
+{
+    struct err err = ERR_INIT;
+    struct report_metrics *m =
+        load_str("q.csv", "\xEF\xBB\xBF\"y_true\",\"y_pred\"\r\na,b\r\n", &err);
+    CHECK(m);
+    CHECK_STR(m->true_col, "y_true");
+    CHECK_INT(m->n_samples, 1);
+    report_metrics_free(m);
+}
+
 /* A record that straddles the reader's 1 MiB chunks, and one longer than a chunk. */
 static void records_across_chunks(void)
 {
@@ -141,6 +215,12 @@ static void errors_name_file_and_line(void)
     CHECK_STR(err.msg, "j.jsonl:2: missing field 'y_pred'");
     CHECK(!load_str("k.jsonl", "{\"y_true\": 1, \"y_pred\": 2}\n{\"y_true\": 1,\n", &err));
     CHECK(str_has_prefix(err.msg, "k.jsonl:2: "));
+    /* json.loads: "Extra data"; the column counts from the line's start */
+    CHECK(!load_str("t.jsonl", "{\"y_true\": 1, \"y_pred\": 2}\n{\"y_true\":1,\"y_pred\":1}{}\n",
+                    &err));
+    CHECK_STR(err.msg, "t.jsonl:2: invalid JSON at line 1, column 24: data after the value");
+    CHECK(!load_str("t.jsonl", "  {\"y_true\":1,\"y_pred\":1} junk\n", &err));
+    CHECK_STR(err.msg, "t.jsonl:1: invalid JSON at line 1, column 27: data after the value");
 }
 
 static void jsonl_labels(void)
@@ -223,6 +303,9 @@ int main(int argc, char **argv)
         TEST(quoted_fields_and_crlf),
         TEST(bom_blank_lines_and_last_line_without_newline),
         TEST(numbers_sort_numerically_and_merge),
+        TEST(spaces_around_numbers),
+        TEST(integers_compare_exactly),
+        TEST(bom_before_a_quoted_header),
         TEST(records_across_chunks),
         TEST(errors_name_file_and_line),
         TEST(jsonl_labels),

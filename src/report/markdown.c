@@ -4,7 +4,10 @@
 #include <math.h>
 #include <string.h>
 
-/* Label text safe inside a GFM table cell: markdown punctuation and '|' escaped, no newlines. */
+/*
+ * Label text safe inside a GFM table cell: markdown punctuation and '|' escaped, no newlines.
+ * '&' is escaped too, or GitHub would show the label "&amp;" as "&" (an entity reference).
+ */
 static void add_cell_text(struct sbuf *out, const char *s, size_t max_chars)
 {
     size_t n = 0;
@@ -16,7 +19,7 @@ static void add_cell_text(struct sbuf *out, const char *s, size_t max_chars)
         }
         if (c == '\n' || c == '\r' || c == '\t') {
             sbuf_addch(out, ' ');
-        } else if (strchr("\\|*_`<>[]#~", c)) {
+        } else if (strchr("\\|*_`<>[]#~&", c)) {
             sbuf_addch(out, '\\');
             sbuf_addch(out, (char)c);
         } else {
@@ -57,8 +60,11 @@ static void render_summary(struct sbuf *out, const struct report_metrics *m)
     sbuf_addf(out, "| recall (weighted) | %.4f |\n", m->recall_weighted);
     sbuf_addf(out, "| F1 (weighted) | %.4f |\n", m->f1_weighted);
     sbuf_addf(out, "| F1 (micro) | %.4f |\n", m->f1_micro);
-    if (m->has_roc_auc)
-        sbuf_addf(out, "| ROC AUC (positive: %s) | %.4f |\n", m->labels[1], m->roc_auc);
+    if (m->has_roc_auc) {
+        sbuf_addstr(out, "| ROC AUC (positive: ");
+        add_cell_text(out, m->labels[1], 40);
+        sbuf_addf(out, ") | %.4f |\n", m->roc_auc);
+    }
     sbuf_addch(out, '\n');
 }
 

@@ -297,6 +297,26 @@ static void markdown_and_json(void)
     report_metrics_free(m);
 }
 
+/* Every cell escapes '|' (ROC AUC's positive label too) and '&' (GitHub decodes "&amp;"). */
+static void markdown_escapes_every_label(void)
+{
+    struct err err = ERR_INIT;
+    struct report_metrics *m = NULL;
+    struct report_read_opts o = REPORT_READ_OPTS_INIT;
+    o.score_col = "s";
+    const char *csv = "y_true,y_pred,s\nx|y,x|y,0.9\na,a,0.1\nx|y,a,0.4\n&amp;,a,0.2\n";
+    CHECK_INT(report_load_mem(&m, "r.csv", csv, strlen(csv), &o, &err), ERR_INVALID);
+    csv = "y_true,y_pred,s\nx|y,x|y,0.9\n&amp;,&amp;,0.1\nx|y,&amp;,0.4\n&amp;,x|y,0.6\n";
+    CHECK_INT(report_load_mem(&m, "r.csv", csv, strlen(csv), &o, &err), 0);
+    struct sbuf md = SBUF_INIT;
+    report_render_markdown(&md, m, NULL);
+    CHECK(strstr(md.buf, "| ROC AUC (positive: x\\|y) | 0.7500 |\n"));
+    CHECK(strstr(md.buf, "| \\&amp; | 0.5000 | 0.5000 | 0.5000 | 2 |\n"));
+    CHECK(strstr(md.buf, "| **\\&amp;** |"));
+    sbuf_release(&md);
+    report_metrics_free(m);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -312,6 +332,7 @@ int main(int argc, char **argv)
         TEST(figures_of_the_sklearn_docs_example),
         TEST(pairwise_sum_matches_numpy_order),
         TEST(markdown_and_json),
+        TEST(markdown_escapes_every_label),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

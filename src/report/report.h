@@ -187,7 +187,8 @@ struct report_written {
 /*
  * Writes metrics.json, report.md, confusion_matrix.svg and confusion_matrix.png into o->dir.
  * Images are skipped (and said so in *written and in report.md) above REPORT_IMAGE_MAX labels;
- * the PNG is skipped when built without cairo.
+ * the PNG is skipped when built without cairo. An image left in o->dir by an earlier report and
+ * not drawn this time is removed (only these two names; other files in o->dir stay).
  */
 int report_write(struct report_written *written, const struct report_metrics *m,
                  const struct report_out_opts *o, struct err *err);

@@ -1,8 +1,10 @@
 /* report_write: everything into the output folder, in one call. */
 #include "report/report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/path.h"
 
@@ -11,6 +13,21 @@ static int write_sbuf(const char *dir, const char *name, const struct sbuf *sb, 
     struct sbuf path = SBUF_INIT;
     path_join(&path, dir, name);
     int rc = fs_write_file(path.buf, sb->buf, sb->len, err);
+    sbuf_release(&path);
+    return rc;
+}
+
+/*
+ * Removes an image an earlier report left in the folder and this one did not draw, so that the
+ * folder never shows a picture of other numbers. Only runnel's own file names are touched.
+ */
+static int remove_stale(const char *dir, const char *name, struct err *err)
+{
+    struct sbuf path = SBUF_INIT;
+    int rc = 0;
+    path_join(&path, dir, name);
+    if (unlink(path.buf) < 0 && errno != ENOENT)
+        rc = err_errno(err, "cannot remove the earlier '%s'", path.buf);
     sbuf_release(&path);
     return rc;
 }
@@ -56,6 +73,17 @@ int report_write(struct report_written *written, const struct report_metrics *m,
         snprintf(written->note, sizeof(written->note),
                  "%zu labels: more than %u, so no confusion-matrix image", m->n_labels,
                  REPORT_IMAGE_MAX);
+    }
+
+    if (!written->svg) {
+        rc = remove_stale(o->dir, "confusion_matrix.svg", err);
+        if (rc)
+            goto done;
+    }
+    if (!written->png) {
+        rc = remove_stale(o->dir, "confusion_matrix.png", err);
+        if (rc)
+            goto done;
     }
 
     sbuf_reset(&sb);

@@ -317,6 +317,41 @@ static void markdown_escapes_every_label(void)
     report_metrics_free(m);
 }
 
+/* An image from an earlier report that this one does not draw is removed; nothing else is. */
+static void write_removes_stale_images(void)
+{
+    struct err err = ERR_INIT;
+    const char *dir = harness_tmpdir();
+    struct sbuf csv = SBUF_INIT, svg = SBUF_INIT, png = SBUF_INIT, mine = SBUF_INIT;
+    sbuf_addstr(&csv, "y_true,y_pred\n");
+    for (unsigned i = 0; i <= REPORT_IMAGE_MAX; i++)
+        sbuf_addf(&csv, "c%u,c%u\n", i, i);
+    path_join(&svg, dir, "confusion_matrix.svg");
+    path_join(&png, dir, "confusion_matrix.png");
+    path_join(&mine, dir, "confusion_matrix.pdf");
+    CHECK_INT(fs_write_file(svg.buf, "old", 3, &err), 0);
+    CHECK_INT(fs_write_file(png.buf, "old", 3, &err), 0);
+    CHECK_INT(fs_write_file(mine.buf, "user", 4, &err), 0);
+    struct report_metrics *m = load_str("many.csv", csv.buf, &err);
+    CHECK(m);
+    struct report_written w;
+    CHECK_INT(report_write(&w, m, &(struct report_out_opts){.dir = dir}, &err), 0);
+    report_metrics_free(m);
+    CHECK(!w.svg && !w.png);
+    CHECK(!fs_is_file(svg.buf));
+    CHECK(!fs_is_file(png.buf));
+    CHECK(fs_is_file(mine.buf));
+    /* and with nothing to remove, nothing fails */
+    m = load_str("many.csv", csv.buf, &err);
+    CHECK(m);
+    CHECK_INT(report_write(&w, m, &(struct report_out_opts){.dir = dir}, &err), 0);
+    report_metrics_free(m);
+    sbuf_release(&csv);
+    sbuf_release(&svg);
+    sbuf_release(&png);
+    sbuf_release(&mine);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -333,6 +368,7 @@ int main(int argc, char **argv)
         TEST(pairwise_sum_matches_numpy_order),
         TEST(markdown_and_json),
         TEST(markdown_escapes_every_label),
+        TEST(write_removes_stale_images),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

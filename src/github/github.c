@@ -1,5 +1,6 @@
 #include "github/github.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <time.h>
 
@@ -344,6 +345,25 @@ static const char *permission_for(const struct gh_target *t)
     }
 }
 
+/*
+ * Whether body holds runnel's watermark whose marker (gh_watermark_marker: everything before the
+ * sha) is `marker`, followed by the sha and " -->" and nothing else. A bare strstr would also
+ * take "<!-- runnel watermark: nightly | extra | SHA -->" for the label "nightly", while cli.md
+ * promises the comment whose watermark has the same LABEL.
+ */
+static bool has_watermark(const char *body, const char *marker)
+{
+    size_t n = strlen(marker);
+    for (const char *p = strstr(body, marker); p; p = strstr(p + 1, marker)) {
+        const char *q = p + n;
+        while (isalnum((unsigned char)*q))
+            q++;
+        if (str_has_prefix(q, " -->"))
+            return true;
+    }
+    return false;
+}
+
 /* Walks every page of the target's comments; *id_out is the last one matching, or 0. */
 static int find_marked(struct gh *g, double *id_out, const struct gh_target *t,
                        const struct gh_comment *c, struct err *err)
@@ -372,7 +392,7 @@ static int find_marked(struct gh *g, double *id_out, const struct gh_target *t,
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
             if (!body || !cJSON_IsNumber(id))
                 continue;
-            if (strstr(body, c->marker) || (c->marker_alt && strstr(body, c->marker_alt)))
+            if (has_watermark(body, c->marker) || (c->marker_alt && strstr(body, c->marker_alt)))
                 *id_out = id->valuedouble;
         }
         sbuf_reset(&url);

@@ -75,7 +75,9 @@ int gh_target_resolve(struct gh *g, struct gh_target *t, const char *sha, long e
 
 struct gh_comment {
     const char *body;       /* the whole comment, watermark included */
-    const char *marker;     /* for update: a comment matches when its body contains this */
+    const char *marker;     /* for update: gh_watermark_marker's text; a comment matches when
+                               its body holds it followed by a sha and " -->" (the same LABEL,
+                               exactly) */
     const char *marker_alt; /* another accepted marker (CML's watermark), or NULL */
     bool update;            /* PATCH the last matching comment; POST when none matches */
 };

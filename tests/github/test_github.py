@@ -140,6 +140,11 @@ for i in range(250):
                                           "0123456789012345678901234567890123456789 -->")
     elif i == 230:
         gh.add_issue_comment(12, "other\n\n<!-- runnel watermark: weekly | x -->")
+    elif i == 240:
+        # a longer label that starts with the same words is another label (cli.md: "the same
+        # LABEL"), though its watermark holds "nightly | "
+        gh.add_issue_comment(12, "other\n\n<!-- runnel watermark: nightly | extra | "
+                                 "0123456789012345678901234567890123456789 -->")
     else:
         gh.add_issue_comment(12, f"comment {i}")
 p = runnel(gh, ["comment", "update", "report.md", "--watermark-title", "nightly"])

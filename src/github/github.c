@@ -499,13 +499,21 @@ int gh_check_run_create(struct gh *g, struct sbuf *url_out, const struct gh_chec
     cJSON *output = cJSON_AddObjectToObject(body, "output");
     cJSON_AddStringToObject(output, "title", c->title ? c->title : c->name);
     const char *s = c->summary ? c->summary : "";
-    size_t n = strlen(s);
-    if (n > GH_SUMMARY_MAX) {
-        /* Cut on a UTF-8 boundary and say so, inside the limit. */
-        static const char cut[] = "\n\n(cut: longer than GitHub's 65535 characters)";
-        size_t keep = GH_SUMMARY_MAX - sizeof(cut);
-        while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-            keep--;
+    /*
+     * GitHub's limit counts characters, not bytes (as for comments): a summary of 40,000 'é'
+     * (80,000 bytes) fits. Count code points (UTF-8 lead bytes); past the limit keep whole
+     * characters and say so, the note included in the limit.
+     */
+    static const char cut[] = "\n\n(cut: longer than GitHub's 65535 characters)";
+    size_t chars = 0, keep = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (chars == GH_SUMMARY_MAX - (sizeof(cut) - 1))
+            keep = i; /* where the cut summary ends: before this character */
+        chars++;
+    }
+    if (chars > GH_SUMMARY_MAX) {
         sbuf_add(&summary, s, keep);
         sbuf_addstr(&summary, cut);
         s = summary.buf;

@@ -96,7 +96,7 @@ struct gh_check_run {
     const char *status;     /* queued, in_progress, completed (default) */
     const char *conclusion; /* success (default), failure, neutral, cancelled, skipped, timed_out */
     const char *title;      /* output.title; default = name */
-    const char *summary;    /* output.summary (markdown), cut at 65535 bytes as GitHub requires */
+    const char *summary;    /* output.summary (markdown), cut at GitHub's 65535 characters */
 };
 
 /* POST /repos/{o}/{r}/check-runs. Appends the check run's html_url to url_out. */

@@ -246,6 +246,18 @@ if gh.check_runs:
                                                                "summary": REPORT}
           and b["completed_at"].endswith("Z"), f"check body: {b}")
     check(p.stdout.strip() == gh.check_runs[0]["html_url"], "check prints html_url")
+# GitHub's limit on output.summary is 65535 characters: 40,000 'é' (80,000 bytes) fit whole;
+# 70,000 are cut to exactly 65535 characters, the note included
+write("accents.md", "é" * 40000)
+p = runnel(gh, ["check", "create", "accents.md"])
+check(p.returncode == 0 and gh.requests[-1]["body"]["output"]["summary"] == "é" * 40000,
+      f"summary of 40000 characters cut: {len(gh.requests[-1]['body']['output']['summary'])}")
+write("accents.md", "é" * 70000)
+p = runnel(gh, ["check", "create", "accents.md"])
+summary = gh.requests[-1]["body"]["output"]["summary"]
+check(p.returncode == 0 and len(summary) == 65535 and summary.startswith("é" * 65000)
+      and summary.endswith("(cut: longer than GitHub's 65535 characters)"),
+      f"summary of 70000 characters: {len(summary)} {summary[-60:]!r}")
 gh.stop()
 
 # 8. the cml alias: runnel invoked as `cml`, and `runnel cml ...`

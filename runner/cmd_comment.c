@@ -10,6 +10,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,76 +70,307 @@ static void expand_label(struct sbuf *out, const char *label)
     }
 }
 
-/* Whether a link target names a file next to the markdown (relative, no scheme, existing). */
-static bool is_local_file(const char *target, size_t n, const char *md_dir)
+/*
+ * ---- links in the markdown ----
+ *
+ * The CommonMark parts that decide which text is a link: code (fenced blocks opened by ``` or
+ * ~~~, and code spans) holds no links, so an example `![x](plot.png)` in a code block is left as
+ * written; a destination is <...> (spaces allowed, as `cml publish` writes a path with spaces) or
+ * a run without spaces and with balanced parentheses; backslash escapes an ASCII punctuation
+ * character; an optional title in "...", '...' or (...) follows. Indented code blocks are not
+ * recognised (in a list item the same indentation is a paragraph).
+ */
+
+/* Whether md[i..] opens (or, with need > 0, closes) a fence line: up to 3 spaces, then at least
+ * 3 (or `need`) backticks or tildes. Returns the run's length, 0 when it is no fence. */
+static size_t fence_at(const char *md, size_t i, size_t end, char *ch, size_t need)
 {
-    if (!n)
-        return false;
-    char *t = xstrndup(target, n);
-    bool local = false;
-    if (!strstr(t, "://") && t[0] != '#' && t[0] != '/' && !str_has_prefix(t, "data:") &&
-        !str_has_prefix(t, "mailto:")) {
-        struct sbuf path = SBUF_INIT;
-        path_join(&path, md_dir, t);
-        local = fs_is_file(path.buf);
-        sbuf_release(&path);
+    size_t k = 0;
+    while (k < 3 && i < end && md[i] == ' ') {
+        i++;
+        k++;
     }
-    xfree(t);
+    if (i >= end || (md[i] != '`' && md[i] != '~') || (need && md[i] != *ch))
+        return 0;
+    char c = md[i];
+    size_t n = 0;
+    while (i < end && md[i] == c) {
+        i++;
+        n++;
+    }
+    if (n < 3 || n < need)
+        return 0;
+    if (need) { /* a closing fence has nothing after it but spaces */
+        while (i < end && (md[i] == ' ' || md[i] == '\t' || md[i] == '\r'))
+            i++;
+        return i == end ? n : 0;
+    }
+    if (c == '`' && memchr(md + i, '`', end - i)) /* a backtick fence's info has no backtick */
+        return 0;
+    *ch = c;
+    return n;
+}
+
+static bool is_blank_line(const char *md, size_t i, size_t end)
+{
+    for (; i < end; i++) {
+        if (md[i] != ' ' && md[i] != '\t' && md[i] != '\r')
+            return false;
+    }
+    return true;
+}
+
+/* Marks the bytes of md (length n) that are code; the caller frees the returned array. */
+static char *code_map(const char *md, size_t n)
+{
+    char *code = xcalloc(n + 1, 1);
+    /* fenced code blocks, line by line; an unclosed fence runs to the end */
+    char ch = 0;
+    size_t open = 0;
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(md + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - md) : n;
+        size_t next = nl ? end + 1 : n;
+        if (open) {
+            memset(code + i, 1, next - i);
+            if (fence_at(md, i, end, &ch, open))
+                open = 0;
+        } else {
+            open = fence_at(md, i, end, &ch, 0);
+            if (open)
+                memset(code + i, 1, next - i);
+        }
+        i = next;
+    }
+    /* code spans: a run of k backticks up to the next run of exactly k, within a paragraph */
+    for (size_t i = 0; i < n; i++) {
+        if (code[i])
+            continue;
+        if (md[i] == '\\' && i + 1 < n && ispunct((unsigned char)md[i + 1])) {
+            i++;
+            continue;
+        }
+        if (md[i] != '`')
+            continue;
+        size_t k = 0;
+        while (i + k < n && md[i + k] == '`')
+            k++;
+        size_t j = i + k;
+        size_t close = 0;
+        while (j < n && !code[j]) {
+            if (md[j] == '\n') {
+                const char *nl = memchr(md + j + 1, '\n', n - j - 1);
+                if (is_blank_line(md, j + 1, nl ? (size_t)(nl - md) : n))
+                    break; /* a blank line ends the paragraph, and the span with it */
+            }
+            if (md[j] != '`') {
+                j++;
+                continue;
+            }
+            size_t r = 0;
+            while (j + r < n && md[j + r] == '`')
+                r++;
+            if (r == k) {
+                close = j + r;
+                break;
+            }
+            j += r;
+        }
+        if (close) {
+            memset(code + i, 1, close - i);
+            i = close - 1;
+        } else {
+            i += k - 1; /* no closing run: the backticks are text */
+        }
+    }
+    return code;
+}
+
+/* A link's parts, as offsets into the markdown. */
+struct md_link {
+    size_t dest;     /* first byte of the destination (after '<' when angled) */
+    size_t dest_len; /* its bytes, escapes included */
+    size_t end;      /* one past the closing ')' */
+};
+
+/*
+ * Parses the inline link whose "](" is at md[i]. Returns false when what follows is no link
+ * destination and title closed by ')'.
+ */
+static bool parse_link(struct md_link *out, const char *md, size_t n, size_t i)
+{
+    size_t j = i + 2;
+    if (j < n && md[j] == '<') {
+        out->dest = ++j;
+        while (j < n && md[j] != '>') {
+            if (md[j] == '\n' || md[j] == '<')
+                return false;
+            j += md[j] == '\\' && j + 1 < n ? 2 : 1;
+        }
+        if (j >= n)
+            return false;
+        out->dest_len = j - out->dest;
+        j++;
+    } else {
+        int depth = 0;
+        out->dest = j;
+        while (j < n && (unsigned char)md[j] > ' ') {
+            if (md[j] == '\\' && j + 1 < n) {
+                j += 2;
+                continue;
+            }
+            if (md[j] == '(')
+                depth++;
+            else if (md[j] == ')' && depth-- == 0)
+                break;
+            j++;
+        }
+        out->dest_len = j - out->dest;
+    }
+    while (j < n && (md[j] == ' ' || md[j] == '\t' || md[j] == '\n'))
+        j++;
+    if (j < n && (md[j] == '"' || md[j] == '\'' || md[j] == '(')) {
+        char close = md[j] == '(' ? ')' : md[j];
+        for (j++; j < n && md[j] != close; j++) {
+            if (md[j] == '\\' && j + 1 < n)
+                j++;
+        }
+        if (j >= n)
+            return false;
+        j++;
+        while (j < n && (md[j] == ' ' || md[j] == '\t' || md[j] == '\n'))
+            j++;
+    }
+    if (j >= n || md[j] != ')')
+        return false;
+    out->end = j + 1;
+    return true;
+}
+
+/* The destination with backslash escapes removed: the path it names. */
+static void link_path(struct sbuf *out, const char *md, const struct md_link *l)
+{
+    sbuf_reset(out);
+    for (size_t i = l->dest; i < l->dest + l->dest_len; i++) {
+        if (md[i] == '\\' && i + 1 < l->dest + l->dest_len && ispunct((unsigned char)md[i + 1]))
+            i++;
+        sbuf_addch(out, md[i]);
+    }
+}
+
+/* Whether a link target names a file next to the markdown (relative, no scheme, existing). */
+static bool is_local_file(const char *t, const char *md_dir)
+{
+    if (!*t || strstr(t, "://") || t[0] == '#' || t[0] == '/' || str_has_prefix(t, "data:") ||
+        str_has_prefix(t, "mailto:"))
+        return false;
+    struct sbuf path = SBUF_INIT;
+    path_join(&path, md_dir, t);
+    bool local = fs_is_file(path.buf);
+    sbuf_release(&path);
     return local;
 }
 
-/* The target of the link whose "](" is at p: start and length (angle brackets dropped). */
-static const char *link_target(const char *p, size_t *len)
+/*
+ * Finds the next link at or after *pos outside code whose destination is a local file. Sets
+ * *at to its "](", *link to its parts and path to the file as written (relative to md_dir).
+ * Returns false when there is none.
+ */
+static bool next_local_link(size_t *at, struct md_link *link, struct sbuf *path, const char *md,
+                            size_t n, const char *code, size_t pos, const char *md_dir)
 {
-    const char *t = p + 2;
-    bool angle = *t == '<';
-    if (angle)
-        t++;
-    *len = strcspn(t, angle ? ">\n" : " )\n\t");
-    return t;
+    for (const char *p = strstr(md + pos, "]("); p; p = strstr(p + 2, "](")) {
+        size_t i = (size_t)(p - md);
+        if (code[i] || !parse_link(link, md, n, i))
+            continue;
+        link_path(path, md, link);
+        if (is_local_file(path->buf, md_dir)) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /*
  * Lists the local files the markdown links to (images and links whose target is a relative path
- * to an existing file, resolved against the markdown file's folder, as CML resolves them).
+ * to an existing file, resolved against the markdown file's folder, as CML resolves them), each
+ * once, as normalized paths and as the quoted list for the user.
  */
-static void local_links(struct sbuf *names, size_t *count, const char *md, const char *md_dir)
+static void local_links(struct vec *paths, struct sbuf *names, const char *md, const char *code,
+                        const char *md_dir)
 {
-    *count = 0;
-    for (const char *p = strstr(md, "]("); p; p = strstr(p + 2, "](")) {
-        size_t n;
-        const char *t = link_target(p, &n);
-        if (is_local_file(t, n, md_dir)) {
-            sbuf_addf(names, "%s'%.*s'", *count ? ", " : "", (int)n, t);
-            (*count)++;
+    size_t n = strlen(md), at, pos = 0;
+    struct md_link l;
+    struct sbuf path = SBUF_INIT;
+    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
+        pos = at + 2;
+        struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
+        path_join(&joined, md_dir, path.buf);
+        path_normalize(&norm, joined.buf);
+        sbuf_release(&joined);
+        bool dup = false;
+        vec_foreach (char *, q, paths)
+            dup = dup || !strcmp(*q, norm.buf);
+        if (dup) {
+            sbuf_release(&norm);
+            continue;
         }
+        sbuf_addf(names, "%s'%s'", paths->len ? ", " : "", path.buf);
+        *(char **)vec_push(paths) = sbuf_detach(&norm, NULL);
     }
+    sbuf_release(&path);
 }
 
 /*
  * Copies the markdown, replacing each image of a local file that could not be published by a
- * short note, so the comment shows no broken image (CML leaves them broken, cml#1422).
+ * short note, so the comment shows no broken image (CML leaves them broken, cml#1422). Code is
+ * copied as it is.
  */
-static void unpublished_images(struct sbuf *out, const char *md, const char *md_dir)
+static void unpublished_images(struct sbuf *out, const char *md, const char *code,
+                               const char *md_dir)
 {
-    const char *p = md;
-    for (const char *img = strstr(p, "!["); img; img = strstr(p, "![")) {
-        const char *close = strstr(img + 2, "](");
-        const char *nl = strchr(img, '\n');
-        size_t n = 0;
-        const char *t = close ? link_target(close, &n) : NULL;
-        const char *end = t ? strchr(t + n, ')') : NULL;
-        if (!close || !end || (nl && nl < end) || !is_local_file(t, n, md_dir)) {
-            const char *upto = end && !(nl && nl < end) ? end + 1 : img + 2;
-            sbuf_add(out, p, (size_t)(upto - p));
-            p = upto;
-            continue;
+    size_t n = strlen(md), at, pos = 0, copied = 0;
+    struct md_link l;
+    struct sbuf path = SBUF_INIT;
+    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
+        pos = at + 2;
+        /* the '[' that opens the link text (brackets nest); an image when '!' precedes it */
+        size_t img = at;
+        int depth = 0;
+        bool open = false;
+        while (img > copied && !code[img - 1]) {
+            img--;
+            if (img > 0 && md[img - 1] == '\\')
+                continue;
+            if (md[img] == ']') {
+                depth++;
+            } else if (md[img] == '[' && depth-- == 0) {
+                open = true;
+                break;
+            }
         }
-        sbuf_add(out, p, (size_t)(img - p));
-        sbuf_addf(out, "*(image `%.*s` not published)*", (int)n, t);
-        p = end + 1;
+        if (!open || img == 0 || md[img - 1] != '!' || img - 1 < copied)
+            continue; /* a link, not an image: kept */
+        img--;
+        sbuf_add(out, md + copied, img - copied);
+        sbuf_addf(out, "*(image `%s` not published)*", path.buf);
+        copied = l.end;
+        pos = l.end;
     }
-    sbuf_addstr(out, p);
+    sbuf_addstr(out, md + copied);
+    sbuf_release(&path);
+}
+
+/* A path as URL text: bytes outside RFC 3986's unreserved set and '/' are percent-encoded. */
+static void add_url_path(struct sbuf *out, const char *path)
+{
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("-._~/", *p))
+            sbuf_addch(out, (char)*p);
+        else
+            sbuf_addf(out, "%%%02X", *p);
+    }
 }
 
 /*
@@ -148,35 +380,14 @@ static void unpublished_images(struct sbuf *out, const char *md, const char *md_
  * read the repository (private ones included).
  */
 static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *md,
-                         const char *md_dir, const char *branch, const struct cli_gh *ctx,
-                         struct err *err)
+                         const char *code, const struct vec *paths, const char *md_dir,
+                         const char *branch, const struct cli_gh *ctx, struct err *err)
 {
     int rc = 0;
     struct repo *r = NULL;
-    struct vec paths = VEC_INIT(char *);
-    struct sbuf prefix = SBUF_INIT, base = SBUF_INIT;
+    struct sbuf prefix = SBUF_INIT, base = SBUF_INIT, path = SBUF_INIT;
     struct repo_publish_result res;
 
-    for (const char *p = strstr(md, "]("); p; p = strstr(p + 2, "](")) {
-        size_t n;
-        const char *t = link_target(p, &n);
-        if (!is_local_file(t, n, md_dir))
-            continue;
-        struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
-        char *tt = xstrndup(t, n);
-        path_join(&joined, md_dir, tt);
-        path_normalize(&norm, joined.buf);
-        xfree(tt);
-        sbuf_release(&joined);
-        bool dup = false;
-        vec_foreach (char *, q, &paths)
-            dup = dup || !strcmp(*q, norm.buf);
-        if (dup) {
-            sbuf_release(&norm);
-            continue;
-        }
-        *(char **)vec_push(&paths) = sbuf_detach(&norm, NULL);
-    }
     repo_global_init();
     rc = repo_open(&r, ".", err);
     if (rc)
@@ -184,8 +395,8 @@ static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *
     struct repo_provenance prov;
     repo_provenance_from_env(&prov);
     struct repo_publish_opts po = {.branch = branch,
-                                   .paths = (const char *const *)paths.items,
-                                   .npaths = paths.len,
+                                   .paths = (const char *const *)paths->items,
+                                   .npaths = paths->len,
                                    .message = "runnel report images",
                                    .token = ctx->token.buf,
                                    .prov = &prov};
@@ -202,35 +413,31 @@ static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *
     const char *server = getenv("GITHUB_SERVER_URL");
     sbuf_addf(&base, "%s/%s/blob/%s/", server && *server ? server : "https://github.com",
               ctx->repo.buf, res.commit);
-    /* rewrite: copy md, replacing each local target */
-    const char *p = md;
-    for (const char *q = strstr(p, "]("); q; q = strstr(p, "](")) {
-        size_t n;
-        const char *t = link_target(q, &n);
-        sbuf_add(out, p, (size_t)(t - p));
-        if (is_local_file(t, n, md_dir)) {
-            struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
-            char *tt = xstrndup(t, n);
-            path_join(&joined, md_dir, tt);
-            path_normalize(&norm, joined.buf);
-            sbuf_addf(out, "%s%s%s?raw=true", base.buf, prefix.buf, norm.buf);
-            xfree(tt);
-            sbuf_release(&joined);
-            sbuf_release(&norm);
-        } else {
-            sbuf_add(out, t, n);
-        }
-        p = t + n;
+    /* rewrite: copy md, replacing each local destination by its URL (no space, no parenthesis:
+     * it fits both destination forms) */
+    size_t n = strlen(md), at, pos = 0, copied = 0;
+    struct md_link l;
+    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
+        struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
+        path_join(&joined, md_dir, path.buf);
+        path_normalize(&norm, joined.buf);
+        sbuf_add(out, md + copied, l.dest - copied);
+        sbuf_addstr(out, base.buf);
+        add_url_path(out, prefix.buf);
+        add_url_path(out, norm.buf);
+        sbuf_addstr(out, "?raw=true");
+        sbuf_release(&joined);
+        sbuf_release(&norm);
+        copied = l.dest + l.dest_len;
+        pos = l.end;
     }
-    sbuf_addstr(out, p);
+    sbuf_addstr(out, md + copied);
 done:
-    vec_foreach (char *, q, &paths)
-        xfree(*q);
-    vec_release(&paths);
     repo_free(r);
     repo_global_shutdown();
     sbuf_release(&prefix);
     sbuf_release(&base);
+    sbuf_release(&path);
     return rc;
 }
 
@@ -291,6 +498,8 @@ int cli_cmd_comment(int argc, char **argv)
     struct err err = ERR_INIT;
     struct sbuf md = SBUF_INIT, body = SBUF_INIT, label = SBUF_INIT, marker = SBUF_INIT,
                 cml_marker = SBUF_INIT, url = SBUF_INIT, links = SBUF_INIT, dir = SBUF_INIT;
+    struct vec paths = VEC_INIT(char *);
+    char *code = NULL;
     int ret = CLI_OK;
     bool verbose = false;
     int c;
@@ -403,14 +612,16 @@ int cli_cmd_comment(int argc, char **argv)
     have_ctx = true;
 
     /* Linked local files: published with git when this build can, else said so, once. */
-    size_t n_links = 0;
     path_dirname(&dir, file);
-    local_links(&links, &n_links, md.buf, dir.buf);
+    code = code_map(md.buf, md.len);
+    local_links(&paths, &links, md.buf, code, dir.buf);
+    size_t n_links = paths.len;
     bool published = false;
     if (n_links && !no_publish && publish_branch && !dry_run) {
         struct sbuf rewritten = SBUF_INIT;
         struct sbuf commit = SBUF_INIT;
-        if (publish_links(&rewritten, &commit, md.buf, dir.buf, publish_branch, &ctx, &err)) {
+        if (publish_links(&rewritten, &commit, md.buf, code, &paths, dir.buf, publish_branch, &ctx,
+                          &err)) {
             cli_error_err("publish", &err);
             err_clear(&err);
         } else {
@@ -431,7 +642,7 @@ int cli_cmd_comment(int argc, char **argv)
                 dry_run          ? "a dry run does not publish"
                 : publish_branch ? "could not be published"
                                  : "need --publish-branch BRANCH to be published");
-        unpublished_images(&body, md.buf, dir.buf);
+        unpublished_images(&body, md.buf, code, dir.buf);
     } else if (!published) {
         sbuf_addstr(&body, md.buf);
     }
@@ -491,5 +702,9 @@ done:
     sbuf_release(&url);
     sbuf_release(&links);
     sbuf_release(&dir);
+    vec_foreach (char *, q, &paths)
+        xfree(*q);
+    vec_release(&paths);
+    xfree(code);
     return ret;
 }

@@ -289,6 +289,23 @@ check(p.returncode == 0 and "'plot.png'" in p.stderr and "stay local" in p.stder
       f"local image note: {p.stderr!r}")
 check(len(gh.requests) == n_before + 2 and gh.requests[-1]["body"]["body"].startswith(
     REPORT + "\n*(image `plot.png` not published)*\n"), "unpublished image replaced by a note")
+# an image with a <...> destination (a space in the path) and a title is replaced
+write("my plot.png", "not really a png")
+write("spaced.md", REPORT + '\n![](<my plot.png> "Conf \\"matrix\\" (1)")\n')
+p = runnel(gh, ["comment", "create", "spaced.md", "--dry-run", "--target", "issue/3"])
+check(p.returncode == 0 and "*(image `my plot.png` not published)*\n" in p.stdout
+      and "'my plot.png'" in p.stderr, f"image with <...> destination: {p.stdout!r} {p.stderr!r}")
+# code is code: images in fenced blocks (``` and ~~~) and code spans are left as written; the
+# note names each file once
+CODE_MD = ("## r\n\n```md\n![example](plot.png)\n```\n\n~~~~\n![a](plot.png)\n~~~\n~~~~\n"
+           "See ![cm](plot.png \"t\"), [raw](plot.png) and `![c](plot.png)` or "
+           "``x ![d](plot.png) ` ``.\n")
+write("code.md", CODE_MD)
+p = runnel(gh, ["comment", "create", "code.md", "--dry-run", "--target", "issue/3"])
+want = CODE_MD.replace('![cm](plot.png "t")', "*(image `plot.png` not published)*")
+check(p.returncode == 0 and p.stdout.startswith("target: issue/3\n" + want + "\n\n<!-- runnel"),
+      f"code left as written: {p.stdout!r}")
+check("links 1 local file ('plot.png')" in p.stderr, f"each file once: {p.stderr!r}")
 p = runnel(gh, ["comment", "create", "with_image.md", "--no-publish"])
 check(p.returncode == 0 and p.stderr == "" and "![Confusion matrix](plot.png \"cm\")"
       in gh.requests[-1]["body"]["body"], f"--no-publish posts the file as it is: {p.stderr!r}")
@@ -310,7 +327,7 @@ os.makedirs(os.path.join(work, "out"))
 with open(os.path.join(work, "out", "plot.png"), "wb") as f:
     f.write(b"\x89PNG fake image bytes")
 with open(os.path.join(work, "report.md"), "w") as f:
-    f.write(REPORT + '\n![cm](out/plot.png "cm")\n')
+    f.write(REPORT + '\n![cm](out/plot.png "cm")\n\n```\n![cm](out/plot.png)\n```\n')
 p = runnel(gh, ["comment", "create", "report.md", "--publish-branch", "runnel-reports"],
            {"GIT_CONFIG_GLOBAL": "/dev/null", "HOME": TMP}, cwd=work)
 tip = subprocess.run(["git", "-C", bare, "rev-parse", "runnel-reports"], capture_output=True,
@@ -320,7 +337,8 @@ blob = subprocess.run(["git", "-C", bare, "show", "runnel-reports:out/plot.png"]
 check(p.returncode == 0 and len(tip) == 40 and blob == b"\x89PNG fake image bytes",
       f"publish branch: {p.returncode} {p.stderr!r} tip={tip!r}")
 check(gh.requests[-1]["body"]["body"].startswith(
-    REPORT + f'\n![cm](https://github.com/octo/demo/blob/{tip}/out/plot.png?raw=true "cm")\n'),
+    REPORT + f'\n![cm](https://github.com/octo/demo/blob/{tip}/out/plot.png?raw=true "cm")\n'
+    '\n```\n![cm](out/plot.png)\n```\n'),
     f"comment links the image by commit sha: {gh.requests[-1]['body']['body'][:400]!r}")
 check(f"published 'out/plot.png' to branch 'runnel-reports' at {tip}" in p.stderr,
       f"publish message: {p.stderr!r}")

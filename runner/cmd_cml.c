@@ -51,22 +51,99 @@ static bool is_image(const char *path)
     return false;
 }
 
+/*
+ * CML parses options with yargs, which takes a long option's value as the next word or after '='
+ * (--title=x). Returns whether argv[*i] is `name` (or `alias`, a short spelling) with a value;
+ * the value goes to *value and *i moves past it. A missing value is reported and *value left
+ * NULL.
+ */
+static bool opt_value(const char **value, int argc, char **argv, int *i, const char *name,
+                      const char *alias)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (!strncmp(a, name, n) && a[n] == '=') {
+        *value = a + n + 1;
+        return true;
+    }
+    if (strcmp(a, name) && (!alias || strcmp(a, alias)))
+        return false;
+    *value = NULL;
+    if (*i + 1 < argc)
+        *value = argv[++*i];
+    else
+        cli_error("publish: option '%s' needs a value", a);
+    return true;
+}
+
+/*
+ * A link destination for CommonMark: as it is when it has no space, control character,
+ * parenthesis, '<', '>' or backslash; else in <...> with '<', '>' and '\' escaped.
+ */
+static void add_md_destination(struct sbuf *out, const char *path)
+{
+    bool plain = *path != '\0';
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p <= ' ' || *p == 0x7f || strchr("()<>\\", *p))
+            plain = false;
+    }
+    if (plain) {
+        sbuf_addstr(out, path);
+        return;
+    }
+    sbuf_addch(out, '<');
+    for (const char *p = path; *p; p++) {
+        if (strchr("<>\\", *p))
+            sbuf_addch(out, '\\');
+        sbuf_addch(out, *p);
+    }
+    sbuf_addch(out, '>');
+}
+
+/* Text with the characters in `special` backslash-escaped, line breaks as spaces. */
+static void add_md_escaped(struct sbuf *out, const char *text, const char *special)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n' || *p == '\r') {
+            sbuf_addch(out, ' ');
+            continue;
+        }
+        if (strchr(special, *p))
+            sbuf_addch(out, '\\');
+        sbuf_addch(out, *p);
+    }
+}
+
 /* cml publish: the markdown (or path) that stands for a local file. */
 static int cml_publish(int argc, char **argv)
 {
-    const char *file = NULL, *title = NULL, *out_file = NULL;
+    const char *file = NULL, *title = NULL, *out_file = NULL, *ignored = NULL;
     bool md = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        const char **value = NULL;
         if (!strcmp(a, "--md")) {
             md = true;
-        } else if ((!strcmp(a, "--title") || !strcmp(a, "-t")) && i + 1 < argc) {
-            title = argv[++i];
-        } else if ((!strcmp(a, "--file") || !strcmp(a, "-f")) && i + 1 < argc) {
-            out_file = argv[++i];
-        } else if (!strcmp(a, "--mime-type") || !strcmp(a, "--url") || takes_value(a)) {
-            i++;
-        } else if (!strcmp(a, "--native") || !strcmp(a, "--rm-watermark")) {
+            continue;
+        }
+        if (opt_value(&title, argc, argv, &i, "--title", "-t"))
+            value = &title;
+        else if (opt_value(&out_file, argc, argv, &i, "--file", "-f"))
+            value = &out_file;
+        else if (opt_value(&ignored, argc, argv, &i, "--mime-type", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--url", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--log", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--driver", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--repo", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--token", NULL) ||
+                 opt_value(&ignored, argc, argv, &i, "--driver-token", NULL))
+            value = &ignored;
+        if (value) {
+            if (!*value)
+                return CLI_USAGE;
+            continue;
+        }
+        if (!strcmp(a, "--native") || !strcmp(a, "--rm-watermark")) {
             continue;
         } else if (a[0] == '-' && a[1]) {
             cli_error("publish: unknown option '%s'", a);
@@ -86,13 +163,27 @@ static int cml_publish(int argc, char **argv)
         cli_error("publish: no file '%s'", file);
         return CLI_USAGE;
     }
+    if (md && strpbrk(file, "\n\r")) {
+        cli_error("publish: a path with a line break cannot be a markdown link");
+        return CLI_USAGE;
+    }
     struct sbuf out = SBUF_INIT;
-    if (!md)
+    if (!md) {
         sbuf_addstr(&out, file);
-    else if (is_image(file))
-        sbuf_addf(&out, "![](%s \"%s\")", file, title ? title : "");
-    else
-        sbuf_addf(&out, "[%s](%s)", title ? title : path_basename(file), file);
+    } else if (is_image(file)) {
+        /* CML: ![](uri "title"); the title's quotes and backslashes escaped (CommonMark) */
+        sbuf_addstr(&out, "![](");
+        add_md_destination(&out, file);
+        sbuf_addstr(&out, " \"");
+        add_md_escaped(&out, title ? title : "", "\"\\");
+        sbuf_addstr(&out, "\")");
+    } else {
+        sbuf_addch(&out, '[');
+        add_md_escaped(&out, title ? title : path_basename(file), "[]\\");
+        sbuf_addstr(&out, "](");
+        add_md_destination(&out, file);
+        sbuf_addch(&out, ')');
+    }
     sbuf_addch(&out, '\n');
     int ret = CLI_OK;
     if (out_file) {

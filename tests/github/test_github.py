@@ -269,6 +269,20 @@ write("plot.png", "not really a png")
 p = runnel(gh, ["publish", "plot.png", "--md", "--title", "Confusion"], argv0=cml)
 check(p.returncode == 0 and p.stdout == '![](plot.png "Confusion")\n'
       and "not uploaded" in p.stderr, f"cml publish: {p.stdout!r} {p.stderr!r}")
+# a path with a space needs <...>, quotes in the title are escaped (CommonMark); --opt=value
+# is yargs' other spelling
+write("my plot.png", "not really a png")
+p = runnel(gh, ["publish", "my plot.png", "--md", "--title", 'Conf "matrix"'], argv0=cml)
+check(p.returncode == 0 and p.stdout == '![](<my plot.png> "Conf \\"matrix\\"")\n',
+      f"cml publish with a space and quotes: {p.stdout!r} {p.stderr!r}")
+p = runnel(gh, ["publish", "plot.png", "--md", "--title=Confusion", "--mime-type=image/png"],
+           argv0=cml)
+check(p.returncode == 0 and p.stdout == '![](plot.png "Confusion")\n',
+      f"cml publish --title=: {p.stdout!r} {p.stderr!r}")
+p = runnel(gh, ["publish", "plot.png", "--md", "--file=published.md"], argv0=cml)
+published = os.path.join(TMP, "published.md")
+check(p.returncode == 0 and os.path.exists(published)
+      and open(published).read() == '![](plot.png "")\n', f"cml publish --file=: {p.stderr!r}")
 p = runnel(gh, ["--log", "debug", "send-comment", "report.md"], argv0=cml)
 check(p.returncode == 0 and len(gh.issue_comments.get(12, [])) == 1, f"send-comment: {p.stderr}")
 p = runnel(gh, ["comment", "update", "report.md"], argv0=cml)
@@ -289,8 +303,7 @@ check(p.returncode == 0 and "'plot.png'" in p.stderr and "stay local" in p.stder
       f"local image note: {p.stderr!r}")
 check(len(gh.requests) == n_before + 2 and gh.requests[-1]["body"]["body"].startswith(
     REPORT + "\n*(image `plot.png` not published)*\n"), "unpublished image replaced by a note")
-# an image with a <...> destination (a space in the path) and a title is replaced
-write("my plot.png", "not really a png")
+# the file cml publish wrote is recognised: the image with a space and a title is replaced
 write("spaced.md", REPORT + '\n![](<my plot.png> "Conf \\"matrix\\" (1)")\n')
 p = runnel(gh, ["comment", "create", "spaced.md", "--dry-run", "--target", "issue/3"])
 check(p.returncode == 0 and "*(image `my plot.png` not published)*\n" in p.stdout

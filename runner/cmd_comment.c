@@ -120,6 +120,64 @@ static bool is_blank_line(const char *md, size_t i, size_t end)
     return true;
 }
 
+/* A run of backticks in a paragraph. */
+struct tick_run {
+    size_t pos, len;
+    bool escaped; /* preceded by a backslash escape: cannot open a span */
+};
+
+/*
+ * Marks the code spans of the paragraph md[from..to): a run of k backticks opens a span that the
+ * next run of exactly k closes; an opener without one is text. Each run's next run of the same
+ * length is found once, from the right, so this is linear whatever the backticks.
+ */
+static void mark_code_spans(char *code, const char *md, size_t from, size_t to)
+{
+    struct vec runs = VEC_INIT(struct tick_run);
+    size_t max_len = 0;
+    for (size_t i = from; i < to; i++) {
+        bool escaped = false;
+        if (md[i] == '\\' && i + 1 < to && ispunct((unsigned char)md[i + 1])) {
+            if (md[i + 1] != '`') {
+                i++;
+                continue;
+            }
+            escaped = true;
+            i++;
+        }
+        if (md[i] != '`')
+            continue;
+        struct tick_run *r = vec_push(&runs);
+        r->pos = i;
+        r->escaped = escaped;
+        while (i < to && md[i] == '`')
+            i++;
+        r->len = i - r->pos;
+        if (r->len > max_len)
+            max_len = r->len;
+        i--;
+    }
+    if (runs.len) {
+        const struct tick_run *run = runs.items;
+        size_t *next = xcalloc(runs.len, sizeof(*next));
+        size_t *last = xcalloc(max_len + 1, sizeof(*last)); /* index + 1, 0 for none */
+        for (size_t i = runs.len; i-- > 0;) {
+            next[i] = last[run[i].len];
+            last[run[i].len] = i + 1;
+        }
+        for (size_t i = 0; i < runs.len; i++) {
+            if (run[i].escaped || !next[i])
+                continue;
+            const struct tick_run *close = &run[next[i] - 1];
+            memset(code + run[i].pos, 1, close->pos + close->len - run[i].pos);
+            i = next[i] - 1;
+        }
+        xfree(next);
+        xfree(last);
+    }
+    vec_release(&runs);
+}
+
 /* Marks the bytes of md (length n) that are code; the caller frees the returned array. */
 static char *code_map(const char *md, size_t n)
 {
@@ -142,46 +200,21 @@ static char *code_map(const char *md, size_t n)
         }
         i = next;
     }
-    /* code spans: a run of k backticks up to the next run of exactly k, within a paragraph */
-    for (size_t i = 0; i < n; i++) {
-        if (code[i])
-            continue;
-        if (md[i] == '\\' && i + 1 < n && ispunct((unsigned char)md[i + 1])) {
-            i++;
-            continue;
+    /* code spans, paragraph by paragraph (non-blank lines outside fenced blocks) */
+    size_t para = SIZE_MAX;
+    for (size_t i = 0; i <= n;) {
+        const char *nl = i < n ? memchr(md + i, '\n', n - i) : NULL;
+        size_t end = nl ? (size_t)(nl - md) : n;
+        bool breaks = i == n || code[i] || is_blank_line(md, i, end);
+        if (breaks && para != SIZE_MAX) {
+            mark_code_spans(code, md, para, i);
+            para = SIZE_MAX;
+        } else if (!breaks && para == SIZE_MAX) {
+            para = i;
         }
-        if (md[i] != '`')
-            continue;
-        size_t k = 0;
-        while (i + k < n && md[i + k] == '`')
-            k++;
-        size_t j = i + k;
-        size_t close = 0;
-        while (j < n && !code[j]) {
-            if (md[j] == '\n') {
-                const char *nl = memchr(md + j + 1, '\n', n - j - 1);
-                if (is_blank_line(md, j + 1, nl ? (size_t)(nl - md) : n))
-                    break; /* a blank line ends the paragraph, and the span with it */
-            }
-            if (md[j] != '`') {
-                j++;
-                continue;
-            }
-            size_t r = 0;
-            while (j + r < n && md[j + r] == '`')
-                r++;
-            if (r == k) {
-                close = j + r;
-                break;
-            }
-            j += r;
-        }
-        if (close) {
-            memset(code + i, 1, close - i);
-            i = close - 1;
-        } else {
-            i += k - 1; /* no closing run: the backticks are text */
-        }
+        if (i == n)
+            break;
+        i = nl ? end + 1 : n;
     }
     return code;
 }

@@ -810,12 +810,15 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
         rc = remote_state_load(&st, r, &t, o->branch, wants, 1, err);
         if (rc)
             goto done;
+        /* An existing tag is refused before anything is pushed, unless it names the tip and the
+         * paths are unchanged: then it is this version's tag from an earlier run. */
+        const struct remote_ref *old_tag = NULL;
         if (tag.len) {
             struct sbuf tname = SBUF_INIT;
             sbuf_addf(&tname, "refs/tags/%s", tag.buf);
-            bool exists = remote_state_find(&st, tname.buf) != NULL;
+            old_tag = remote_state_find(&st, tname.buf);
             sbuf_release(&tname);
-            if (exists) {
+            if (old_tag && !(st.has_tip && git_oid_equal(&old_tag->peeled, &st.tip))) {
                 rc = err_set(err, ERR_INVALID, "tag '%s' already exists in '%s'", tag.buf,
                              t.display ? t.display : "the local repository");
                 goto done;
@@ -857,8 +860,14 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
             git_oid_tostr(res->commit, sizeof(res->commit), &st.tip);
             res->changed = false;
             res->attempts = attempt;
-            logf_(o, "publish: nothing changed on '%s' since %.7s; no commit", o->branch,
-                  res->commit);
+            logf_(o, "publish: nothing changed on '%s' since %.7s; no commit%s%s%s", o->branch,
+                  res->commit, old_tag ? " (tag '" : "", old_tag ? tag.buf : "",
+                  old_tag ? "' is on it already)" : "");
+            goto done;
+        }
+        if (old_tag) {
+            rc = err_set(err, ERR_INVALID, "tag '%s' already exists in '%s'", tag.buf,
+                         t.display ? t.display : "the local repository");
             goto done;
         }
         if (!lfs_stored) {

@@ -397,6 +397,47 @@ static bool is_race_code(int rc)
            rc == GIT_ENONFASTFORWARD;
 }
 
+/*
+ * The version is on the branch; now its tag. The tag goes after the branch, never before: a tag
+ * created for a commit that then lost the race would name a version that is not on the branch,
+ * and the retry would find "its" tag taken. A tag that exists already is ours when it names this
+ * commit (a rerun after a lost answer); otherwise another publisher took the name, the version
+ * stays on the branch untagged and the error says so.
+ */
+static int tag_taken(struct err *err, const struct push_request *req, const char *where)
+{
+    char sha[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(sha, sizeof(sha), req->commit);
+    return err_set(err, ERR_INVALID,
+                   "tag '%s' already exists in '%s' (another publisher took it); version %.7s is "
+                   "on '%s' without it",
+                   req->tag, where, sha, req->branch);
+}
+
+static int tag_local(git_repository *dst, const struct push_request *req, const char *where,
+                     struct err *err)
+{
+    git_reference *ref = NULL;
+    git_object *peeled = NULL;
+    struct sbuf name = SBUF_INIT;
+    int rc = 0;
+    sbuf_addf(&name, "refs/tags/%s", req->tag);
+    int grc = git_reference_create(&ref, dst, name.buf, req->tag_oid, 0, "runnel publish");
+    if (grc == GIT_EEXISTS) {
+        bool ours = git_reference_lookup(&ref, dst, name.buf) == 0 &&
+                    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0 &&
+                    git_oid_equal(git_object_id(peeled), req->commit);
+        if (!ours)
+            rc = tag_taken(err, req, where);
+    } else if (grc < 0) {
+        rc = repo_fail(err, ERR_FAIL, NULL, "cannot create tag '%s' in '%s'", req->tag, where);
+    }
+    git_object_free(peeled);
+    git_reference_free(ref);
+    sbuf_release(&name);
+    return rc;
+}
+
 /* Local branch (no remote) or the remote repository opened by path. */
 static int cas_update(enum push_outcome *out, git_repository *dst, const struct push_request *req,
                       const char *where, struct err *err)
@@ -404,21 +445,6 @@ static int cas_update(enum push_outcome *out, git_repository *dst, const struct 
     git_reference *ref = NULL;
     struct sbuf name = SBUF_INIT;
     int rc = 0;
-    if (req->tag) {
-        sbuf_addf(&name, "refs/tags/%s", req->tag);
-        int grc = git_reference_create(&ref, dst, name.buf, req->tag_oid, 0, "runnel publish");
-        if (grc == GIT_EEXISTS) {
-            rc = err_set(err, ERR_INVALID, "tag '%s' already exists in '%s'", req->tag, where);
-            goto done;
-        }
-        if (grc < 0) {
-            rc = repo_fail(err, ERR_FAIL, NULL, "cannot create tag '%s' in '%s'", req->tag, where);
-            goto done;
-        }
-        git_reference_free(ref);
-        ref = NULL;
-        sbuf_reset(&name);
-    }
     sbuf_addf(&name, "refs/heads/%s", req->branch);
     int grc;
     if (req->old)
@@ -428,16 +454,6 @@ static int cas_update(enum push_outcome *out, git_repository *dst, const struct 
         grc = git_reference_create(&ref, dst, name.buf, req->commit, 0, "runnel publish");
     if (is_race_code(grc)) {
         *out = PUSH_RACE;
-        /* The tag named a commit that did not land; it is made again for the next attempt. */
-        if (req->tag) {
-            git_reference *tagref = NULL;
-            struct sbuf tname = SBUF_INIT;
-            sbuf_addf(&tname, "refs/tags/%s", req->tag);
-            if (git_reference_lookup(&tagref, dst, tname.buf) == 0)
-                git_reference_delete(tagref);
-            git_reference_free(tagref);
-            sbuf_release(&tname);
-        }
         goto done;
     }
     if (grc < 0) {
@@ -446,6 +462,8 @@ static int cas_update(enum push_outcome *out, git_repository *dst, const struct 
         goto done;
     }
     *out = PUSH_OK;
+    if (req->tag)
+        rc = tag_local(dst, req, where, err);
 done:
     git_reference_free(ref);
     sbuf_release(&name);
@@ -574,17 +592,10 @@ done:
     return rc;
 }
 
-struct push_status {
-    const char *branch_ref;
-    const char *tag_ref;
-    bool branch_rejected;
-    bool tag_rejected;
-    char reason[256];
-};
-
 struct push_payload {
     struct remote_auth auth; /* first: the credentials callback reads it as its payload */
-    struct push_status status;
+    bool rejected;           /* the server refused the reference */
+    char reason[256];        /* its reason ("fetch first", "already exists", ...) */
 };
 
 static int push_ref_cb(const char *refname, const char *status, void *data)
@@ -592,14 +603,65 @@ static int push_ref_cb(const char *refname, const char *status, void *data)
     struct push_payload *pp = data;
     if (!status)
         return 0;
-    if (pp->status.tag_ref && !strcmp(refname, pp->status.tag_ref))
-        pp->status.tag_rejected = true;
-    else
-        pp->status.branch_rejected = true;
-    snprintf(pp->status.reason, sizeof(pp->status.reason), "%s", status);
+    pp->rejected = true;
+    snprintf(pp->reason, sizeof(pp->reason), "%s", status);
     return 0;
 }
 
+/*
+ * Pushes one reference of the scratch repository ("refs/x:refs/x"). The server applies it as a
+ * compare-and-swap on the value it advertised, so a rejection means someone else moved it.
+ * Returns libgit2's code; pp says whether the server refused the reference.
+ */
+static int push_one(git_remote *remote, const char *ref, struct push_payload *pp,
+                    const struct remote_target *t)
+{
+    struct sbuf spec = SBUF_INIT;
+    sbuf_addf(&spec, "%s:%s", ref, ref);
+    char *specs[1] = {spec.buf};
+    git_push_options po;
+    git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+    /* A new connection asks for credentials again: count its tries afresh. */
+    pp->auth.tries = 0;
+    pp->rejected = false;
+    pp->reason[0] = '\0';
+    remote_callbacks_init(&po.callbacks, &pp->auth);
+    po.callbacks.payload = pp;
+    po.callbacks.push_update_reference = push_ref_cb;
+    po.pb_parallelism = 0; /* one delta-search thread per core, as git pack-objects */
+    char *hdr[1] = {t->extra_header};
+    po.custom_headers = (git_strarray){.strings = hdr, .count = t->extra_header ? 1 : 0};
+    git_strarray arr = {.strings = specs, .count = 1};
+    int grc = git_remote_push(remote, &arr, &po);
+    git_remote_disconnect(remote);
+    sbuf_release(&spec);
+    return grc;
+}
+
+/* After a refused tag push: does the remote's tag name our commit (then it is ours)? */
+static bool remote_tag_is_ours(struct repo *r, struct remote_target *t,
+                               const struct push_request *req)
+{
+    struct remote_state st = {.refs = VEC_INIT(struct remote_ref)};
+    struct err ignored = ERR_INIT;
+    struct sbuf name = SBUF_INIT;
+    sbuf_addf(&name, "refs/tags/%s", req->tag);
+    bool ours = false;
+    if (remote_state_load(&st, r, t, NULL, NULL, 0, &ignored) == 0) {
+        const struct remote_ref *rr = remote_state_find(&st, name.buf);
+        ours = rr && git_oid_equal(&rr->peeled, req->commit);
+    }
+    remote_state_release(&st);
+    sbuf_release(&name);
+    return ours;
+}
+
+/*
+ * libgit2 1.5 has no atomic push (git push --atomic), and without it the server applies each
+ * reference on its own: a branch refused for a lost race next to a tag accepted for the same
+ * commit would leave the tag on a commit that is not on the branch. So the branch goes alone,
+ * and the tag follows only once the branch has the commit.
+ */
 static int push_network(enum push_outcome *out, struct repo *r, struct remote_target *t,
                         const struct push_request *req, struct err *err)
 {
@@ -608,8 +670,6 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
     git_reference *ref = NULL;
     struct sbuf dir = SBUF_INIT;
     struct push_payload pp = {.auth = {.token = t->token}};
-    struct sbuf bspec = SBUF_INIT;
-    struct sbuf tspec = SBUF_INIT;
     struct sbuf bref = SBUF_INIT;
     struct sbuf tref = SBUF_INIT;
     int rc = 0;
@@ -618,19 +678,12 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
     if (rc)
         goto done;
     sbuf_addf(&bref, "refs/heads/%s", req->branch);
-    sbuf_addf(&bspec, "%s:%s", bref.buf, bref.buf);
-    char *specs[2] = {bspec.buf, NULL};
-    size_t nspecs = 1;
-    pp.status.branch_ref = bref.buf;
     if (git_reference_create(&ref, scratch, bref.buf, req->commit, 1, NULL) < 0) {
         rc = repo_fail(err, ERR_FAIL, NULL, "cannot prepare the push");
         goto done;
     }
     if (req->tag) {
         sbuf_addf(&tref, "refs/tags/%s", req->tag);
-        sbuf_addf(&tspec, "%s:%s", tref.buf, tref.buf);
-        specs[nspecs++] = tspec.buf;
-        pp.status.tag_ref = tref.buf;
         git_reference_free(ref);
         ref = NULL;
         if (git_reference_create(&ref, scratch, tref.buf, req->tag_oid, 1, NULL) < 0) {
@@ -638,15 +691,6 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
             goto done;
         }
     }
-
-    git_push_options po;
-    git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-    remote_callbacks_init(&po.callbacks, &pp.auth);
-    po.callbacks.payload = &pp;
-    po.callbacks.push_update_reference = push_ref_cb;
-    po.pb_parallelism = 0; /* one delta-search thread per core, as git pack-objects */
-    char *hdr[1] = {t->extra_header};
-    po.custom_headers = (git_strarray){.strings = hdr, .count = t->extra_header ? 1 : 0};
 
     git_remote_create_options co;
     git_remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);
@@ -656,8 +700,7 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
         rc = repo_fail(err, ERR_INVALID, t->token, "bad remote '%s'", t->display);
         goto done;
     }
-    git_strarray arr = {.strings = specs, .count = nspecs};
-    int grc = git_remote_push(remote, &arr, &po);
+    int grc = push_one(remote, bref.buf, &pp, t);
     if (grc == GIT_ENONFASTFORWARD) {
         *out = PUSH_RACE;
         goto done;
@@ -672,12 +715,30 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
         rc = net_fail(err, t, &pp.auth, "cannot push to");
         goto done;
     }
-    if (pp.status.tag_rejected) {
-        rc = err_set(err, ERR_INVALID, "'%s' rejected tag '%s': %s", t->display, req->tag,
-                     pp.status.reason);
+    if (pp.rejected) {
+        *out = PUSH_RACE;
         goto done;
     }
-    *out = pp.status.branch_rejected ? PUSH_RACE : PUSH_OK;
+    *out = PUSH_OK;
+    if (!req->tag)
+        goto done;
+
+    grc = push_one(remote, tref.buf, &pp, t);
+    if (grc < 0) {
+        rc = net_fail(err, t, &pp.auth, "cannot push the tag to");
+        char sha[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(sha, sizeof(sha), req->commit);
+        err_prefix(err, "version %.7s is on '%s' but its tag '%s' is not: ", sha, req->branch,
+                   req->tag);
+        goto done;
+    }
+    if (pp.rejected && !remote_tag_is_ours(r, t, req)) {
+        if (strstr(pp.reason, "already exists"))
+            rc = tag_taken(err, req, t->display);
+        else
+            rc = err_set(err, ERR_INVALID, "'%s' rejected tag '%s': %s", t->display, req->tag,
+                         pp.reason);
+    }
 done:
     if (remote) {
         git_remote_disconnect(remote);
@@ -690,8 +751,6 @@ done:
         fs_remove_tree(dir.buf, &ignored);
     }
     sbuf_release(&dir);
-    sbuf_release(&bspec);
-    sbuf_release(&tspec);
     sbuf_release(&bref);
     sbuf_release(&tref);
     return rc;

@@ -120,7 +120,7 @@ run_suite() { # run_suite NAME REMOTE-URL REMOTE-DIR
 
     # 2. second publish with a change: history keeps both versions
     printf 'two\n' >results/a.txt
-    GITHUB_RUN_NUMBER=42 publish --branch "$b" --path results --remote "$url"
+    GITHUB_RUN_NUMBER=42 publish --branch "$b" --path results --remote "$url" --tag "model-v{run_number}"
     check "$name: second publish exits 0" test $? = 0
     local c2
     c2=$(git -C "$dir" rev-parse "refs/heads/$b")
@@ -134,6 +134,11 @@ run_suite() { # run_suite NAME REMOTE-URL REMOTE-DIR
     check "$name: unchanged publish exits 0" test $? = 0
     check "$name: unchanged publish makes no commit" test "$(git -C "$dir" rev-parse "$b")" = "$c2"
     check "$name: unchanged publish says nothing changed" grep -q "nothing changed" "$T/err"
+    # the same run again with its tag: the tag names this very version, so it is no conflict
+    GITHUB_RUN_NUMBER=42 publish --branch "$b" --path results --remote "$url" --tag "model-v{run_number}"
+    check "$name: rerun with the version's own tag exits 0" test $? = 0
+    check "$name: rerun with its own tag says so" grep -q "tag 'model-v42' is on it already" "$T/err"
+    check "$name: rerun with its own tag makes no commit" test "$(git -C "$dir" rev-parse "$b")" = "$c2"
     check "$name: fsck after unchanged publish" fsck_ok "$dir"
 
     # 4. a new untracked file
@@ -309,7 +314,8 @@ publish --get no-such-version --path results --out "$T/x" --branch models-path -
 check "unknown version: message" grep -q "version 'no-such-version' not found" "$T/err"
 check "fsck after bad requests" fsck_ok "$T/remote.git"
 
-# --- two publishers racing 20 times each: every version lands ---
+# --- three publishers racing 20 times each, each version tagged: every version lands, and every
+# tag names a commit on the branch (the branch is pushed first, the tag only once it landed) ---
 race_one() { # race_one NAME REMOTE
     local who=$1 url=$2 dir=$T/clone-$1
     git clone -q "$W" "$dir"
@@ -317,25 +323,40 @@ race_one() { # race_one NAME REMOTE
     for i in $(seq 20); do
         printf '%s %s\n' "$who" "$i" >"$dir/race/$who.txt"
         (cd "$dir" && "$R" publish --branch race --path race --remote "$url" \
-            --message "$who $i" --max-attempts 60) >/dev/null 2>>"$T/race-$who.err" ||
-            echo "$who $i failed" >>"$T/race-failures"
+            --message "$who $i" --tag "race-$who-$i" --max-attempts 60) >/dev/null \
+            2>>"$T/race-$who.err" || echo "$who $i failed" >>"$T/race-failures"
     done
 }
 for kind in path http; do
     if [ $kind = path ]; then url=$T/remote.git dir=$T/remote.git; else url=$HTTP_URL dir=$SRV/repo.git; fi
-    rm -rf "$T/clone-a" "$T/clone-b" "$T/race-failures"
+    rm -rf "$T/clone-a" "$T/clone-b" "$T/clone-c" "$T/race-failures"
     race_one a "$url" &
     pa=$!
     race_one b "$url" &
     pb=$!
-    wait $pa $pb
+    race_one c "$url" &
+    pc=$!
+    wait $pa $pb $pc
     check "race $kind: no publisher failed" test ! -s "$T/race-failures"
+    [ -s "$T/race-failures" ] && head -3 "$T"/race-*.err
     echo "# race $kind: $(cat "$T"/race-*.err | grep -c 'moved while pushing') rebuilds after a lost race"
     rm -f "$T"/race-*.err
-    want=$( (for i in $(seq 20); do echo "a $i [skip ci]"; echo "b $i [skip ci]"; done) | sort)
+    want=$( (for i in $(seq 20); do echo "a $i [skip ci]"; echo "b $i [skip ci]"; echo "c $i [skip ci]"; done) | sort)
     got=$(git -C "$dir" log --format=%s race | grep -v '^source commit' | sort)
-    check "race $kind: all 40 versions landed" test "$want" = "$got"
+    check "race $kind: all 60 versions landed" test "$want" = "$got"
     check "race $kind: history is linear" test "$(git -C "$dir" rev-list --count --merges race)" = 0
+    check "race $kind: 60 tags" test "$(git -C "$dir" tag -l 'race-*' | wc -l)" = 60
+    tags_bad=
+    for who in a b c; do
+        for i in $(seq 20); do
+            tc=$(git -C "$dir" rev-parse -q --verify "refs/tags/race-$who-$i^{commit}") &&
+                git -C "$dir" merge-base --is-ancestor "$tc" race &&
+                test "$(git -C "$dir" log -1 --format=%s "$tc")" = "$who $i [skip ci]" ||
+                tags_bad="$tags_bad race-$who-$i"
+        done
+    done
+    check "race $kind: every tag names its own version on the branch${tags_bad:+ (not:$tags_bad)}" \
+        test -z "$tags_bad"
     check "fsck after race $kind" fsck_ok "$dir"
 done
 

@@ -178,36 +178,109 @@ static int file_cmp(const void *a, const void *b)
     return strcmp(((const struct pub_file *)a)->rel, ((const struct pub_file *)b)->rel);
 }
 
-static int collect(struct pub *p, struct err *err)
+/*
+ * Where an absolute, normalised path that is not textually inside the work tree wd (with its
+ * trailing '/') reaches it through symbolic links: the first leading part whose real path is the
+ * work tree, as git's abspath_part_inside_repo() looks for it. Returns the rest of abs (borrowed,
+ * "" for the work tree itself) or NULL when abs is outside.
+ */
+static const char *inside_through_links(const char *abs, const char *wd)
+{
+    struct sbuf top = SBUF_INIT;
+    sbuf_add(&top, wd, strlen(wd) - 1);
+    struct sbuf prefix = SBUF_INIT;
+    const char *found = NULL;
+    for (const char *c = abs + 1;; c++) {
+        if (*c != '/' && *c)
+            continue;
+        sbuf_reset(&prefix);
+        sbuf_add(&prefix, abs, (size_t)(c - abs));
+        char real[PATH_MAX];
+        if (realpath(prefix.buf, real) && !strcmp(real, top.buf)) {
+            found = *c ? c + 1 : c;
+            break;
+        }
+        if (!*c)
+            break;
+    }
+    sbuf_release(&prefix);
+    sbuf_release(&top);
+    return found;
+}
+
+/*
+ * The path in the work tree that --path arg names ("" for the whole tree), into rel: relative to
+ * the current directory, lexically normalised, as git's pathspec code reads it. Refused as git
+ * refuses them: the empty string, a path outside the work tree, one inside .git, and one that
+ * goes through a symbolic link inside the work tree (whose target git would never read).
+ */
+static int work_tree_path(struct sbuf *rel, struct pub *p, const char *cwd, const char *arg,
+                          struct err *err)
 {
     struct sbuf abs = SBUF_INIT;
     struct sbuf joined = SBUF_INIT;
+    struct sbuf lead = SBUF_INIT;
+    int rc = 0;
+    if (!*arg)
+        return err_set(err, ERR_INVALID,
+                       "empty string is not a valid pathspec (use . for the whole working tree)");
+    const char *wd = p->r->workdir;
+    size_t wdlen = strlen(wd);
+    path_join(&joined, cwd, arg);
+    path_normalize(&abs, joined.buf);
+    /* abs is "/..." without a trailing '/'; the work tree itself is wd minus its '/' */
+    const char *r;
+    if (abs.len + 1 == wdlen && !strncmp(abs.buf, wd, abs.len))
+        r = "";
+    else if (abs.len > wdlen && !strncmp(abs.buf, wd, wdlen))
+        r = abs.buf + wdlen;
+    else
+        r = inside_through_links(abs.buf, wd);
+    if (!r) {
+        rc = err_set(err, ERR_INVALID, "'%s' is outside the repository at '%s'", arg, wd);
+        goto done;
+    }
+    if (!strcmp(r, ".git") || str_has_prefix(r, ".git/")) {
+        rc = err_set(err, ERR_INVALID, "'%s' is inside the .git directory", arg);
+        goto done;
+    }
+    for (const char *slash = strchr(r, '/'); slash; slash = strchr(slash + 1, '/')) {
+        sbuf_reset(&lead);
+        sbuf_addstr(&lead, wd);
+        sbuf_add(&lead, r, (size_t)(slash - r));
+        struct stat st;
+        if (lstat(lead.buf, &st) == 0 && S_ISLNK(st.st_mode)) {
+            rc = err_set(err, ERR_INVALID, "pathspec '%s' is beyond a symbolic link", arg);
+            goto done;
+        }
+    }
+    sbuf_addstr(rel, r);
+done:
+    sbuf_release(&abs);
+    sbuf_release(&joined);
+    sbuf_release(&lead);
+    return rc;
+}
+
+static int collect(struct pub *p, struct err *err)
+{
+    struct sbuf abs = SBUF_INIT;
+    struct sbuf relbuf = SBUF_INIT;
     char cwd[PATH_MAX];
     int rc = 0;
     if (!getcwd(cwd, sizeof(cwd)))
         return err_errno(err, "cannot read the current directory");
-    const char *wd = p->r->workdir;
-    size_t wdlen = strlen(wd);
     for (size_t i = 0; i < p->o->npaths; i++) {
         const char *arg = p->o->paths[i];
-        sbuf_reset(&joined);
+        sbuf_reset(&relbuf);
+        rc = work_tree_path(&relbuf, p, cwd, arg, err);
+        if (rc)
+            goto done;
+        const char *rel = relbuf.buf;
         sbuf_reset(&abs);
-        path_join(&joined, cwd, arg);
-        path_normalize(&abs, joined.buf);
-        /* abs is "/..." without a trailing '/'; the work tree itself is wd minus its '/' */
-        const char *rel;
-        if (abs.len + 1 == wdlen && !strncmp(abs.buf, wd, abs.len))
-            rel = "";
-        else if (abs.len > wdlen && !strncmp(abs.buf, wd, wdlen))
-            rel = abs.buf + wdlen;
-        else {
-            rc = err_set(err, ERR_INVALID, "'%s' is outside the repository at '%s'", arg, wd);
-            goto done;
-        }
-        if (!strcmp(rel, ".git") || str_has_prefix(rel, ".git/")) {
-            rc = err_set(err, ERR_INVALID, "'%s' is inside the .git directory", arg);
-            goto done;
-        }
+        sbuf_addf(&abs, "%s%s", p->r->workdir, rel);
+        if (!*rel)
+            sbuf_setlen(&abs, abs.len - 1); /* the work tree without its trailing '/' */
         *(char **)vec_push(&p->roots) = xstrdup(rel);
         struct stat st;
         if (lstat(abs.buf, &st) < 0) {
@@ -249,7 +322,7 @@ static int collect(struct pub *p, struct err *err)
     p->files.len = w;
 done:
     sbuf_release(&abs);
-    sbuf_release(&joined);
+    sbuf_release(&relbuf);
     return rc;
 }
 

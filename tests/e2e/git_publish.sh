@@ -314,6 +314,42 @@ publish --get no-such-version --path results --out "$T/x" --branch models-path -
 check "unknown version: message" grep -q "version 'no-such-version' not found" "$T/err"
 check "fsck after bad requests" fsck_ok "$T/remote.git"
 
+# --- paths as git's pathspecs read them (git add is the reference for each) ---
+# a folder inside the repository that is a symbolic link: git never reads through it
+mkdir -p "$T/outside"
+printf 'secret\n' >"$T/outside/secret.txt"
+ln -s "$T/outside" ext
+git add --dry-run ext/secret.txt >/dev/null 2>"$T/git.err"
+check "git refuses a path beyond a symlink" grep -q "pathspec 'ext/secret.txt' is beyond a symbolic link" "$T/git.err"
+publish --branch beyond-link --path ext/secret.txt --remote "$T/remote.git"
+check "path beyond a symlink: exit 2" test $? = 2
+check "path beyond a symlink: git's message" grep -q "pathspec 'ext/secret.txt' is beyond a symbolic link" "$T/err"
+check "path beyond a symlink: nothing pushed" test -z "$(git -C "$T/remote.git" for-each-ref refs/heads/beyond-link)"
+publish --branch beyond-link --path "$W/ext/secret.txt" --remote "$T/remote.git"
+check "absolute path beyond a symlink: refused" grep -q "is beyond a symbolic link" "$T/err"
+publish --branch beyond-link --path ext --remote "$T/remote.git" --orphan
+check "the link itself: published as a link, as git add does" \
+    test "$(git -C "$T/remote.git" ls-tree beyond-link ext | cut -c1-6)" = 120000
+check "the link itself: not its target's files" \
+    test -z "$(git -C "$T/remote.git" ls-tree -r --name-only beyond-link | grep secret)"
+rm ext
+# the empty string
+git add --dry-run "" >/dev/null 2>"$T/git.err"
+check "git refuses an empty pathspec" grep -q "empty string is not a valid pathspec" "$T/git.err"
+publish --branch empty-path --path "" --remote "$T/remote.git"
+check "empty --path: exit 2" test $? = 2
+check "empty --path: message" grep -q "empty string is not a valid pathspec" "$T/err"
+check "empty --path: nothing pushed" test -z "$(git -C "$T/remote.git" for-each-ref refs/heads/empty-path)"
+# an absolute path that reaches the work tree through a symbolic link to it
+ln -s "$W" "$T/wlink"
+check "git accepts a path through a link to the work tree" git add --dry-run "$T/wlink/results"
+publish --branch via-link --path "$T/wlink/results" --remote "$T/remote.git" --orphan
+check "absolute path through a link to the work tree: exit 0" test $? = 0
+check "absolute path through a link to the work tree: files published" \
+    test "$(git -C "$T/remote.git" ls-tree -r --name-only via-link | tr '\n' ' ')" = "results/a.txt results/metrics.json "
+rm "$T/wlink"
+check "fsck after pathspecs" fsck_ok "$T/remote.git"
+
 # --- three publishers racing 20 times each, each version tagged: every version lands, and every
 # tag names a commit on the branch (the branch is pushed first, the tag only once it landed) ---
 race_one() { # race_one NAME REMOTE

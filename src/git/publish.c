@@ -97,6 +97,11 @@ static int is_ignored(struct pub *p, const char *rel, bool is_dir, bool *out, st
         sbuf_addch(&sb, '/');
     int ign = 0;
     int rc = git_ignore_path_is_ignored(&ign, p->r->git, sb.buf);
+    /* An ignored folder that holds tracked files is walked: its tracked files are published
+     * (and its untracked ones left out, each being ignored), as `git add` does. */
+    size_t pos;
+    if (rc == 0 && ign && is_dir && p->index && git_index_find_prefix(&pos, p->index, sb.buf) == 0)
+        ign = 0;
     sbuf_release(&sb);
     if (rc < 0)
         return repo_fail(err, ERR_FAIL, NULL, "cannot check .gitignore for '%s'", rel);

@@ -350,6 +350,32 @@ check "absolute path through a link to the work tree: files published" \
 rm "$T/wlink"
 check "fsck after pathspecs" fsck_ok "$T/remote.git"
 
+# --- the tree publish makes is the one `git add -A PATH` puts in the index ---
+# as_git_add PATH: the tree `git add -A PATH` gives PATH, built in a copy of the user's index
+as_git_add() {
+    cp .git/index "$T/idx"
+    GIT_INDEX_FILE=$T/idx git add -A "$1" 2>/dev/null
+    GIT_INDEX_FILE=$T/idx git write-tree --prefix="$1/"
+}
+# tracked files inside an ignored folder are published; its untracked files are not
+mkdir -p kept/cache/deep
+printf 'cache/\n' >kept/.gitignore
+printf 'keep\n' >kept/cache/keep.txt
+printf 'deep\n' >kept/cache/deep/keep.txt
+printf 'tmp\n' >kept/cache/tmp.txt
+printf 'plain\n' >kept/plain.txt
+git add -f kept/cache/keep.txt kept/cache/deep/keep.txt
+publish --branch kept --path kept --remote "$T/remote.git" --orphan
+check "ignored folder with tracked files: exit 0" test $? = 0
+check "ignored folder with tracked files: the tree git add -A makes" \
+    test "$(git -C "$T/remote.git" rev-parse kept:kept 2>/dev/null)" = "$(as_git_add kept)"
+check "ignored folder with tracked files: tracked file kept" \
+    test "$(git -C "$T/remote.git" show kept:kept/cache/deep/keep.txt 2>/dev/null)" = deep
+check "ignored folder with tracked files: untracked file left out" \
+    test -z "$(git -C "$T/remote.git" ls-tree -r --name-only kept -- kept/cache/tmp.txt)"
+git rm -q --cached -r kept
+rm -rf kept
+
 # --- three publishers racing 20 times each, each version tagged: every version lands, and every
 # tag names a commit on the branch (the branch is pushed first, the tag only once it landed) ---
 race_one() { # race_one NAME REMOTE

@@ -31,16 +31,24 @@ enum remote_kind { REMOTE_NONE, REMOTE_PATH, REMOTE_NETWORK };
 
 struct remote_target {
     enum remote_kind kind;
-    char *url;          /* what libgit2 connects to (owned; NULL for REMOTE_NONE) */
-    char *path;         /* REMOTE_PATH: the repository directory (owned) */
-    char *display;      /* url without credentials, for messages (owned) */
-    char *extra_header; /* "AUTHORIZATION: ..." left by actions/checkout, or NULL (owned) */
-    const char *token;  /* password for HTTP basic auth (borrowed) */
+    char *url;        /* what libgit2 connects to (owned; NULL for REMOTE_NONE) */
+    char *path;       /* REMOTE_PATH: the repository directory (owned) */
+    char *display;    /* url without credentials, for messages (owned) */
+    char *url_secret; /* the password written in the URL, masked in messages, or NULL (owned) */
+    char *url_secret_decoded; /* the same with its %XX escapes decoded, or NULL (owned) */
+    char *extra_header;       /* "AUTHORIZATION: ..." left by actions/checkout, or NULL (owned) */
+    const char *token;        /* password for HTTP basic auth (borrowed) */
 };
 
 int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, const char *token,
                    struct err *err);
 void remote_target_release(struct remote_target *t);
+/*
+ * As repo_fail(), masking every secret of t: the token and the password written in its URL.
+ * Every error that can carry libgit2's words about a remote goes through here.
+ */
+int remote_fail(struct err *err, int code, const struct remote_target *t, const char *what, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* One advertised reference. */
 struct remote_ref {
@@ -83,6 +91,7 @@ int remote_push(enum push_outcome *out, struct repo *r, struct remote_target *t,
 /* Credential state for one connection (bounded: a rejected token is not retried). */
 struct remote_auth {
     const char *token;
+    bool url_has_password; /* libgit2 tries the URL's user:password before asking us */
     unsigned tries;
     bool rejected;
 };

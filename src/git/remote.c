@@ -15,6 +15,7 @@
 #include "git/git.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,21 +39,65 @@ static bool looks_like_url(const char *s)
     return colon && (!slash || colon < slash);
 }
 
-/* The URL without "user:password@" for messages. */
-static char *url_display(const char *url)
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Appends s with its %XX escapes decoded (as libgit2 decodes a URL's user and password). */
+static void percent_decode(struct sbuf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (s[0] == '%' && s[1] && s[2] && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
+            sbuf_addch(out, (char)(hex_digit(s[1]) * 16 + hex_digit(s[2])));
+            s += 2;
+        } else {
+            sbuf_addch(out, *s);
+        }
+    }
+}
+
+/*
+ * Takes the credentials out of a network URL for messages: "scheme://user:pass@host/path"
+ * (the last '@' before the path, as libgit2's parser reads it) and the scp-like
+ * "user:pass@host:path" (the '@' after which the host ends at a ':'). t->display gets the URL
+ * without "user[:pass]@"; t->url_secret and t->url_secret_decoded the password as written and
+ * with its %XX escapes decoded, both NULL without one. An scp-like address without a password
+ * keeps its "user@": that is the SSH login, as git shows it.
+ */
+static void url_credentials(struct remote_target *t, const char *url)
 {
     const char *scheme = strstr(url, "://");
-    if (!scheme)
-        return xstrdup(url);
-    const char *host = scheme + 3;
-    const char *at = strchr(host, '@');
-    const char *slash = strchr(host, '/');
-    if (!at || (slash && at > slash))
-        return xstrdup(url);
+    const char *host = scheme ? scheme + 3 : url;
+    const char *end = host + strcspn(host, scheme ? "/?#" : "/");
+    const char *at = NULL;
+    for (const char *c = host; c < end; c++) {
+        if (*c != '@')
+            continue;
+        /* scp-like: the host after '@' ends at the ':' before the path */
+        if (scheme || memchr(c + 1, ':', (size_t)(end - c - 1)))
+            at = c;
+    }
+    const char *colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
     struct sbuf sb = SBUF_INIT;
-    sbuf_add(&sb, url, (size_t)(host - url));
-    sbuf_addstr(&sb, at + 1);
-    return sbuf_detach(&sb, NULL);
+    if (at && (scheme || colon)) {
+        sbuf_add(&sb, url, (size_t)(host - url));
+        sbuf_addstr(&sb, at + 1);
+    } else {
+        sbuf_addstr(&sb, url);
+    }
+    t->display = sbuf_detach(&sb, NULL);
+    if (colon && colon + 1 < at) {
+        t->url_secret = xstrndup(colon + 1, (size_t)(at - colon - 1));
+        percent_decode(&sb, t->url_secret);
+        t->url_secret_decoded = sbuf_detach(&sb, NULL);
+    }
 }
 
 /*
@@ -154,7 +199,7 @@ int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, 
         url = NULL;
     } else {
         t->kind = REMOTE_NETWORK;
-        t->display = url_display(url);
+        url_credentials(t, url);
         t->url = url;
         url = NULL;
         if (!token)
@@ -180,6 +225,8 @@ void remote_target_release(struct remote_target *t)
     xfree(t->url);
     xfree(t->path);
     xfree(t->display);
+    xfree(t->url_secret);
+    xfree(t->url_secret_decoded);
     xfree(t->extra_header);
     *t = (struct remote_target){0};
 }
@@ -197,6 +244,14 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
         return GIT_EAUTH;
     }
     if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+        if (!auth->token && auth->url_has_password) {
+            /* libgit2 presents the URL's user:password first and asks us only when the server
+             * refused them */
+            auth->rejected = true;
+            git_error_set_str(GIT_ERROR_NET,
+                              "authentication failed (the password in the URL was rejected)");
+            return GIT_EAUTH;
+        }
         if (!auth->token) {
             auth->rejected = true;
             git_error_set_str(GIT_ERROR_NET, "authentication required: give --token or set "
@@ -226,10 +281,23 @@ void remote_callbacks_init(git_remote_callbacks *cb, struct remote_auth *auth)
     cb->payload = auth;
 }
 
-static int net_fail(struct err *err, const struct remote_target *t, const struct remote_auth *a,
-                    const char *what)
+int remote_fail(struct err *err, int code, const struct remote_target *t, const char *what, ...)
 {
-    return repo_fail(err, ERR_FAIL, t->token, "%s '%s'", what, t->display);
+    struct sbuf sb = SBUF_INIT;
+    va_list ap;
+    va_start(ap, what);
+    sbuf_vaddf(&sb, what, ap);
+    va_end(ap);
+    repo_fail(err, code, t->token, "%s", sb.buf);
+    repo_mask(err, t->url_secret);
+    repo_mask(err, t->url_secret_decoded);
+    sbuf_release(&sb);
+    return code;
+}
+
+static int net_fail(struct err *err, const struct remote_target *t, const char *what)
+{
+    return remote_fail(err, ERR_FAIL, t, "%s '%s'", what, t->display);
 }
 
 /* ---- reading references ---- */
@@ -308,7 +376,7 @@ int remote_state_load(struct remote_state *st, struct repo *r, struct remote_tar
                       const char *branch, const char *const *want, size_t nwant, struct err *err)
 {
     git_remote *remote = NULL;
-    struct remote_auth auth = {.token = t->token};
+    struct remote_auth auth = {.token = t->token, .url_has_password = t->url_secret != NULL};
     git_remote_callbacks cb;
     int rc = 0;
     *st = (struct remote_state){.refs = VEC_INIT(struct remote_ref)};
@@ -318,19 +386,19 @@ int remote_state_load(struct remote_state *st, struct repo *r, struct remote_tar
 
     remote_callbacks_init(&cb, &auth);
     if (anonymous_remote(&remote, r, t->url) < 0) {
-        rc = repo_fail(err, ERR_INVALID, t->token, "bad remote '%s'", t->display);
+        rc = remote_fail(err, ERR_INVALID, t, "bad remote '%s'", t->display);
         goto done;
     }
     char *hdr[1] = {t->extra_header};
     git_strarray headers = {.strings = hdr, .count = t->extra_header ? 1 : 0};
     if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, &headers) < 0) {
-        rc = net_fail(err, t, &auth, "cannot connect to");
+        rc = net_fail(err, t, "cannot connect to");
         goto done;
     }
     const git_remote_head **heads = NULL;
     size_t nheads = 0;
     if (git_remote_ls(&heads, &nheads, remote) < 0) {
-        rc = net_fail(err, t, &auth, "cannot list the references of");
+        rc = net_fail(err, t, "cannot list the references of");
         goto done;
     }
     for (size_t i = 0; i < nheads; i++) {
@@ -375,7 +443,7 @@ int remote_state_load(struct remote_state *st, struct repo *r, struct remote_tar
         fo.custom_headers = headers;
         git_strarray specs = {.strings = (char **)want, .count = nwant};
         if (git_remote_download(remote, &specs, &fo) < 0) {
-            rc = net_fail(err, t, &auth, "cannot fetch from");
+            rc = net_fail(err, t, "cannot fetch from");
             goto done;
         }
     }
@@ -669,7 +737,8 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
     git_repository *scratch = NULL;
     git_reference *ref = NULL;
     struct sbuf dir = SBUF_INIT;
-    struct push_payload pp = {.auth = {.token = t->token}};
+    struct push_payload pp = {
+        .auth = {.token = t->token, .url_has_password = t->url_secret != NULL}};
     struct sbuf bref = SBUF_INIT;
     struct sbuf tref = SBUF_INIT;
     int rc = 0;
@@ -697,7 +766,7 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
     co.repository = scratch;
     co.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
     if (git_remote_create_with_opts(&remote, t->url, &co) < 0) {
-        rc = repo_fail(err, ERR_INVALID, t->token, "bad remote '%s'", t->display);
+        rc = remote_fail(err, ERR_INVALID, t, "bad remote '%s'", t->display);
         goto done;
     }
     int grc = push_one(remote, bref.buf, &pp, t);
@@ -712,7 +781,7 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
             *out = PUSH_RACE;
             goto done;
         }
-        rc = net_fail(err, t, &pp.auth, "cannot push to");
+        rc = net_fail(err, t, "cannot push to");
         goto done;
     }
     if (pp.rejected) {
@@ -725,7 +794,7 @@ static int push_network(enum push_outcome *out, struct repo *r, struct remote_ta
 
     grc = push_one(remote, tref.buf, &pp, t);
     if (grc < 0) {
-        rc = net_fail(err, t, &pp.auth, "cannot push the tag to");
+        rc = net_fail(err, t, "cannot push the tag to");
         char sha[GIT_OID_HEXSZ + 1];
         git_oid_tostr(sha, sizeof(sha), req->commit);
         err_prefix(err, "version %.7s is on '%s' but its tag '%s' is not: ", sha, req->branch,

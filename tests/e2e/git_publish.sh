@@ -215,6 +215,26 @@ check "no token: asks for one" grep -q "give --token or set GITHUB_TOKEN" "$T/er
 GITHUB_TOKEN= publish --branch models-http --path results --remote "$HTTP_URL" --token "x-access-token:$TOKEN"
 check "x-access-token:TOKEN form accepted" test $? = 0
 check "fsck after token form" fsck_ok "$SRV/repo.git"
+# credentials written in the URL: used, never shown (scp-like addresses too)
+HOSTPATH=127.0.0.1:$PORT/repo.git
+GITHUB_TOKEN= publish --branch models-http --path results --remote "http://x:bad%2Dpass-4711@$HOSTPATH"
+check "wrong password in the URL: exit 1" test $? = 1
+check "wrong password in the URL: authentication failed" grep -q "authentication failed" "$T/err"
+check "wrong password in the URL: password not printed" \
+    bash -c "! grep -E -q 'bad%2Dpass-4711|bad-pass-4711|x:bad' '$T/err' '$T/out'"
+printf 'url token\n' >results/a.txt
+GITHUB_TOKEN= publish --branch models-http --path results --remote "http://x-access-token:$TOKEN@$HOSTPATH"
+check "token in the URL: published" test "$(git -C "$SRV/repo.git" show models-http:results/a.txt)" = "url token"
+check "token in the URL: address shown without it" grep -q "pushed to http://$HOSTPATH" "$T/err"
+check "token in the URL: token not printed" bash -c "! grep -q '$TOKEN' '$T/err' '$T/out'"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "http://x:secret-8265@127.0.0.1:1/repo.git"
+check "token in an unreachable URL: exit 1" test $? = 1
+check "token in an unreachable URL: address shown without it" grep -q "'http://127.0.0.1:1/repo.git'" "$T/err"
+check "token in an unreachable URL: not printed" bash -c "! grep -q 'secret-8265' '$T/err' '$T/out'"
+GITHUB_TOKEN= publish --branch models-http --path results --remote "x:secret-8265@127.0.0.1:repo.git"
+check "token in an scp-like address: exit 1" test $? = 1
+check "token in an scp-like address: not printed" bash -c "! grep -q 'secret-8265' '$T/err' '$T/out'"
+check "fsck after URL credentials" fsck_ok "$SRV/repo.git"
 # the credentials actions/checkout leaves in the configuration (http.<base>/.extraheader)
 printf 'checkout\n' >results/a.txt
 git config "http.http://127.0.0.1:$PORT/.extraheader" \

@@ -14,6 +14,7 @@
 
 #include "git/git.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,7 +189,14 @@ int remote_resolve(struct remote_target *t, struct repo *r, const char *remote, 
         const char *p = str_has_prefix(url, "file://") ? url + strlen("file://") : url;
         char real[PATH_MAX];
         if (!realpath(p, real)) {
-            rc = err_errno(err, "remote repository '%s' not found", p);
+            /* neither a configured remote nor a repository there: a bad request (exit 2) */
+            if (errno == ENOENT || errno == ENOTDIR)
+                rc = err_set(err, ERR_INVALID,
+                             "remote repository '%s' not found (no remote of that name is "
+                             "configured and no repository is at that path)",
+                             p);
+            else
+                rc = err_errno(err, "cannot read remote repository '%s'", p);
             goto done;
         }
         t->kind = REMOTE_PATH;

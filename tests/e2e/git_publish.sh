@@ -330,6 +330,9 @@ publish --branch models-path --remote "$T/remote.git"
 check "no --path: usage error" test $? = 2
 publish --branch models-path --path results --remote "$T/no-such-remote"
 check "missing remote: message" grep -q "remote repository '$T/no-such-remote' not found" "$T/err"
+publish --branch models-path --path results --remote origin2
+check "unknown remote name: exit 2, an invalid request" test $? = 2
+check "unknown remote name: message" grep -q "remote repository 'origin2' not found (no remote of that name" "$T/err"
 publish --get no-such-version --path results --out "$T/x" --branch models-path --remote "$T/remote.git"
 check "unknown version: message" grep -q "version 'no-such-version' not found" "$T/err"
 check "fsck after bad requests" fsck_ok "$T/remote.git"

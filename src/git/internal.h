@@ -14,7 +14,10 @@
 struct repo {
     git_repository *git;
     char *workdir; /* with trailing '/', NULL when bare (owned) */
-    char *gitdir;  /* with trailing '/' (owned) */
+    /* The repository's common directory with a trailing '/' (owned): where its objects, refs and
+     * LFS storage are; the .git directory itself except in a linked worktree (git worktree add),
+     * whose own .git/worktrees/NAME holds only its HEAD and index. */
+    char *commondir;
 };
 
 /*
@@ -25,6 +28,14 @@ int repo_fail(struct err *err, int code, const char *secret, const char *what, .
     __attribute__((format(printf, 4, 5)));
 /* Replaces every occurrence of secret in the message by "***". */
 void repo_mask(struct err *err, const char *secret);
+
+/*
+ * True when refname (refs/heads/x) is checked out in a worktree of git's repository: the main
+ * one unless the repository is bare, and every linked one (git worktree add), as git's
+ * find_shared_symref() looks for it before `git branch -f` or a push moves a branch. The
+ * worktree's folder is appended to where_out.
+ */
+bool repo_checked_out_in(struct sbuf *where_out, git_repository *git, const char *refname);
 
 /* Where versions go: nowhere (the local branch), a repository by path, or a network URL. */
 enum remote_kind { REMOTE_NONE, REMOTE_PATH, REMOTE_NETWORK };
@@ -97,10 +108,11 @@ struct remote_auth {
 };
 void remote_callbacks_init(git_remote_callbacks *cb, struct remote_auth *auth);
 
-/* LFS: "<gitdir>lfs/objects/aa/bb/<oid>" appended to out. */
-void lfs_object_path(struct sbuf *out, const char *gitdir, const char *oid);
-/* Copies a file into LFS storage under gitdir (no-op when the object is there). */
-int lfs_store(const char *gitdir, const struct repo_lfs_object *obj, struct err *err);
+/* LFS: "<commondir>lfs/objects/aa/bb/<oid>" appended to out (git-lfs keeps it in the common dir).
+ */
+void lfs_object_path(struct sbuf *out, const char *commondir, const char *oid);
+/* Copies a file into LFS storage under commondir (no-op when the object is there). */
+int lfs_store(const char *commondir, const struct repo_lfs_object *obj, struct err *err);
 /* Computes the sha256 and size of a file, streaming. */
 int lfs_hash_file(struct repo_lfs_object *obj, const char *path, struct err *err);
 /* Appends the pointer file's text. */

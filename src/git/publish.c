@@ -751,13 +751,13 @@ static int store_lfs(struct pub *p, const struct remote_target *t, struct err *e
             continue;
         int rc;
         if (t->kind == REMOTE_NONE) {
-            rc = lfs_store(p->r->gitdir, &f->lfs, err);
+            rc = lfs_store(p->r->commondir, &f->lfs, err);
         } else if (t->kind == REMOTE_PATH) {
             git_repository *dst = NULL;
             if (git_repository_open_ext(&dst, t->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
                 return repo_fail(err, ERR_FAIL, NULL, "cannot open '%s'", t->path);
             struct sbuf gd = SBUF_INIT;
-            sbuf_addstr(&gd, git_repository_path(dst));
+            sbuf_addstr(&gd, git_repository_commondir(dst));
             if (!sbuf_ends_with(&gd, "/"))
                 sbuf_addch(&gd, '/');
             git_repository_free(dst);
@@ -821,20 +821,27 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
         goto done;
     if (t.display)
         snprintf(res->remote, sizeof(res->remote), "%s", t.display);
-    if (t.kind == REMOTE_NONE && !git_repository_is_bare(r->git)) {
-        git_reference *h = NULL;
+    if (t.kind == REMOTE_NONE) {
+        /* Moving a branch under a worktree that has it checked out would leave that worktree
+         * stale; git branch -f refuses it in every worktree, not only this one. */
         struct sbuf name = SBUF_INIT;
+        struct sbuf where = SBUF_INIT;
         sbuf_addf(&name, "refs/heads/%s", o->branch);
-        bool current = git_reference_lookup(&h, r->git, "HEAD") == 0 &&
-                       git_reference_type(h) == GIT_REFERENCE_SYMBOLIC &&
-                       !strcmp(git_reference_symbolic_target(h), name.buf);
-        git_reference_free(h);
-        sbuf_release(&name);
-        if (current) {
+        bool out = repo_checked_out_in(&where, r->git, name.buf);
+        struct sbuf here = SBUF_INIT;
+        sbuf_add(&here, r->workdir, strlen(r->workdir) - 1);
+        if (out && !strcmp(where.buf, here.buf))
             rc = err_set(err, ERR_INVALID,
                          "branch '%s' is the current branch; publish to another branch", o->branch);
+        else if (out)
+            rc = err_set(err, ERR_INVALID,
+                         "branch '%s' is checked out at '%s'; publish to another branch", o->branch,
+                         where.buf);
+        sbuf_release(&name);
+        sbuf_release(&where);
+        sbuf_release(&here);
+        if (rc)
             goto done;
-        }
     }
 
     if (git_repository_index(&p.index, r->git) < 0)

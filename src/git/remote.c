@@ -584,7 +584,7 @@ static int scratch_repo(git_repository **out, struct sbuf *dir, struct repo *r, 
     sbuf_release(&tpl);
     if (rc)
         return rc;
-    sbuf_addf(&objects, "%sobjects", r->gitdir);
+    sbuf_addf(&objects, "%sobjects", r->commondir);
     if (git_repository_init(out, dir->buf, 1) < 0 || git_repository_config(&cfg, *out) < 0 ||
         git_config_set_int64(cfg, "pack.bigFileThreshold", PUSH_DELTA_MAX) < 0 ||
         git_config_set_int64(cfg, "pack.deltaCacheSize", PUSH_DELTA_MAX) < 0 ||
@@ -613,23 +613,19 @@ static int push_path(enum push_outcome *out, struct repo *r, struct remote_targe
         rc = repo_fail(err, ERR_FAIL, NULL, "cannot open remote repository '%s'", t->path);
         goto done;
     }
-    if (!git_repository_is_bare(dst)) {
-        git_reference *head = NULL;
-        struct sbuf name = SBUF_INIT;
-        sbuf_addf(&name, "refs/heads/%s", req->branch);
-        bool current = git_reference_lookup(&head, dst, "HEAD") == 0 &&
-                       git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
-                       !strcmp(git_reference_symbolic_target(head), name.buf);
-        git_reference_free(head);
-        sbuf_release(&name);
-        if (current) {
-            rc = err_set(err, ERR_INVALID,
-                         "branch '%s' is checked out in '%s'; publishing there would leave its "
-                         "working tree stale",
-                         req->branch, t->path);
-            goto done;
-        }
-    }
+    /* As git's receive.denyCurrentBranch, in any of the remote's worktrees. */
+    struct sbuf name = SBUF_INIT;
+    struct sbuf where = SBUF_INIT;
+    sbuf_addf(&name, "refs/heads/%s", req->branch);
+    if (repo_checked_out_in(&where, dst, name.buf))
+        rc = err_set(err, ERR_INVALID,
+                     "branch '%s' is checked out at '%s'; publishing there would leave its "
+                     "working tree stale",
+                     req->branch, where.buf);
+    sbuf_release(&name);
+    sbuf_release(&where);
+    if (rc)
+        goto done;
     rc = scratch_repo(&scratch, &scratch_dir, r, err);
     if (rc)
         goto done;
@@ -646,7 +642,7 @@ static int push_path(enum push_outcome *out, struct repo *r, struct remote_targe
         goto done;
     }
     if (git_packbuilder_object_count(pb) > 0) {
-        sbuf_addf(&packdir, "%s/objects/pack", git_repository_path(dst));
+        sbuf_addf(&packdir, "%s/objects/pack", git_repository_commondir(dst));
         if (git_packbuilder_write(pb, packdir.buf, 0, NULL, NULL) < 0) {
             rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the objects into '%s'", t->path);
             goto done;

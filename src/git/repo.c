@@ -80,7 +80,7 @@ static struct repo *repo_wrap(git_repository *git)
     r->git = git;
     if (git_repository_workdir(git))
         r->workdir = with_slash(git_repository_workdir(git));
-    r->gitdir = with_slash(git_repository_path(git));
+    r->commondir = with_slash(git_repository_commondir(git));
     return r;
 }
 
@@ -137,7 +137,7 @@ void repo_free(struct repo *r)
         return;
     git_repository_free(r->git);
     xfree(r->workdir);
-    xfree(r->gitdir);
+    xfree(r->commondir);
     xfree(r);
 }
 
@@ -169,9 +169,9 @@ void repo_provenance_from_env(struct repo_provenance *out)
 
 #define LFS_CHUNK (1u << 20)
 
-void lfs_object_path(struct sbuf *out, const char *gitdir, const char *oid)
+void lfs_object_path(struct sbuf *out, const char *commondir, const char *oid)
 {
-    sbuf_addf(out, "%slfs/objects/%.2s/%.2s/%s", gitdir, oid, oid + 2, oid);
+    sbuf_addf(out, "%slfs/objects/%.2s/%.2s/%s", commondir, oid, oid + 2, oid);
 }
 
 int lfs_hash_file(struct repo_lfs_object *obj, const char *path, struct err *err)
@@ -240,7 +240,7 @@ bool lfs_parse_pointer(struct repo_lfs_object *out, const char *data, size_t len
     return true;
 }
 
-int lfs_store(const char *gitdir, const struct repo_lfs_object *obj, struct err *err)
+int lfs_store(const char *commondir, const struct repo_lfs_object *obj, struct err *err)
 {
     struct sbuf dst = SBUF_INIT;
     struct sbuf dir = SBUF_INIT;
@@ -248,7 +248,7 @@ int lfs_store(const char *gitdir, const struct repo_lfs_object *obj, struct err 
     int in = -1;
     int out = -1;
     int rc = 0;
-    lfs_object_path(&dst, gitdir, obj->oid);
+    lfs_object_path(&dst, commondir, obj->oid);
     if (fs_is_file(dst.buf))
         goto done;
     path_dirname(&dir, dst.buf);
@@ -320,4 +320,69 @@ int repo_workdir_skip(bool *skip, struct repo *r, const char *relpath, bool is_d
 done:
     sbuf_release(&path);
     return rc;
+}
+
+/* True when the HEAD file at path names refname ("ref: refs/heads/x"). */
+static bool head_file_names(const char *path, const char *refname)
+{
+    struct sbuf head = SBUF_INIT;
+    struct err ignored = ERR_INIT;
+    bool hit = false;
+    if (sbuf_read_file(&head, path, 4096, &ignored) == 0) {
+        sbuf_rtrim(&head);
+        hit = str_has_prefix(head.buf, "ref:") &&
+              !strcmp(head.buf + 4 + strspn(head.buf + 4, " \t"), refname);
+    }
+    sbuf_release(&head);
+    return hit;
+}
+
+bool repo_checked_out_in(struct sbuf *where_out, git_repository *git, const char *refname)
+{
+    const char *common = git_repository_commondir(git);
+    struct sbuf path = SBUF_INIT;
+    git_strarray names = {0};
+    bool hit = false;
+
+    /* The main worktree, unless the repository is bare: its HEAD is the common dir's. */
+    bool main_bare = git_repository_is_bare(git);
+    if (git_repository_is_worktree(git)) {
+        git_config *cfg = NULL;
+        int bare = 0;
+        main_bare = git_repository_config_snapshot(&cfg, git) == 0 &&
+                    git_config_get_bool(&bare, cfg, "core.bare") == 0 && bare;
+        git_config_free(cfg);
+    }
+    sbuf_addf(&path, "%s%sHEAD", common, str_has_suffix(common, "/") ? "" : "/");
+    if (!main_bare && head_file_names(path.buf, refname)) {
+        /* the main worktree is the folder around the common dir, as git names it */
+        sbuf_addstr(where_out, common);
+        while (where_out->len > 1 && where_out->buf[where_out->len - 1] == '/')
+            sbuf_setlen(where_out, where_out->len - 1);
+        if (sbuf_ends_with(where_out, "/.git"))
+            sbuf_setlen(where_out, where_out->len - strlen("/.git"));
+        hit = true;
+        goto done;
+    }
+    /* Every linked worktree (git worktree add): .git/worktrees/<name>/HEAD. */
+    if (git_worktree_list(&names, git) < 0)
+        goto done;
+    for (size_t i = 0; i < names.count && !hit; i++) {
+        sbuf_reset(&path);
+        sbuf_addf(&path, "%s%sworktrees/%s/HEAD", common, str_has_suffix(common, "/") ? "" : "/",
+                  names.strings[i]);
+        if (!head_file_names(path.buf, refname))
+            continue;
+        git_worktree *wt = NULL;
+        if (git_worktree_lookup(&wt, git, names.strings[i]) == 0)
+            sbuf_addstr(where_out, git_worktree_path(wt));
+        else
+            sbuf_addstr(where_out, names.strings[i]);
+        git_worktree_free(wt);
+        hit = true;
+    }
+done:
+    git_strarray_dispose(&names);
+    sbuf_release(&path);
+    return hit;
 }

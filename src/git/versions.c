@@ -261,7 +261,7 @@ static int restore_blob(struct restore *rs, const char *rel, const git_oid *oid,
     }
     struct repo_lfs_object obj;
     if (lfs_parse_pointer(&obj, data, len)) {
-        lfs_object_path(&lfs, rs->r->gitdir, obj.oid);
+        lfs_object_path(&lfs, rs->r->commondir, obj.oid);
         if (!fs_is_file(lfs.buf) && rs->remote_gitdir.len) {
             sbuf_reset(&lfs);
             lfs_object_path(&lfs, rs->remote_gitdir.buf, obj.oid);
@@ -393,7 +393,7 @@ int repo_get(char *commit_out, struct repo *r, const struct repo_get_opts *o, st
     if (t.kind == REMOTE_PATH) {
         git_repository *dst = NULL;
         if (git_repository_open_ext(&dst, t.path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
-            sbuf_addstr(&rs.remote_gitdir, git_repository_path(dst));
+            sbuf_addstr(&rs.remote_gitdir, git_repository_commondir(dst));
             if (!sbuf_ends_with(&rs.remote_gitdir, "/"))
                 sbuf_addch(&rs.remote_gitdir, '/');
         }

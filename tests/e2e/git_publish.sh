@@ -373,6 +373,46 @@ check "absolute path through a link to the work tree: files published" \
 rm "$T/wlink"
 check "fsck after pathspecs" fsck_ok "$T/remote.git"
 
+# --- linked worktrees (git worktree add): they share the objects of the main repository, and a
+# branch checked out in any worktree is not moved (git branch -f refuses it too) ---
+git worktree add -q "$T/wt-linked" -b linked-wt
+mkdir -p "$T/wt-linked/results"
+printf 'from a worktree\n' >"$T/wt-linked/results/w.txt"
+(cd "$T/wt-linked" && "$R" publish --branch from-worktree --path results --remote "$T/remote.git") \
+    >"$T/out" 2>"$T/err"
+check "linked worktree, remote by path: exit 0" test $? = 0
+check "linked worktree, remote by path: published" \
+    test "$(git -C "$T/remote.git" show from-worktree:results/w.txt 2>/dev/null)" = "from a worktree"
+(cd "$T/wt-linked" && "$R" publish --branch from-worktree --path results --remote "$HTTP_URL" \
+    --token "$TOKEN") >"$T/out" 2>"$T/err"
+check "linked worktree, HTTP remote: exit 0" test $? = 0
+check "linked worktree, HTTP remote: published" \
+    test "$(git -C "$SRV/repo.git" show from-worktree:results/w.txt 2>/dev/null)" = "from a worktree"
+check "git refuses to move a branch checked out in a linked worktree" \
+    bash -c "! git branch -f linked-wt main 2>/dev/null"
+linked_tip=$(git rev-parse linked-wt)
+publish --branch linked-wt --path results
+check "local branch checked out in a linked worktree: exit 2" test $? = 2
+check "local branch checked out in a linked worktree: says where" \
+    grep -q "branch 'linked-wt' is checked out at '$T/wt-linked'" "$T/err"
+check "local branch checked out in a linked worktree: not moved" test "$(git rev-parse linked-wt)" = "$linked_tip"
+(cd "$T/wt-linked" && "$R" publish --branch main --path results) >"$T/out" 2>"$T/err"
+check "from a linked worktree, the main worktree's branch: exit 2" test $? = 2
+check "from a linked worktree, the main worktree's branch: says where" \
+    grep -q "branch 'main' is checked out at '$W'" "$T/err"
+(cd "$T/wt-linked" && "$R" publish --branch linked-wt --path results) >"$T/out" 2>"$T/err"
+check "from a linked worktree, its own branch: the current branch" grep -q "is the current branch" "$T/err"
+(cd "$T/wt-linked" && "$R" publish --branch wt-local --path results) >"$T/out" 2>"$T/err"
+check "from a linked worktree, a local branch: exit 0" test $? = 0
+check "from a linked worktree, a local branch: published" \
+    test "$(git show wt-local:results/w.txt 2>/dev/null)" = "from a worktree"
+(cd "$T/wt-linked" && "$R" publish --branch linked-wt --path results --remote "$W") >"$T/out" 2>"$T/err"
+check "remote by path with the branch checked out in its linked worktree: refused" \
+    grep -q "branch 'linked-wt' is checked out at '$T/wt-linked'" "$T/err"
+git worktree remove --force "$T/wt-linked"
+git branch -q -D linked-wt wt-local
+check "fsck after linked worktrees" fsck_ok "$W"
+
 # --- the tree publish makes is the one `git add -A PATH` puts in the index ---
 # as_git_add PATH: the tree `git add -A PATH` gives PATH, built in a copy of the user's index
 as_git_add() {

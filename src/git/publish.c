@@ -6,7 +6,8 @@
  * The user's index, HEAD and working tree are never written: blobs go straight into the object
  * database (git_blob_create_from_workdir streams a file through the odb write stream when no
  * filter applies, and applies .gitattributes filters as `git add` does otherwise), and the tree
- * is made with git_tree_create_updated() from the tip's tree, not from the index.
+ * is made from the tip's tree, not from the index: each path's subtree is built from the files
+ * on disk with tree builders and set into the tip's tree in place of the old one.
  */
 
 #include "git/git.h"
@@ -33,9 +34,9 @@
 #define METRICS_MAX (8u << 20)
 
 struct pub_file {
-    char *rel; /* path in the commit (owned) */
-    char *abs; /* path on disk (owned) */
-    git_filemode_t mode;
+    char *rel;           /* path in the commit (owned) */
+    char *abs;           /* path on disk (owned) */
+    git_filemode_t mode; /* GIT_FILEMODE_COMMIT: a gitlink, oid is the commit it records */
     uint64_t size;
     bool is_lfs;
     struct repo_lfs_object lfs;
@@ -89,8 +90,8 @@ static int is_ignored(struct pub *p, const char *rel, bool is_dir, bool *out, st
     *out = false;
     if (p->o->force_add)
         return 0;
-    if (!is_dir && p->index && git_index_get_bypath(p->index, rel, 0))
-        return 0; /* tracked files are published even when a pattern matches them */
+    if (p->index && git_index_get_bypath(p->index, rel, 0))
+        return 0; /* tracked files (and submodules) are published even when a pattern matches */
     struct sbuf sb = SBUF_INIT;
     sbuf_addstr(&sb, rel);
     if (is_dir)
@@ -125,6 +126,51 @@ static int add_file(struct pub *p, const char *abs, const char *rel, const struc
     uint64_t limit = p->o->lfs_threshold ? p->o->lfs_threshold : REPO_LFS_THRESHOLD_DEFAULT;
     if (S_ISREG(st->st_mode) && f->size > limit)
         f->is_lfs = true;
+    return 0;
+}
+
+/*
+ * A folder that `git add` records as one gitlink (mode 160000) instead of its files: a
+ * repository of its own (a checked-out submodule, or an embedded repository, about which git
+ * warns) recorded at its HEAD commit, or a submodule the index knows that is not checked out
+ * (its recorded commit stays, as git leaves it). *added says whether the folder was one.
+ */
+static int add_gitlink(bool *added, struct pub *p, const char *abs, const char *rel,
+                       struct err *err)
+{
+    *added = false;
+    const git_index_entry *ie = p->index ? git_index_get_bypath(p->index, rel, 0) : NULL;
+    bool submodule = ie && ie->mode == GIT_FILEMODE_COMMIT;
+    struct sbuf dotgit = SBUF_INIT;
+    sbuf_addf(&dotgit, "%s/.git", abs);
+    struct stat st;
+    bool nested = lstat(dotgit.buf, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode));
+    sbuf_release(&dotgit);
+    git_oid oid;
+    if (nested) {
+        git_repository *sub = NULL;
+        /* a .git that is no repository leaves an ordinary folder, as for git */
+        nested = git_repository_open_ext(&sub, abs, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0;
+        int grc = nested ? git_reference_name_to_id(&oid, sub, "HEAD") : 0;
+        git_repository_free(sub);
+        if (grc < 0)
+            return err_set(err, ERR_INVALID, "'%s/' does not have a commit checked out", rel);
+    }
+    if (!nested && !submodule)
+        return 0;
+    if (!nested)
+        git_oid_cpy(&oid, &ie->id);
+    else if (!submodule)
+        logf_(p->o,
+              "publish: '%s' is a git repository of its own; it is published as a gitlink to its "
+              "HEAD, not as its files (as git add does)",
+              rel);
+    struct pub_file *f = vec_push(&p->files);
+    f->rel = xstrdup(rel);
+    f->abs = xstrdup(abs);
+    f->mode = GIT_FILEMODE_COMMIT;
+    git_oid_cpy(&f->oid, &oid);
+    *added = true;
     return 0;
 }
 
@@ -166,8 +212,13 @@ static int walk_dir(struct pub *p, const char *abs, const char *rel, unsigned de
             goto done;
         if (ign)
             continue;
-        rc = dir ? walk_dir(p, cabs.buf, crel.buf, depth + 1, err)
-                 : add_file(p, cabs.buf, crel.buf, &st, err);
+        bool linked = false;
+        if (dir)
+            rc = add_gitlink(&linked, p, cabs.buf, crel.buf, err);
+        if (!rc && dir && !linked)
+            rc = walk_dir(p, cabs.buf, crel.buf, depth + 1, err);
+        else if (!rc && !dir)
+            rc = add_file(p, cabs.buf, crel.buf, &st, err);
         if (rc)
             goto done;
     }
@@ -258,6 +309,22 @@ static int work_tree_path(struct sbuf *rel, struct pub *p, const char *cwd, cons
             rc = err_set(err, ERR_INVALID, "pathspec '%s' is beyond a symbolic link", arg);
             goto done;
         }
+        /* inside another repository: its files belong to it, the parent records a gitlink */
+        const char *leadrel = lead.buf + strlen(wd);
+        const git_index_entry *ie = p->index ? git_index_get_bypath(p->index, leadrel, 0) : NULL;
+        if (ie && ie->mode == GIT_FILEMODE_COMMIT) {
+            rc = err_set(err, ERR_INVALID, "pathspec '%s' is in submodule '%s'", arg, leadrel);
+            goto done;
+        }
+        sbuf_addstr(&lead, "/.git");
+        if (lstat(lead.buf, &st) == 0) {
+            sbuf_setlen(&lead, lead.len - strlen("/.git"));
+            rc = err_set(err, ERR_INVALID,
+                         "pathspec '%s' is in the nested repository '%s' (publish '%s' to record "
+                         "it as a gitlink)",
+                         arg, leadrel, leadrel);
+            goto done;
+        }
     }
     sbuf_addstr(rel, r);
 done:
@@ -295,7 +362,11 @@ static int collect(struct pub *p, struct err *err)
             goto done;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc = walk_dir(p, abs.buf, rel, 0, err);
+            bool linked = false;
+            if (*rel)
+                rc = add_gitlink(&linked, p, abs.buf, rel, err);
+            if (!rc && !linked)
+                rc = walk_dir(p, abs.buf, rel, 0, err);
         } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
             bool ign = false;
             rc = is_ignored(p, rel, false, &ign, err);
@@ -331,13 +402,6 @@ done:
     return rc;
 }
 
-static bool has_file(const struct pub *p, const char *rel)
-{
-    struct pub_file key = {.rel = (char *)rel};
-    return p->files.len &&
-           bsearch(&key, p->files.items, p->files.len, sizeof(struct pub_file), file_cmp);
-}
-
 /* ---- metrics summary ---- */
 
 static void metrics_summary(struct pub *p)
@@ -347,7 +411,7 @@ static void metrics_summary(struct pub *p)
     const struct pub_file *best = NULL;
     vec_foreach (struct pub_file, f, &p->files) {
         if (!strcmp(path_basename(f->rel), "metrics.json") && !f->is_lfs &&
-            (!best || strlen(f->rel) < strlen(best->rel)))
+            f->mode != GIT_FILEMODE_COMMIT && (!best || strlen(f->rel) < strlen(best->rel)))
             best = f;
     }
     if (!best)
@@ -406,6 +470,8 @@ static bool unchanged_in(git_oid *oid_out, struct pub *p, git_tree *base, struct
 static int write_blobs(struct pub *p, git_tree *base, struct err *err)
 {
     vec_foreach (struct pub_file, f, &p->files) {
+        if (f->mode == GIT_FILEMODE_COMMIT)
+            continue; /* a gitlink: the commit it records is known, nothing to store */
         if (f->is_lfs) {
             int rc = lfs_hash_file(&f->lfs, f->abs, err);
             if (rc)
@@ -428,37 +494,116 @@ static int write_blobs(struct pub *p, git_tree *base, struct err *err)
     return 0;
 }
 
-struct walk_ctx {
-    struct pub *p;
-    const char *root;
-    struct vec *updates; /* git_tree_update */
-    struct vec *names;   /* char *, owned paths the updates point at */
-};
+/* ---- trees ---- */
 
-static void add_update(struct vec *updates, struct vec *names, git_tree_update_t action,
-                       const char *path, const git_oid *oid, git_filemode_t mode)
+/*
+ * The tree `base` (NULL: empty) with `path` set to the entry (oid, mode), or removed when oid is
+ * NULL, into out; *empty tells whether the result has no entries. Whatever is in the way is
+ * replaced, as git add replaces an index entry of another type: a folder by a file, a file or a
+ * link by a folder, a gitlink by either. Folders left empty disappear, as git has no empty
+ * trees. (git_tree_create_updated() refuses type changes and D/F conflicts.)
+ */
+static int tree_set(git_oid *out, bool *empty, git_repository *git, const git_oid *base,
+                    const char *path, const git_oid *oid, git_filemode_t mode)
 {
-    char *copy = xstrdup(path);
-    *(char **)vec_push(names) = copy;
-    git_tree_update *u = vec_push(updates);
-    u->action = action;
-    u->path = copy;
-    if (oid)
-        git_oid_cpy(&u->id, oid);
-    u->filemode = mode;
+    git_tree *tree = NULL;
+    git_treebuilder *tb = NULL;
+    char *name = NULL;
+    int grc = 0;
+    if (base)
+        grc = git_tree_lookup(&tree, git, base);
+    if (grc == 0)
+        grc = git_treebuilder_new(&tb, git, tree);
+    if (grc < 0)
+        goto done;
+    const char *slash = strchr(path, '/');
+    name = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(path);
+    if (!slash) {
+        if (oid)
+            grc = git_treebuilder_insert(NULL, tb, name, oid, mode);
+        else if (git_treebuilder_get(tb, name))
+            grc = git_treebuilder_remove(tb, name);
+    } else {
+        const git_tree_entry *e = git_treebuilder_get(tb, name);
+        bool is_tree = e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
+        if (oid || is_tree) {
+            git_oid sub;
+            bool sub_empty = false;
+            grc = tree_set(&sub, &sub_empty, git, is_tree ? git_tree_entry_id(e) : NULL, slash + 1,
+                           oid, mode);
+            if (grc == 0 && sub_empty && e)
+                grc = git_treebuilder_remove(tb, name);
+            else if (grc == 0 && !sub_empty)
+                grc = git_treebuilder_insert(NULL, tb, name, &sub, GIT_FILEMODE_TREE);
+        }
+    }
+    if (grc == 0) {
+        *empty = git_treebuilder_entrycount(tb) == 0;
+        grc = git_treebuilder_write(out, tb);
+    }
+done:
+    xfree(name);
+    git_treebuilder_free(tb);
+    git_tree_free(tree);
+    return grc;
 }
 
-static int removed_cb(const char *dir, const git_tree_entry *e, void *payload)
+/*
+ * The tree of the files [*i, end) of p->files whose paths all start with the folder prefix
+ * (dirlen bytes, "" or "a/b/"), into out; *i ends past them. The files are sorted by path, so
+ * those of one subfolder are next to each other.
+ */
+static int tree_of_files(git_oid *out, struct pub *p, size_t *i, size_t end, const char *prefix,
+                         size_t dirlen)
 {
-    struct walk_ctx *c = payload;
-    if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-        return 0;
-    struct sbuf path = SBUF_INIT;
-    sbuf_addf(&path, "%s/%s%s", c->root, dir, git_tree_entry_name(e));
-    if (!has_file(c->p, path.buf))
-        add_update(c->updates, c->names, GIT_TREE_UPDATE_REMOVE, path.buf, NULL, 0);
-    sbuf_release(&path);
-    return 0;
+    git_treebuilder *tb = NULL;
+    struct sbuf sub = SBUF_INIT;
+    int grc = git_treebuilder_new(&tb, p->r->git, NULL);
+    while (grc == 0 && *i < end) {
+        const struct pub_file *f = vec_at(&p->files, *i);
+        if (strncmp(f->rel, prefix, dirlen))
+            break; /* past this folder */
+        const char *name = f->rel + dirlen;
+        const char *slash = strchr(name, '/');
+        if (!slash) {
+            grc = git_treebuilder_insert(NULL, tb, name, &f->oid, f->mode);
+            (*i)++;
+            continue;
+        }
+        sbuf_reset(&sub);
+        sbuf_add(&sub, f->rel, (size_t)(slash - f->rel) + 1);
+        git_oid tree;
+        grc = tree_of_files(&tree, p, i, end, sub.buf, sub.len);
+        if (grc == 0) {
+            sbuf_setlen(&sub, sub.len - 1);
+            grc = git_treebuilder_insert(NULL, tb, sub.buf + dirlen, &tree, GIT_FILEMODE_TREE);
+        }
+    }
+    if (grc == 0)
+        grc = git_treebuilder_write(out, tb);
+    git_treebuilder_free(tb);
+    sbuf_release(&sub);
+    return grc;
+}
+
+/* The files at root or under root/ as [*lo, *hi) of the sorted p->files. */
+static void files_under(size_t *lo, size_t *hi, const struct pub *p, const char *root)
+{
+    size_t n = strlen(root);
+    *lo = 0;
+    while (*lo < p->files.len) {
+        const struct pub_file *f = vec_at(&p->files, *lo);
+        if (!strncmp(f->rel, root, n) && (f->rel[n] == '/' || !f->rel[n]))
+            break;
+        (*lo)++;
+    }
+    *hi = *lo;
+    while (*hi < p->files.len) {
+        const struct pub_file *f = vec_at(&p->files, *hi);
+        if (strncmp(f->rel, root, n) || (f->rel[n] != '/' && f->rel[n]))
+            break;
+        (*hi)++;
+    }
 }
 
 #define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
@@ -505,11 +650,11 @@ static int lfs_attributes(git_oid *tree_oid, struct pub *p, struct err *err)
             rc = repo_fail(err, ERR_FAIL, NULL, "cannot store .gitattributes");
             goto done;
         }
-        git_tree_update u = {.action = GIT_TREE_UPDATE_UPSERT,
-                             .path = ".gitattributes",
-                             .filemode = GIT_FILEMODE_BLOB};
-        git_oid_cpy(&u.id, &blob_oid);
-        if (git_tree_create_updated(tree_oid, p->r->git, tree, 1, &u) < 0)
+        bool empty = false;
+        git_oid base_oid;
+        git_oid_cpy(&base_oid, tree_oid);
+        if (tree_set(tree_oid, &empty, p->r->git, &base_oid, ".gitattributes", &blob_oid,
+                     GIT_FILEMODE_BLOB) < 0)
             rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
     }
 done:
@@ -521,92 +666,98 @@ done:
     return rc;
 }
 
-/* The tree of `base` (may be NULL) with every root replaced by the collected files. */
+/* True when root lies inside another of the roots (or repeats an earlier one). */
+static bool root_covered(const struct pub *p, size_t k)
+{
+    const char *root = *(char **)vec_at(&p->roots, k);
+    for (size_t j = 0; j < p->roots.len; j++) {
+        const char *other = *(char **)vec_at(&p->roots, j);
+        size_t n = strlen(other);
+        if (j == k || strncmp(root, other, n))
+            continue;
+        if (!*other || root[n] == '/' || (!root[n] && j < k))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The tree of `base` (may be NULL) with every root replaced by the collected files under it:
+ * what `git add -A <roots>` would leave in an index that held `base`.
+ */
 static int build_tree(git_oid *out, struct pub *p, git_tree *base, struct err *err)
 {
-    struct vec updates = VEC_INIT(git_tree_update);
-    struct vec names = VEC_INIT(char *);
     git_tree_entry *e = NULL;
-    git_tree *sub = NULL;
     int rc = 0;
-    bool whole = false;
-    vec_foreach (char *, root, &p->roots)
-        whole = whole || !**root;
 
-    if (base && !whole) {
-        vec_foreach (char *, root, &p->roots) {
-            git_tree_entry_free(e);
-            e = NULL;
-            int grc = git_tree_entry_bypath(&e, base, *root);
-            if (grc == GIT_ENOTFOUND)
-                continue;
-            if (grc < 0) {
-                rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
-                goto done;
-            }
-            if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-                git_tree_free(sub);
-                sub = NULL;
-                if (git_tree_lookup(&sub, p->r->git, git_tree_entry_id(e)) < 0) {
-                    rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
-                    goto done;
-                }
-                struct walk_ctx c = {.p = p, .root = *root, .updates = &updates, .names = &names};
-                if (git_tree_walk(sub, GIT_TREEWALK_PRE, removed_cb, &c) < 0) {
-                    rc = repo_fail(err, ERR_FAIL, NULL, "cannot read '%s' in the tip", *root);
-                    goto done;
-                }
-            } else if (!has_file(p, *root)) {
-                add_update(&updates, &names, GIT_TREE_UPDATE_REMOVE, *root, NULL, 0);
-            }
-        }
-    }
     /* A path that exists neither on disk nor in the tip is a mistake, as in `git add`. */
     vec_foreach (char *, root, &p->roots) {
         if (!**root)
             continue;
-        struct sbuf prefix = SBUF_INIT;
-        sbuf_addf(&prefix, "%s/", *root);
-        bool on_disk = false;
-        vec_foreach (struct pub_file, f, &p->files) {
-            if (!strcmp(f->rel, *root) || str_has_prefix(f->rel, prefix.buf)) {
-                on_disk = true;
-                break;
-            }
-        }
-        sbuf_release(&prefix);
-        git_tree_entry_free(e);
-        e = NULL;
+        size_t lo;
+        size_t hi;
+        files_under(&lo, &hi, p, *root);
         struct stat st;
         struct sbuf abs = SBUF_INIT;
         sbuf_addf(&abs, "%s%s", p->r->workdir, *root);
         bool exists = lstat(abs.buf, &st) == 0;
         sbuf_release(&abs);
-        if (!on_disk && !exists && (!base || git_tree_entry_bypath(&e, base, *root) < 0)) {
+        git_tree_entry_free(e);
+        e = NULL;
+        if (lo == hi && !exists && (!base || git_tree_entry_bypath(&e, base, *root) < 0)) {
             rc = err_set(err, ERR_INVALID, "pathspec '%s' did not match any files", *root);
             goto done;
         }
     }
-    vec_foreach (struct pub_file, f, &p->files)
-        add_update(&updates, &names, GIT_TREE_UPDATE_UPSERT, f->rel, &f->oid, f->mode);
 
-    if (!base || whole) {
-        /* git_tree_create_updated needs a baseline; start from the empty tree */
-        git_treebuilder *tb = NULL;
-        git_oid empty;
-        if (git_treebuilder_new(&tb, p->r->git, NULL) < 0 ||
-            git_treebuilder_write(&empty, tb) < 0 || git_tree_lookup(&sub, p->r->git, &empty) < 0) {
-            git_treebuilder_free(tb);
-            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the empty tree");
+    bool whole = false;
+    vec_foreach (char *, root, &p->roots)
+        whole = whole || !**root;
+    if (whole || !base) {
+        /* the collected files are all there is: "." was published, or a new orphan branch */
+        size_t i = 0;
+        if (tree_of_files(out, p, &i, p->files.len, "", 0) < 0)
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
+        goto lfs;
+    }
+
+    git_oid cur;
+    git_oid_cpy(&cur, git_tree_id(base));
+    for (size_t k = 0; k < p->roots.len; k++) {
+        if (root_covered(p, k))
+            continue;
+        const char *root = *(char **)vec_at(&p->roots, k);
+        size_t lo;
+        size_t hi;
+        files_under(&lo, &hi, p, root);
+        const struct pub_file *first = lo < hi ? vec_at(&p->files, lo) : NULL;
+        git_oid entry;
+        git_filemode_t mode = GIT_FILEMODE_TREE;
+        const git_oid *set = NULL;
+        int grc = 0;
+        if (first && !strcmp(first->rel, root)) {
+            set = &first->oid; /* the root is one file, link or gitlink */
+            mode = first->mode;
+        } else if (first) {
+            struct sbuf prefix = SBUF_INIT;
+            sbuf_addf(&prefix, "%s/", root);
+            size_t i = lo;
+            grc = tree_of_files(&entry, p, &i, hi, prefix.buf, prefix.len);
+            sbuf_release(&prefix);
+            set = &entry;
+        }
+        bool empty = false;
+        if (grc == 0)
+            grc = tree_set(&cur, &empty, p->r->git, &cur, root, set, mode);
+        if (grc < 0) {
+            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree of '%s'", root);
             goto done;
         }
-        git_treebuilder_free(tb);
-        base = sub;
     }
-    if (git_tree_create_updated(out, p->r->git, base, updates.len, updates.items) < 0) {
-        rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
+    git_oid_cpy(out, &cur);
+lfs:
+    if (rc)
         goto done;
-    }
     vec_foreach (struct pub_file, f, &p->files) {
         if (f->is_lfs) {
             rc = lfs_attributes(out, p, err);
@@ -615,11 +766,6 @@ static int build_tree(git_oid *out, struct pub *p, git_tree *base, struct err *e
     }
 done:
     git_tree_entry_free(e);
-    git_tree_free(sub);
-    vec_foreach (char *, s, &names)
-        xfree(*s);
-    vec_release(&names);
-    vec_release(&updates);
     return rc;
 }
 

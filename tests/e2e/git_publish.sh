@@ -439,6 +439,78 @@ check "ignored folder with tracked files: untracked file left out" \
 git rm -q --cached -r kept
 rm -rf kept
 
+# entries that change type: folder <-> file, link -> folder, repository <-> folder (the
+# published subtree is compared with the one git add -A writes into a copy of the user's index)
+mkdir -p shapes/d/x shapes/F shapes/r
+printf 'f\n' >shapes/d/x/f
+printf 'q\n' >shapes/F/q
+printf 'r\n' >shapes/r/r.txt
+ln -s ../README.md shapes/L
+git init -q shapes/n
+printf 'n\n' >shapes/n/n.txt
+git -C shapes/n add n.txt
+git -C shapes/n commit -qm n
+publish --branch shapes --path shapes --remote "$T/remote.git" --orphan
+check "new branch with a nested repository: exit 0" test $? = 0
+check "new branch with a nested repository: the tree git add -A makes" \
+    test "$(git -C "$T/remote.git" rev-parse shapes:shapes 2>/dev/null)" = "$(as_git_add shapes)"
+check "nested repository: a gitlink to its HEAD, not its files" \
+    test "$(git -C "$T/remote.git" ls-tree shapes shapes/n | cut -d' ' -f1,3 | cut -f1)" = \
+    "160000 $(git -C shapes/n rev-parse HEAD)"
+check "nested repository: said so" grep -q "'shapes/n' is a git repository of its own" "$T/err"
+rm -rf shapes/d/x shapes/L shapes/F shapes/n/.git
+printf 'now a file\n' >shapes/d/x
+mkdir shapes/L
+printf 'in\n' >shapes/L/in
+printf 'now a file\n' >shapes/F
+git -C shapes/r init -q
+git -C shapes/r add r.txt
+git -C shapes/r commit -qm r
+publish --branch shapes --path shapes --remote "$T/remote.git"
+check "type changes: exit 0" test $? = 0
+check "type changes: the tree git add -A makes" \
+    test "$(git -C "$T/remote.git" rev-parse shapes:shapes 2>/dev/null)" = "$(as_git_add shapes)"
+check "type changes: one version on top of the other" \
+    test "$(git -C "$T/remote.git" rev-list --count shapes)" = 2
+check "fsck after type changes" fsck_ok "$T/remote.git"
+rm -rf shapes
+# a registered submodule, an embedded repository and a plain file under one path
+git init -q "$T/subsrc"
+printf 's\n' >"$T/subsrc/s.txt"
+git -C "$T/subsrc" add s.txt
+git -C "$T/subsrc" commit -qm s
+git -c protocol.file.allow=always submodule add -q "$T/subsrc" mods/sub 2>/dev/null
+printf 'plain\n' >mods/plain.txt
+publish --branch mods --path mods --remote "$T/remote.git" --orphan
+check "submodule: exit 0" test $? = 0
+check "submodule: the tree git add -A makes" \
+    test "$(git -C "$T/remote.git" rev-parse mods:mods 2>/dev/null)" = "$(as_git_add mods)"
+check "submodule: a gitlink, its files not flattened into the branch" \
+    test "$(git -C "$T/remote.git" ls-tree -r --name-only mods | tr '\n' ' ')" = "mods/plain.txt mods/sub "
+publish --branch mods --path mods --remote "$HTTP_URL" --token "$TOKEN" --orphan
+check "submodule over HTTP: the same tree" \
+    test "$(git -C "$SRV/repo.git" rev-parse mods:mods 2>/dev/null)" = "$(as_git_add mods)"
+check "fsck after a gitlink over HTTP" fsck_ok "$SRV/repo.git"
+git add --dry-run mods/sub/s.txt >/dev/null 2>"$T/git.err"
+check "git refuses a path inside a submodule" grep -q "is in submodule 'mods/sub'" "$T/git.err"
+publish --branch mods --path mods/sub/s.txt --remote "$T/remote.git"
+check "path inside a submodule: exit 2" test $? = 2
+check "path inside a submodule: git's message" grep -q "pathspec 'mods/sub/s.txt' is in submodule 'mods/sub'" "$T/err"
+git submodule deinit -q -f mods/sub
+publish --branch mods --path mods --remote "$T/remote.git"
+check "submodule not checked out: its recorded commit stays" \
+    test "$(git -C "$T/remote.git" rev-parse mods:mods 2>/dev/null)" = "$(as_git_add mods)"
+git init -q mods/empty
+git add --dry-run mods >/dev/null 2>"$T/git.err"
+check "git refuses a repository without a commit" grep -q "'mods/empty/' does not have a commit checked out" "$T/git.err"
+publish --branch mods --path mods --remote "$T/remote.git"
+check "repository without a commit: exit 2" test $? = 2
+check "repository without a commit: git's message" grep -q "'mods/empty/' does not have a commit checked out" "$T/err"
+check "fsck after submodules" fsck_ok "$T/remote.git"
+git rm -q --cached -f mods/sub .gitmodules
+git config --remove-section submodule.mods/sub 2>/dev/null
+rm -rf mods .gitmodules .git/modules
+
 # --- three publishers racing 20 times each, each version tagged: every version lands, and every
 # tag names a commit on the branch (the branch is pushed first, the tag only once it landed) ---
 race_one() { # race_one NAME REMOTE

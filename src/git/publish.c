@@ -26,6 +26,7 @@
 #include <git2.h>
 
 #include "git/internal.h"
+#include "util/gitattr.h"
 #include "util/json.h"
 #include "util/path.h"
 #include "util/str.h"
@@ -608,14 +609,42 @@ static void files_under(size_t *lo, size_t *hi, const struct pub *p, const char 
 
 #define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
 
-/* Adds "/<path> filter=lfs ..." lines for the LFS files to the tree's .gitattributes. */
+/* True when the published files have `path` as an LFS file. */
+static bool is_lfs_file(const struct pub *p, const char *path)
+{
+    vec_foreach (const struct pub_file, f, &p->files) {
+        if (f->is_lfs && !strcmp(f->rel, path))
+            return true;
+    }
+    return false;
+}
+
+/* True when path lies at or under one of the published roots. */
+static bool under_roots(const struct pub *p, const char *path)
+{
+    vec_foreach (char *, root, &p->roots) {
+        if (!**root || path_within(path, *root))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Brings the LFS lines of the tree's root .gitattributes up to date: one
+ * "/<path> filter=lfs diff=lfs merge=lfs -text" line per LFS file, the path escaped as
+ * `git lfs track --filename` escapes it, and no such line left for a published path that is no
+ * LFS file any more (it shrank under the threshold, or is gone): `git check-attr filter` then
+ * names exactly the LFS files. Other lines are kept as they are.
+ */
 static int lfs_attributes(git_oid *tree_oid, struct pub *p, struct err *err)
 {
     git_tree *tree = NULL;
     git_tree_entry *e = NULL;
     git_blob *blob = NULL;
+    struct sbuf old = SBUF_INIT;
     struct sbuf text = SBUF_INIT;
     struct sbuf line = SBUF_INIT;
+    struct sbuf path = SBUF_INIT;
     int rc = 0;
     if (git_tree_lookup(&tree, p->r->git, tree_oid) < 0) {
         rc = repo_fail(err, ERR_FAIL, NULL, "cannot read the new tree");
@@ -624,27 +653,49 @@ static int lfs_attributes(git_oid *tree_oid, struct pub *p, struct err *err)
     if (git_tree_entry_bypath(&e, tree, ".gitattributes") == 0 &&
         git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
         git_blob_lookup(&blob, p->r->git, git_tree_entry_id(e)) == 0)
-        sbuf_add(&text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-    size_t before = text.len;
+        sbuf_add(&old, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+
+    /* the old lines, less the LFS lines of published paths that are no LFS file now */
+    for (const char *l = old.buf; l < old.buf + old.len;) {
+        const char *nl = memchr(l, '\n', (size_t)(old.buf + old.len - l));
+        size_t n = nl ? (size_t)(nl - l) : (size_t)(old.buf + old.len - l);
+        sbuf_reset(&line);
+        sbuf_add(&line, l, n);
+        l += n + (nl ? 1 : 0);
+        bool drop = false;
+        if (line.len > 1 && line.buf[0] == '/' && sbuf_ends_with(&line, LFS_ATTRS)) {
+            sbuf_setlen(&line, line.len - strlen(LFS_ATTRS));
+            sbuf_reset(&path);
+            drop = gitattr_unescape_path(&path, line.buf + 1) && under_roots(p, path.buf) &&
+                   !is_lfs_file(p, path.buf);
+            sbuf_add(&line, LFS_ATTRS, strlen(LFS_ATTRS));
+        }
+        if (!drop)
+            sbuf_addf(&text, "%s%s", line.buf, nl ? "\n" : "");
+    }
     vec_foreach (struct pub_file, f, &p->files) {
         if (!f->is_lfs)
             continue;
         sbuf_reset(&line);
         sbuf_addch(&line, '/');
-        for (const char *c = f->rel; *c; c++) {
-            if (*c == ' ')
-                sbuf_addstr(&line, "[[:space:]]"); /* as git lfs track writes it */
-            else
-                sbuf_addch(&line, *c);
-        }
+        gitattr_escape_path(&line, f->rel);
         sbuf_addstr(&line, LFS_ATTRS);
-        if (strstr(text.buf, line.buf))
+        /* already there as a whole line? */
+        bool present = false;
+        for (const char *hit = text.buf; (hit = strstr(hit, line.buf)); hit++) {
+            if ((hit == text.buf || hit[-1] == '\n') &&
+                (hit[line.len] == '\n' || hit[line.len] == '\0')) {
+                present = true;
+                break;
+            }
+        }
+        if (present)
             continue;
         if (text.len && text.buf[text.len - 1] != '\n')
             sbuf_addch(&text, '\n');
         sbuf_addf(&text, "%s\n", line.buf);
     }
-    if (text.len != before) {
+    if (text.len != old.len || memcmp(text.buf, old.buf, old.len)) {
         git_oid blob_oid;
         if (git_blob_create_from_buffer(&blob_oid, p->r->git, text.buf, text.len) < 0) {
             rc = repo_fail(err, ERR_FAIL, NULL, "cannot store .gitattributes");
@@ -661,8 +712,10 @@ done:
     git_blob_free(blob);
     git_tree_entry_free(e);
     git_tree_free(tree);
+    sbuf_release(&old);
     sbuf_release(&text);
     sbuf_release(&line);
+    sbuf_release(&path);
     return rc;
 }
 
@@ -679,6 +732,44 @@ static bool root_covered(const struct pub *p, size_t k)
             return true;
     }
     return false;
+}
+
+/* The tree of `base` with the subtree (or file) at every root replaced by the files under it. */
+static int replace_roots(git_oid *out, struct pub *p, git_tree *base, struct err *err)
+{
+    git_oid cur;
+    git_oid_cpy(&cur, git_tree_id(base));
+    for (size_t k = 0; k < p->roots.len; k++) {
+        if (root_covered(p, k))
+            continue;
+        const char *root = *(char **)vec_at(&p->roots, k);
+        size_t lo;
+        size_t hi;
+        files_under(&lo, &hi, p, root);
+        const struct pub_file *first = lo < hi ? vec_at(&p->files, lo) : NULL;
+        git_oid entry;
+        git_filemode_t mode = GIT_FILEMODE_TREE;
+        const git_oid *set = NULL; /* NULL: nothing on disk, the root leaves the tree */
+        int grc = 0;
+        if (first && !strcmp(first->rel, root)) {
+            set = &first->oid; /* the root is one file, link or gitlink */
+            mode = first->mode;
+        } else if (first) {
+            struct sbuf prefix = SBUF_INIT;
+            sbuf_addf(&prefix, "%s/", root);
+            size_t i = lo;
+            grc = tree_of_files(&entry, p, &i, hi, prefix.buf, prefix.len);
+            sbuf_release(&prefix);
+            set = &entry;
+        }
+        bool empty = false;
+        if (grc == 0)
+            grc = tree_set(&cur, &empty, p->r->git, &cur, root, set, mode);
+        if (grc < 0)
+            return repo_fail(err, ERR_FAIL, NULL, "cannot write the tree of '%s'", root);
+    }
+    git_oid_cpy(out, &cur);
+    return 0;
 }
 
 /*
@@ -713,57 +804,19 @@ static int build_tree(git_oid *out, struct pub *p, git_tree *base, struct err *e
     bool whole = false;
     vec_foreach (char *, root, &p->roots)
         whole = whole || !**root;
+    size_t i = 0;
     if (whole || !base) {
         /* the collected files are all there is: "." was published, or a new orphan branch */
-        size_t i = 0;
-        if (tree_of_files(out, p, &i, p->files.len, "", 0) < 0)
+        if (tree_of_files(out, p, &i, p->files.len, "", 0) < 0) {
             rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree");
-        goto lfs;
-    }
-
-    git_oid cur;
-    git_oid_cpy(&cur, git_tree_id(base));
-    for (size_t k = 0; k < p->roots.len; k++) {
-        if (root_covered(p, k))
-            continue;
-        const char *root = *(char **)vec_at(&p->roots, k);
-        size_t lo;
-        size_t hi;
-        files_under(&lo, &hi, p, root);
-        const struct pub_file *first = lo < hi ? vec_at(&p->files, lo) : NULL;
-        git_oid entry;
-        git_filemode_t mode = GIT_FILEMODE_TREE;
-        const git_oid *set = NULL;
-        int grc = 0;
-        if (first && !strcmp(first->rel, root)) {
-            set = &first->oid; /* the root is one file, link or gitlink */
-            mode = first->mode;
-        } else if (first) {
-            struct sbuf prefix = SBUF_INIT;
-            sbuf_addf(&prefix, "%s/", root);
-            size_t i = lo;
-            grc = tree_of_files(&entry, p, &i, hi, prefix.buf, prefix.len);
-            sbuf_release(&prefix);
-            set = &entry;
-        }
-        bool empty = false;
-        if (grc == 0)
-            grc = tree_set(&cur, &empty, p->r->git, &cur, root, set, mode);
-        if (grc < 0) {
-            rc = repo_fail(err, ERR_FAIL, NULL, "cannot write the tree of '%s'", root);
             goto done;
         }
+    } else {
+        rc = replace_roots(out, p, base, err);
+        if (rc)
+            goto done;
     }
-    git_oid_cpy(out, &cur);
-lfs:
-    if (rc)
-        goto done;
-    vec_foreach (struct pub_file, f, &p->files) {
-        if (f->is_lfs) {
-            rc = lfs_attributes(out, p, err);
-            break;
-        }
-    }
+    rc = lfs_attributes(out, p, err);
 done:
     git_tree_entry_free(e);
     return rc;

@@ -276,6 +276,37 @@ check "lfs over http: pointer committed" test "$(git -C "$SRV/repo.git" show mod
 check "lfs over http: uploaded through the batch API" \
     cmp -s results/big.bin "$SRV/repo.git/lfs/objects/${oid:0:2}/${oid:2:2}/$oid"
 check "fsck after lfs over http" fsck_ok "$SRV/repo.git"
+# names with wildmatch's special characters: `git check-attr filter` in a checkout of the branch
+# must name exactly the large files (the others are decoys the unescaped pattern would match)
+mkdir -p lfsnames/x
+for f in 'd[1].bin' 'a*b.bin' 'q?.bin' 'sp ace.bin' '#h.bin' 'back\sl.bin' '!bang.bin' 'x/a.bin'; do
+    head -c 2000 /dev/zero | tr '\0' x >"lfsnames/$f"
+done
+for f in d1.bin aXb.bin qq.bin sp_ace.bin h.bin; do printf 'small\n' >"lfsnames/$f"; done
+lfs_matched() { # the files of branch lfsnames that git check-attr gives filter=lfs
+    rm -rf "$T/attr-clone"
+    git clone -q --branch lfsnames "$T/remote.git" "$T/attr-clone" 2>/dev/null
+    (cd "$T/attr-clone" && git ls-files -z | git check-attr --stdin -z filter |
+        tr '\0' '\n' | paste - - - | awk -F'\t' '$3 == "lfs" {print $1}' | sort)
+}
+lfs_big() { (cd lfsnames && find . -type f -size +1k | sed 's|^\./|lfsnames/|' | sort); }
+publish --branch lfsnames --path lfsnames --remote "$T/remote.git" --lfs-threshold 1k --orphan
+check "lfs names: publish exits 0" test $? = 0
+check "lfs names: git lfs track --filename's escapes" \
+    grep -qxF '/lfsnames/d\[1\].bin filter=lfs diff=lfs merge=lfs -text' \
+    <(git -C "$T/remote.git" show lfsnames:.gitattributes)
+check "lfs names: check-attr names exactly the large files" test "$(lfs_matched)" = "$(lfs_big)"
+# a large file whose line is a substring of another's, and a large file that became small
+head -c 2000 /dev/zero | tr '\0' y >lfsnames/a.bin
+printf 'small now\n' >'lfsnames/d[1].bin'
+publish --branch lfsnames --path lfsnames --remote "$T/remote.git" --lfs-threshold 1k
+check "lfs names, second version: exit 0" test $? = 0
+check "lfs names, second version: check-attr names exactly the large files" \
+    test "$(lfs_matched)" = "$(lfs_big)"
+check "lfs names, second version: the small file is a blob again" \
+    test "$(git -C "$T/remote.git" show 'lfsnames:lfsnames/d[1].bin')" = "small now"
+check "fsck after lfs names" fsck_ok "$T/remote.git"
+rm -rf lfsnames "$T/attr-clone"
 # a remote without LFS: refused with a clear message, nothing written
 NOLFS=$T/srv-nolfs
 mkdir -p "$NOLFS"

@@ -982,7 +982,9 @@ static int check_options(const struct repo_publish_opts *o, struct repo *r, stru
     int valid = 0;
     git_reference_name_is_valid(&valid, ref.buf);
     sbuf_release(&ref);
-    if (!valid)
+    /* git's branch-name rules (git check-ref-format --branch, strbuf_check_branch_ref): a valid
+     * refs/heads/<name> that does not start with '-' and is not HEAD */
+    if (!valid || o->branch[0] == '-' || !strcmp(o->branch, "HEAD"))
         return err_set(err, ERR_INVALID, "'%s' is not a valid branch name", o->branch);
     if (!o->npaths)
         return err_set(err, ERR_INVALID, "publish needs at least one path");

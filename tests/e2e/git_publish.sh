@@ -353,6 +353,23 @@ check "fsck after file:// publish" fsck_ok "$T/remote.git"
 publish --branch 'bad..name' --path results --remote "$T/remote.git"
 check "bad branch name: exit 2" test $? = 2
 check "bad branch name: message" grep -q "'bad..name' is not a valid branch name" "$T/err"
+# branch names: what `git check-ref-format --branch` accepts, and only that
+git init -q --bare "$T/names.git"
+names_bad=
+for name in HEAD -x - x- a/-b refs/heads/x @ a..b a. .a a/.b a//b /a a/ x.lock 'a@{1}' 'a\b' \
+    'a*b' a:b 'a?b' 'a[b' 'a^b' 'a~b' ' a' HEAD/x x/HEAD FETCH_HEAD 'ü'; do
+    git check-ref-format --branch "$name" >/dev/null 2>&1
+    git_rc=$?
+    publish "--branch=$name" --path results --remote "$T/names.git" --orphan
+    rc=$?
+    if [ $git_rc = 0 ]; then
+        [ $rc = 0 ] || names_bad="$names_bad [$name: refused]"
+    elif [ $rc != 2 ] || ! grep -qF "'$name' is not a valid branch name" "$T/err"; then
+        names_bad="$names_bad [$name: exit $rc]"
+    fi
+done
+check "branch names as git check-ref-format --branch takes them${names_bad:+:$names_bad}" \
+    test -z "$names_bad"
 publish --branch models-path --path /etc/passwd --remote "$T/remote.git"
 check "path outside the repository: message" grep -q "'/etc/passwd' is outside the repository" "$T/err"
 publish --branch models-path --path no/such/thing --remote "$T/remote.git"

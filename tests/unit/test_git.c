@@ -47,13 +47,18 @@ static void publish_rejects_bad_branch_names(void)
     path_join(&dir, harness_tmpdir(), "bare.git");
     CHECK_INT(repo_init_bare(&r, dir.buf, &e), 0);
     const char *paths[] = {"x"};
-    static const char *const bad[] = {"a..b", "-x", "a b", "x.lock", "", "a~1", "refs/../x"};
+    /* each refused by `git check-ref-format --branch` (git 2.39) */
+    static const char *const bad[] = {"a..b", "-x", "a b",  "x.lock",    "a~1",
+                                      "HEAD", "-",  "a//b", "refs/../x", "a@{1}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) && !harness_failed(); i++) {
         struct repo_publish_opts o = {.branch = bad[i], .paths = paths, .npaths = 1};
         struct repo_publish_result res;
         err_clear(&e);
-        if (repo_publish(r, &o, &res, &e) != ERR_INVALID)
-            harness_fail(__FILE__, __LINE__, "branch '%s' accepted", bad[i]);
+        struct sbuf want = SBUF_INIT;
+        sbuf_addf(&want, "'%s' is not a valid branch name", bad[i]);
+        if (repo_publish(r, &o, &res, &e) != ERR_INVALID || strcmp(e.msg, want.buf))
+            harness_fail(__FILE__, __LINE__, "branch '%s': %s", bad[i], e.msg);
+        sbuf_release(&want);
     }
     repo_free(r);
     sbuf_release(&dir);

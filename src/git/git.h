@@ -21,9 +21,11 @@
  *
  * Remotes: `remote` is a configured remote's name, an http(s):// or ssh URL, a file:// URL or a
  * path to a repository. When NULL, "origin" is used if it is configured; without it, publish
- * only moves the local branch refs/heads/<branch> (never the checked-out one). HTTP(S) remotes
- * authenticate with the token as the password of basic authentication (user "x-access-token",
- * or the user given as "user:TOKEN"); SSH uses the user's agent.
+ * only moves the local branch refs/heads/<branch> (never one checked out in any worktree).
+ * HTTP(S) remotes authenticate with the password written in the URL, else the token as the
+ * password of basic authentication (user "x-access-token", or the user given as "user:TOKEN");
+ * SSH uses the user's agent. A tag goes to the remote only after the branch update was accepted,
+ * so it always names a version on the branch.
  *
  * Large files (over lfs_threshold bytes) are committed as Git LFS pointers, with a
  * .gitattributes line that marks them, and their content is stored where git-lfs looks for it:
@@ -136,9 +138,11 @@ struct repo_publish_result {
 /*
  * Publishes opts->paths to opts->branch as described above. Returns 0 both when a commit was
  * pushed and when nothing changed (res->changed says which). Errors: ERR_INVALID for bad
- * options or paths (a path outside the work tree, an ignored file without force_add, an existing
- * tag, a large file the remote cannot take), ERR_FAIL for a rejected push or failed
- * authentication (the message never contains the token), ERR_IO for reading files.
+ * options or paths (a branch name git refuses, an unknown remote, a path git add would refuse:
+ * outside the work tree, beyond a symbolic link, inside a submodule, ""; an ignored file without
+ * force_add, an existing tag, a large file the remote cannot take, a branch checked out in a
+ * worktree), ERR_FAIL for a rejected push or failed authentication (the message never contains
+ * the token or a password from the URL), ERR_IO for reading files.
  */
 int repo_publish(struct repo *r, const struct repo_publish_opts *opts,
                  struct repo_publish_result *res, struct err *err);

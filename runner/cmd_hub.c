@@ -299,6 +299,32 @@ static bool parallel_parts(const char *opt, unsigned *out)
     return true;
 }
 
+/*
+ * Inside a workflow step ($GITHUB_OUTPUT set), what a later step needs without parsing stdout
+ * (which is hf's commit URL, or "<repo>.git <sha>" for the embedded hub): commit= the branch's
+ * commit after the upload (the new one, or the unchanged tip), changed= true or false, and tag=
+ * when --tag was given. As runnel publish writes them.
+ */
+static int github_output(const struct hub_upload_result *res, const char *tag)
+{
+    const char *path = getenv("GITHUB_OUTPUT");
+    if (!path || !*path)
+        return CLI_OK;
+    struct sbuf sb = SBUF_INIT;
+    sbuf_addf(&sb, "commit=%s\nchanged=%s\n", res->head_oid.buf,
+              res->commit_oid.len ? "true" : "false");
+    if (tag)
+        sbuf_addf(&sb, "tag=%s\n", tag);
+    struct err e = ERR_INIT;
+    int rc = fs_append_file(path, sb.buf, sb.len, &e);
+    sbuf_release(&sb);
+    if (rc < 0) {
+        cli_error_err("GITHUB_OUTPUT", &e);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
 static int make_hub(struct hub **out, const char *endpoint_opt, const char *token_opt,
                     const char *parallel_opt, struct progress_state *ps, struct sbuf *statedir)
 {
@@ -443,7 +469,7 @@ int cli_hub_upload(int argc, char **argv, bool hf_style)
     } else if (!a.quiet) {
         fputs("no changes: nothing committed\n", stderr);
     }
-    status = CLI_OK;
+    status = hf_style ? CLI_OK : github_output(&res, a.tag);
 done:
     hub_upload_result_release(&res);
     hub_free(h);

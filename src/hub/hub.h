@@ -198,12 +198,16 @@ struct hub_upload_opts {
     bool create;           /* create the repo first (exist_ok) */
     const char *space_sdk; /* for create of a space; NULL = "gradio" as `hf upload` */
     bool is_private;
-    const char *tag; /* tag the new commit */
+    /* Tag the new commit (the tip when nothing changed). A tag that already names that very
+     * commit (nothing changed, the tag on the tip: the same upload again) is left as it is; one
+     * that names another commit is refused before anything is uploaded or committed. */
+    const char *tag;
 };
 
 struct hub_upload_result {
     struct sbuf commit_oid; /* empty when nothing changed and no commit was made */
     struct sbuf commit_url;
+    struct sbuf head_oid;  /* the branch's commit afterwards: commit_oid, or the unchanged tip */
     size_t n_files;        /* local files considered */
     size_t n_unchanged;    /* skipped: the remote has the same oid */
     size_t n_ignored;      /* skipped: the Hub said shouldIgnore */
@@ -214,14 +218,17 @@ struct hub_upload_result {
 };
 
 #define HUB_UPLOAD_RESULT_INIT                                                                     \
-    ((struct hub_upload_result){.commit_oid = SBUF_INIT, .commit_url = SBUF_INIT})
+    ((struct hub_upload_result){                                                                   \
+        .commit_oid = SBUF_INIT, .commit_url = SBUF_INIT, .head_oid = SBUF_INIT})
 
 /*
  * Uploads the items as one commit. In order: checks every path and the Space card (nothing is
  * sent when one is bad), checks the token, creates the repo (opts.create), resolves the branch,
- * asks which files are LFS and which are unchanged, uploads LFS objects, then commits on the tip
- * it read (again from "asks", on the new tip, when the branch moved; see parent_commit).
- * ERR_INVALID for bad paths, patterns or card; ERR_FAIL for a refusal by the Hub (its message).
+ * looks the tag up (opts.tag), asks which files are LFS and which are unchanged, checks that the
+ * tag may name the commit, uploads LFS objects, then commits on the tip it read (again from
+ * "asks", on the new tip, when the branch moved; see parent_commit), and tags it last.
+ * ERR_INVALID for bad paths, patterns or card, and for a tag that names another commit;
+ * ERR_FAIL for a refusal by the Hub (its message).
  */
 int hub_upload(struct hub *h, const struct hub_upload_opts *opts, struct hub_upload_result *res,
                struct err *err);

@@ -62,6 +62,9 @@ struct hub_backend {
                          const char *from, struct err *err);
     int (*create_tag)(struct hub *h, const struct hub_repo *repo, const char *rev, const char *tag,
                       const char *message, struct err *err);
+    /* Appends the commit the tag names; ERR_NOTFOUND when the repo has no such tag. */
+    int (*tag_commit)(struct hub *h, const struct hub_repo *repo, const char *tag,
+                      struct sbuf *sha_out, struct err *err);
     /* Fills is_lfs, should_ignore and remote_oid of every file. */
     int (*preupload)(struct hub *h, const struct hub_repo *repo, const char *rev,
                      struct hub_file *files, size_t n, struct err *err);

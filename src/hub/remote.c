@@ -251,6 +251,44 @@ static int remote_create_tag(struct hub *h, const struct hub_repo *repo, const c
     return rc;
 }
 
+/* GET .../refs ({"branches": [...], "tags": [{"name", "ref", "targetCommit"}], ...}, as
+ * huggingface_hub's list_repo_refs reads it): the commit the tag names. */
+static int remote_tag_commit(struct hub *h, const struct hub_repo *repo, const char *tag,
+                             struct sbuf *sha_out, struct err *err)
+{
+    struct http_response r = HTTP_RESPONSE_INIT;
+    struct sbuf url = SBUF_INIT;
+    cJSON *j = NULL;
+    api_url(&url, h, repo, "refs", NULL);
+    int rc = call(h, "GET", url.buf, NULL, NULL, &r, err);
+    if (rc < 0)
+        goto done;
+    if (r.status != 200) {
+        rc = hub_status_error(&r, "list refs", err);
+        goto done;
+    }
+    rc = parse_json(&j, &r, "list refs", err);
+    if (rc < 0)
+        goto done;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(j, "tags"))
+    {
+        const char *name = json_get_str(item, "name");
+        const char *target = json_get_str(item, "targetCommit");
+        if (name && target && !strcmp(name, tag)) {
+            sbuf_addstr(sha_out, target);
+            goto done;
+        }
+    }
+    rc = err_set(err, ERR_NOTFOUND, "%s '%s' has no tag '%s'", hub_repo_type_name(repo->type),
+                 repo->id, tag);
+done:
+    cJSON_Delete(j);
+    http_response_release(&r);
+    sbuf_release(&url);
+    return rc;
+}
+
 static struct hub_file *find_file(struct hub_file *files, size_t n, const char *path)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1005,6 +1043,7 @@ const struct hub_backend hub_remote_backend = {
     .revision = remote_revision,
     .create_branch = remote_create_branch,
     .create_tag = remote_create_tag,
+    .tag_commit = remote_tag_commit,
     .preupload = remote_preupload,
     .list_files = remote_list_files,
     .upload_lfs = remote_upload_lfs,

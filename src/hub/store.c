@@ -128,6 +128,28 @@ static int store_revision(struct hub *h, const struct hub_repo *repo, const char
     return rc;
 }
 
+/* The tag as the bare repository's refs/tags/<tag> names it. */
+static int store_tag_commit(struct hub *h, const struct hub_repo *repo, const char *tag,
+                            struct sbuf *sha_out, struct err *err)
+{
+    void *r = NULL;
+    char sha[41];
+    struct sbuf ref = SBUF_INIT;
+    sbuf_addf(&ref, "refs/tags/%s", tag);
+    int rc = open_repo(&r, h, repo, err);
+    if (rc == 0)
+        rc = h->git->resolve(sha, r, ref.buf, err);
+    if (rc == 0)
+        sbuf_addstr(sha_out, sha);
+    else if (rc == ERR_NOTFOUND)
+        rc = err_set(err, ERR_NOTFOUND, "%s '%s' has no tag '%s'", hub_repo_type_name(repo->type),
+                     repo->id, tag);
+    if (r)
+        h->git->close(r);
+    sbuf_release(&ref);
+    return rc;
+}
+
 static int store_create_branch(struct hub *h, const struct hub_repo *repo, const char *branch,
                                const char *from, struct err *err)
 {
@@ -586,6 +608,7 @@ const struct hub_backend hub_store_backend = {
     .revision = store_revision,
     .create_branch = store_create_branch,
     .create_tag = store_create_tag,
+    .tag_commit = store_tag_commit,
     .preupload = store_preupload,
     .list_files = store_list_files,
     .upload_lfs = store_upload_lfs,

@@ -554,6 +554,7 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     struct sbuf who = SBUF_INIT;
     struct sbuf tip = SBUF_INIT;
     struct sbuf card_sdk = SBUF_INIT;
+    struct sbuf tagged = SBUF_INIT; /* the commit o->tag names already; empty when none */
     struct hash_ahead ha = {.running = false};
     p.ha = &ha;
     const char *rev = o->revision ? o->revision : "main";
@@ -608,6 +609,15 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
                      o->parent_commit);
         goto done;
     }
+    if (o->tag) {
+        rc = h->backend->tag_commit(h, &o->repo, o->tag, &tagged, err);
+        if (rc == ERR_NOTFOUND) {
+            err_clear(err);
+            rc = 0;
+        }
+        if (rc < 0)
+            goto done;
+    }
 
     /* 3. Regular or LFS, what is unchanged and what goes; 4. LFS bytes; 5. the commit, last.
      * The commit names the tip all this was decided against (parentCommit). When the branch
@@ -616,7 +626,26 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
      * parent the user gave is a promise about one commit, so its mismatch fails at once. */
     for (unsigned attempt = 1;; attempt++) {
         rc = plan_ops(h, &p, rev, &c, res, err);
-        if (rc < 0 || !c.ops.len)
+        if (rc < 0)
+            break;
+        /* An existing tag is fine only where it would be put anyway: on the tip, with nothing
+         * to commit (a re-run of the same upload). Anything else stops before any byte is sent,
+         * so a refused tag never leaves an untagged commit behind. */
+        if (tagged.len && c.ops.len) {
+            rc = err_set(err, ERR_INVALID,
+                         "tag '%s' already exists at %.12s and would have to name this upload's "
+                         "new commit: nothing was committed (a tag is never moved)",
+                         o->tag, tagged.buf);
+            break;
+        }
+        if (tagged.len && strcmp(tagged.buf, tip.buf)) {
+            rc = err_set(err, ERR_INVALID,
+                         "tag '%s' already exists at %.12s, not at the tip of '%s' (%.12s): "
+                         "nothing was committed (a tag is never moved)",
+                         o->tag, tagged.buf, rev, tip.buf);
+            break;
+        }
+        if (!c.ops.len)
             break;
         rc = h->backend->upload_lfs(h, &o->repo, rev, p.lfs.items, p.lfs.len, &res->n_lfs_uploaded,
                                     err);
@@ -641,10 +670,9 @@ int hub_upload(struct hub *h, const struct hub_upload_opts *o, struct hub_upload
     }
     if (rc < 0)
         goto done;
-    if (o->tag) {
-        const char *at = res->commit_oid.len ? res->commit_oid.buf : tip.buf;
-        rc = h->backend->create_tag(h, &o->repo, at, o->tag, NULL, err);
-    }
+    sbuf_addstr(&res->head_oid, res->commit_oid.len ? res->commit_oid.buf : tip.buf);
+    if (o->tag && !tagged.len)
+        rc = h->backend->create_tag(h, &o->repo, res->head_oid.buf, o->tag, NULL, err);
 
 done:
     hash_ahead_finish(&ha, true);
@@ -654,6 +682,7 @@ done:
     sbuf_release(&who);
     sbuf_release(&tip);
     sbuf_release(&card_sdk);
+    sbuf_release(&tagged);
     return rc;
 }
 
@@ -661,4 +690,5 @@ void hub_upload_result_release(struct hub_upload_result *res)
 {
     sbuf_release(&res->commit_oid);
     sbuf_release(&res->commit_url);
+    sbuf_release(&res->head_oid);
 }

@@ -327,6 +327,15 @@ class Handler(BaseHTTPRequestHandler):
             if sha is None:
                 return self.fail(404, "Revision Not Found", record=False)
             return self.reply(200, {"id": key.split("/", 1)[1], "sha": sha})
+        if what == "refs" and self.command == "GET" and not rest:
+            # huggingface_hub's list_repo_refs reads name, ref and targetCommit of each.
+            count("refs")
+            with LOCK:
+                refs = {kind: [{"name": n, "ref": "refs/%s/%s" % (prefix, n), "targetCommit": sha}
+                               for n, sha in sorted(repo[kind].items())]
+                        for kind, prefix in (("branches", "heads"), ("tags", "tags"))}
+            refs["converts"] = []
+            return self.reply(200, refs)
         if what == "preupload" and self.command == "POST":
             count("preupload")
             return self.preupload(repo, rest, json.loads(data))

@@ -627,7 +627,9 @@ int cli_cmd_run(int argc, char **argv)
     status = run_plan(p, &c, self, &pr, &res, run_dir.buf);
     bool failed = res.failed || res.cancelled;
 
-    /* --chain: workflow_run events for every workflow that completed, up to GitHub's depth. */
+    /* --chain: workflow_run events for every workflow that completed, up to GitHub's depth.
+     * Each event says which event had started the completed run (workflow_run.event). */
+    const char *ran_event = p->event.name;
     for (int depth = 0; c.chain && status == CLI_OK && depth < CHAIN_MAX_DEPTH; depth++) {
         struct vec done = res.workflows;
         res.workflows = VEC_INIT(struct run_workflow_result);
@@ -639,6 +641,7 @@ int cli_cmd_run(int argc, char **argv)
             co.event_path = NULL;
             co.run_workflow = w->name;
             co.run_conclusion = run_conclusion_name(w->conclusion);
+            co.run_event = ran_event;
             if (plan_build(&next, &co, &err) < 0) {
                 cli_error_err(NULL, &err);
                 status = CLI_USAGE;
@@ -664,6 +667,7 @@ int cli_cmd_run(int argc, char **argv)
         vec_release(&done);
         if (!ran)
             break;
+        ran_event = "workflow_run";
     }
 
     print_summary(&res, &pr);

@@ -349,7 +349,7 @@ static void synth_other(struct plan *p, const struct plan_opts *o)
         struct val run = val_new_object(a);
         set(a, run, "id", val_number(1));
         set(a, run, "name", sv(a, o->run_workflow ? o->run_workflow : ""));
-        set(a, run, "event", sv(a, "push"));
+        set(a, run, "event", sv(a, o->run_event ? o->run_event : "push"));
         set(a, run, "status", sv(a, !strcmp(ev->type, "completed") ? "completed" : ev->type));
         set(a, run, "conclusion",
             !strcmp(ev->type, "completed")

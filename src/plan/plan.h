@@ -116,11 +116,13 @@ struct plan_opts {
     const char *event_type; /* activity type (opened, synchronize, completed, ...); NULL: the
                                event's default (pull_request: opened; workflow_run: completed) */
     const char *repository; /* "owner/name" overriding what origin says */
-    /* workflow_run: the workflow whose completion triggers (its name) and its conclusion. To
-     * chain runs, the executor plans again with event_name "workflow_run" and these set to the
-     * finished workflow's name and conclusion (success, failure, cancelled, skipped). */
+    /* workflow_run: the workflow whose completion triggers (its name), its conclusion and the
+     * event that had started it. To chain runs, the executor plans again with event_name
+     * "workflow_run" and these set to the finished workflow's name, conclusion (success,
+     * failure, cancelled, skipped) and event (push, pull_request, workflow_run, ...). */
     const char *run_workflow;
     const char *run_conclusion;   /* NULL: "success" */
+    const char *run_event;        /* NULL: "push" */
     const struct plan_kv *inputs; /* --input k=v */
     size_t ninputs;
     const struct plan_kv *matrix_filter; /* --matrix k:v (act): keep legs whose k equals v */

@@ -84,7 +84,7 @@ struct run_step {
     bool timed_out, cancelled; /* why it was stopped */
     bool started_cancelled;    /* started after the job was cancelled (if: always()) */
     struct val outputs;        /* VAL_OBJECT in the job arena */
-    struct sbuf files_dir;     /* RUNNER_TEMP/_runner_file_commands/<n> */
+    struct sbuf files_dir;     /* RUNNER_TEMP/_runner_file_commands */
     struct sbuf env_file, output_file, path_file, state_file, summary_file;
     /* JavaScript actions: pre when the frame starts, main as the step, post at the job's end. */
     enum run_phase phase;
@@ -141,6 +141,9 @@ struct run_job {
     bool cancel_in_progress;   /* concurrency.cancel-in-progress */
     bool continue_on_error;    /* jobs.<id>.continue-on-error */
     struct sbuf dir, workspace, temp, log_path;
+    /* RUNNER_TEMP, opened (O_NOFOLLOW) before any step ran; -1 before the job's set-up. The
+       command files are reached from it, never through a link a step left (step.c). */
+    int temp_fd;
     struct sbuf home;       /* the steps' home on this host when the sandbox gives them their own */
     struct sbuf event_path; /* RUNNER_TEMP/_github_workflow/event.json, as the runner puts it */
     int log_fd;

@@ -129,6 +129,18 @@ int run_reusable_start(struct run_job *j, struct err *err)
     struct sbuf path = SBUF_INIT;
     if (!strncmp(uses, "./", 2)) {
         path_join(&path, r->plan->repo.root, uses + 2);
+        /* With --bind the steps write the repository: runnel, outside the sandbox, reads no
+           link a step left there that leads out of it (its parse errors would show the lines). */
+        bool sandboxed = r->host && sandbox_host_tier(r->host) != SANDBOX_TIER_NONE;
+        if (r->o->bind && sandboxed && fs_exists(path.buf) &&
+            !fs_real_within(path.buf, r->plan->repo.root)) {
+            int rc = err_set(err, ERR_INVALID,
+                             "'%s' leads out of the repository through a symbolic link: not loaded",
+                             path.buf);
+            arena_release(&scratch);
+            sbuf_release(&path);
+            return rc;
+        }
     } else {
         /* owner/repo/.github/workflows/x.yml@ref: fetched like a remote action (cache,
            --action-path, download unless --offline); the file is inside the tarball. */

@@ -261,6 +261,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->no = j->is_call ? 0 : ++r->next_no;
     j->arena = ARENA_INIT;
     j->log_fd = -1;
+    j->temp_fd = -1;
     j->dir = j->workspace = j->temp = j->log_path = j->summary = j->event_path = j->home =
         SBUF_INIT;
     j->path_prepend = VEC_INIT(char *);
@@ -296,7 +297,7 @@ static void open_leg_log(struct run_job *j)
         j->no = ++r->next_no;
     sbuf_reset(&j->log_path);
     sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);
-    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (j->log_fd < 0)
         sbuf_reset(&j->log_path);
 }
@@ -307,6 +308,8 @@ static void job_free(struct run_job *j)
         return;
     if (j->log_fd >= 0)
         close(j->log_fd);
+    if (j->temp_fd >= 0)
+        close(j->temp_fd);
     sandbox_free(j->sb);
     run_cmd_parser_release(&j->parser);
     run_path_release(&j->path_prepend);
@@ -684,13 +687,18 @@ static int job_setup(struct run_job *j, struct err *err)
         rc = fs_mkdirs(j->workspace.buf, 0777, err);
     if (rc < 0)
         return rc;
+    /* Opened now, before any step of the job could put a link in its place. */
+    j->temp_fd = open(j->temp.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (j->temp_fd < 0)
+        return err_errno(err, "cannot open '%s'", j->temp.buf);
     /* The event payload, inside the job's temp directory so the sandbox can read it. */
     sbuf_addstr(&j->event_path, "/event.json");
     rc = fs_write_file(j->event_path.buf, r->event_json.buf, r->event_json.len, err);
     if (rc < 0)
         return rc;
     sbuf_addf(&j->log_path, "%s/logs/%zu-%s.log", r->o->run_dir, j->no, j->def->pj->id);
-    j->log_fd = open(j->log_path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+    j->log_fd = open(j->log_path.buf,
+                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND | O_NOFOLLOW, 0644);
     if (j->log_fd < 0)
         return err_errno(err, "cannot create '%s'", j->log_path.buf);
     if (!r->o->bind && !r->o->dry_run) {

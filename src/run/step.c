@@ -192,9 +192,55 @@ static const char **template_argv(struct arena *a, const char *tmpl, const char 
     return argv;
 }
 
-static int touch(const char *path, struct err *err)
+/*
+ * The command files (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY)
+ * live in RUNNER_TEMP/_runner_file_commands, which steps write. runnel creates and reads them
+ * outside the sandbox, so it never follows a link there: a step that replaced GITHUB_PATH with a
+ * link to ~/.ssh/id_rsa (a file the sandbox hides) would otherwise have runnel read the key into
+ * the next step's PATH, and a link planted at the next step's set_env_<n> would have it truncate
+ * a host file. The folder is opened from RUNNER_TEMP's descriptor, taken before any step ran, and
+ * each file from the folder's, all with O_NOFOLLOW. GitHub's runner reads through links, but on
+ * its own machine; runnel's steps are sandboxed and runnel is not.
+ */
+#define FILES_DIR_NAME "_runner_file_commands"
+
+/*
+ * Opens the command folder; with create, makes it, replacing a link or a file a step put there.
+ * ERR_NOTFOUND when it is missing (without create), ERR_INVALID when it is a link or a file.
+ */
+static int open_files_dir(int *out, struct run_job *j, bool create, struct err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = openat(j->temp_fd, FILES_DIR_NAME, flags);
+    int e = errno;
+    if (fd < 0 && create && (e == ELOOP || e == ENOTDIR || e == ENOENT)) {
+        if (e != ENOENT && unlinkat(j->temp_fd, FILES_DIR_NAME, 0) < 0)
+            return err_errno(err, "cannot replace '%s/%s'", j->temp.buf, FILES_DIR_NAME);
+        if (mkdirat(j->temp_fd, FILES_DIR_NAME, 0777) < 0)
+            return err_errno(err, "cannot create '%s/%s'", j->temp.buf, FILES_DIR_NAME);
+        fd = openat(j->temp_fd, FILES_DIR_NAME, flags);
+        e = errno;
+    }
+    if (fd >= 0) {
+        *out = fd;
+        return 0;
+    }
+    if (e == ENOENT)
+        return err_set(err, ERR_NOTFOUND, "'%s/%s' does not exist", j->temp.buf, FILES_DIR_NAME);
+    if (e == ELOOP || e == ENOTDIR)
+        return err_set(err, ERR_INVALID, "'%s/%s' is not a folder (a link or a file)", j->temp.buf,
+                       FILES_DIR_NAME);
+    errno = e;
+    return err_errno(err, "cannot open '%s/%s'", j->temp.buf, FILES_DIR_NAME);
+}
+
+/* Creates an empty dir/name afresh: whatever a step left there is removed, never written. */
+static int create_fresh(int dir, const char *path, struct err *err)
+{
+    const char *name = path_basename(path);
+    if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+        return err_errno(err, "cannot replace '%s'", path);
+    int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
         return err_errno(err, "cannot create '%s'", path);
     close(fd);
@@ -204,8 +250,9 @@ static int touch(const char *path, struct err *err)
 /* Fresh environment files for every step, as the runner makes them. */
 static int make_files(struct run_job *j, struct run_step *st, struct err *err)
 {
-    sbuf_addf(&st->files_dir, "%s/_runner_file_commands", j->temp.buf);
-    int rc = fs_mkdirs(st->files_dir.buf, 0777, err);
+    int dir = -1;
+    sbuf_addf(&st->files_dir, "%s/%s", j->temp.buf, FILES_DIR_NAME);
+    int rc = open_files_dir(&dir, j, true, err);
     if (rc < 0)
         return rc;
     size_t n = st->index + 1;
@@ -217,8 +264,40 @@ static int make_files(struct run_job *j, struct run_step *st, struct err *err)
     const struct sbuf *files[] = {&st->env_file, &st->output_file, &st->path_file, &st->state_file,
                                   &st->summary_file};
     for (size_t i = 0; i < 5 && rc == 0; i++)
-        rc = touch(files[i]->buf, err);
+        rc = create_fresh(dir, files[i]->buf, err);
+    close(dir);
     return rc;
+}
+
+/*
+ * Opens one command file of the folder dir for reading: 0 with *out and *st set, ERR_NOTFOUND
+ * when the step removed it (nothing to do, as the runner checks File.Exists), ERR_INVALID when it
+ * is a link, not a regular file (a FIFO would block: O_NONBLOCK) or has another hard link (a host
+ * file linked in), else ERR_IO.
+ */
+static int open_command_file(int *out, struct stat *st, int dir, const char *path, struct err *err)
+{
+    int fd =
+        openat(dir, path_basename(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return err_set(err, ERR_NOTFOUND, "'%s' does not exist", path);
+    if (fd < 0 && errno == ELOOP)
+        return err_set(err, ERR_INVALID, "'%s' is a symbolic link", path);
+    if (fd < 0)
+        return err_errno(err, "cannot open '%s'", path);
+    if (fstat(fd, st) < 0) {
+        int rc = err_errno(err, "cannot read '%s'", path);
+        close(fd);
+        return rc;
+    }
+    if (!S_ISREG(st->st_mode) || st->st_nlink != 1) {
+        close(fd);
+        return err_set(err, ERR_INVALID, "'%s' is %s", path,
+                       S_ISREG(st->st_mode) ? "linked to another file (a hard link)"
+                                            : "not a regular file");
+    }
+    *out = fd;
+    return 0;
 }
 
 /* A step about to run: no process yet, no files, empty outputs and state. */
@@ -758,8 +837,13 @@ static int action_inputs(struct val *out, struct run_job *j, const struct wf_ste
     return 0;
 }
 
-/* Loads action.yml (or action.yaml) from dir. */
-static int load_action(struct wf_action **out, const char *dir, struct err *err)
+/*
+ * Loads action.yml (or action.yaml) from dir. With within (a local action in a sandboxed job),
+ * the file must resolve inside that folder: runnel reads it outside the sandbox, and a link a
+ * step left there (action.yml -> ~/.aws/credentials) would show a hidden file's lines in the
+ * parse error.
+ */
+static int load_action(struct wf_action **out, const char *dir, const char *within, struct err *err)
 {
     struct sbuf path = SBUF_INIT;
     path_join(&path, dir, "action.yml");
@@ -770,6 +854,10 @@ static int load_action(struct wf_action **out, const char *dir, struct err *err)
     int rc;
     if (!fs_is_file(path.buf))
         rc = err_set(err, ERR_NOTFOUND, "can't find 'action.yml' or 'action.yaml' in '%s'", dir);
+    else if (within && !fs_real_within(path.buf, within))
+        rc = err_set(err, ERR_INVALID,
+                     "'%s' leads out of the workspace through a symbolic link: not loaded",
+                     path.buf);
     else
         rc = wf_action_load(out, path.buf, err);
     sbuf_release(&path);
@@ -987,8 +1075,8 @@ int run_frame_collect_pres(struct run_job *j, struct run_frame *f, struct err *e
         }
         struct wf_action *act = NULL;
         if (res.source != ACTIONS_SOURCE_BUILTIN &&
-            load_action(&act, res.fetched.dir.buf, &ignored) == 0 && act->kind == WF_ACTION_NODE &&
-            act->pre) {
+            load_action(&act, res.fetched.dir.buf, NULL, &ignored) == 0 &&
+            act->kind == WF_ACTION_NODE && act->pre) {
             struct run_pre *p = xcalloc(1, sizeof(*p));
             p->step = s;
             p->dir = xstrdup(res.fetched.dir.buf);
@@ -1152,7 +1240,9 @@ int run_step_start(struct run_job *j, const struct wf_step *s, bool *started, st
         bool remote = s->uses->str[0] != '.';
         struct wf_action *act = NULL;
         struct val inputs = val_null();
-        rc = load_action(&act, norm.buf, err);
+        /* A local action is read from the workspace, which the steps write. */
+        bool sandboxed = j->sb && sandbox_tier(j->sb) != SANDBOX_TIER_NONE;
+        rc = load_action(&act, norm.buf, !remote && sandboxed ? j->workspace.buf : NULL, err);
         if (rc == 0)
             rc = action_inputs(&inputs, j, s, act, &scratch, err);
         if (rc == 0 && act->kind == WF_ACTION_DOCKER)
@@ -1444,25 +1534,54 @@ void run_step_read(struct run_job *j, struct run_stream *s, int stream)
     }
 }
 
-/* Reads one environment file; a failure fails the step with GitHub's message. */
-static int read_env_file(struct vec *pairs, const char *path, struct err *err)
+/* Logs that a command file was refused (a link, ...): its commands are ignored, with a warning. */
+static void refused_file(struct run_job *j, const char *what, const struct err *err)
 {
-    struct sbuf text = SBUF_INIT;
-    int rc = sbuf_read_file(&text, path, RUN_MAX_ENV_FILE, err);
+    run_logf(j, RUN_LINE_WARNING, "%s: %s: its commands are ignored", what, err->msg);
+}
+
+/*
+ * Reads one command file of the folder dir (-1: the folder is gone or refused) into text. True
+ * when it was read, or is missing or refused (logged as a warning: nothing to apply); false on
+ * an error (logged), which fails the step as the runner's "Unable to process file command".
+ */
+static bool read_command_file(struct run_job *j, struct sbuf *text, int dir, const char *path,
+                              const char *what)
+{
+    struct err err = ERR_INIT;
+    struct stat st;
+    int fd = -1;
+    if (dir < 0)
+        return true;
+    int rc = open_command_file(&fd, &st, dir, path, &err);
+    if (rc == ERR_NOTFOUND)
+        return true;
+    if (rc == ERR_INVALID) {
+        refused_file(j, what, &err);
+        return true;
+    }
     if (rc == 0)
-        rc = run_envfile_parse(pairs, text.buf, text.len, err);
-    sbuf_release(&text);
-    return rc;
+        rc = sbuf_read_fd(text, fd, RUN_MAX_ENV_FILE, &err);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0)
+        run_logf(j, RUN_LINE_ERROR, "%s: %s", what, err.msg);
+    return rc == 0;
 }
 
 /* Reads one environment file into pairs; a bad file is logged with its name and fails the step. */
-static bool read_pairs(struct run_job *j, struct vec *pairs, const char *path, const char *what)
+static bool read_pairs(struct run_job *j, struct vec *pairs, int dir, const char *path,
+                       const char *what)
 {
     struct err err = ERR_INIT;
-    if (read_env_file(pairs, path, &err) == 0)
-        return true;
-    run_logf(j, RUN_LINE_ERROR, "%s: %s", what, err.msg);
-    return false;
+    struct sbuf text = SBUF_INIT;
+    bool ok = read_command_file(j, &text, dir, path, what);
+    if (ok && run_envfile_parse(pairs, text.buf, text.len, &err) < 0) {
+        run_logf(j, RUN_LINE_ERROR, "%s: %s", what, err.msg);
+        ok = false;
+    }
+    sbuf_release(&text);
+    return ok;
 }
 
 /*
@@ -1471,18 +1590,23 @@ static bool read_pairs(struct run_job *j, struct vec *pairs, const char *path, c
  * the limit in whole KiB, Constants.Runner.UnsupportedSummarySize); the step's result is not
  * changed.
  */
-static void read_summary(struct run_job *j, const char *path)
+static void read_summary(struct run_job *j, int dir, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct err err = ERR_INIT;
     struct stat sb;
-    if (fd < 0)
+    int fd = -1;
+    if (dir < 0)
         return;
-    if (fstat(fd, &sb) < 0 || sb.st_size == 0) {
+    int rc = open_command_file(&fd, &sb, dir, path, &err);
+    if (rc == ERR_INVALID)
+        refused_file(j, "GITHUB_STEP_SUMMARY", &err);
+    if (rc < 0)
+        return;
+    if (sb.st_size == 0) {
         close(fd);
         return;
     }
     struct sbuf text = SBUF_INIT;
-    struct err err = ERR_INIT;
     if ((unsigned long long)sb.st_size > RUN_MAX_SUMMARY) {
         run_logf(j, RUN_LINE_ERROR,
                  "$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of %uk, got "
@@ -1505,8 +1629,20 @@ static bool apply_files(struct run_job *j, struct run_step *st)
 {
     struct err err = ERR_INIT;
     bool ok = true;
+    int dir = -1;
+    /* A step may have removed the folder (nothing to apply, as on GitHub) or put a link there. */
+    int rc = open_files_dir(&dir, j, false, &err);
+    if (rc == ERR_INVALID) {
+        run_logf(j, RUN_LINE_WARNING,
+                 "%s: the step's GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STATE and "
+                 "GITHUB_STEP_SUMMARY commands are ignored",
+                 err.msg);
+    } else if (rc < 0 && rc != ERR_NOTFOUND) {
+        run_logf(j, RUN_LINE_ERROR, "%s", err.msg);
+        ok = false;
+    }
     struct vec pairs = VEC_INIT(struct run_env_pair);
-    ok &= read_pairs(j, &pairs, st->env_file.buf, "GITHUB_ENV");
+    ok &= read_pairs(j, &pairs, dir, st->env_file.buf, "GITHUB_ENV");
     vec_foreach (struct run_env_pair, p, &pairs) {
         const char *refused = run_envfile_refused(p->name);
         if (refused) {
@@ -1517,23 +1653,26 @@ static bool apply_files(struct run_job *j, struct run_step *st)
                        val_string(&j->arena, p->value, strlen(p->value)));
     }
     run_env_pairs_release(&pairs);
-    ok &= read_pairs(j, &pairs, st->output_file.buf, "GITHUB_OUTPUT");
+    ok &= read_pairs(j, &pairs, dir, st->output_file.buf, "GITHUB_OUTPUT");
     vec_foreach (struct run_env_pair, p, &pairs) {
         val_object_set(&j->arena, st->outputs, p->name, strlen(p->name),
                        val_string(&j->arena, p->value, strlen(p->value)));
     }
     run_env_pairs_release(&pairs);
-    ok &= read_pairs(j, &pairs, st->state_file.buf, "GITHUB_STATE");
+    ok &= read_pairs(j, &pairs, dir, st->state_file.buf, "GITHUB_STATE");
     vec_foreach (struct run_env_pair, p, &pairs) {
         state_add(&st->state, p->name, strlen(p->name), p->value, strlen(p->value));
     }
     run_env_pairs_release(&pairs);
     struct sbuf text = SBUF_INIT;
-    err_clear(&err);
-    if (sbuf_read_file(&text, st->path_file.buf, RUN_MAX_ENV_FILE, &err) == 0)
+    if (read_command_file(j, &text, dir, st->path_file.buf, "GITHUB_PATH"))
         run_pathfile_apply(&j->path_prepend, text.buf, text.len);
+    else
+        ok = false;
     sbuf_release(&text);
-    read_summary(j, st->summary_file.buf);
+    read_summary(j, dir, st->summary_file.buf);
+    if (dir >= 0)
+        close(dir);
     return ok;
 }
 

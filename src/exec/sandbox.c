@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -674,6 +675,14 @@ static int sandbox_new_at(struct sandbox **out, struct sandbox_host *h,
             pl->clone_flags |= CLONE_NEWUSER;
     }
 
+    /* Without a pid namespace the steps see runnel itself in /proc, as the same user: non-
+       dumpable, its environment and memory need CAP_SYS_PTRACE, which no step has (Landlock
+       denies them too, but this tier may be seccomp alone). Not with a user namespace: the
+       init inherits it, and a non-dumpable process cannot write its uid_map. */
+    if (sb->tier == SANDBOX_TIER_RESTRICT && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        rc = err_errno(err, "cannot make runnel non-dumpable");
+        goto done;
+    }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = err_errno(err, "cannot create the sandbox control socket");
         goto done;

@@ -6,7 +6,9 @@
  *   1. fds: only the control socket and /dev/null on 0-2 survive (closefrom)
  *   2. user namespace maps (when not root): map the engine's uid to 0 inside, so that the
  *      mounts below are allowed; setgroups is denied first as the kernel requires
- *   3. wait for GO: the engine has placed us in the job's cgroups meanwhile
+ *   3. non-dumpable, runnel's arguments and environment wiped (hide_memory): the steps run as
+ *      our uid and must not read our memory through /proc; then wait for GO: the engine has
+ *      placed us in the job's cgroups meanwhile
  *   4. mounts, in the plan's order, on a tmpfs that becomes the root (pivot_root); the old
  *      root is detached and the new root made read-only
  *   5. lo up in a fresh network namespace; the hostname
@@ -34,6 +36,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -115,6 +118,45 @@ static int make_readonly(const char *dst, bool recursive)
     if (sv.f_flag & ST_RELATIME)
         fl |= MS_RELATIME;
     return mount(NULL, dst, NULL, fl, NULL);
+}
+
+/*
+ * The init is a clone of runnel: its memory holds every secret of the run (other jobs' too) and
+ * its argument and environment areas are runnel's (GH_TOKEN, HF_TOKEN, `-s NAME=value`). The
+ * steps run as the same uid, so they could read /proc/<init>/environ, mem and maps. Being
+ * non-dumpable makes those files need CAP_SYS_PTRACE in the init's original user namespace,
+ * which no step has; /proc/<pid>/cmdline stays readable by anyone, so the argument and
+ * environment strings are wiped too (fields 48-51 of /proc/self/stat, Linux 3.5).
+ */
+static void hide_memory(void)
+{
+    char buf[2048];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    const char *p = NULL;
+    if (n > 0) {
+        buf[n] = '\0';
+        p = strrchr(buf, ')'); /* comm may hold spaces and parentheses: fields start after it */
+    }
+    unsigned long v[4] = {0, 0, 0, 0};
+    for (int field = 2; p && *p && field < 52;) {
+        if (*p == ' ') {
+            field++;
+            p++;
+            if (field >= 48 && field <= 51)
+                v[field - 48] = strtoul(p, NULL, 10);
+            continue;
+        }
+        p++;
+    }
+    /* arg_start, arg_end, env_start, env_end: runnel's own stack, writable */
+    if (v[0] && v[1] > v[0])
+        memset((void *)v[0], 0, v[1] - v[0]);
+    if (v[2] && v[3] > v[2])
+        memset((void *)v[2], 0, v[3] - v[2]);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static void run_ops(const struct sandbox_plan *pl)
@@ -452,6 +494,9 @@ _Noreturn void sandbox_init_main(const struct sandbox_plan *pl)
             fail(SANDBOX_STAGE_USERNS);
     }
 
+    /* After the maps: the kernel lets only a dumpable process write them. */
+    hide_memory();
+
     /* 3. wait for GO. */
     struct sandbox_msg go;
     if (sandbox_msg_recv(CTL_FD, &go, NULL, NULL, 0) <= 0 || go.type != SANDBOX_GO)
@@ -490,6 +535,10 @@ _Noreturn void sandbox_init_main(const struct sandbox_plan *pl)
 
     /* 8. capabilities. */
     drop_caps(pl->cap_last);
+
+    /* Still non-dumpable after the credential changes above (a changed uid would reset it). */
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        fail(SANDBOX_STAGE_INIT);
 
     /* 9. seccomp. */
     if (pl->seccomp->filter) {

@@ -288,6 +288,47 @@ done:
     teardown(&f);
 }
 
+/*
+ * The init is a clone of runnel holding every secret of the run: a step (the same uid) must not
+ * read its environment, its memory or its map through /proc, nor runnel's arguments in its
+ * cmdline; nor, without a pid namespace, those of runnel itself (engine_pid).
+ */
+static void check_init_hidden(struct fixture *f, pid_t engine_pid)
+{
+    struct sbuf script = SBUF_INIT;
+    struct sbuf out = SBUF_INIT;
+    sbuf_addstr(&script, "for p in $PPID");
+    if (engine_pid > 0)
+        sbuf_addf(&script, " %d", (int)engine_pid);
+    sbuf_addstr(&script, "; do "
+                         "cat /proc/$p/environ >/dev/null 2>&1 && echo $p-environ; "
+                         "head -c1 /proc/$p/maps >/dev/null 2>&1 && echo $p-maps; "
+                         "(: < /proc/$p/mem) 2>/dev/null && echo $p-mem; "
+                         "done; "
+                         "test -z \"$(tr -d '\\0' < /proc/$PPID/cmdline)\" || echo init-cmdline; "
+                         "echo done");
+    CHECK_INT(step(f, script.buf, &out, 10), 0);
+    CHECK_STR(out.buf, "done\n");
+    sbuf_release(&out);
+    sbuf_release(&script);
+}
+
+static void sandbox_init_memory_is_hidden_from_steps(void)
+{
+    struct fixture f;
+    if (setup(&f, SANDBOX_TIER_NS, SANDBOX_NET_HOST, NULL))
+        check_init_hidden(&f, 0);
+    teardown(&f);
+}
+
+static void sandbox_without_namespaces_hides_runnel_memory(void)
+{
+    struct fixture f;
+    if (setup(&f, SANDBOX_TIER_RESTRICT, SANDBOX_NET_HOST, NULL))
+        check_init_hidden(&f, getpid());
+    teardown(&f);
+}
+
 /* Opens a listener on 127.0.0.1 outside the sandbox; returns its fd, the port in *port. */
 static int listener(int *port)
 {
@@ -636,6 +677,7 @@ static void sandbox_user_namespace_when_not_root(void)
     if (!good)
         harness_fail(__FILE__, __LINE__, "step gave %d: '%s', expected '%s'", rc, out.buf, want);
     check_write_confinement(&f, true);
+    check_init_hidden(&f, 0);
     sbuf_reset(&out);
     CHECK(step(&f, "mount -t tmpfs none /tmp", &out, 10) != 0);
     sbuf_release(&out);
@@ -761,6 +803,8 @@ int main(int argc, char **argv)
         TEST(sandbox_without_namespaces_confines_writes),
         TEST(sandbox_hides_host_processes),
         TEST(sandbox_without_namespaces_cannot_signal_host),
+        TEST(sandbox_init_memory_is_hidden_from_steps),
+        TEST(sandbox_without_namespaces_hides_runnel_memory),
         TEST(sandbox_network_none_cannot_reach_loopback_listener),
         TEST(sandbox_network_none_without_namespaces),
         TEST(sandbox_cannot_regain_privileges),

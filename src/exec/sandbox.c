@@ -298,8 +298,11 @@ static void plan_build(struct sandbox_plan *pl, const struct sandbox_host *h,
         op_add(pl, SANDBOX_MOUNT, "tmpfs", pl->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
         op_mount(pl, "tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777");
         op_mount(pl, "tmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=0755");
+        /* The host's own device nodes: bound read-only, so that a step (root in the namespace
+           tier) cannot chmod, chown or touch the host's /dev/null. A device on a read-only
+           mount still opens for writing: only the node's metadata is refused (EROFS). */
         for (size_t i = 0; devs[i]; i++)
-            op_bind(pl, devs[i], false);
+            op_bind(pl, devs[i], true);
         op_mount(pl, "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
                  "newinstance,ptmxmode=0666,mode=0620");
         op_mount(pl, "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777");

@@ -329,6 +329,40 @@ static void sandbox_without_namespaces_hides_runnel_memory(void)
     teardown(&f);
 }
 
+/*
+ * The sandbox's device nodes are the host's: a step (root in the namespace tier) must not change
+ * the host's /dev/null (mode, times) through them, while writing to it keeps working.
+ */
+static void sandbox_device_nodes_are_read_only(void)
+{
+    struct fixture f;
+    struct stat before, after;
+    if (!setup(&f, SANDBOX_TIER_NS, SANDBOX_NET_HOST, NULL))
+        goto done;
+    CHECK(stat("/dev/null", &before) == 0);
+    struct sbuf out = SBUF_INIT;
+    int rc = step(&f,
+                  "chmod 0667 /dev/null 2>/dev/null && echo chmod; "
+                  "touch -d 2001-01-01 /dev/null 2>/dev/null && echo touch; "
+                  "chown 1:1 /dev/zero 2>/dev/null && echo chown; "
+                  "echo x > /dev/null && echo write-ok",
+                  &out, 10);
+    CHECK(stat("/dev/null", &after) == 0);
+    if (after.st_mode != before.st_mode || after.st_mtim.tv_sec != before.st_mtim.tv_sec) {
+        /* Put the host's node back before failing. */
+        chmod("/dev/null", before.st_mode & 07777);
+        struct timespec ts[2] = {before.st_atim, before.st_mtim};
+        utimensat(AT_FDCWD, "/dev/null", ts, 0);
+    }
+    CHECK_INT(rc, 0);
+    CHECK_STR(out.buf, "write-ok\n");
+    CHECK_INT((int)(after.st_mode & 07777), (int)(before.st_mode & 07777));
+    CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+    sbuf_release(&out);
+done:
+    teardown(&f);
+}
+
 /* Opens a listener on 127.0.0.1 outside the sandbox; returns its fd, the port in *port. */
 static int listener(int *port)
 {
@@ -805,6 +839,7 @@ int main(int argc, char **argv)
         TEST(sandbox_without_namespaces_cannot_signal_host),
         TEST(sandbox_init_memory_is_hidden_from_steps),
         TEST(sandbox_without_namespaces_hides_runnel_memory),
+        TEST(sandbox_device_nodes_are_read_only),
         TEST(sandbox_network_none_cannot_reach_loopback_listener),
         TEST(sandbox_network_none_without_namespaces),
         TEST(sandbox_cannot_regain_privileges),

@@ -599,41 +599,65 @@ static void add_home_tools(struct vec *ro, const char *home, const char *path)
 }
 
 /*
- * Removes from ro (char *, owned) every path that is the home or holds it: bound read-only over
- * the steps' own home it would show all of the user's home (keys, tokens). When that is
- * runnel's own folder (a binary kept right in the home), runnel's file alone is bound instead.
+ * Removes from ro (char *, owned) every path that is the home or holds it (bound read-only over
+ * the steps' own home it would show all of the user's home: keys, tokens), and every path that
+ * holds the run directory (a job would read the other jobs' temp folders, whose step scripts
+ * hold secrets, and earlier runs'). Compared as written and by real paths.
  */
-static void drop_home_covering(struct vec *ro, const char *home, const char *self_dir,
-                               const char *self_path)
+static void drop_covering(struct vec *ro, const char *home, const char *run_dir)
 {
-    if (!home || home[0] != '/')
-        return;
-    char *real_home = realpath(home, NULL);
+    char *real_home = home && home[0] == '/' ? realpath(home, NULL) : NULL;
+    char *real_run = realpath(run_dir, NULL);
     for (size_t i = 0; i < ro->len;) {
         char **p = vec_at(ro, i);
         char *real = realpath(*p, NULL);
-        bool covers = path_within(home, *p) || (real_home && real && path_within(real_home, real));
+        bool covers = (home && home[0] == '/' && path_within(home, *p)) ||
+                      (real_home && real && path_within(real_home, real)) ||
+                      path_within(run_dir, *p) || (real_run && real && path_within(real_run, real));
         xfree(real);
-        if (!covers) {
-            i++;
-            continue;
-        }
-        if (self_dir && !strcmp(*p, self_dir) && self_path && *self_path) {
-            xfree(*p);
-            *p = xstrdup(self_path);
-            i++;
-        } else {
+        if (covers) {
             xfree(*p);
             vec_remove(ro, i);
+        } else {
+            i++;
         }
     }
     xfree(real_home);
+    xfree(real_run);
 }
 
 /*
- * The folders bound read-only into every job's sandbox, NULL-terminated, made once per run (the
- * same for all jobs): runnel itself, hf's links to it, where JavaScript actions come from (the
- * action cache, made now so that actions downloaded during a job are inside, and the
+ * runnel itself, for the steps' PATH: its file alone, and the cml, hf and huggingface-cli links
+ * beside it that lead to it (as `make install` puts them), each bound as a file. Never its
+ * folder, which may hold the run directory (runnel at ~/u/runnel with --run-dir ~/u/rd).
+ */
+static void add_self(struct vec *ro, const struct run *r)
+{
+    static const char *const aliases[] = {"cml", "hf", "huggingface-cli"};
+    if (!r->self_path.len || !r->self_dir.len)
+        return;
+    char *self = realpath(r->self_path.buf, NULL);
+    if (!self)
+        return;
+    add_unique(ro, self);
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+        struct sbuf link = SBUF_INIT;
+        struct stat st;
+        path_join(&link, r->self_dir.buf, aliases[i]);
+        char *target =
+            lstat(link.buf, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(link.buf, NULL) : NULL;
+        if (target && !strcmp(target, self))
+            add_unique(ro, link.buf);
+        xfree(target);
+        sbuf_release(&link);
+    }
+    xfree(self);
+}
+
+/*
+ * The paths bound read-only into every job's sandbox, NULL-terminated, made once per run (the
+ * same for all jobs): runnel itself (add_self), hf's links to it, where JavaScript actions come
+ * from (the action cache, made now so that actions downloaded during a job are inside, and the
  * --action-path directories), and the tools on PATH that lie inside the home.
  */
 static const char *const *run_ro_paths(struct run *r)
@@ -651,8 +675,9 @@ static const char *const *run_ro_paths(struct run *r)
     if (cache.len && fs_mkdirs(cache.buf, 0755, &err) < 0)
         err_clear(&err);
     add_home_tools(ro, getenv("HOME"), getenv("PATH")); /* first: it leaves out what ro covers */
-    const char *fixed[] = {r->self_dir.buf, r->compat_dir.buf, cache.buf};
-    for (size_t i = 0; i < 3; i++) {
+    add_self(ro, r);
+    const char *fixed[] = {r->compat_dir.buf, cache.buf};
+    for (size_t i = 0; i < 2; i++) {
         if (fixed[i] && *fixed[i]) {
             char *copy = xstrdup(fixed[i]);
             vec_append(ro, &copy);
@@ -662,7 +687,7 @@ static const char *const *run_ro_paths(struct run *r)
         char *copy = xstrdup(fo->maps[i].dir);
         vec_append(ro, &copy);
     }
-    drop_home_covering(ro, getenv("HOME"), r->self_dir.buf, r->self_path.buf);
+    drop_covering(ro, getenv("HOME"), r->o->run_dir);
     sbuf_release(&cache);
     *(char **)vec_push(ro) = NULL;
     return r->ro_paths.items;

@@ -121,5 +121,41 @@ check "local action: a link out of the workspace is not loaded" \
   grep -qF "'$tmp/run-l/jobs/1-a/workspace/act/action.yml' leads out of the workspace through a symbolic link" <<< "$out"
 check "local action: none of the file's lines is shown" bash -c "! grep -q secret-line <<< \"\$1\"" _ "$out"
 
+# ---- runnel's own folder ------------------------------------------------------------------
+u=$tmp/u
+mkdir -p "$u/old-run"
+cp "$runnel" "$u/runnel"
+ln -s runnel "$u/cml"
+echo "earlier-run-secret" > "$u/old-run/secret"
+cat > .github/workflows/self.yml <<Y
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "job-a-secret" > "\$RUNNER_TEMP/a-secret"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "seen=[\$(ls $u | tr '\n' ' ')]"
+          cat $u/rd/jobs/1-a/temp/a-secret $u/old-run/secret 2>/dev/null || echo hidden
+          runnel --version >/dev/null && test -x "\$(command -v cml)" && echo self-ok
+Y
+commit self
+out=$(timeout 120 "$u/runnel" run --run-dir "$u/rd" -W .github/workflows/self.yml 2>&1)
+[ -n "${DEBUG:-}" ] && echo "$out"
+if grep -q "^sandbox .*: namespaces" <<< "$out"; then
+  check "self: the job succeeds" grep -q "2-b.*success\|Job succeeded" <<< "$out"
+  # rd: the job's own folders in the run directory, bound at their paths
+  check "self: only runnel and its alias are bound from its folder" grep -qF "seen=[cml rd runnel ]" <<< "$out"
+  check "self: another job's temp files and earlier runs are hidden" grep -q "\]   hidden$" <<< "$out"
+  check "self: no secret is shown" bash -c "! grep -qE '\]   (job-a|earlier-run)-secret$' <<< \"\$1\"" _ "$out"
+  check "self: runnel and cml run in steps" grep -q "\]   self-ok$" <<< "$out"
+else
+  skip "self: no namespace tier here ($(head -n1 <<< "$out"))"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

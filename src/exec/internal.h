@@ -83,8 +83,12 @@ struct sandbox_bpf {
     size_t len;   /* number of instructions */
 };
 
-/* Compiles the deny list; with strict also namespace creation and ptrace. 0 or err. */
-int sandbox_seccomp_compile(struct sandbox_bpf *out, bool strict, struct err *err);
+/*
+ * Compiles the deny list; with strict also namespace creation and ptrace; with no_inet (network
+ * none without a network namespace) also every socket but AF_UNIX ones, and io_uring, which can
+ * make sockets the filter never sees. 0 or err.
+ */
+int sandbox_seccomp_compile(struct sandbox_bpf *out, bool strict, bool no_inet, struct err *err);
 void sandbox_seccomp_release(struct sandbox_bpf *prog);
 /* Loads the filter into the calling thread (no_new_privs must be set). 0 or -errno. */
 int sandbox_seccomp_load(const struct sandbox_bpf *prog);

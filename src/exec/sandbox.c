@@ -9,6 +9,7 @@
  */
 #include "exec/exec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec/internal.h"
@@ -105,6 +107,30 @@ static int read_int_file(const char *path, int fallback)
     return (int)v;
 }
 
+/*
+ * Removes the empty /tmp/runnel-root-* folders that a runnel killed with SIGKILL left behind
+ * (sandbox_free removes its own). Only the user's own and only those unchanged for a minute: a
+ * root is a mount point only between its mkdtemp and the init's pivot_root, which takes
+ * milliseconds, and is an empty, unused folder on the host after that.
+ */
+static void sweep_stale_roots(void)
+{
+    DIR *d = opendir("/tmp");
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    for (size_t n = 0; n < 4096 && (de = readdir(d)); n++) {
+        struct stat st;
+        if (strncmp(de->d_name, "runnel-root-", 12) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > 60)
+            unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR); /* fails, harmlessly, unless empty */
+    }
+    closedir(d);
+}
+
 int sandbox_host_new(struct sandbox_host **out, enum sandbox_level level, struct err *err)
 {
     struct sandbox_host *h = xcalloc(1, sizeof(*h));
@@ -119,7 +145,7 @@ int sandbox_host_new(struct sandbox_host **out, enum sandbox_level level, struct
     }
     h->landlock_abi = sandbox_landlock_abi();
     struct err serr = ERR_INIT;
-    if (sandbox_seccomp_compile(&h->seccomp, level == SANDBOX_STRICT, &serr) < 0)
+    if (sandbox_seccomp_compile(&h->seccomp, level == SANDBOX_STRICT, false, &serr) < 0)
         sbuf_addf(&h->why, "; no seccomp: %s", serr.msg);
 
     int ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
@@ -138,6 +164,8 @@ int sandbox_host_new(struct sandbox_host **out, enum sandbox_level level, struct
         sbuf_addstr(&h->why, "; no Landlock either");
     }
     h->probed_tier = h->tier;
+    if (h->tier <= SANDBOX_TIER_NS)
+        sweep_stale_roots();
     if (level == SANDBOX_STRICT && h->tier > SANDBOX_TIER_NS) {
         int rc = err_set(err, ERR_FAIL, "the strict sandbox needs namespaces%s", h->why.buf);
         sandbox_host_free(h);
@@ -152,6 +180,7 @@ void sandbox_host_free(struct sandbox_host *h)
     if (!h)
         return;
     sandbox_seccomp_release(&h->seccomp);
+    sandbox_seccomp_release(&h->seccomp_no_inet);
     sbuf_release(&h->why);
     xfree(h);
 }
@@ -665,6 +694,19 @@ static int sandbox_new_at(struct sandbox **out, struct sandbox_host *h,
     pl->seccomp = &h->seccomp;
     pl->scope_signals = sb->tier == SANDBOX_TIER_RESTRICT;
     pl->block_tcp = sb->tier == SANDBOX_TIER_RESTRICT && o->network == SANDBOX_NET_NONE;
+    /* Landlock only knows TCP: without a network namespace, seccomp keeps UDP, raw and every
+       other family but unix sockets from network none. */
+    if (pl->block_tcp && h->seccomp.filter && !h->seccomp_no_inet_tried) {
+        struct err serr = ERR_INIT;
+        h->seccomp_no_inet_tried = true;
+        if (sandbox_seccomp_compile(&h->seccomp_no_inet, h->level == SANDBOX_STRICT, true, &serr) <
+            0)
+            sbuf_addf(&h->why, "; network none allows UDP: %s", serr.msg);
+    }
+    if (pl->block_tcp && h->seccomp_no_inet.filter) {
+        pl->seccomp = &h->seccomp_no_inet;
+        pl->no_inet = true;
+    }
     if (sb->tier == SANDBOX_TIER_USERNS) {
         snprintf(pl->uid_map, sizeof(pl->uid_map), "0 %d 1\n", (int)geteuid());
         snprintf(pl->gid_map, sizeof(pl->gid_map), "0 %d 1\n", (int)getegid());
@@ -784,9 +826,15 @@ void sandbox_describe(const struct sandbox *sb, struct sbuf *out)
     if (sb->tier == SANDBOX_TIER_NONE)
         return;
     sbuf_addf(out, ", network %s", sb->network == SANDBOX_NET_NONE ? "none" : "host");
-    if (sb->network == SANDBOX_NET_NONE && sb->tier == SANDBOX_TIER_RESTRICT)
-        sbuf_addstr(out, sb->host->landlock_abi >= 4 ? " (Landlock TCP rules)"
-                                                     : " (not enforced: no Landlock ABI 4)");
+    if (sb->network == SANDBOX_NET_NONE && sb->tier == SANDBOX_TIER_RESTRICT) {
+        if (sb->plan.no_inet)
+            sbuf_addf(out, " (seccomp: unix sockets only%s)",
+                      sb->host->landlock_abi >= 4 ? "; Landlock TCP rules" : "");
+        else
+            sbuf_addstr(out, sb->host->landlock_abi >= 4
+                                 ? " (Landlock TCP rules: no TCP, but UDP is not blocked)"
+                                 : " (not enforced: no seccomp, no Landlock ABI 4)");
+    }
     sbuf_addf(out, ", %s", sb->cg_backend);
 }
 

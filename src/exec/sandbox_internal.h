@@ -20,7 +20,11 @@ struct sandbox_host {
     int cap_last;               /* /proc/sys/kernel/cap_last_cap */
     int landlock_abi;           /* 0 when unavailable */
     struct sandbox_bpf seccomp; /* compiled once per run; filter NULL when unavailable */
-    struct sbuf why;            /* "; reason" for each mechanism that is missing */
+    /* The same plus "no sockets but unix ones", for network none without namespaces; compiled
+       on first use (seccomp_no_inet_tried), filter NULL when unavailable. */
+    struct sandbox_bpf seccomp_no_inet;
+    bool seccomp_no_inet_tried;
+    struct sbuf why; /* "; reason" for each mechanism that is missing */
 };
 
 /* One step of building the file system view, executed in order by the init. */
@@ -56,6 +60,7 @@ struct sandbox_plan {
     bool keep_background;
     bool scope_signals; /* Landlock signal scoping (no pid namespace) */
     bool block_tcp;     /* Landlock TCP rules for network none without a net namespace */
+    bool no_inet;       /* seccomp denies non-unix sockets (network none, no net namespace) */
     int cap_last;
     int landlock_abi;
     const struct sandbox_bpf *seccomp; /* borrowed from the host */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifdef RUNNEL_HAVE_SECCOMP
@@ -94,7 +95,11 @@ static int add_denies(scmp_filter_ctx ctx, const char *const *names)
 }
 #endif
 
-int sandbox_seccomp_compile(struct sandbox_bpf *out, bool strict, struct err *err)
+/* network none without a network namespace: io_uring can open sockets (IORING_OP_SOCKET). */
+static const char *const deny_no_inet[] = {"io_uring_setup", "io_uring_enter", "io_uring_register",
+                                           NULL};
+
+int sandbox_seccomp_compile(struct sandbox_bpf *out, bool strict, bool no_inet, struct err *err)
 {
     memset(out, 0, sizeof(*out));
 #ifdef RUNNEL_HAVE_SECCOMP
@@ -118,6 +123,14 @@ int sandbox_seccomp_compile(struct sandbox_bpf *out, bool strict, struct err *er
         }
         if (r == 0)
             r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    }
+    if (r == 0 && no_inet) {
+        /* Only unix sockets: TCP, UDP, raw and every other family fail with EPERM (Landlock
+           handles TCP alone). Loopback goes too: there is no private one without a namespace. */
+        r = add_denies(ctx, deny_no_inet);
+        if (r == 0)
+            r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+                                 SCMP_A0(SCMP_CMP_NE, AF_UNIX));
     }
     if (r < 0) {
         rc = err_set(err, ERR_FAIL, "cannot build the seccomp filter: %s", strerror(-r));
@@ -152,6 +165,7 @@ done:
     return rc;
 #else
     (void)strict;
+    (void)no_inet;
     return err_set(err, ERR_NOTFOUND, "runnel was built without libseccomp");
 #endif
 }

@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -376,23 +377,53 @@ static int listener(int *port)
     return s;
 }
 
+/* A UDP socket on 127.0.0.1 outside the sandbox; returns its fd, the port in *port. */
+static int udp_listener(int *port)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        getsockname(s, (struct sockaddr *)&a, &len) < 0)
+        return -1;
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* Datagrams waiting on s (drained). */
+static int udp_received(int s)
+{
+    char buf[64];
+    int n = 0;
+    while (recv(s, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+        n++;
+    return n;
+}
+
+/* TCP and UDP to a host listener on 127.0.0.1: reachable with network host, not with none. */
 static void check_network(enum sandbox_tier tier)
 {
-    int port = 0;
+    int port = 0, uport = 0;
     int s = listener(&port);
-    CHECK(s >= 0);
-    struct sbuf script = SBUF_INIT;
+    int u = udp_listener(&uport);
+    CHECK(s >= 0 && u >= 0);
+    struct sbuf script = SBUF_INIT, udp = SBUF_INIT;
     sbuf_addf(&script, "exec bash -c 'echo hi > /dev/tcp/127.0.0.1/%d'", port);
+    sbuf_addf(&udp, "exec bash -c 'echo hi > /dev/udp/127.0.0.1/%d'", uport);
     struct fixture f;
     if (setup(&f, tier, SANDBOX_NET_HOST, NULL)) {
         struct sbuf out = SBUF_INIT;
         CHECK_INT(step(&f, script.buf, &out, 10), 0); /* the control: shared network works */
+        CHECK_INT(step(&f, udp.buf, &out, 10), 0);
+        CHECK_INT(udp_received(u), 1);
         sbuf_release(&out);
     }
     teardown(&f);
     if (setup(&f, tier, SANDBOX_NET_NONE, NULL)) {
         struct sbuf out = SBUF_INIT;
         CHECK(step(&f, script.buf, &out, 10) != 0);
+        step(&f, udp.buf, &out, 10);
+        CHECK_INT(udp_received(u), 0);
         sbuf_release(&out);
         if (tier == SANDBOX_TIER_NS) {
             sbuf_init(&out, 0);
@@ -401,10 +432,16 @@ static void check_network(enum sandbox_tier tier)
             CHECK_STR(out.buf, "1\n"); /* only lo */
             sbuf_release(&out);
         }
+        sbuf_init(&out, 0);
+        sandbox_describe(f.sb, &out);
+        printf("  %s\n", out.buf);
+        sbuf_release(&out);
     }
     teardown(&f);
     close(s);
+    close(u);
     sbuf_release(&script);
+    sbuf_release(&udp);
 }
 
 static void sandbox_network_none_cannot_reach_loopback_listener(void)
@@ -412,6 +449,7 @@ static void sandbox_network_none_cannot_reach_loopback_listener(void)
     check_network(SANDBOX_TIER_NS);
 }
 
+/* Without a network namespace, seccomp allows unix sockets only (Landlock knows only TCP). */
 static void sandbox_network_none_without_namespaces(void)
 {
     struct err err = ERR_INIT;
@@ -422,12 +460,11 @@ static void sandbox_network_none_without_namespaces(void)
     }
     struct sbuf d = SBUF_INIT;
     sandbox_host_describe(h, &d);
-    const char *abi = strstr(d.buf, "Landlock ABI ");
-    bool abi4 = abi && strtol(abi + 13, NULL, 10) >= 4;
+    bool seccomp = strstr(d.buf, "seccomp (") != NULL;
     sandbox_host_free(h);
     sbuf_release(&d);
-    if (!abi4) {
-        skip("Landlock ABI 4 (TCP rules) is not available");
+    if (!seccomp) {
+        skip("no seccomp filter here");
         return;
     }
     check_network(SANDBOX_TIER_RESTRICT);
@@ -827,6 +864,36 @@ static void sandbox_home_keeps_binds_inside_it(void)
     sbuf_release(&script);
 }
 
+/* A runnel killed with SIGKILL leaves an empty /tmp/runnel-root-*: the next run removes it. */
+static void sandbox_host_removes_stale_roots(void)
+{
+    char old[] = "/tmp/runnel-root-XXXXXX", fresh[] = "/tmp/runnel-root-XXXXXX",
+         full[] = "/tmp/runnel-root-XXXXXX";
+    CHECK(mkdtemp(old) && mkdtemp(fresh) && mkdtemp(full));
+    struct sbuf inside = SBUF_INIT;
+    sbuf_addf(&inside, "%s/f", full);
+    struct err err = ERR_INIT;
+    CHECK_INT(fs_write_file(inside.buf, "", 0, &err), 0);
+    struct timespec past[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+    CHECK(utimensat(AT_FDCWD, old, past, 0) == 0 && utimensat(AT_FDCWD, full, past, 0) == 0);
+    struct sandbox_host *h = NULL;
+    if (sandbox_host_new(&h, SANDBOX_DEFAULT, &err) < 0) {
+        skip(err.msg);
+    } else if (sandbox_host_tier(h) > SANDBOX_TIER_NS) {
+        skip("no namespaces here: runnel makes no root folders");
+    } else {
+        CHECK(!fs_exists(old));
+        CHECK(fs_is_dir(fresh));
+        CHECK(fs_is_file(inside.buf));
+    }
+    sandbox_host_free(h);
+    unlink(inside.buf);
+    rmdir(old);
+    rmdir(fresh);
+    rmdir(full);
+    sbuf_release(&inside);
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
@@ -852,6 +919,7 @@ int main(int argc, char **argv)
         TEST(sandbox_user_namespace_when_not_root),
         TEST(sandbox_default_falls_back_when_setup_fails),
         TEST(sandbox_home_keeps_binds_inside_it),
+        TEST(sandbox_host_removes_stale_roots),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -11,9 +11,9 @@
 # - the sandbox's /dev nodes are bound read-only: chmod or touch of /dev/null fails with EROFS
 #   and cannot change the host's node, while writing to it works;
 # - runnel's own folder is not bound: with runnel and the run directory in one folder, a job
-#   sees neither the other job's temp files nor earlier runs, only runnel (and its aliases);
-# - in the tier without namespaces, --network none blocks UDP as well as TCP.
-# Tests of a tier the host lacks are skipped with a reason.
+#   sees neither the other job's temp files nor earlier runs, only runnel (and its aliases).
+# tests/unit/test_exec_sandbox.c covers each tier (and network none without namespaces); here
+# runnel run as it is. Tests of a tier the host lacks are skipped with a reason.
 set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 tmp=$(mktemp -d)
@@ -120,6 +120,46 @@ out=$(timeout 60 "$runnel" run --run-dir "$tmp/run-l" -W .github/workflows/local
 check "local action: a link out of the workspace is not loaded" \
   grep -qF "'$tmp/run-l/jobs/1-a/workspace/act/action.yml' leads out of the workspace through a symbolic link" <<< "$out"
 check "local action: none of the file's lines is shown" bash -c "! grep -q secret-line <<< \"\$1\"" _ "$out"
+
+# ---- the init's memory and the device nodes -------------------------------------------------
+cat > .github/workflows/proc.yml <<'Y'
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          cat /proc/1/environ > environ.txt 2>/dev/null && echo environ-read
+          head -c1 /proc/1/maps > /dev/null 2>&1 && echo maps-read
+          (: < /proc/1/mem) 2>/dev/null && echo mem-open
+          cat /proc/1/cmdline > cmdline.txt
+          chmod 0667 /dev/null 2>/dev/null && echo chmod-done
+          touch -d 2001-01-01 /dev/null 2>/dev/null && echo touch-done
+          echo x > /dev/null && echo proc-dev-checked
+Y
+commit proc
+devnull_before=$(stat -c '%a %Y' /dev/null)
+out=$(MYTOKEN=env-token-4242 timeout 60 "$runnel" run --run-dir "$tmp/run-p" -s CMDSEC=cmdline-secret-4242 \
+  -W .github/workflows/proc.yml 2>&1)
+[ -n "${DEBUG:-}" ] && echo "$out"
+if grep -q "^sandbox .*: namespaces" <<< "$out"; then
+  check "proc: the step ran" grep -q "\]   proc-dev-checked$" <<< "$out"
+  check "proc: /proc/1/environ, maps and mem cannot be read" \
+    bash -c "! grep -qE '\]   (environ-read|maps-read|mem-open)$' <<< \"\$1\"" _ "$out"
+  # read from the files the step wrote: the log masks the secret
+  check "proc: runnel's environment does not reach the step" \
+    bash -c "! grep -qs env-token-4242 '$tmp/run-p/jobs/1-a/workspace/environ.txt'"
+  check "proc: runnel's arguments are not in /proc/1/cmdline" \
+    bash -c "! grep -qs cmdline-secret-4242 '$tmp/run-p/jobs/1-a/workspace/cmdline.txt'"
+  check "dev: /dev/null cannot be chmod'ed or touched" \
+    bash -c "! grep -qE '\]   (chmod|touch)-done$' <<< \"\$1\"" _ "$out"
+  check "dev: the host's /dev/null is unchanged" test "$(stat -c '%a %Y' /dev/null)" = "$devnull_before"
+  if [ "$(stat -c '%a %Y' /dev/null)" != "$devnull_before" ]; then # put the host's node back
+    chmod "${devnull_before% *}" /dev/null && touch -d "@${devnull_before#* }" /dev/null
+  fi
+else
+  skip "proc: no namespace tier here ($(head -n1 <<< "$out"))"
+fi
 
 # ---- runnel's own folder ------------------------------------------------------------------
 u=$tmp/u

@@ -486,8 +486,12 @@ _Noreturn void sandbox_init_main(const struct sandbox_plan *pl)
 
     struct init_state st = {.pl = pl, .is_pid1 = (pl->clone_flags & CLONE_NEWPID) != 0};
 
-    /* 2. user namespace maps. */
+    /* 2. user namespace maps. Only a dumpable process may write them: the engine is not after
+       it ran a sandbox without namespaces (a fall-back never goes back, so only tests do that);
+       no step exists yet, and hide_memory() follows at once. */
     if (pl->clone_flags & CLONE_NEWUSER) {
+        if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+            prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         if (write_file("/proc/self/setgroups", "deny") < 0 ||
             write_file("/proc/self/uid_map", pl->uid_map) < 0 ||
             write_file("/proc/self/gid_map", pl->gid_map) < 0)

@@ -840,8 +840,8 @@ static int action_inputs(struct val *out, struct run_job *j, const struct wf_ste
 /*
  * Loads action.yml (or action.yaml) from dir. With within (a local action in a sandboxed job),
  * the file must resolve inside that folder: runnel reads it outside the sandbox, and a link a
- * step left there (action.yml -> ~/.aws/credentials) would show a hidden file's lines in the
- * parse error.
+ * step left there would have it load a host file the sandbox hides (its steps would run, its
+ * values reach the log, its parse errors say what it holds).
  */
 static int load_action(struct wf_action **out, const char *dir, const char *within, struct err *err)
 {

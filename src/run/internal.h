@@ -158,6 +158,7 @@ struct run_job {
     struct vec posts;      /* struct actions_post *: built-ins' post steps, run at the job's end */
     struct vec node_posts; /* struct run_post *: JavaScript post scripts, run last first */
     struct vec spent_actions; /* struct wf_action *: composites that ran (posts hold their steps) */
+    struct vec masks;         /* char *: the values this job's steps masked (::add-mask::), owned */
     struct val matrix, strategy, job_ctx, runner_ctx;
     struct vec path_prepend; /* char *, owned: GITHUB_PATH entries */
     struct run_cmd_parser parser;

@@ -269,6 +269,7 @@ static struct run_job *job_new(struct run_def *d, const struct plan_leg *leg)
     j->posts = VEC_INIT(struct actions_post *);
     j->node_posts = VEC_INIT(struct run_post *);
     j->spent_actions = VEC_INIT(struct wf_action *);
+    j->masks = VEC_INIT(char *);
     j->step_env = val_null();
     run_cmd_parser_init(&j->parser, NULL);
     struct sbuf label = SBUF_INIT;
@@ -328,6 +329,10 @@ static void job_free(struct run_job *j)
         wf_action_free(*a);
     }
     vec_release(&j->spent_actions);
+    vec_foreach (char *, m, &j->masks) {
+        xfree(*m);
+    }
+    vec_release(&j->masks);
     sbuf_release(&j->dir);
     sbuf_release(&j->workspace);
     sbuf_release(&j->temp);
@@ -438,12 +443,25 @@ static void job_outputs(struct run_job *j)
         return;
     if (j->def->outputs.kind != VAL_OBJECT)
         j->def->outputs = val_new_object(&r->arena);
+    /* The runner checks the outputs against its job's own masker: the run's secrets and what
+     * this job's steps masked, not what other jobs masked (runnel's log masker is run-wide). */
+    struct run_masker *masker;
+    run_masker_new(&masker);
+    const struct val *secrets = &r->plan->secrets;
+    for (size_t i = 0; secrets->kind == VAL_OBJECT && i < secrets->obj->len; i++) {
+        const struct val *sv = &secrets->obj->members[i].value;
+        if (sv->kind == VAL_STRING)
+            run_masker_add(masker, sv->s.p, sv->s.len);
+    }
+    vec_foreach (char *, m, &j->masks) {
+        run_masker_add(masker, *m, strlen(*m));
+    }
     for (size_t i = 0; i < v.obj->len; i++) {
         const struct val_member *m = &v.obj->members[i];
         struct sbuf s = SBUF_INIT;
         struct sbuf masked = SBUF_INIT;
         val_to_sbuf(&s, &m->value);
-        run_masker_mask(r->masker, &masked, s.buf, s.len);
+        run_masker_mask(masker, &masked, s.buf, s.len);
         /* An empty output is not set, as the runner leaves it out; nor is one holding a secret
          * or a masked value: the runner skips it with this warning (JobExtension), so that the
          * value never reaches another job (its scripts on disk, its logs). */
@@ -457,6 +475,7 @@ static void job_outputs(struct run_job *j)
         sbuf_release(&s);
         sbuf_release(&masked);
     }
+    run_masker_free(masker);
 }
 
 static void add_unique(struct vec *ro, const char *path)
@@ -944,6 +963,32 @@ static void def_finish_empty(struct run_def *d, enum run_conclusion c, const cha
     job_done(j, c);
 }
 
+/*
+ * A job whose strategy or runs-on cannot be evaluated: its `if` comes first, as GitHub evaluates
+ * a job's `if` before its strategy. When the `if` is false the job is skipped (a dependant of a
+ * failed job whose matrix reads that job's outputs, say); otherwise it fails with why.
+ */
+static void def_finish_invalid(struct run_def *d, const char *why)
+{
+    struct run_job *j = job_new(d, NULL);
+    d->legs = xcalloc(1, sizeof(*d->legs));
+    d->legs[0] = j;
+    d->nlegs = 1;
+    d->state = RUN_DEF_STARTED;
+    open_leg_log(j);
+    init_contexts(j);
+    bool run_it = true;
+    struct err err = ERR_INIT;
+    if (run_cond_eval(&run_it, d->pj->if_expr, j, true, &err) == 0 && !run_it) {
+        run_logf(j, RUN_LINE_INFO, "skipped: if: %s",
+                 d->pj->if_expr ? d->pj->if_expr : "success()");
+        job_done(j, RUN_SKIPPED);
+        return;
+    }
+    run_logf(j, RUN_LINE_ERROR, "%s", why);
+    job_done(j, RUN_FAILURE);
+}
+
 static void def_start(struct run_def *d)
 {
     struct run *r = d->wf->run;
@@ -955,7 +1000,7 @@ static void def_start(struct run_def *d)
     }
     if (pj->state == PLAN_JOB_INVALID) {
         /* A strategy or runs-on that cannot be evaluated fails the job, as on GitHub. */
-        def_finish_empty(d, RUN_FAILURE, pj->reason);
+        def_finish_invalid(d, pj->reason);
         return;
     }
     if (pj->state == PLAN_JOB_NO_RUNNER) {
@@ -976,7 +1021,7 @@ static void def_start(struct run_def *d)
         if (rc < 0) {
             struct sbuf why = SBUF_INIT;
             sbuf_addf(&why, "%s%s%s", d->wf->pw->relpath, err.msg[0] == '(' ? " " : ": ", err.msg);
-            def_finish_empty(d, RUN_FAILURE, why.buf);
+            def_finish_invalid(d, why.buf);
             sbuf_release(&why);
             return;
         }

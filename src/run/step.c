@@ -1428,8 +1428,11 @@ void run_step_line(struct run_job *j, const char *line, size_t len)
     struct run_step *st = j->cur;
     struct run_cmd c = RUN_CMD_INIT;
     run_cmd_parse(&j->parser, &c, line, len);
-    if (c.mask_value.len)
+    if (c.mask_value.len) {
         run_masker_add(r->masker, c.mask_value.buf, c.mask_value.len);
+        char *m = xstrndup(c.mask_value.buf, c.mask_value.len);
+        vec_append(&j->masks, &m);
+    }
     if (c.note_kind == RUN_CMD_WARNING || c.note_kind == RUN_CMD_ERROR)
         run_log(j, c.note_kind == RUN_CMD_WARNING ? RUN_LINE_WARNING : RUN_LINE_ERROR, c.note.buf,
                 c.note.len);
@@ -1466,9 +1469,12 @@ void run_step_line(struct run_job *j, const char *line, size_t len)
         sbuf_release(&msg);
         break;
     }
-    case RUN_CMD_ADD_MASK:
+    case RUN_CMD_ADD_MASK: {
         run_masker_add(r->masker, c.data.buf, c.data.len);
+        char *m = xstrndup(c.data.buf, c.data.len);
+        vec_append(&j->masks, &m);
         break;
+    }
     case RUN_CMD_SET_OUTPUT:
         val_object_set(&j->arena, st->outputs, c.name.buf, c.name.len,
                        val_string(&j->arena, c.data.buf, c.data.len));

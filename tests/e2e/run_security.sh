@@ -168,6 +168,34 @@ check "outputs: the next job sees them empty, the plain one set" \
 check "outputs: no script of the next job holds them" \
   bash -c "! grep -rqsE 'hunter2secret|maskedvalue42' '$tmp/run-o/jobs/2-b/temp'"
 
+# Each job's runner checks its outputs against its own masker: a value another job masked is not
+# a secret of this job (actions/runner keeps one SecretMasker per job's worker).
+cat > .github/workflows/othermask.yml <<'Y'
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "::add-mask::release"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    outputs:
+      channel: ${{ steps.s.outputs.channel }}
+    steps:
+      - id: s
+        run: echo "channel=release" >> "$GITHUB_OUTPUT"
+  c:
+    needs: b
+    runs-on: ubuntu-latest
+    steps:
+      - run: test "${{ needs.b.outputs.channel }}" = release
+Y
+commit othermask
+out=$("$runnel" run --run-dir "$tmp/run-om" -W .github/workflows/othermask.yml 2>&1)
+check "outputs: another job's mask does not drop this job's output" \
+  bash -c "! grep -qF 'Skip output' <<< \"\$1\" && grep -qE 'c +success' <<< \"\$1\"" _ "$out"
+
 # ---- dry run, and the permissions of RUNNER_TEMP -------------------------------------------
 cat > .github/workflows/dry.yml <<Y
 on: push

@@ -220,6 +220,39 @@ out=$("$runnel" plan push -W wf/invalid.yml 2>&1)
 check "runnel plan shows both as invalid" \
   bash -c '[ "$(grep -c "\[invalid\]" <<< "$1")" = 2 ]' _ "$out"
 
+# ... but a job's `if` comes before its strategy and runs-on (GitHub evaluates jobs.<id>.if
+# first): a false `if`, or a failed need under the default success(), skips such a job.
+cat > wf/invalid-skip.yml <<'YML'
+name: invalid-skip
+on: push
+jobs:
+  off:
+    if: false
+    runs-on: ${{ fromJSON('{bad') }}
+    steps:
+      - run: echo never
+  f:
+    runs-on: ubuntu-latest
+    outputs:
+      m: ${{ steps.s.outputs.m }}
+    steps:
+      - id: s
+        run: exit 1
+  g:
+    needs: f
+    runs-on: ubuntu-latest
+    strategy:
+      matrix: ${{ fromJSON(needs.f.outputs.m) }}
+    steps:
+      - run: echo never
+YML
+git add -A && git commit -q -m invalid-skip
+"$runnel" run push -W wf/invalid-skip.yml --json --run-dir "$tmp/run-invalid-skip" > "$tmp/invalid-skip.jsonl" 2>&1
+rc=$?
+got=$(results "$tmp/invalid-skip.jsonl")
+check "a false if skips a job whose strategy or runs-on cannot be evaluated ($rc: $got)" \
+  [ "$rc: $got" = "1: invalid-skip / f=failure invalid-skip / g=skipped invalid-skip / off=skipped" ]
+
 # 3. job.status: success, failure after a failed step, cancelled once the job is cancelled
 #    (StepsRunner.cs: JobContext.Status = jobContext.Result, Canceled on cancellation; the status
 #    functions read it: FailureFunction.cs, CancelledFunction.cs).

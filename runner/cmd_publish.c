@@ -74,7 +74,7 @@ static void github_output(const struct repo_publish_result *res)
         return;
     struct sbuf sb = SBUF_INIT;
     sbuf_addf(&sb, "commit=%s\nchanged=%s\n", res->commit, res->changed ? "true" : "false");
-    if (*res->tag && res->changed)
+    if (*res->tag && (res->changed || res->tagged_tip))
         sbuf_addf(&sb, "tag=%s\n", res->tag);
     struct err e = ERR_INIT;
     if (fs_append_file(path, sb.buf, sb.len, &e))

@@ -129,6 +129,7 @@ struct repo_publish_result {
     bool changed;      /* false: the paths equal the tip's; nothing was committed */
     char commit[41];   /* the new commit (or the unchanged tip; "" for none) */
     char tag[256];     /* the tag created, "" for none */
+    bool tagged_tip;   /* nothing changed and the tag was put on the unchanged tip */
     char remote[512];  /* where it went, without credentials ("" for the local branch) */
     unsigned attempts; /* pushes tried (1 without a race) */
     size_t nfiles;     /* files in the published paths */

@@ -993,6 +993,27 @@ static int check_options(const struct repo_publish_opts *o, struct repo *r, stru
     return 0;
 }
 
+/* Writes the annotated tag object of a version (not its ref): its message names the branch and
+ * the version's metrics. */
+static int make_tag(git_oid *out, git_repository *git, const char *name, const git_oid *commit,
+                    const char *branch, const struct pub *p, const git_signature *sig,
+                    struct err *err)
+{
+    git_object *target = NULL;
+    struct sbuf tmsg = SBUF_INIT;
+    sbuf_addf(&tmsg, "%s version of %s\n", name, branch);
+    if (p->metrics.len)
+        sbuf_addf(&tmsg, "\nMetrics: %s\n", p->metrics.buf);
+    int grc = git_object_lookup(&target, git, commit, GIT_OBJECT_COMMIT);
+    if (grc == 0)
+        grc = git_tag_annotation_create(out, git, name, target, sig, tmsg.buf);
+    git_object_free(target);
+    sbuf_release(&tmsg);
+    if (grc < 0)
+        return repo_fail(err, ERR_FAIL, NULL, "cannot write tag '%s'", name);
+    return 0;
+}
+
 int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_publish_result *res,
                  struct err *err)
 {
@@ -1142,6 +1163,41 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
         rc = build_tree(&tree_oid, &p, base, err);
         if (rc)
             goto done;
+        if (st.has_tip && git_oid_equal(&tree_oid, git_tree_id(base)) && tag.len && !old_tag) {
+            /* Nothing changed, but this run's version wants its tag: the tip holds exactly
+             * these paths, so the tag goes on the tip (as `hub upload --tag` does), pushed with
+             * the branch left where it is. A race moves the tip: build again. */
+            git_oid tag_oid;
+            rc = make_tag(&tag_oid, r->git, tag.buf, &st.tip, o->branch, &p, sig, err);
+            if (rc)
+                goto done;
+            struct push_request req = {.branch = o->branch,
+                                       .old = &st.tip,
+                                       .commit = &st.tip,
+                                       .tag = tag.buf,
+                                       .tag_oid = &tag_oid};
+            enum push_outcome outcome = PUSH_OK;
+            rc = remote_push(&outcome, r, &t, &st, &req, err);
+            if (rc)
+                goto done;
+            if (outcome != PUSH_OK) {
+                if (attempt >= max) {
+                    rc = err_set(err, ERR_FAIL,
+                                 "gave up after %u attempts: branch '%s' kept moving under us",
+                                 attempt, o->branch);
+                    goto done;
+                }
+                backoff(attempt);
+                continue;
+            }
+            git_oid_tostr(res->commit, sizeof(res->commit), &st.tip);
+            res->changed = false;
+            res->tagged_tip = true;
+            res->attempts = attempt;
+            logf_(o, "publish: nothing changed on '%s' since %.7s; no commit, tag '%s' put on it",
+                  o->branch, res->commit, tag.buf);
+            goto done;
+        }
         if (st.has_tip && git_oid_equal(&tree_oid, git_tree_id(base))) {
             git_oid_tostr(res->commit, sizeof(res->commit), &st.tip);
             res->changed = false;
@@ -1175,20 +1231,9 @@ int repo_publish(struct repo *r, const struct repo_publish_opts *o, struct repo_
         }
         git_oid tag_oid;
         if (tag.len) {
-            git_object *target = NULL;
-            struct sbuf tmsg = SBUF_INIT;
-            sbuf_addf(&tmsg, "%s version of %s\n", tag.buf, o->branch);
-            if (p.metrics.len)
-                sbuf_addf(&tmsg, "\nMetrics: %s\n", p.metrics.buf);
-            int grc = git_object_lookup(&target, r->git, &commit_oid, GIT_OBJECT_COMMIT);
-            if (grc == 0)
-                grc = git_tag_annotation_create(&tag_oid, r->git, tag.buf, target, sig, tmsg.buf);
-            git_object_free(target);
-            sbuf_release(&tmsg);
-            if (grc < 0) {
-                rc = repo_fail(err, ERR_FAIL, NULL, "cannot write tag '%s'", tag.buf);
+            rc = make_tag(&tag_oid, r->git, tag.buf, &commit_oid, o->branch, &p, sig, err);
+            if (rc)
                 goto done;
-            }
         }
 
         struct push_request req = {.branch = o->branch,

@@ -139,6 +139,14 @@ run_suite() { # run_suite NAME REMOTE-URL REMOTE-DIR
     check "$name: rerun with the version's own tag exits 0" test $? = 0
     check "$name: rerun with its own tag says so" grep -q "tag 'model-v42' is on it already" "$T/err"
     check "$name: rerun with its own tag makes no commit" test "$(git -C "$dir" rev-parse "$b")" = "$c2"
+    # another run whose paths are unchanged (a docs-only commit): its tag goes on the tip, so
+    # `--get <its tag>` finds this version (as `hub upload --tag` tags the unchanged tip)
+    publish --branch "$b" --path results --remote "$url" --tag model-v43
+    check "$name: unchanged publish with a new tag exits 0" test $? = 0
+    check "$name: ... makes no commit" test "$(git -C "$dir" rev-parse "$b")" = "$c2"
+    check "$name: ... and puts the tag on the tip" \
+        test "$(git -C "$dir" rev-parse 'model-v43^{commit}')" = "$c2"
+    check "$name: ... an annotated tag" test "$(git -C "$dir" cat-file -t model-v43)" = tag
     check "$name: fsck after unchanged publish" fsck_ok "$dir"
 
     # 4. a new untracked file

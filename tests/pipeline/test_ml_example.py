@@ -212,6 +212,27 @@ def main():
               space_git(hub, "rev-parse", "main") and got is not None and
               abs(got - acc_m2) < 5e-5, f"deployed {got}, expected {acc_m2}")
 
+        # 5b. A commit that leaves the model alone (docs only; training is seeded): CI publishes
+        # nothing new but tags the unchanged version for this commit, and CD deploys it.
+        results_before = results_tip()
+        with open(os.path.join(project, "NOTES.md"), "w") as f:
+            f.write("notes\n")
+        git("add", "NOTES.md", cwd=project)
+        git("commit", "-q", "-m", "docs only", cwd=project)
+        git("push", "-q", "origin", "main", cwd=project)
+        m3 = git("rev-parse", "HEAD", cwd=project).strip()
+        out = run(project, "push", "--chain")
+        check("a docs-only commit: CI then CD succeed", out.returncode == 0 and
+              "workflow_run: 'CI' completed (success)" in out.stdout,
+              out.stdout[-3000:] + out.stderr[-1000:])
+        tagged = subprocess.run(["git", "--git-dir", origin, "rev-parse", "-q", "--verify",
+                                 f"model-{m3}^{{commit}}"], capture_output=True, text=True)
+        check("... its version is the unchanged one, tagged model-<sha>",
+              results_tip() == results_before and tagged.stdout.strip() == results_before,
+              f"{tagged.stdout.strip()} vs {results_before}")
+        check("... and CD tagged the Space for it",
+              space_git(hub, "rev-parse", f"v-{m3[:7]}^{{commit}}") is not None)
+
         # 6. CD on a commit CI never published: fails, the Space stays.
         space_tip = space_git(hub, "rev-parse", "main")
         git("commit", "-q", "--allow-empty", "-m", "untested", cwd=project)

@@ -2,17 +2,27 @@
  * The event of a local run, as GitHub would deliver it.
  *
  * Payload shapes follow GitHub's webhook documentation ("Webhook events and payloads") for the
- * fields a workflow can reasonably read; refs and shas follow "Events that trigger workflows"
- * (GITHUB_SHA / GITHUB_REF per event):
+ * fields a workflow can reasonably read; refs and shas follow the GITHUB_SHA / GITHUB_REF
+ * columns of "Events that trigger workflows":
  *   push               ref pushed, sha = after = HEAD, before = HEAD's parent (or --before)
- *   pull_request(_target)  refs/pull/<n>/merge, sha HEAD, head_ref the current branch, base_ref
+ *   pull_request, pull_request_review(_comment)
+ *                      refs/pull/<n>/merge, sha HEAD, head_ref the current branch, base_ref
  *                      --base (default: the default branch); changed files = merge-base...HEAD
+ *   pull_request_target  as pull_request, but ref and sha are the default branch and its last
+ *                      commit (github.com since December 2025 and GHES 3.20; older GHES and
+ *                      act use the PR's base branch, which is the default branch unless --base
+ *                      names another)
  *   workflow_dispatch  the current branch and HEAD, inputs from --input
  *   workflow_call      the caller's ref and sha (here: the current ones), inputs from the payload
- *   workflow_run       the default branch; payload.workflow_run {name, conclusion, head_sha, ...}
- *   schedule           the default branch; payload {schedule: <the workflow's first cron>}
+ *   workflow_run, schedule, delete, issues, issue_comment and the other events whose row says
+ *   "Last commit on default branch | Default branch" (default_branch_events below)
+ *                      the default branch (origin/HEAD, else main, else master, else the
+ *                      current branch) and its last commit; workflow_run's payload
+ *                      {workflow_run: {name, conclusion, head_sha, ...}}, schedule's
+ *                      {schedule: <the workflow's first cron>}
  * With -e FILE the file is the payload and ref/sha/head_ref/base_ref are read from it the way
- * act reads them, falling back to the repository's values.
+ * act reads them, falling back to the repository's values; the default-branch events take the
+ * payload's repository.default_branch (as act) and that branch's last commit.
  */
 
 #include <stdarg.h>
@@ -179,6 +189,59 @@ static void warn(struct plan *p, const char *f, ...)
     vec_append(&p->warnings, &s);
 }
 
+/*
+ * The events whose GITHUB_REF is the default branch and GITHUB_SHA its last commit ("Events that
+ * trigger workflows": "Default branch" / "Last commit on default branch"), pull_request_target
+ * included (github.com), sorted.
+ */
+static const char *const default_branch_events[] = {
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "delete",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "pull_request_target",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_run",
+};
+
+static bool on_default_branch(const char *event)
+{
+    size_t n = sizeof(default_branch_events) / sizeof(default_branch_events[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(default_branch_events[i], event))
+            return true;
+    }
+    return false;
+}
+
+/* ref = refs/heads/<branch>, sha = its last commit (HEAD's when it cannot be resolved). */
+static void use_branch(struct plan *p, const char *branch)
+{
+    struct plan_event *ev = &p->event;
+    ev->ref = fmt(&p->arena, "refs/heads/%s%s", branch, "");
+    const char *sha = NULL;
+    struct err e = ERR_INIT;
+    if (p->repo.is_git && plan_repo_resolve(&sha, &p->arena, &p->repo, branch, &e) == 0)
+        ev->sha = sha;
+}
+
 /* Changed files between two commits; leaves changed_known false when they cannot be known. */
 static void diff_commits(struct plan *p, struct vec *changes, const char *from, const char *to)
 {
@@ -279,11 +342,14 @@ static int synth_pull_request(struct plan *p, const struct plan_opts *o, struct 
     if (str_has_prefix(base, "refs/heads/"))
         base += 11;
     const char *head = p->repo.branch ? p->repo.branch : "HEAD";
+    const char *head_sha = ev->sha;
     ev->head_ref = arena_strdup(a, head);
     ev->base_ref = arena_strdup(a, base);
     ev->ref = "refs/pull/1/merge";
     if (!ev->type)
-        ev->type = "opened";
+        ev->type = !strcmp(ev->name, "pull_request_review")           ? "submitted"
+                   : !strcmp(ev->name, "pull_request_review_comment") ? "created"
+                                                                      : "opened";
     const char *base_sha = ZERO_SHA;
     if (p->repo.is_git) {
         struct err e = ERR_INIT;
@@ -296,10 +362,13 @@ static int synth_pull_request(struct plan *p, const struct plan_opts *o, struct 
             base_sha = ZERO_SHA;
         } else {
             const char *mb = NULL;
-            if (plan_repo_merge_base(&mb, a, &p->repo, base_sha, ev->sha, &e) == 0 && mb)
-                diff_commits(p, &changes, mb, ev->sha);
+            if (plan_repo_merge_base(&mb, a, &p->repo, base_sha, head_sha, &e) == 0 && mb)
+                diff_commits(p, &changes, mb, head_sha);
         }
     }
+    /* pull_request_target runs in the context of the default branch: its ref and last commit */
+    if (!strcmp(ev->name, "pull_request_target"))
+        use_branch(p, p->repo.default_branch);
     struct val pr = val_new_object(a);
     set(a, pr, "number", val_number(1));
     set(a, pr, "state", sv(a, "open"));
@@ -311,7 +380,7 @@ static int synth_pull_request(struct plan *p, const struct plan_opts *o, struct 
     set(a, pr, "draft", val_bool(false));
     set(a, pr, "merged", val_bool(false));
     set(a, pr, "html_url", sv(a, fmt(a, "https://github.com/%s/pull/%s", full_name(p), "1")));
-    set(a, pr, "head", pr_side(p, head, ev->sha));
+    set(a, pr, "head", pr_side(p, head, head_sha));
     set(a, pr, "base", pr_side(p, base, base_sha));
     set(a, pr, "changed_files", val_number((double)changes.len));
     struct val pl = val_new_object(a);
@@ -332,17 +401,11 @@ static void synth_other(struct plan *p, const struct plan_opts *o)
     struct plan_event *ev = &p->event;
     struct val pl = val_new_object(a);
     const char *name = ev->name;
-    if (!strcmp(name, "workflow_run") || !strcmp(name, "schedule")) {
-        /* these run on the default branch's last commit */
-        ev->ref = fmt(a, "refs/heads/%s%s", p->repo.default_branch, "");
-        const char *sha = NULL;
-        struct err e = ERR_INIT;
-        if (p->repo.is_git && p->repo.branch && strcmp(p->repo.branch, p->repo.default_branch) &&
-            plan_repo_resolve(&sha, a, &p->repo, p->repo.default_branch, &e) == 0)
-            ev->sha = sha;
-    } else {
+    const char *head_sha = ev->sha; /* the triggering run's commit (workflow_run) */
+    if (on_default_branch(name))
+        use_branch(p, p->repo.default_branch);
+    else
         ev->ref = p->repo.ref ? p->repo.ref : "";
-    }
     if (!strcmp(name, "workflow_run")) {
         if (!ev->type)
             ev->type = "completed";
@@ -356,7 +419,7 @@ static void synth_other(struct plan *p, const struct plan_opts *o)
                 ? sv(a, o->run_conclusion ? o->run_conclusion : "success")
                 : val_null());
         set(a, run, "head_branch", sv(a, p->repo.branch ? p->repo.branch : p->repo.default_branch));
-        set(a, run, "head_sha", sv(a, p->repo.sha));
+        set(a, run, "head_sha", sv(a, head_sha));
         set(a, run, "run_number", val_number(1));
         set(a, run, "run_attempt", val_number(1));
         set(a, run, "html_url",
@@ -440,6 +503,11 @@ static void from_payload(struct plan *p)
         if (r && *r)
             ev->ref = r;
     }
+    if (on_default_branch(name)) {
+        /* pull_request_target too: github.com runs it on the default branch (act: the base) */
+        const char *b = get_str(get(pl, "repository"), "default_branch");
+        use_branch(p, b && *b ? b : p->repo.default_branch);
+    }
     if (!strcmp(name, "push") && ev->before && ev->after) {
         struct vec changes = VEC_INIT(struct plan_change);
         diff_commits(p, &changes, ev->before, ev->after);
@@ -522,7 +590,9 @@ int plan_event_build(struct plan *p, const struct plan_opts *o, struct err *err)
         from_payload(p);
     } else if (!strcmp(ev->name, "push")) {
         rc = synth_push(p, o, err);
-    } else if (!strcmp(ev->name, "pull_request") || !strcmp(ev->name, "pull_request_target")) {
+    } else if (!strcmp(ev->name, "pull_request") || !strcmp(ev->name, "pull_request_target") ||
+               !strcmp(ev->name, "pull_request_review") ||
+               !strcmp(ev->name, "pull_request_review_comment")) {
         rc = synth_pull_request(p, o, err);
     } else {
         synth_other(p, o);

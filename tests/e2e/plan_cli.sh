@@ -238,6 +238,66 @@ w = {x["path"]: x for x in json.load(open(sys.argv[1]))["workflows"]}
 assert not w[".github/workflows/pr.yml"]["triggered"] and "base branch" in w[".github/workflows/pr.yml"]["reason"]
 ' "$tmp/p.json" || fail "pull_request base filter"
 
+# --- GITHUB_REF/GITHUB_SHA per "Events that trigger workflows": pull_request_target runs on the
+# default branch and its last commit (github.com), as do delete, issues, issue_comment, schedule,
+# ...; pull_request_review(_comment) on the merge ref. Here HEAD is feature, one commit past main.
+cat >"$tmp/ev.yml" <<'Y'
+on: [pull_request_target, pull_request_review, issues, issue_comment, delete, watch, workflow_dispatch]
+jobs:
+  x: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+main_sha=$(git rev-parse main)
+feature_sha=$(git rev-parse feature)
+"$RUNNEL_BIN" plan pull_request_target -W "$tmp/ev.yml" --context >"$tmp/c.json"
+py '
+import json, sys
+c = json.load(open(sys.argv[1]))[0]
+g, e = c["github"], c["env"]
+assert g["ref"] == "refs/heads/main" and g["ref_name"] == "main", g["ref"]
+assert g["sha"] == sys.argv[2] and e["GITHUB_SHA"] == sys.argv[2], g["sha"]
+assert e["GITHUB_REF"] == "refs/heads/main" and g["base_ref"] == "main" and g["head_ref"] == "feature"
+pr = g["event"]["pull_request"]
+assert pr["head"]["sha"] == sys.argv[3] and pr["base"]["sha"] == sys.argv[2], pr
+' "$tmp/c.json" "$main_sha" "$feature_sha" || fail "pull_request_target ref and sha"
+for ev in issues issue_comment delete watch; do
+    "$RUNNEL_BIN" plan "$ev" -W "$tmp/ev.yml" --context >"$tmp/c.json"
+    py '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["github"]
+assert (g["ref"], g["sha"]) == ("refs/heads/main", sys.argv[2]), (sys.argv[3], g["ref"], g["sha"])
+' "$tmp/c.json" "$main_sha" "$ev" || fail "$ev: default branch"
+done
+"$RUNNEL_BIN" plan pull_request_review -W "$tmp/ev.yml" --context >"$tmp/c.json"
+py '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["github"]
+assert (g["ref"], g["sha"]) == ("refs/pull/1/merge", sys.argv[2]), g["ref"]
+assert g["event"]["action"] == "submitted" and g["event"]["pull_request"]["base"]["ref"] == "main"
+' "$tmp/c.json" "$feature_sha" || fail "pull_request_review ref"
+"$RUNNEL_BIN" plan workflow_dispatch -W "$tmp/ev.yml" --context >"$tmp/c.json"
+py '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["github"]
+assert (g["ref"], g["sha"]) == ("refs/heads/feature", sys.argv[2]), g["ref"]
+' "$tmp/c.json" "$feature_sha" || fail "workflow_dispatch: the current branch"
+# -e: the payload's repository.default_branch names the branch (as act), its last commit the sha
+echo '{"action": "created", "repository": {"default_branch": "feature"}}' >"$tmp/ic.json"
+"$RUNNEL_BIN" plan issue_comment -e "$tmp/ic.json" -W "$tmp/ev.yml" --context >"$tmp/c.json"
+py '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["github"]
+assert (g["ref"], g["sha"]) == ("refs/heads/feature", sys.argv[2]), g
+' "$tmp/c.json" "$feature_sha" || fail "issue_comment -e default_branch"
+git checkout -q main
+echo '{"action": "opened", "number": 7, "pull_request": {"head": {"ref": "feature"}, "base": {"ref": "main"}}}' >"$tmp/prt.json"
+"$RUNNEL_BIN" plan pull_request_target -e "$tmp/prt.json" -W "$tmp/ev.yml" --context >"$tmp/c.json"
+git checkout -q feature
+py '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["github"]
+assert (g["ref"], g["sha"]) == ("refs/heads/main", sys.argv[2]), g
+' "$tmp/c.json" "$main_sha" || fail "pull_request_target -e"
+
 # --- workflow_dispatch inputs: types converted, defaults filled, strings in github.event.inputs
 "$RUNNEL_BIN" plan workflow_dispatch --input flag=true --input count=3 --context >"$tmp/c.json"
 py '

@@ -276,6 +276,42 @@ const struct wf_strlist *wf_event_filter(const struct wf_event *ev, const char *
     return NULL;
 }
 
+/*
+ * github.com refuses a filter next to its -ignore form for one event ("you may only define one
+ * of `branches` and `branches-ignore` for a single event", the message its workflow file
+ * annotation shows; tags are checked first, then branches, then paths). The workflow-parser of
+ * actions/languageservices does not check it, so its conformance cases (opts->parser_only)
+ * leave it out. The error points at the second of the two keys.
+ */
+static void check_ignore_pairs(struct wf_ctx *c, const struct wf_token *cfg)
+{
+    static const char *const filters[] = {"tags", "branches", "paths"};
+    if (c->opts && c->opts->parser_only)
+        return;
+    for (size_t f = 0; f < sizeof(filters) / sizeof(filters[0]); f++) {
+        const struct wf_token *first = NULL;
+        const struct wf_token *second = NULL;
+        for (size_t i = 0; i < cfg->npairs && !second; i++) {
+            const struct wf_token *k = cfg->pairs[i].key;
+            if (k->kind != WF_TOK_STRING)
+                continue;
+            size_t n = strlen(filters[f]);
+            bool is_inc = strcmp(k->str, filters[f]) == 0;
+            bool is_ign = strncmp(k->str, filters[f], n) == 0 && strcmp(k->str + n, "-ignore") == 0;
+            if (!is_inc && !is_ign)
+                continue;
+            if (!first)
+                first = k;
+            else if (strcmp(first->str, k->str) != 0)
+                second = k;
+        }
+        if (second)
+            wf_ctx_error(c, second,
+                         "you may only define one of `%s` and `%s-ignore` for a single event",
+                         filters[f], filters[f]);
+    }
+}
+
 static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *cfg)
 {
     ev->token = cfg;
@@ -312,6 +348,8 @@ static void read_event(struct wf_ctx *c, struct wf_event *ev, struct wf_token *c
         if (ev->nfilter_order < 10)
             ev->filter_order[ev->nfilter_order++] = k->str;
     }
+    if (!dispatch && !call)
+        check_ignore_pairs(c, cfg);
 }
 
 void wf_read_events(struct wf_ctx *c, struct wf *wf, struct wf_token *on)

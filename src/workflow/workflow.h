@@ -241,7 +241,11 @@ struct wf_load_opts {
      * `type` (act reads it as a string), secrets passed to a called workflow that does not declare
      * them (act passes them through) */
     bool lenient;
-    bool is_partial_rerun;     /* the server's partial re-run: its file table comes out sorted */
+    bool is_partial_rerun; /* the server's partial re-run: its file table comes out sorted */
+    /* Only the checks of actions/languageservices' workflow-parser (its conformance cases), not
+     * those github.com adds when it reads the file: `branches` next to `branches-ignore` (and
+     * tags, paths) for one event, which github.com refuses and the parser accepts. */
+    bool parser_only;
     size_t max_reusable_depth; /* nested reusable workflows; 0: GitHub's default of 4 */
     size_t max_result_size;    /* bytes of tokens as GitHub counts them; 0: no limit */
     /* Reusable workflows named by `uses:` (conformance cases, local ./ paths): returns the

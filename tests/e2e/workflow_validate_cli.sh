@@ -109,5 +109,42 @@ out=$("$RUNNEL_BIN" validate bad.yml 2>&1)
 grep -qF "bad.yml (Line: 5, Col: 5): Unexpected value 'stepz'" <<<"$out"
 check "unknown key" $?
 
+# a filter next to its -ignore form for one event: github.com refuses the workflow with "you may
+# only define one of `branches` and `branches-ignore` for a single event" (tags, then branches,
+# then paths); the workflow-parser conformance cases (--case) do not check it
+cat >both.yml <<'YML'
+on:
+  push:
+    branches: [main]
+    tags: [v1]
+    paths-ignore: [docs/**]
+    branches-ignore: [dev]
+    tags-ignore: [v2]
+  pull_request:
+    paths: [src/**]
+    paths-ignore: [docs/**]
+  workflow_run:
+    workflows: [CI]
+    branches-ignore: [x]
+    branches: [y]
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo
+YML
+out=$("$RUNNEL_BIN" validate both.yml 2>&1)
+rc=$?
+[[ $rc -eq 1 ]] &&
+    [[ "$(grep -c 'you may only define one of' <<<"$out")" == 4 ]] &&
+    grep -qF 'both.yml (Line: 7, Col: 5): you may only define one of `tags` and `tags-ignore` for a single event' <<<"$out" &&
+    grep -qF 'both.yml (Line: 6, Col: 5): you may only define one of `branches` and `branches-ignore` for a single event' <<<"$out" &&
+    grep -qF 'both.yml (Line: 10, Col: 5): you may only define one of `paths` and `paths-ignore` for a single event' <<<"$out" &&
+    grep -qF 'both.yml (Line: 14, Col: 5): you may only define one of `branches` and `branches-ignore` for a single event' <<<"$out"
+check "filter and its -ignore form for one event" $?
+printf 'on:\n  push:\n    branches-ignore: [dev]\n    paths: [src/**]\n    tags: [v1]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n' >one.yml
+"$RUNNEL_BIN" validate -q one.yml
+check "different filters together are fine" $?
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -165,22 +165,32 @@ done:
     return rc;
 }
 
-int repo_rev_list(struct vec *out, struct repo *r, const char *to, const char *hide,
-                  struct err *err)
+int repo_rev_list_hiding(struct vec *out, struct repo *r, const char *to, const char *const *hide,
+                         size_t nhide, struct err *err)
 {
     git_oid oto;
-    git_oid ohide;
     if (!parse_id(&oto, to))
         return err_set(err, ERR_INVALID, "bad commit id '%s'", to ? to : "");
-    if (hide && !parse_id(&ohide, hide))
-        return err_set(err, ERR_INVALID, "bad commit id '%s'", hide);
+    for (size_t i = 0; i < nhide; i++) {
+        git_oid oh;
+        if (!parse_id(&oh, hide[i]))
+            return err_set(err, ERR_INVALID, "bad commit id '%s'", hide[i] ? hide[i] : "");
+    }
     git_revwalk *walk = NULL;
     int rc = 0;
     if (git_revwalk_new(&walk, r->git) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-        git_revwalk_push(walk, &oto) < 0 || (hide && git_revwalk_hide(walk, &ohide) < 0)) {
+        git_revwalk_push(walk, &oto) < 0) {
         rc = repo_fail(err, ERR_IO, NULL, "cannot walk the history of '%s'", to);
         goto done;
+    }
+    for (size_t i = 0; i < nhide; i++) {
+        git_oid oh;
+        parse_id(&oh, hide[i]);
+        if (git_revwalk_hide(walk, &oh) < 0) {
+            rc = repo_fail(err, ERR_IO, NULL, "cannot walk the history of '%s'", hide[i]);
+            goto done;
+        }
     }
     git_oid oid;
     int wrc;
@@ -191,6 +201,12 @@ int repo_rev_list(struct vec *out, struct repo *r, const char *to, const char *h
 done:
     git_revwalk_free(walk);
     return rc;
+}
+
+int repo_rev_list(struct vec *out, struct repo *r, const char *to, const char *hide,
+                  struct err *err)
+{
+    return repo_rev_list_hiding(out, r, to, &hide, hide ? 1 : 0, err);
 }
 
 static int change_cb(const git_diff_delta *d, float progress, void *payload)

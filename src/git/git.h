@@ -364,6 +364,9 @@ int repo_merge_base(char *base_out, struct repo *r, const char *a, const char *b
  */
 int repo_rev_list(struct vec *out, struct repo *r, const char *to, const char *hide,
                   struct err *err);
+/* As repo_rev_list, hiding every commit reachable from any of the nhide ids in hide. */
+int repo_rev_list_hiding(struct vec *out, struct repo *r, const char *to, const char *const *hide,
+                         size_t nhide, struct err *err);
 
 /* One changed file between two trees. */
 struct repo_diff_entry {

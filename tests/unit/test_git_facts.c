@@ -388,6 +388,26 @@ static void rev_list_agrees_with_git_rev_list(void)
     CHECK_STR(got.buf, want.buf);
     CHECK_INT(ids.len, 3);
 
+    /* several hidden tips, as `git rev-list to ^a ^b`: the merge minus both of its parents' */
+    struct sbuf side = SBUF_INIT;
+    CHECK(GIT_OK(&side, dir.buf, "rev-parse", "side~1"));
+    const char *hides[] = {hide.buf, side.buf};
+    vec_clear(&ids);
+    sbuf_reset(&got);
+    struct sbuf not_side = SBUF_INIT;
+    not_hide = SBUF_INIT;
+    sbuf_addf(&not_hide, "^%s", hide.buf);
+    sbuf_addf(&not_side, "^%s", side.buf);
+    CHECK(GIT_OK(&want, dir.buf, "rev-list", "--topo-order", "--reverse", to.buf, not_hide.buf,
+                 not_side.buf));
+    sbuf_release(&not_hide);
+    sbuf_release(&not_side);
+    CHECK_INT(repo_rev_list_hiding(&ids, r, to.buf, hides, 2, &e), 0);
+    sbuf_release(&side);
+    ids_text(&got, &ids);
+    CHECK_STR(got.buf, want.buf);
+    CHECK_INT(ids.len, 2);
+
     CHECK_INT(repo_rev_list(&ids, r, "HEAD", NULL, &e), ERR_INVALID); /* ids only */
     repo_free(r);
     vec_release(&ids);

@@ -166,14 +166,29 @@ static void short_ref(struct plan_event *ev, struct arena *a)
     }
 }
 
-static void set_changed(struct plan *p, struct vec *changes)
+/*
+ * ev->changed from a diff's paths, and how many of them the path filters read: the paths of the
+ * first PLAN_PATHS_MAX_FILES files, in the diff's order (GitHub: "Diffs are limited to 300
+ * files. If there are files changed that aren't matched in the first 300 files returned by the
+ * filter, the workflow will not run.").
+ */
+static void set_changed(struct plan *p, struct vec *changes, const char *base)
 {
     struct plan_event *ev = &p->event;
     ev->nchanged = changes->len;
     ev->changed = arena_alloc(&p->arena, (changes->len + 1) * sizeof(char *));
-    for (size_t i = 0; i < changes->len; i++)
-        ev->changed[i] = ((struct plan_change *)vec_at(changes, i))->path;
+    ev->nchanged_files = 0;
+    ev->nchanged_filtered = 0;
+    for (size_t i = 0; i < changes->len; i++) {
+        const struct plan_change *c = vec_at(changes, i);
+        ev->changed[i] = c->path;
+        if (!c->is_old_name)
+            ev->nchanged_files++;
+        if (ev->nchanged_files <= PLAN_PATHS_MAX_FILES)
+            ev->nchanged_filtered = i + 1;
+    }
     ev->changed_known = true;
+    ev->diff_base = base;
 }
 
 static void warn(struct plan *p, const char *f, ...) __attribute__((format(printf, 2, 3)));
@@ -246,14 +261,68 @@ static void use_branch(struct plan *p, const char *branch)
 static void diff_commits(struct plan *p, struct vec *changes, const char *from, const char *to)
 {
     struct err e = ERR_INIT;
-    if (!p->repo.is_git || !from || !to || !strcmp(from, ZERO_SHA) || !strcmp(to, ZERO_SHA))
+    if (!p->repo.is_git || !to || !strcmp(to, ZERO_SHA) || (from && !strcmp(from, ZERO_SHA)))
         return;
     if (plan_repo_changed(changes, &p->arena, &p->repo, from, to, &e)) {
         warn(p, "changed files unknown: %s%s", e.msg, "");
         vec_clear(changes);
         return;
     }
-    set_changed(p, changes);
+    set_changed(p, changes, from);
+}
+
+/*
+ * The changed files of a push, as GitHub's path filters see them (workflow syntax, on.push.paths,
+ * "Git diff comparisons"): a push to an existing branch is the two-dot diff before..after; a
+ * push that creates the ref (before = zeros) is "a two-dot diff against the parent of the
+ * ancestor of the deepest commit pushed", read here as: the commits pushed are those reachable
+ * from after and from no other reference; the diff runs from the first parent of the deepest
+ * (oldest) of them, or from the empty tree when that is a root commit, to after; a new ref at a
+ * commit that is already on another one pushes no commit and changes no file. More than 1,000
+ * commits pushed: GitHub always runs the workflow, so the files count as unknown. Appends the
+ * pushed commits (at most PLAN_PUSH_COMMITS_MAX, oldest first) to log when it is not NULL.
+ */
+static void push_changed(struct plan *p, struct vec *changes, struct vec *log)
+{
+    struct arena *a = &p->arena;
+    struct plan_event *ev = &p->event;
+    struct err e = ERR_INIT;
+    struct vec pushed = VEC_INIT(char[41]);
+    const char *from = ev->before;
+    if (!p->repo.is_git || !ev->before || !ev->after || !strcmp(ev->after, ZERO_SHA))
+        return;
+    if (!strcmp(ev->before, ZERO_SHA)) {
+        if (plan_repo_new_commits(&pushed, &p->repo, ev->after, ev->ref, &e)) {
+            warn(p, "changed files unknown: %s%s", e.msg, "");
+            goto done;
+        }
+        from = ev->after; /* no commit pushed: nothing changed */
+        if (pushed.len && plan_repo_parent(&from, a, &p->repo, vec_at(&pushed, 0), &e)) {
+            warn(p, "changed files unknown: %s%s", e.msg, "");
+            goto done;
+        }
+    }
+    size_t total = 0;
+    struct vec none = VEC_INIT(struct plan_log_entry);
+    int rc = plan_repo_log(log ? log : &none, &total, a, &p->repo, from, ev->after,
+                           log ? PLAN_PUSH_COMMITS_MAX : 0, &e);
+    vec_release(&none);
+    if (rc) {
+        warn(p, "changed files unknown: %s%s", e.msg, "");
+        goto done;
+    }
+    if (total > PLAN_PATHS_MAX_COMMITS) {
+        ev->changed_note = fmt(a, "%zu commits pushed, more than GitHub's %d: path filters pass",
+                               total, PLAN_PATHS_MAX_COMMITS);
+        goto done;
+    }
+    if (from == ev->after) {
+        set_changed(p, changes, from);
+        goto done;
+    }
+    diff_commits(p, changes, from, ev->after);
+done:
+    vec_release(&pushed);
 }
 
 static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err)
@@ -264,7 +333,9 @@ static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err
     int rc = 0;
     ev->ref = p->repo.ref ? p->repo.ref : "";
     ev->after = ev->sha;
-    if (o->before) {
+    if (o->before && !strcmp(o->before, ZERO_SHA)) {
+        ev->before = ZERO_SHA; /* a push that creates the ref */
+    } else if (o->before) {
         rc = plan_repo_resolve(&ev->before, a, &p->repo, o->before, err);
         if (rc)
             goto done;
@@ -277,7 +348,8 @@ static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err
     } else {
         ev->before = ZERO_SHA;
     }
-    diff_commits(p, &changes, ev->before, ev->after);
+    struct vec log = VEC_INIT(struct plan_log_entry);
+    push_changed(p, &changes, &log);
     struct val pl = val_new_object(a);
     set(a, pl, "ref", sv(a, ev->ref));
     set(a, pl, "before", sv(a, ev->before));
@@ -289,20 +361,15 @@ static int synth_push(struct plan *p, const struct plan_opts *o, struct err *err
     set(a, pl, "compare",
         sv(a, fmt(a, "https://github.com/%s/compare/%s", full_name(p),
                   fmt(a, "%.12s...%.12s", ev->before, ev->after))));
-    /* commits: those pushed (after not reachable from before), oldest first, at most the
-     * 2048 GitHub lists, each with its own added/removed/modified; head_commit is the last.
-     * A new branch (before = zeros) lists only its head commit. */
+    /* commits: those pushed (after not reachable from before; for a new ref, those after the
+     * base of its diff), oldest first, at most the 2048 GitHub lists, each with its own
+     * added/removed/modified; head_commit is the last. */
     struct val head = val_null();
     struct val commits = val_new_array(a);
-    struct vec log = VEC_INIT(struct plan_log_entry);
-    struct err le = ERR_INIT;
-    if (strcmp(ev->sha, ZERO_SHA) && strcmp(ev->before, ZERO_SHA) && p->repo.is_git &&
-        plan_repo_log(&log, a, &p->repo, ev->before, ev->after, PLAN_PUSH_COMMITS_MAX, &le) == 0) {
-        for (size_t i = 0; i < log.len; i++) {
-            const struct plan_log_entry *e = vec_at(&log, i);
-            head = commit_obj(p, &e->commit, e->changes, e->nchanges);
-            val_array_push(a, commits, head);
-        }
+    for (size_t i = 0; i < log.len; i++) {
+        const struct plan_log_entry *e = vec_at(&log, i);
+        head = commit_obj(p, &e->commit, e->changes, e->nchanges);
+        val_array_push(a, commits, head);
     }
     vec_release(&log);
     if (head.kind == VAL_NULL && strcmp(ev->sha, ZERO_SHA)) {
@@ -510,7 +577,7 @@ static void from_payload(struct plan *p)
     }
     if (!strcmp(name, "push") && ev->before && ev->after) {
         struct vec changes = VEC_INIT(struct plan_change);
-        diff_commits(p, &changes, ev->before, ev->after);
+        push_changed(p, &changes, NULL);
         vec_release(&changes);
     }
 }

@@ -13,8 +13,15 @@
  *  - workflow_run: `workflows` names the triggering workflows (glob patterns allowed), branch
  *    filters match the triggering run's head branch;
  *  - any event with `types`: the activity type must be listed.
- * When the changed files are unknown (no before commit), path filters are treated as matching,
- * which is what GitHub does for a push that creates a branch.
+ *  - paths and paths-ignore read only the first 300 files of the diff, in its order (GitHub:
+ *    "Diffs are limited to 300 files. If there are files changed that aren't matched in the
+ *    first 300 files returned by the filter, the workflow will not run."); the diff is git's,
+ *    sorted by path, so the files after the 300th by path are not seen; an empty diff runs
+ *    nothing ("If there are no files changed, the workflow will not run").
+ * Which files changed is event.c's business (for a push that creates a branch: the diff from
+ * the parent of the deepest commit pushed). When they are unknown (no git repository, an
+ * unreadable history, a payload without before/after) or GitHub skips the comparison (more than
+ * 1,000 commits pushed: "the workflow will always run"), path filters pass.
  */
 
 #include <string.h>
@@ -85,6 +92,15 @@ static bool check_names(const struct wf_token *cfg, const char *inc_key, const c
     return true;
 }
 
+/* "12", or "first 300 of the 412" when GitHub's diff limit cuts the list. */
+static void files_text(struct sbuf *out, size_t nfiles)
+{
+    if (nfiles > PLAN_PATHS_MAX_FILES)
+        sbuf_addf(out, "first %d of the %zu", PLAN_PATHS_MAX_FILES, nfiles);
+    else
+        sbuf_addf(out, "%zu", nfiles);
+}
+
 static bool check_paths(const struct wf_token *cfg, const struct plan_event *ev,
                         struct sbuf *reason, struct vec *hold)
 {
@@ -95,32 +111,42 @@ static bool check_paths(const struct wf_token *cfg, const struct plan_event *ev,
     if (reason->len)
         sbuf_addstr(reason, "; ");
     if (!ev->changed_known) {
-        sbuf_addstr(reason, "changed files unknown (no base commit), path filters pass");
+        if (ev->changed_note)
+            sbuf_addstr(reason, ev->changed_note);
+        else
+            sbuf_addstr(reason, "changed files unknown, path filters pass");
         return true;
     }
+    /* the paths of the first 300 files only, as GitHub reads the diff (0: unset, all) */
+    size_t seen = ev->nchanged_filtered ? ev->nchanged_filtered : ev->nchanged;
+    size_t nfiles = ev->nchanged_files ? ev->nchanged_files : ev->nchanged;
     size_t n = 0;
     if (inc) {
         const char **l = filter_list(inc, &n, hold);
-        for (size_t i = 0; i < ev->nchanged; i++) {
+        for (size_t i = 0; i < seen; i++) {
             if (plan_filter_match(l, n, ev->changed[i])) {
                 sbuf_addf(reason, "changed file '%s' matches ", ev->changed[i]);
                 list_text(reason, "paths", inc);
                 return true;
             }
         }
-        sbuf_addf(reason, "none of the %zu changed files matches ", ev->nchanged);
+        sbuf_addstr(reason, "none of the ");
+        files_text(reason, nfiles);
+        sbuf_addstr(reason, " changed files matches ");
         list_text(reason, "paths", inc);
         return false;
     }
     const char **l = filter_list(ign, &n, hold);
-    for (size_t i = 0; i < ev->nchanged; i++) {
+    for (size_t i = 0; i < seen; i++) {
         if (!plan_filter_match(l, n, ev->changed[i])) {
             sbuf_addf(reason, "changed file '%s' is not ignored by ", ev->changed[i]);
             list_text(reason, "paths-ignore", ign);
             return true;
         }
     }
-    sbuf_addf(reason, "all %zu changed files are ignored by ", ev->nchanged);
+    sbuf_addstr(reason, "all ");
+    files_text(reason, nfiles);
+    sbuf_addstr(reason, " changed files are ignored by ");
     list_text(reason, "paths-ignore", ign);
     return false;
 }

@@ -23,10 +23,14 @@ int plan_repo_resolve(const char **sha, struct arena *a, const struct plan_repo 
 /* The first parent of commit sha (40 hex), or NULL for a root commit. */
 int plan_repo_parent(const char **parent, struct arena *a, const struct plan_repo *r,
                      const char *sha, struct err *err);
-/* One changed file: status 'A' added, 'D' deleted, 'M' modified, 'R' renamed (both sides). */
+/*
+ * One changed path: status 'A' added, 'D' deleted, 'M' modified, 'R' renamed. A renamed file is
+ * two entries, its new path and then its old one (is_old_name), one file of the diff.
+ */
 struct plan_change {
     const char *path;
     char status;
+    bool is_old_name;
 };
 
 /* The best common ancestor of two commits (NULL when they share none). */
@@ -47,10 +51,19 @@ struct plan_log_entry {
 
 /*
  * Appends (struct plan_log_entry) the commits reachable from `to` and not from `from` (NULL:
- * all), oldest first, at most the newest `max` of them, as a push payload lists them.
+ * all), oldest first, at most the newest `max` of them, as a push payload lists them. *total
+ * is the number of commits in the range, before the cut.
  */
-int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, const char *from,
-                  const char *to, size_t max, struct err *err);
+int plan_repo_log(struct vec *out, size_t *total, struct arena *a, const struct plan_repo *r,
+                  const char *from, const char *to, size_t max, struct err *err);
+/*
+ * What a push that creates `ref` (refs/heads/<b> or refs/tags/<t>) sends: appends (char[41])
+ * the commits reachable from `to` and from no other reference of the repository (its branches,
+ * remote-tracking branches and tags, leaving out ref itself and refs/remotes/<remote>/<b>),
+ * parents first, so the first is the deepest commit pushed.
+ */
+int plan_repo_new_commits(struct vec *out, const struct plan_repo *r, const char *to,
+                          const char *ref, struct err *err);
 /* The metadata of a commit. */
 int plan_repo_commit(struct plan_commit *out, struct arena *a, const struct plan_repo *r,
                      const char *sha, struct err *err);

@@ -47,12 +47,19 @@ static void write_event_text(struct sbuf *out, const struct plan *p)
     if (*ev->head_ref || *ev->base_ref)
         sbuf_addf(out, "  head %s -> base %s\n", ev->head_ref, ev->base_ref);
     if (ev->changed_known) {
-        sbuf_addf(out, "  %zu changed file%s", ev->nchanged, ev->nchanged == 1 ? "" : "s");
-        if (ev->before) {
+        size_t nfiles = ev->nchanged_files ? ev->nchanged_files : ev->nchanged;
+        sbuf_addf(out, "  %zu changed file%s", nfiles, nfiles == 1 ? "" : "s");
+        if (ev->diff_base) {
             sbuf_addstr(out, " since ");
-            short_sha(out, ev->before);
+            short_sha(out, ev->diff_base);
+        } else {
+            sbuf_addstr(out, " (from the empty tree)");
         }
+        if (nfiles > PLAN_PATHS_MAX_FILES)
+            sbuf_addf(out, "; path filters read the first %d", PLAN_PATHS_MAX_FILES);
         sbuf_addch(out, '\n');
+    } else if (ev->changed_note) {
+        sbuf_addf(out, "  %s\n", ev->changed_note);
     } else if (!strcmp(ev->name, "push") || !strncmp(ev->name, "pull_request", 12)) {
         sbuf_addstr(out, "  changed files unknown: path filters pass\n");
     }

@@ -10,8 +10,9 @@
  *      workflow_run, schedule, or any event from a payload file, as act's -e does);
  *   2. loads the workflows (-W: a file or a directory; default .github/workflows/) and decides for
  *      each whether its `on:` matches the event, with GitHub's filter semantics (branch and tag
- *      globs with '!' negation in order, *-ignore lists, paths against the files changed between
- *      before and after, `types`, workflow_run workflows/types/branches), with a reason string;
+ *      globs with '!' negation in order, *-ignore lists, paths against the first 300 files of
+ *      the diff GitHub compares (plan_event.changed), `types`, workflow_run
+ *      workflows/types/branches), with a reason string;
  *   3. builds each triggered workflow's job graph (a job is ready when its own needs are done; no
  *      stage barriers), maps `runs-on` labels to this host (ubuntu-*, self-hosted, linux, x64 by
  *      default; -P label=host adds mappings; jobs whose labels map to nothing are skipped, not
@@ -61,6 +62,10 @@
 
 /* GitHub's limit on the legs of one matrix (the reference's error text is in plan_matrix.c). */
 #define PLAN_MATRIX_MAX 256
+/* GitHub's path filters read the first 300 files of the diff ("Diffs are limited to 300 files");
+ * a push of more than 1,000 commits always runs the workflow (workflow syntax, on.push.paths). */
+#define PLAN_PATHS_MAX_FILES 300
+#define PLAN_PATHS_MAX_COMMITS 1000
 
 /* ---------------------------------------------------------------------------------------------
  * Repository facts
@@ -159,13 +164,27 @@ struct plan_event {
     const char *head_ref, *base_ref; /* pull_request events, else "" */
     const char *before, *after;      /* push; else NULL */
     const char *actor;
-    /* Files changed between before and after (push) or base and head (pull_request), relative
-     * to the repository root; changed_known is false when they could not be computed (no git,
-     * no before commit), in which case paths filters match, as GitHub does for new branches. */
+    /*
+     * The files GitHub's path filters compare, relative to the repository root, in the diff's
+     * order (git's, by path; a rename gives its new and then its old path): push, the two-dot
+     * diff before..after, or for a push that creates the ref (before = zeros) the diff from the
+     * parent of the deepest commit pushed (the commits reachable from no other reference; the
+     * empty tree for a root commit) to after; pull_request(_target), the three-dot diff
+     * merge-base...head. changed_known is false when they could not be computed (no git, an
+     * unreadable history, a payload without before/after) or GitHub skips the comparison (more
+     * than 1,000 commits pushed; changed_note says so): path filters then pass.
+     */
     const char **changed;
     size_t nchanged;
+    size_t nchanged_files;    /* files in the diff (a rename counts once); 0: nchanged */
+    size_t nchanged_filtered; /* the leading entries of changed path filters read: the paths of
+                                 the first PLAN_PATHS_MAX_FILES files ("Diffs are limited to
+                                 300 files"); 0: all of them */
     bool changed_known;
-    bool from_file; /* the payload came from -e */
+    const char *changed_note; /* why changed_known is false, when GitHub decides it; or NULL */
+    const char *diff_base;    /* the commit the changed files are compared with (NULL: the
+                                 empty tree, or unknown) */
+    bool from_file;           /* the payload came from -e */
 };
 
 /* ---------------------------------------------------------------------------------------------

@@ -372,6 +372,7 @@ static void add_change(struct vec *out, struct arena *a, const struct repo_diff_
     vec_append(out, &pc);
     if (strcmp(ch->old_path, ch->new_path)) {
         pc.path = arena_strdup(a, ch->old_path);
+        pc.is_old_name = true;
         vec_append(out, &pc);
     }
 }
@@ -403,18 +404,20 @@ int plan_repo_changed(struct vec *out, struct arena *a, const struct plan_repo *
     return rc;
 }
 
-int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, const char *from,
-                  const char *to, size_t max, struct err *err)
+int plan_repo_log(struct vec *out, size_t *total, struct arena *a, const struct plan_repo *r,
+                  const char *from, const char *to, size_t max, struct err *err)
 {
     repo_global_init();
     struct repo *git = NULL;
     struct vec ids = VEC_INIT(char[41]);
+    *total = 0;
     int rc = open_repo(&git, r, err);
     if (rc)
         goto done;
     rc = repo_rev_list(&ids, git, to, from, err);
     if (rc)
         goto done;
+    *total = ids.len;
     /* the newest `max` commits, oldest first */
     size_t start = ids.len > max ? ids.len - max : 0;
     for (size_t i = start; i < ids.len && rc == 0; i++) {
@@ -440,6 +443,58 @@ int plan_repo_log(struct vec *out, struct arena *a, const struct plan_repo *r, c
     }
 done:
     vec_release(&ids);
+    repo_free(git);
+    repo_global_shutdown();
+    return rc;
+}
+
+/* What the walk below collects: the commits of every reference but the pushed one. */
+struct other_refs {
+    const char *ref;       /* the pushed ref, full name */
+    const char *short_ref; /* its branch name when it is a branch, else NULL */
+    struct vec tips;       /* char[41] */
+};
+
+static int collect_other(const struct repo_ref *ref, void *payload)
+{
+    struct other_refs *o = payload;
+    if (!*ref->commit || ref->symbolic || !strcmp(ref->name, o->ref))
+        return 0;
+    /* refs/remotes/<remote>/<branch> is where the pushed branch already is on a remote */
+    if (o->short_ref && str_has_prefix(ref->name, "refs/remotes/")) {
+        const char *slash = strchr(ref->name + strlen("refs/remotes/"), '/');
+        if (slash && !strcmp(slash + 1, o->short_ref))
+            return 0;
+    }
+    memcpy(vec_push(&o->tips), ref->commit, 41);
+    return 0;
+}
+
+int plan_repo_new_commits(struct vec *out, const struct plan_repo *r, const char *to,
+                          const char *ref, struct err *err)
+{
+    repo_global_init();
+    struct repo *git = NULL;
+    struct other_refs o = {.ref = ref ? ref : "", .tips = VEC_INIT(char[41])};
+    struct vec hide = VEC_INIT(const char *);
+    if (ref && str_has_prefix(ref, "refs/heads/"))
+        o.short_ref = ref + strlen("refs/heads/");
+    int rc = open_repo(&git, r, err);
+    if (rc)
+        goto done;
+    static const char *const prefixes[] = {"refs/heads/", "refs/remotes/", "refs/tags/"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && rc == 0; i++)
+        rc = repo_refs_foreach(git, prefixes[i], collect_other, &o, err);
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < o.tips.len; i++) {
+        const char *tip = vec_at(&o.tips, i);
+        vec_append(&hide, &tip);
+    }
+    rc = repo_rev_list_hiding(out, git, to, hide.items, hide.len, err);
+done:
+    vec_release(&hide);
+    vec_release(&o.tips);
     repo_free(git);
     repo_global_shutdown();
     return rc;

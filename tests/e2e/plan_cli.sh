@@ -394,4 +394,79 @@ set +e
 set -e
 [[ $rc == 2 ]] || fail "invalid workflow exit $rc"
 grep -qF ".github/workflows/bad.yml (Line: 5, Col: 12): Job 'x' depends on unknown job 'nope'." "$tmp/out" || fail "invalid message: $(cat "$tmp/out")"
+# --- path filters and the diff GitHub compares (workflow syntax, on.push.paths, "Git diff
+# comparisons"): a push that creates a branch is diffed against the parent of the deepest commit
+# pushed (the commits on no other branch), a root commit against the empty tree; only the first
+# 300 files of the diff are read; more than 1,000 commits pushed always runs the workflow.
+r2="$tmp/paths"
+mkdir -p "$r2/.github/workflows" && cd "$r2"
+git init -q -b main
+git config user.name "Mona Lisa" && git config user.email "mona@example.com"
+cat >.github/workflows/js.yml <<'Y'
+on:
+  push:
+    paths: ['**.js']
+jobs:
+  x: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+cat >.github/workflows/notdocs.yml <<'Y'
+on:
+  push:
+    paths-ignore: ['docs/**', 'a/**']
+jobs:
+  x: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+echo 'x' >app.js
+git add -A && git commit -qm root && root=$(git rev-parse HEAD)
+trig() { "$RUNNEL_BIN" plan --json "$@" >"$tmp/p.json" && py '
+import json, sys
+p = json.load(open(sys.argv[1]))
+print(" ".join(sorted(w["path"].split("/")[-1] for w in p["workflows"] if w["triggered"])))
+print(json.dumps(p["event"]["changed_files"]))
+print(" | ".join(w["reason"] for w in p["workflows"]))
+' "$tmp/p.json"; }
+# a root commit pushed as a new branch: the whole tree changed
+out=$(trig)
+[[ "$(sed -n 1p <<<"$out")" == "js.yml notdocs.yml" ]] || fail "root commit: $out"
+[[ "$(sed -n 2p <<<"$out")" == *'"app.js"'* ]] || fail "root commit files: $out"
+# a new branch with one docs commit on top of main: only its own commit's files count
+git checkout -q -b docs-branch
+mkdir docs && echo d >docs/a.md && git add -A && git commit -qm docs
+out=$(trig --before 0000000000000000000000000000000000000000)
+[[ "$(sed -n 1p <<<"$out")" == "" ]] || fail "new branch, docs only: $out"
+[[ "$(sed -n 2p <<<"$out")" == '["docs/a.md"]' ]] || fail "new branch files: $out"
+# a new branch at a commit that is already on main pushes no commit: no file changed
+git checkout -q main && git checkout -q -b same-as-main
+out=$(trig --before 0000000000000000000000000000000000000000)
+[[ "$(sed -n 1p <<<"$out")" == "" && "$(sed -n 2p <<<"$out")" == '[]' ]] || fail "new branch, no commit: $out"
+# 301 files: app2.js is the 301st in git's path order (after a/000..a/299), so paths: ['**.js']
+# never sees it and paths-ignore sees only ignored files
+git checkout -q main
+mkdir a && for i in $(seq -w 0 299); do echo "$i" >"a/$i"; done
+echo y >app2.js
+git add -A && git commit -qm many
+out=$(trig)
+[[ "$(sed -n 1p <<<"$out")" == "" ]] || fail "301 files: $out"
+grep -q "none of the first 300 of the 301 changed files" <<<"$out" || fail "301 files reason: $out"
+"$RUNNEL_BIN" plan | grep -q "301 changed files since .*; path filters read the first 300" || fail "301 files text"
+git rm -q a/000 && git commit -qm fewer
+out=$(trig --before HEAD~2)
+[[ "$(sed -n 1p <<<"$out")" == "js.yml notdocs.yml" ]] || fail "300 files: $out"
+# 1,001 commits pushed: GitHub always runs the workflow, path filters are not evaluated
+git checkout -q -b long
+{
+    for i in $(seq 1 1001); do
+        printf 'commit refs/heads/long\ncommitter Mona <m@e.com> %d +0000\ndata 2\nc\n' "$((1700000000 + i))"
+        [[ $i == 1 ]] && echo "from refs/heads/long^0"
+        printf 'M 100644 inline docs/n.md\ndata %d\n%d\n\n' "$((${#i} + 1))" "$i"
+    done
+} | git fast-import --quiet
+git reset -q --hard long
+out=$(trig --before main)
+[[ "$(sed -n 1p <<<"$out")" == "js.yml notdocs.yml" ]] || fail "1001 commits: $out"
+grep -q "1001 commits pushed, more than GitHub's 1000: path filters pass" <<<"$out" || fail "1001 reason: $out"
+out=$(trig --before HEAD~1000)
+[[ "$(sed -n 1p <<<"$out")" == "" ]] || fail "1000 commits, docs only: $out"
+cd "$repo"
+
 echo "plan_cli: ok"

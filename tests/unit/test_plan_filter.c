@@ -203,7 +203,7 @@ static void on_push_paths(void)
     const char *tag_paths = "on:\n  push:\n    tags: ['v*']\n    paths: ['**.js']\n" JOBS;
     struct plan_event tag = push_event("refs/tags/v1", "v1", md, 2);
     CHECK(triggers(tag_paths, &tag));
-    /* unknown changed files (a new branch): filters pass */
+    /* unknown changed files (no repository, more than 1,000 commits pushed): filters pass */
     struct plan_event unknown = push_event("refs/heads/main", "main", NULL, 0);
     CHECK(triggers(paths, &unknown));
     /* negation in paths, the docs' example */
@@ -214,6 +214,33 @@ static void on_push_paths(void)
     struct plan_event e2 = push_event("refs/heads/main", "main", sub_src, 2);
     CHECK(!triggers(neg, &e1));
     CHECK(triggers(neg, &e2));
+}
+
+/* "Diffs are limited to 300 files. If there are files changed that aren't matched in the first
+ * 300 files returned by the filter, the workflow will not run." */
+static void on_push_paths_first_300_files(void)
+{
+    static char names[301][16];
+    const char *changed[302];
+    for (int i = 0; i < 299; i++) {
+        snprintf(names[i], sizeof(names[i]), "a/%03d", i);
+        changed[i] = names[i];
+    }
+    changed[299] = "b/new.md"; /* the 300th file, renamed: both names are one file */
+    changed[300] = "b/old.md";
+    changed[301] = "z.js";
+    const char *js = "on:\n  push:\n    paths: ['**.js']\n" JOBS;
+    const char *old_md = "on:\n  push:\n    paths: ['b/old.md']\n" JOBS;
+    const char *ignore_a = "on:\n  push:\n    paths-ignore: ['a/**', 'b/**']\n" JOBS;
+    struct plan_event ev = push_event("refs/heads/main", "main", changed, 302);
+    ev.nchanged_files = 301;
+    ev.nchanged_filtered = 301; /* the paths of the first 300 files */
+    CHECK(!triggers(js, &ev));
+    CHECK(triggers(old_md, &ev));
+    CHECK(!triggers(ignore_a, &ev));
+    ev.nchanged_filtered = 0; /* unset: every path */
+    CHECK(triggers(js, &ev));
+    CHECK(triggers(ignore_a, &ev));
 }
 
 /* pull_request: branches match the base; default types opened/synchronize/reopened. */
@@ -282,6 +309,7 @@ int main(int argc, char **argv)
         TEST(on_shapes),
         TEST(on_push_branches_vs_tags),
         TEST(on_push_paths),
+        TEST(on_push_paths_first_300_files),
         TEST(on_pull_request),
         TEST(on_workflow_run),
     };

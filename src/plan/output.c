@@ -15,6 +15,7 @@ static const char *state_name(enum plan_job_state s)
     case PLAN_JOB_READY:
         return "run";
     case PLAN_JOB_NO_RUNNER:
+    case PLAN_JOB_SKIPPED:
         return "skip";
     case PLAN_JOB_FILTERED:
         return "filtered";
@@ -125,7 +126,8 @@ void plan_write_text(struct sbuf *out, const struct plan *p, bool verbose)
                     sbuf_addch(out, *c == '\n' ? ' ' : *c);
                 sbuf_addch(out, '\n');
             }
-            if (j->state != PLAN_JOB_READY && j->state != PLAN_JOB_NO_RUNNER)
+            if (j->state != PLAN_JOB_READY && j->state != PLAN_JOB_NO_RUNNER &&
+                j->state != PLAN_JOB_SKIPPED)
                 continue;
             if (j->matrix.fail_fast == false || j->matrix.max_parallel)
                 sbuf_addf(out, "       fail-fast %s, max-parallel %ld\n",
@@ -207,7 +209,8 @@ static void write_job_json(struct sbuf *out, const struct plan *p, const struct 
         jstr(out, w->jobs[j->needs[k]].id);
     }
     sbuf_addch(out, ']');
-    if (j->state == PLAN_JOB_READY || j->state == PLAN_JOB_NO_RUNNER) {
+    if (j->state == PLAN_JOB_READY || j->state == PLAN_JOB_NO_RUNNER ||
+        j->state == PLAN_JOB_SKIPPED) {
         jkey(out, "strategy", &f);
         bool g = true;
         sbuf_addch(out, '{');

@@ -397,48 +397,280 @@ static void needs_list(struct sbuf *sb, const struct plan_workflow *w, const str
 
 /* ---- job if: known at plan time when it reads only github, inputs and vars ---- */
 
-static bool if_static(const struct expr *e)
+/*
+ * What plan knows of a job's result when it is done: nothing (it runs, its if: and steps
+ * decide), skipped (a job skipped without running: no runner, a false if:, not selected), or
+ * failed (a strategy or runs-on that cannot be evaluated fails it).
+ */
+enum outcome { OUTCOME_UNKNOWN, OUTCOME_SKIPPED, OUTCOME_FAILED };
+
+static enum outcome known_outcome(const struct plan_job *j)
+{
+    switch (j->state) {
+    case PLAN_JOB_NO_RUNNER:
+    case PLAN_JOB_SKIPPED:
+    case PLAN_JOB_FILTERED:
+        return OUTCOME_SKIPPED;
+    case PLAN_JOB_INVALID:
+        return OUTCOME_FAILED;
+    case PLAN_JOB_READY:
+    case PLAN_JOB_DEFERRED:
+        break;
+    }
+    return OUTCOME_UNKNOWN;
+}
+
+/* The condition reads only github, inputs and vars (and the status functions). */
+static bool if_reads_plan_contexts(const struct expr *e)
 {
     if (!e)
         return true;
     if (e->kind == EXPR_CONTEXT && !str_eqi_cstr(e->name, "github") &&
         !str_eqi_cstr(e->name, "inputs") && !str_eqi_cstr(e->name, "vars"))
         return false;
-    if (e->kind == EXPR_CALL && (e->func == EXPR_FN_FAILURE || e->func == EXPR_FN_CANCELLED ||
-                                 e->func == EXPR_FN_HASH_FILES))
+    if (e->kind == EXPR_CALL && e->func == EXPR_FN_HASH_FILES)
         return false;
     for (size_t i = 0; i < e->n_args; i++) {
-        if (!if_static(e->args[i]))
+        if (!if_reads_plan_contexts(e->args[i]))
             return false;
     }
     return true;
 }
 
-/*
- * Appends what the job's `if:` says at plan time: evaluated (needs assumed successful) when it
- * reads only github/inputs/vars and success()/always(); otherwise it is decided at run time.
- */
-static void annotate_if(const struct plan_job *j, const struct val *ctxv, struct sbuf *why)
+/* ... and calls neither failure() nor cancelled(): "true for this event" means something. */
+static bool if_static(const struct expr *e)
 {
-    if (!j->if_expr)
-        return;
+    if (!e)
+        return true;
+    if (e->kind == EXPR_CALL && (e->func == EXPR_FN_FAILURE || e->func == EXPR_FN_CANCELLED))
+        return false;
+    for (size_t i = 0; i < e->n_args; i++) {
+        if (!if_static(e->args[i]))
+            return false;
+    }
+    return if_reads_plan_contexts(e);
+}
+
+#define VERDICT_MAX_UNKNOWNS 8
+
+/*
+ * The status functions of a job's if: at plan time, as the executor computes them (run/eval.c,
+ * over every ancestor: success() when all succeeded and the run is not cancelled, failure()
+ * when one failed, cancelled() when the run was cancelled, always() true). What plan knows
+ * decides a call (success() is false once an ancestor is known skipped or failed); the others
+ * are unknowns, each distinct call (function and arguments) one bit of `mask`, or in
+ * `optimistic` mode what a run where every job succeeds gives.
+ */
+struct verdict {
+    const struct plan_workflow *w;
+    const bool *ancestor;      /* per job of w */
+    const enum outcome *known; /* per job of w */
+    struct sbuf keys[VERDICT_MAX_UNKNOWNS];
+    size_t nkeys;
+    bool overflow;   /* more unknowns than VERDICT_MAX_UNKNOWNS: not decided */
+    bool touched;    /* the evaluation read a context known only at run time (needs, ...) */
+    bool optimistic; /* every unknown job succeeds, nothing is cancelled */
+    unsigned mask;
+};
+
+static bool named_job(const struct val *args, size_t n_args, const char *id)
+{
+    if (!n_args)
+        return true;
+    for (size_t i = 0; i < n_args; i++) {
+        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
+            return true;
+    }
+    return false;
+}
+
+static bool verdict_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
+{
+    struct verdict *v = payload;
+    if (fn == EXPR_FN_ALWAYS)
+        return true;
+    bool any_failed = false, any_skipped = false, any_unknown = false;
+    for (size_t i = 0; i < v->w->njobs; i++) {
+        if (!v->ancestor[i] || !named_job(args, n_args, v->w->jobs[i].id))
+            continue;
+        any_failed |= v->known[i] == OUTCOME_FAILED;
+        any_skipped |= v->known[i] == OUTCOME_SKIPPED;
+        any_unknown |= v->known[i] == OUTCOME_UNKNOWN;
+    }
+    if (fn == EXPR_FN_SUCCESS && (any_failed || any_skipped))
+        return false;
+    if (fn == EXPR_FN_FAILURE && (any_failed || !any_unknown))
+        return any_failed;
+    if (v->optimistic)
+        return fn == EXPR_FN_SUCCESS;
+    struct sbuf key = SBUF_INIT;
+    sbuf_addf(&key, "%d", (int)fn);
+    for (size_t i = 0; i < n_args; i++) {
+        sbuf_addch(&key, '\x1f');
+        val_to_sbuf(&key, &args[i]);
+    }
+    size_t k = 0;
+    while (k < v->nkeys && strcmp(v->keys[k].buf, key.buf))
+        k++;
+    if (k == v->nkeys) {
+        if (v->nkeys == VERDICT_MAX_UNKNOWNS) {
+            v->overflow = true;
+            sbuf_release(&key);
+            return false;
+        }
+        v->keys[v->nkeys++] = key;
+        key = SBUF_INIT;
+    }
+    sbuf_release(&key);
+    return (v->mask >> k) & 1u;
+}
+
+/* Contexts plan does not have (needs): read as null, and the evaluation proves nothing. */
+static bool verdict_lookup(struct val *out, const char *name, size_t len, void *payload)
+{
+    struct verdict *v = payload;
+    (void)name;
+    (void)len;
+    v->touched = true;
+    *out = val_null();
+    return true;
+}
+
+static void mark_ancestors(const struct plan_workflow *w, size_t i, bool *seen)
+{
+    for (size_t k = 0; k < w->jobs[i].nneeds; k++) {
+        size_t d = w->jobs[i].needs[k];
+        if (!seen[d]) {
+            seen[d] = true;
+            mark_ancestors(w, d, seen);
+        }
+    }
+}
+
+/* What plan can say of a job's if: (the default success() when it has none). */
+enum if_verdict {
+    IF_UNDECIDED, /* cannot be evaluated here, or too many unknowns */
+    IF_FALSE,     /* false whatever the jobs before it do: GitHub skips the job */
+    IF_TRUE,      /* true when every job before it succeeds (if_static conditions only) */
+    IF_RUN_TIME,  /* depends on how the jobs before it end */
+};
+
+static enum if_verdict if_decide(const struct plan_workflow *w, size_t ji,
+                                 const enum outcome *known, const struct val *ctxv)
+{
+    const struct plan_job *j = &w->jobs[ji];
+    const char *cond = j->if_expr ? j->if_expr : "success()";
     struct arena scratch = ARENA_INIT;
     struct expr *e = NULL;
     struct err err = ERR_INIT;
-    if (plan_expr_parse(&e, &scratch, j->if_expr, strlen(j->if_expr), true, &err) == 0) {
-        if (!if_static(e)) {
-            sbuf_addstr(why, "; if: decided at run time");
-        } else {
-            struct expr_ctx ec = EXPR_CTX_INIT;
-            ec.contexts = ctxv;
-            ec.status = EXPR_STATUS_SUCCESS;
-            struct val v;
-            if (expr_eval(&v, &scratch, e, &ec, &err) == 0)
-                sbuf_addstr(why, val_is_truthy(&v) ? "; if: true for this event"
-                                                   : "; if: false for this event, skipped");
+    enum if_verdict res = IF_UNDECIDED;
+    bool *ancestor = xcalloc(w->njobs ? w->njobs : 1, sizeof(bool));
+    struct verdict v = {.w = w, .ancestor = ancestor, .known = known};
+    if (plan_expr_parse(&e, &scratch, cond, strlen(cond), true, &err))
+        goto done;
+    mark_ancestors(w, ji, ancestor);
+    struct expr_ctx ec = EXPR_CTX_INIT;
+    ec.contexts = ctxv;
+    ec.lookup = verdict_lookup;
+    ec.status_fn = verdict_status;
+    ec.payload = &v;
+    /* every assignment of the unknowns, the ones found while evaluating included: an
+     * evaluation that did not reach an unknown holds for both of its values; one that read a
+     * run-time context (success() && needs.a.result == 'x' once success() is true) may be
+     * true */
+    bool any_true = false;
+    for (v.mask = 0; !any_true && !v.overflow && v.mask < (1u << v.nkeys); v.mask++) {
+        struct val r;
+        if (expr_eval(&r, &scratch, e, &ec, &err))
+            goto done;
+        any_true = val_is_truthy(&r) || v.touched;
+    }
+    if (v.overflow)
+        goto done;
+    if (!any_true) {
+        res = IF_FALSE;
+        goto done;
+    }
+    v.optimistic = true;
+    v.touched = false;
+    struct val r;
+    if (expr_eval(&r, &scratch, e, &ec, &err))
+        goto done;
+    res = if_static(e) && !v.touched && val_is_truthy(&r) ? IF_TRUE : IF_RUN_TIME;
+done:
+    for (size_t k = 0; k < v.nkeys; k++)
+        sbuf_release(&v.keys[k]);
+    xfree(ancestor);
+    arena_release(&scratch);
+    return res;
+}
+
+/*
+ * The first job the given one needs, directly or through others, that plan knows will not
+ * succeed, or NULL; *via is the direct need it comes through (the job itself when direct).
+ */
+static const struct plan_job *need_not_succeeding(const struct plan_workflow *w, size_t ji,
+                                                  const enum outcome *known,
+                                                  const struct plan_job **via)
+{
+    const struct plan_job *j = &w->jobs[ji];
+    for (size_t k = 0; k < j->nneeds; k++) {
+        if (known[j->needs[k]] != OUTCOME_UNKNOWN) {
+            *via = &w->jobs[j->needs[k]];
+            return *via;
         }
     }
-    arena_release(&scratch);
+    for (size_t k = 0; k < j->nneeds; k++) {
+        const struct plan_job *ignored = NULL;
+        const struct plan_job *d = need_not_succeeding(w, j->needs[k], known, &ignored);
+        if (d) {
+            *via = &w->jobs[j->needs[k]];
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* "needs 'a', which is skipped" or "needs 'c', after 'a', which is skipped" */
+static void need_text(struct sbuf *why, const struct plan_workflow *w, const struct plan_job *d,
+                      const struct plan_job *via, const enum outcome *known)
+{
+    const char *what = known[d - w->jobs] == OUTCOME_FAILED ? "fails" : "is skipped";
+    if (via == d)
+        sbuf_addf(why, "needs '%s', which %s", d->id, what);
+    else
+        sbuf_addf(why, "needs '%s', after '%s', which %s", via->id, d->id, what);
+}
+
+/*
+ * A job's if: at plan time (GitHub: a job whose need failed or was skipped is skipped unless its
+ * if: says otherwise, and the if: is evaluated before the matrix): SKIPPED when it is false
+ * whatever the jobs before it do, given what plan knows of them; otherwise a note.
+ */
+static void decide_if(struct plan_workflow *w, size_t ji, const enum outcome *known,
+                      const struct val *ctxv, struct sbuf *why)
+{
+    struct plan_job *j = &w->jobs[ji];
+    const struct plan_job *via = NULL;
+    const struct plan_job *d = need_not_succeeding(w, ji, known, &via);
+    enum if_verdict v = if_decide(w, ji, known, ctxv);
+    if (v == IF_FALSE) {
+        j->state = PLAN_JOB_SKIPPED;
+        if (d) {
+            sbuf_addstr(why, "; skipped: ");
+            need_text(why, w, d, via, known);
+            sbuf_addstr(why, ", and its if: does not run it then");
+        } else {
+            sbuf_addstr(why, "; if: false for this event, skipped");
+        }
+        return;
+    }
+    if (j->if_expr)
+        sbuf_addstr(why, v == IF_TRUE ? "; if: true for this event" : "; if: decided at run time");
+    if (d) {
+        sbuf_addstr(why, "; ");
+        need_text(why, w, d, via, known);
+    }
 }
 
 static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan_opts *o)
@@ -453,6 +685,8 @@ static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan
         }
     }
     struct val ctxv = plan_contexts(a, p, w, NULL);
+    /* what is known of each job's result, filled in topological order */
+    enum outcome *known = xcalloc(w->njobs ? w->njobs : 1, sizeof(*known));
     for (size_t oi = 0; oi < w->njobs; oi++) {
         size_t i = w->order[oi];
         struct plan_job *j = &w->jobs[i];
@@ -520,21 +754,13 @@ static void jobs_plan(struct plan *p, struct plan_workflow *w, const struct plan
             sbuf_addf(&why, "; %zu of %zu matrix legs", j->matrix.nlegs, j->matrix.total);
         if (runnable < j->matrix.nlegs)
             sbuf_addf(&why, ", %zu without a runner", j->matrix.nlegs - runnable);
-        annotate_if(j, &ctxv, &why);
-        for (size_t k = 0; k < j->nneeds; k++) {
-            const struct plan_job *d = &w->jobs[j->needs[k]];
-            if (d->state == PLAN_JOB_NO_RUNNER || d->state == PLAN_JOB_INVALID) {
-                sbuf_addf(&why,
-                          "; needs '%s', which will not run: skipped unless its if: says "
-                          "otherwise",
-                          d->id);
-                break;
-            }
-        }
+        decide_if(w, i, known, &ctxv, &why);
 next:
+        known[i] = known_outcome(j);
         j->reason = arena_strndup(a, why.buf, why.len);
         sbuf_release(&why);
     }
+    xfree(known);
     xfree(sel);
 }
 

@@ -28,6 +28,7 @@
  *     for each job j = &w->jobs[k]: start it when every w->jobs[j->needs[n]] is done
  *       (w->order lists them in a valid order, j->level is for display only);
  *       j->state READY:     run each j->matrix.legs[l] whose .runner is set (others: skipped)
+ *       j->state SKIPPED:   as READY; its if: will be false (plan shows it skipped)
  *       j->state NO_RUNNER: report skipped (a skipped need, as GitHub treats it)
  *       j->state FILTERED:  not part of this run
  *       j->state DEFERRED:  once its needs are done,
@@ -284,6 +285,10 @@ enum plan_job_state {
     PLAN_JOB_FILTERED,  /* not selected by -j */
     PLAN_JOB_DEFERRED,  /* matrix or runs-on depends on needs: expanded at run time */
     PLAN_JOB_INVALID,   /* strategy or runs-on could not be evaluated (reason: the message) */
+    PLAN_JOB_SKIPPED,   /* its if: is false whatever the jobs before it do, given what plan
+                           knows (a need skipped or failing, a false condition on github,
+                           inputs or vars): expanded as READY, and the executor, evaluating the
+                           if: when its needs are done, skips it */
 };
 
 struct plan_job {

@@ -394,6 +394,43 @@ set +e
 set -e
 [[ $rc == 2 ]] || fail "invalid workflow exit $rc"
 grep -qF ".github/workflows/bad.yml (Line: 5, Col: 12): Job 'x' depends on unknown job 'nope'." "$tmp/out" || fail "invalid message: $(cat "$tmp/out")"
+# --- a job whose need is skipped is skipped unless its if: says otherwise (workflow syntax,
+# jobs.<job_id>.needs: "If a job fails or is skipped, all jobs that need it are skipped unless the
+# jobs use a conditional expression that causes the job to continue"); plan shows what it knows
+cat >"$tmp/skips.yml" <<'Y'
+on: push
+jobs:
+  a: {if: "github.event_name == 'pull_request'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  b: {needs: a, runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  c: {needs: b, if: always(), runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  d: {needs: c, runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  e: {needs: a, if: "success() || github.event_name == 'push'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  f: {needs: a, if: "needs.a.result == 'skipped'", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  g: {needs: a, if: "${{ !cancelled() }}", runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  h: {needs: [c, g], if: failure(), runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  w: {runs-on: windows-latest, steps: [{run: 'true'}]}
+  x: {needs: w, runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  y: {runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+  z: {needs: y, runs-on: ubuntu-latest, steps: [{run: 'true'}]}
+Y
+"$RUNNEL_BIN" plan -W "$tmp/skips.yml" --json >"$tmp/p.json"
+py '
+import json, sys
+jobs = {j["id"]: j for j in json.load(open(sys.argv[1]))["workflows"][0]["jobs"]}
+st = {k: j["state"] for k, j in jobs.items()}
+# d: its need c runs (always()), but a job before c was skipped, and success() looks at the
+# whole chain (actions/runner#2205: the job after an always() job that follows a skipped one is
+# skipped)
+want = {"a": "skip", "b": "skip", "c": "run", "d": "skip", "e": "run", "f": "skip", "g": "run",
+        "h": "run", "w": "skip", "x": "skip", "y": "run", "z": "run"}
+assert st == want, st
+assert "needs \x27a\x27, which is skipped" in jobs["b"]["reason"], jobs["b"]
+assert "needs \x27w\x27, which is skipped" in jobs["x"]["reason"], jobs["x"]
+assert jobs["c"]["reason"].endswith("if: true for this event; needs \x27b\x27, which is skipped"), jobs["c"]
+assert "needs \x27c\x27, after \x27b\x27, which is skipped" in jobs["d"]["reason"], jobs["d"]
+' "$tmp/p.json" || fail "skipped needs"
+"$RUNNEL_BIN" plan -W "$tmp/skips.yml" | grep -qE '^  [0-9]+\. \[skip\] b \(needs a\)$' || fail "skipped need text"
+
 # --- path filters and the diff GitHub compares (workflow syntax, on.push.paths, "Git diff
 # comparisons"): a push that creates a branch is diffed against the parent of the deepest commit
 # pushed (the commits on no other branch), a root commit against the empty tree; only the first

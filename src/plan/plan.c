@@ -882,9 +882,9 @@ int plan_build(struct plan **out, const struct plan_opts *o, struct err *err)
         struct wf_load_opts lo = WF_LOAD_OPTS_INIT;
         lo.display_name = w->relpath;
         lo.read_file = read_reusable;
+        /* act-compatible unless --strict: deviations GitHub refuses are warnings */
         lo.lenient = !o->strict;
         lo.payload = &rd;
-        lo.lenient = true; /* act-compatible: deviations GitHub refuses are warnings here */
         struct err le = ERR_INIT;
         if (wf_load(&w->wf, w->path, &lo, &le)) {
             w->wf = NULL;

@@ -394,6 +394,15 @@ set +e
 set -e
 [[ $rc == 2 ]] || fail "invalid workflow exit $rc"
 grep -qF ".github/workflows/bad.yml (Line: 5, Col: 12): Job 'x' depends on unknown job 'nope'." "$tmp/out" || fail "invalid message: $(cat "$tmp/out")"
+# --- --strict: GitHub's rules without act's allowances (a workflow_call input needs a type)
+printf 'on:\n  workflow_call:\n    inputs:\n      x: {required: false}\njobs:\n  a: {runs-on: ubuntu-latest, steps: [{run: "true"}]}\n' >"$tmp/untyped.yml"
+"$RUNNEL_BIN" plan workflow_call -W "$tmp/untyped.yml" >"$tmp/out" 2>&1 || fail "untyped input, lenient: $(cat "$tmp/out")"
+grep -q "warning: .*Required property is missing: type" "$tmp/out" || fail "untyped input warning"
+set +e
+"$RUNNEL_BIN" plan workflow_call -W "$tmp/untyped.yml" --strict >"$tmp/out" 2>&1; rc=$?
+set -e
+[[ $rc == 2 ]] && grep -q "Required property is missing: type" "$tmp/out" || fail "--strict ignored by plan: $rc $(cat "$tmp/out")"
+
 # --- a job whose need is skipped is skipped unless its if: says otherwise (workflow syntax,
 # jobs.<job_id>.needs: "If a job fails or is skipped, all jobs that need it are skipped unless the
 # jobs use a conditional expression that causes the job to continue"); plan shows what it knows

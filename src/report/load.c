@@ -423,7 +423,7 @@ static int csv_read(struct acc *a, struct used_names *used, struct input *in,
                 goto done;
             acc_add_score(a, ti, score);
         }
-        acc_add(a, ti, pi);
+        acc_add(a, ti, pi, line);
         in->start += (size_t)used_bytes;
     }
     if (!have_header)
@@ -609,7 +609,7 @@ static int jsonl_line(struct acc *a, struct used_names *used, struct columns *co
         }
         acc_add_score(a, ti, s->valuedouble);
     }
-    acc_add(a, ti, pi);
+    acc_add(a, ti, pi, line);
 done:
     cJSON_Delete(obj);
     xfree(names);
@@ -691,6 +691,7 @@ static int load(struct report_metrics **out, struct source src, const struct rep
         }
     }
     if (fmt == REPORT_FORMAT_JSONL) {
+        a.json = true;
         rc = jsonl_read(&a, &used, &in, o, err);
     } else {
         char delim = o->delimiter ? o->delimiter : str_has_suffix(name, ".tsv") ? '\t' : ',';
@@ -702,6 +703,8 @@ static int load(struct report_metrics **out, struct source src, const struct rep
     }
     if (rc)
         goto done;
+    a.col_names[0] = used.t;
+    a.col_names[1] = used.p;
     rc = acc_finish(out, &a, name, err);
     if (rc) {
         if (rc == ERR_INVALID && !str_has_prefix(err->msg, name))

@@ -46,41 +46,81 @@ static uint64_t hash_bytes(const char *p, size_t len)
     return h;
 }
 
-/*
- * Whether text reads as a number the way pandas' C parser reads a numeric column:
- * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, with spaces around it allowed
- * (pandas' str_to_int64 and xstrtod skip them; a label that stays text keeps them). An integer
- * also gets its exact value: pandas reads int64 or uint64 exactly, so integers are compared
- * exactly, not as doubles. An integer outside both ranges makes pandas read the column as text,
- * so it is not a number here either.
- */
-static bool parse_number(struct acc_label *l, const char *p, size_t len)
+static bool is_digit(char c)
 {
-    /* str_trim's bytes are pandas' isspace_ascii (tokenizer.c). */
-    struct str t = str_trim(str_make(p, len));
-    p = t.p;
-    len = t.len;
+    return c >= '0' && c <= '9';
+}
+
+/*
+ * How pandas 1.5's str_to_int64 and str_to_uint64 (tokenizer.c, no thousands separator) read the
+ * field: spaces skipped around it (str_trim's bytes are pandas' isspace_ascii), an optional sign,
+ * digits whose overflow is found while they are read, before anything after them is looked at
+ * ("99999999999999999999.5" overflows, "1.5" is invalid), then nothing but spaces. Sets as_int,
+ * as_uint, negative and mag (exact whenever either is OK or BIG).
+ */
+static void read_integer(struct acc_label *l, struct str t)
+{
+    const char *p = t.p;
+    size_t len = t.len;
     size_t i = 0;
-    size_t digits = 0;
-    bool is_int = true;
-    bool negative = false;
-    bool overflow = false;
-    uint64_t mag = 0;
+    bool minus = false;
     if (i < len && (p[i] == '+' || p[i] == '-'))
-        negative = p[i++] == '-';
-    while (i < len && p[i] >= '0' && p[i] <= '9') {
+        minus = p[i++] == '-';
+    if (i == len || !is_digit(p[i])) {
+        l->as_int = ACC_INT_INVALID;
+        l->as_uint = minus ? ACC_UINT_SIGNED : ACC_UINT_INVALID;
+        return;
+    }
+    uint64_t mag = 0;
+    bool overflow = false;
+    for (; i < len && is_digit(p[i]); i++) {
         unsigned d = (unsigned)(p[i] - '0');
         if (mag > (UINT64_MAX - d) / 10)
             overflow = true;
         else
             mag = mag * 10 + d;
+    }
+    bool rest = i != len;
+    uint64_t int_max = minus ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (overflow || mag > int_max)
+        l->as_int = ACC_INT_OVERFLOW;
+    else
+        l->as_int = rest ? ACC_INT_INVALID : ACC_INT_OK;
+    if (minus)
+        l->as_uint = ACC_UINT_SIGNED;
+    else if (overflow)
+        l->as_uint = ACC_UINT_OVERFLOW;
+    else if (rest)
+        l->as_uint = ACC_UINT_INVALID;
+    else
+        l->as_uint = mag > (uint64_t)INT64_MAX ? ACC_UINT_BIG : ACC_UINT_OK;
+    l->negative = minus && mag != 0 && !overflow;
+    l->mag = overflow ? 0 : mag;
+}
+
+/*
+ * Whether text reads as a number the way pandas' float64 parse reads it:
+ * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, with spaces around it allowed,
+ * and finite. Also reads it as an integer (read_integer); which of the two counts is decided per
+ * column (struct acc_column), as pandas decides it.
+ */
+static bool parse_number(struct acc_label *l, const char *p, size_t len)
+{
+    struct str t = str_trim(str_make(p, len));
+    read_integer(l, t);
+    p = t.p;
+    len = t.len;
+    size_t i = 0;
+    size_t digits = 0;
+    if (i < len && (p[i] == '+' || p[i] == '-'))
+        i++;
+    while (i < len && is_digit(p[i])) {
         i++;
         digits++;
     }
     if (i < len && p[i] == '.') {
-        is_int = false;
         i++;
-        while (i < len && p[i] >= '0' && p[i] <= '9') {
+        while (i < len && is_digit(p[i])) {
             i++;
             digits++;
         }
@@ -88,12 +128,11 @@ static bool parse_number(struct acc_label *l, const char *p, size_t len)
     if (!digits)
         return false;
     if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-        is_int = false;
         i++;
         if (i < len && (p[i] == '+' || p[i] == '-'))
             i++;
         size_t exp_digits = 0;
-        while (i < len && p[i] >= '0' && p[i] <= '9') {
+        while (i < len && is_digit(p[i])) {
             i++;
             exp_digits++;
         }
@@ -102,15 +141,10 @@ static bool parse_number(struct acc_label *l, const char *p, size_t len)
     }
     if (i != len || len > 400)
         return false;
-    if (is_int && (overflow || (negative && mag > (uint64_t)1 << 63)))
-        return false;
     char buf[402];
     memcpy(buf, p, len);
     buf[len] = '\0';
     l->value = strtod(buf, NULL);
-    l->integer = is_int;
-    l->negative = is_int && negative && mag != 0;
-    l->mag = is_int ? mag : 0;
     return isfinite(l->value);
 }
 
@@ -215,9 +249,33 @@ static void add_pair(struct acc *a, uint64_t key, uint64_t count)
         grow_pairs(a);
 }
 
-void acc_add(struct acc *a, uint32_t t, uint32_t p)
+/* Notes the first field of each kind in the column (see struct acc_column). */
+static void column_add(struct acc_column *c, const struct acc_label *l, uint32_t index, size_t line)
+{
+    struct acc_seen here = {.line = line, .label = index};
+    if (!c->int_fail.line && l->as_int != ACC_INT_OK) {
+        c->int_fail = here;
+        c->int_why = l->as_int;
+    }
+    if (!c->uint_fail.line && (l->as_uint == ACC_UINT_INVALID || l->as_uint == ACC_UINT_OVERFLOW)) {
+        c->uint_fail = here;
+        c->uint_why = l->as_uint;
+    }
+    if (!c->text.line && !l->numeric)
+        c->text = here;
+    if (!c->sign.line && l->as_uint == ACC_UINT_SIGNED)
+        c->sign = here;
+    if (!c->big.line && l->as_uint == ACC_UINT_BIG)
+        c->big = here;
+    if (l->as_int == ACC_INT_INVALID)
+        c->has_fraction = true;
+}
+
+void acc_add(struct acc *a, uint32_t t, uint32_t p, size_t line)
 {
     a->rows++;
+    column_add(&a->columns[0], &a->labels[t], t, line);
+    column_add(&a->columns[1], &a->labels[p], p, line);
     if (t < ACC_DENSE && p < ACC_DENSE)
         a->dense[t * ACC_DENSE + p]++;
     else
@@ -487,6 +545,67 @@ static void compute_figures(struct report_metrics *m)
     xfree(buf);
 }
 
+/* The dtype pandas gives the column (struct acc_column says how). */
+static enum acc_dtype column_dtype(const struct acc_column *c, bool json)
+{
+    if (!c->int_fail.line)
+        return ACC_INT64;
+    if (json) {
+        /*
+         * read_json builds the column from Python numbers: float64 once a number is not an
+         * integer or a negative meets one above INT64_MAX, uint64 for those alone. (An integer
+         * beyond 64 bits is an error there; it is a float here.)
+         */
+        return c->has_fraction || c->uint_fail.line || c->sign.line ? ACC_FLOAT64 : ACC_UINT64;
+    }
+    if (c->int_why == ACC_INT_OVERFLOW) {
+        if (!c->uint_fail.line)
+            return c->sign.line ? ACC_OBJECT : ACC_UINT64;
+        if (c->uint_why == ACC_UINT_OVERFLOW)
+            return ACC_OBJECT;
+    }
+    return c->text.line ? ACC_OBJECT : ACC_FLOAT64;
+}
+
+/* "line N: 'label'", the label cut at 40 bytes and escaped so that the message is one line. */
+static void add_seen(struct sbuf *sb, const struct acc *a, struct acc_seen s)
+{
+    const struct acc_label *l = &a->labels[s.label];
+    sbuf_addf(sb, "line %zu: '", s.line);
+    sbuf_add_json_escaped(sb, l->text, l->len > 40 ? 40 : l->len);
+    sbuf_addstr(sb, l->len > 40 ? "...'" : "'");
+}
+
+/* The error for a text column `text` (0 true, 1 predicted) beside a numeric one. */
+static int mix_error(const struct acc *a, int text, struct err *err)
+{
+    const struct acc_column *c = &a->columns[text];
+    struct sbuf why = SBUF_INIT;
+    if (c->int_why == ACC_INT_OVERFLOW && c->uint_fail.line && c->uint_why == ACC_UINT_OVERFLOW) {
+        add_seen(&why, a, c->uint_fail);
+        sbuf_addstr(&why, " is an integer beyond uint64");
+    } else if (c->int_why == ACC_INT_OVERFLOW && !c->uint_fail.line && c->big.line) {
+        add_seen(&why, a, c->sign);
+        sbuf_addstr(&why, " is negative and ");
+        add_seen(&why, a, c->big);
+        sbuf_addstr(&why, " above int64");
+    } else if (c->int_why == ACC_INT_OVERFLOW && !c->uint_fail.line) {
+        add_seen(&why, a, c->int_fail);
+        sbuf_addstr(&why, " is an integer below int64");
+    } else {
+        add_seen(&why, a, c->text);
+        sbuf_addstr(&why, " is not a number");
+    }
+    const char *names[2] = {a->col_names[0] ? a->col_names[0] : "true label",
+                            a->col_names[1] ? a->col_names[1] : "predicted"};
+    int rc = err_set(err, ERR_INVALID,
+                     "pandas reads column '%s' as text (%s) and column '%s' as numbers: "
+                     "scikit-learn refuses a mix of label input types (string and number)",
+                     names[text], why.buf, names[1 - text]);
+    sbuf_release(&why);
+    return rc;
+}
+
 int acc_finish(struct report_metrics **out, struct acc *a, const char *source, struct err *err)
 {
     int rc = 0;
@@ -498,14 +617,24 @@ int acc_finish(struct report_metrics **out, struct acc *a, const char *source, s
         return err_set(err, ERR_INVALID, "no rows after the header: nothing to measure");
     fold_dense(a);
 
-    bool numeric = true;
-    bool all_integer = true;
-    for (size_t i = 0; i < a->n_labels; i++) {
-        if (!a->labels[i].numeric || a->labels[i].json_string)
-            numeric = false;
-        if (!a->labels[i].integer)
-            all_integer = false;
+    /*
+     * Each column gets pandas' dtype, and the two are compared as numpy promotes them
+     * (np.result_type): int64 with int64 and uint64 with uint64 exactly, int64 with uint64 or
+     * anything with float64 as float64. JSON strings (and booleans) make every label a string,
+     * as before; in CSV a text column beside a numeric one is refused, as scikit-learn refuses
+     * it (unique_labels: "Mix of label input types (string and number)").
+     */
+    bool any_json_string = false;
+    for (size_t i = 0; i < a->n_labels; i++)
+        any_json_string = any_json_string || a->labels[i].json_string;
+    enum acc_dtype dt = column_dtype(&a->columns[0], a->json);
+    enum acc_dtype dp = column_dtype(&a->columns[1], a->json);
+    if (!any_json_string && (dt == ACC_OBJECT) != (dp == ACC_OBJECT)) {
+        rc = mix_error(a, dt == ACC_OBJECT ? 0 : 1, err);
+        goto done;
     }
+    bool numeric = !any_json_string && dt != ACC_OBJECT;
+    bool all_integer = numeric && dt == dp && dt != ACC_FLOAT64;
 
     size_t k0 = a->n_labels;
     items = xcalloc(k0, sizeof(*items));

@@ -35,12 +35,14 @@
  *   - An empty value, a short row or a row with more fields than the header is an error that names
  *     file and line: the numbers would otherwise silently differ from scikit-learn's.
  *
- * Labels: when every label (true and predicted) reads as a number, labels are numbers and sort
- * numerically, "1" and "1.0" being the same label, as pandas + numpy see them; otherwise they
- * are strings sorted by code point (UTF-8 byte order), as Python sorts str. A number may have
- * white space around it (" 1" is 1, as pandas' parser reads it); a string label keeps its
- * spaces. When every label is an integer they compare exactly (int64/uint64, as pandas reads
- * them: 2^53 + 1 is not 2^53); otherwise as doubles.
+ * Labels: each column is typed on its own as pandas.read_csv types it (int64, uint64, float64 or
+ * text; the first value of each kind decides, in row order), and the two are compared as numpy
+ * promotes them: int64 with int64 and uint64 with uint64 exactly (2^53 + 1 is not 2^53), int64
+ * with uint64 or anything with float64 as doubles ("1" and "1.0" are one label), text with text
+ * as strings sorted by code point (UTF-8 byte order), as Python sorts str. A text column beside a
+ * numeric one is an error, as scikit-learn refuses the mix. A number may have white space around
+ * it (" 1" is 1, as pandas' parser reads it); a string label keeps its spaces. JSON lines: a
+ * string or boolean anywhere makes every label a string; numbers as read_json types them.
  */
 
 #include <stdbool.h>

@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -57,9 +58,11 @@ def same(case, what, got, want):
     return ok
 
 
-def compare(case, m, y_true, y_pred, dense=True, score=None):
+def compare(case, m, y_true, y_pred, dense=True, score=None, names=None):
+    """names: the label values when y_true and y_pred hold their indices instead"""
     labels = unique_labels(y_true, y_pred)
-    want_labels = [x.item() if hasattr(x, "item") else x for x in labels]
+    want_labels = [x.item() if hasattr(x, "item") else x for x in
+                   (labels if names is None else names)]
     if not same(case, "labels", m["labels"], want_labels):
         return
     if dense:
@@ -83,7 +86,7 @@ def compare(case, m, y_true, y_pred, dense=True, score=None):
     per = m["per_class"]
     same(case, "per_class size", len(per), len(labels))
     for i, lab in enumerate(labels):
-        key = str(lab)
+        key = str(lab if names is None else names[i])
         if key not in per:
             fail(case, f"per_class has no {key!r}")
             return
@@ -232,6 +235,76 @@ raw_case("jsonl_int64_exact", b'{"y_true": 9007199254740993, "y_pred": 900719925
          reader=pd.read_json, suffix=".jsonl", lines=True)
 raw_case("jsonl_whole_floats", b'{"y_true": 1.0, "y_pred": 0.0}\n{"y_true": 2e0, "y_pred": 1}\n',
          reader=pd.read_json, suffix=".jsonl", lines=True)
+
+# 8d. pandas types each column on its own (int64, then uint64 after an int64 overflow, then
+#     float64, else object: parsers.pyx), and numpy promotes when the columns are compared:
+#     int64 with uint64 is float64, so 2^53 + 1 and 2^53 meet. scikit-learn on the raw arrays
+#     is itself inconsistent there (unique_labels keeps both, confusion_matrix finds no row), and
+#     refuses the promoted floats above 2^63 as "continuous", so the labels are numpy's
+#     np.unique over the concatenated (so promoted) columns, and the figures scikit-learn's on
+#     the indices into them; accuracy, a plain y_true == y_pred, is also checked on the raw
+#     arrays. A text (object) column beside a numeric one is refused by scikit-learn, and by
+#     runnel with a one-line error.
+def dtype_case(case, data, want_dtypes, want_text=None):
+    global checked
+    path = os.path.join(TMP, case + ".csv")
+    with open(path, "wb") as f:
+        f.write(data)
+    df = pd.read_csv(path)
+    t, p = df["y_true"].to_numpy(), df["y_pred"].to_numpy()
+    if not same(case, "pandas dtypes (the case itself)", [str(t.dtype), str(p.dtype)], want_dtypes):
+        return
+    if (t.dtype == object) != (p.dtype == object):
+        try:
+            classification_report(t, p, zero_division=0)
+            fail(case, "scikit-learn accepted the mix: the case is wrong")
+        except (TypeError, ValueError):
+            pass
+        _, proc = run_runnel(case, ["--predictions", path], expect_rc=1)
+        msg = proc.stderr.strip()
+        checked += 1
+        if ("mix of label input types (string and number)" not in msg or "\n" in msg
+                or (want_text and want_text not in msg)):
+            fail(case, f"stderr {msg!r} does not explain the mix on one line")
+        return
+    m, _ = run_runnel(case, ["--predictions", path])
+    if m is None:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's cast of 1.8e19 to int
+            want = accuracy_score(t, p)
+    except ValueError:  # a float64 column above 2^63 is "continuous" to type_of_target
+        want = np.average(t == p)  # what accuracy_score computes
+    same(case, "accuracy (raw arrays)", m["accuracy"], want)
+    names, codes = np.unique(np.concatenate([t, p]), return_inverse=True)
+    compare(case, m, codes[:len(t)], codes[len(t):], names=names)
+
+
+U64 = b"18446744073709551615"
+dtype_case("int_uint_promote", b"y_true,y_pred\n" + U64 + b",-1\n9007199254740993,9007199254740992\n",
+           ["uint64", "int64"])
+dtype_case("int_uint_small", b"y_true,y_pred\n" + U64 + b",1\n1,2\n2,2\n3,1\n",
+           ["uint64", "int64"])
+dtype_case("uint_uint_exact", b"y_true,y_pred\n" + U64 + b",18446744073709551614\n1,+1\n 2 ,2\n",
+           ["uint64", "uint64"])
+dtype_case("int_float", b"y_true,y_pred\n9007199254740993,9007199254740992\n1,1.0\n",
+           ["int64", "float64"])
+# a negative and a value above int64 in one column: object, labels sorted as strings
+dtype_case("neg_big_object", b"y_true,y_pred\n-1," + U64 + b"\n" + U64 + b",-1\n5,5\n10,5\n",
+           ["object", "object"])
+dtype_case("neg_big_beside_int", b"y_true,y_pred\n-1,5\n" + U64 + b",10\n5,5\n",
+           ["object", "int64"], "line 2: '-1' is negative and line 3: '" + U64.decode() + "'")
+# the first failure decides: an overflow before a "2.0" is object, a "2.0" first is float
+dtype_case("overflow_then_fraction", b"y_true,y_pred\n18446744073709551616,2.0\n2.0,18446744073709551616\n",
+           ["object", "float64"], "line 2: '18446744073709551616' is an integer beyond uint64")
+dtype_case("big_then_fraction", b"y_true,y_pred\n" + U64 + b",2.0\n2.0,2.0\n-1,2\n",
+           ["float64", "float64"])
+dtype_case("below_int64", b"y_true,y_pred\n-9223372036854775809,1\n1,1\n",
+           ["object", "int64"], "line 2: '-9223372036854775809' is an integer below int64")
+dtype_case("word_beside_int", b"y_true,y_pred\n1,1\n2,x\n3,3\n", ["int64", "object"],
+           "pandas reads column 'y_pred' as text (line 3: 'x' is not a number)")
+dtype_case("words_both", b"y_true,y_pred\n1,1\nx,2\n3,y\n", ["object", "object"])
 
 # 8c. JSON lines with something after the object: json.loads and read_json refuse the line
 for case, line in (("jsonl_two_objects", '{"y_true": "a", "y_pred": "b"}{"y_true": "c", "y_pred": "c"}'),

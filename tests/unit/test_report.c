@@ -81,14 +81,20 @@ static void numbers_sort_numerically_and_merge(void)
     CHECK_STR(m->labels[2], "100");
     report_metrics_free(m);
 
-    /* one non-number makes every label a string, sorted by bytes: "10" < "9" < "a" */
-    m = load_str("s.csv", "y_true,y_pred\n10,9\n9,a\n", &err);
+    /* a word in each column: pandas reads both as text, sorted by bytes: "10" < "9" < "a" */
+    m = load_str("s.csv", "y_true,y_pred\n10,9\nb,a\n", &err);
     CHECK(m);
     CHECK(!m->labels_numeric);
     CHECK_STR(m->labels[0], "10");
     CHECK_STR(m->labels[1], "9");
     CHECK_STR(m->labels[2], "a");
     report_metrics_free(m);
+
+    /* a word in one column only: int64 beside object, which scikit-learn refuses */
+    CHECK(!load_str("s.csv", "y_true,y_pred\n10,9\n9,a\n", &err));
+    CHECK_STR(err.msg, "s.csv: pandas reads column 'y_pred' as text (line 3: 'a' is not a number) "
+                       "and column 'y_true' as numbers: scikit-learn refuses a mix of label input "
+                       "types (string and number)");
 }
 
 /* pandas' parser reads " 1" as the number 1 (it skips spaces around a number); text keeps them. */
@@ -116,25 +122,67 @@ static void spaces_around_numbers(void)
     report_metrics_free(m);
 }
 
-/* Integers compare exactly, as pandas' int64 and uint64 columns do: 2^53 + 1 is not 2^53. */
+/*
+ * Integers compare exactly where pandas reads both columns as int64, or both as uint64: 2^53 + 1
+ * is not 2^53. Columns are typed one by one, and numpy compares int64 with uint64 as float64.
+ */
 static void integers_compare_exactly(void)
 {
     struct err err = ERR_INIT;
-    struct report_metrics *m =
-        load_str("b.csv",
-                 "y_true,y_pred\n9007199254740993,9007199254740992\n1,1\n"
-                 "-9223372036854775808,+1\n18446744073709551615,18446744073709551614\n",
-                 &err);
+    struct report_metrics *m = load_str("b.csv",
+                                        "y_true,y_pred\n9007199254740993,9007199254740992\n1,1\n"
+                                        "-9223372036854775808,+1\n",
+                                        &err);
     CHECK(m);
-    CHECK_INT(m->n_labels, 6);
+    CHECK_INT(m->n_labels, 4);
     CHECK_STR(m->labels[0], "-9223372036854775808");
     CHECK_STR(m->labels[1], "1");
     CHECK_STR(m->labels[2], "9007199254740992");
     CHECK_STR(m->labels[3], "9007199254740993");
-    CHECK_STR(m->labels[4], "18446744073709551614");
-    CHECK_STR(m->labels[5], "18446744073709551615");
-    CHECK(m->accuracy == 0.25);
+    CHECK(m->accuracy == 1.0 / 3.0);
     report_metrics_free(m);
+
+    m = load_str("u.csv", "y_true,y_pred\n18446744073709551615,18446744073709551614\n1,1\n", &err);
+    CHECK(m);
+    CHECK_INT(m->n_labels, 3);
+    CHECK_STR(m->labels[1], "18446744073709551614");
+    CHECK_STR(m->labels[2], "18446744073709551615");
+    CHECK(m->accuracy == 0.5);
+    report_metrics_free(m);
+
+    /* uint64 beside int64: float64, where 2^53 + 1 and 2^53 are one label (pandas + numpy) */
+    m = load_str("p.csv",
+                 "y_true,y_pred\n18446744073709551615,-1\n9007199254740993,9007199254740992\n",
+                 &err);
+    CHECK(m);
+    CHECK(m->labels_numeric);
+    CHECK_INT(m->n_labels, 3);
+    CHECK_STR(m->labels[0], "-1.0");
+    CHECK_STR(m->labels[1], "9007199254740992.0");
+    CHECK_STR(m->labels[2], "1.8446744073709552e+19");
+    CHECK(m->accuracy == 0.5);
+    report_metrics_free(m);
+
+    /* a negative and a value above int64 in one column: object, so strings */
+    m = load_str("o.csv", "y_true,y_pred\n-1,18446744073709551615\n18446744073709551615,-1\n5,5\n",
+                 &err);
+    CHECK(m);
+    CHECK(!m->labels_numeric);
+    CHECK_STR(m->labels[0], "-1");
+    CHECK_STR(m->labels[1], "18446744073709551615");
+    CHECK_STR(m->labels[2], "5");
+    report_metrics_free(m);
+    CHECK(!load_str("o.csv", "y_true,y_pred\n5,-1\n5,18446744073709551615\n", &err));
+    CHECK_STR(err.msg,
+              "o.csv: pandas reads column 'y_pred' as text (line 2: '-1' is negative and "
+              "line 3: '18446744073709551615' above int64) and column 'y_true' as numbers: "
+              "scikit-learn refuses a mix of label input types (string and number)");
+
+    /* the first field pandas' int64 pass refuses decides: an overflow first is object */
+    CHECK(!load_str(
+        "f.csv", "y_true,y_pred\n99999999999999999999.5,2.0\n2.0,99999999999999999999.5\n", &err));
+    CHECK(strstr(err.msg, "column 'y_true' as text (line 2: '99999999999999999999.5' is an "
+                          "integer beyond uint64) and column 'y_pred' as numbers"));
 
     m = load_str("b.jsonl",
                  "{\"y_true\": 9007199254740993, \"y_pred\": 9007199254740992}\n"

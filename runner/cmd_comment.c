@@ -73,12 +73,15 @@ static void expand_label(struct sbuf *out, const char *label)
 /*
  * ---- links in the markdown ----
  *
- * The CommonMark parts that decide which text is a link: code (fenced blocks opened by ``` or
- * ~~~, and code spans) holds no links, so an example `![x](plot.png)` in a code block is left as
- * written; a destination is <...> (spaces allowed, as `cml publish` writes a path with spaces) or
- * a run without spaces and with balanced parentheses; backslash escapes an ASCII punctuation
- * character; an optional title in "...", '...' or (...) follows. Indented code blocks are not
- * recognised (in a list item the same indentation is a paragraph).
+ * The CommonMark (and GFM table) parts that decide which text is a link, checked against
+ * cmark-gfm: code (fenced blocks opened by ``` or ~~~, and code spans) holds no links, so an
+ * example `![x](plot.png)` in a code block is left as written; code spans are found block by block
+ * (paragraph, heading, table cell), never across two; a link's text opens at the '[' cmark's
+ * bracket stack pairs with its ']'; a destination is <...> (spaces allowed, as `cml publish`
+ * writes a path with spaces) or a run without spaces and with balanced parentheses; backslash
+ * escapes an ASCII punctuation character; an optional title in "...", '...' or (...) follows.
+ * Indented code blocks and HTML blocks are not recognised (in a list item the same indentation
+ * is a paragraph).
  */
 
 /* Whether md[i..] opens (or, with need > 0, closes) a fence line: up to 3 spaces, then at least
@@ -111,112 +114,393 @@ static size_t fence_at(const char *md, size_t i, size_t end, char *ch, size_t ne
     return n;
 }
 
-static bool is_blank_line(const char *md, size_t i, size_t end)
-{
-    for (; i < end; i++) {
-        if (md[i] != ' ' && md[i] != '\t' && md[i] != '\r')
-            return false;
-    }
-    return true;
-}
+/* What code_map says about each byte of the markdown. */
+enum md_byte {
+    MD_TEXT = 0, /* inline content of a paragraph, heading or table cell: links live here */
+    MD_CODE = 1, /* a code span inside inline content */
+    MD_OUT = 2,  /* no inline content: fenced code, a line end between blocks, table pipes and
+                    delimiter rows, thematic breaks; a link never reaches across one */
+};
 
-/* A run of backticks in a paragraph. */
+/* A run of backticks in a block, as written (no escapes: inside a span a backslash is text). */
 struct tick_run {
     size_t pos, len;
-    bool escaped; /* preceded by a backslash escape: cannot open a span */
+    size_t next_same;  /* index + 1 of the next run of the same length, 0 for none */
+    size_t next_short; /* index + 1 of the next run one backtick shorter, 0 for none */
 };
 
 /*
- * Marks the code spans of the paragraph md[from..to): a run of k backticks opens a span that the
- * next run of exactly k closes; an opener without one is text. Each run's next run of the same
- * length is found once, from the right, so this is linear whatever the backticks.
+ * Marks the code spans of one block's inline content md[from..to) (a paragraph, a heading, a
+ * table cell: spans never cross blocks), as cmark's inline parser finds them left to right:
+ * outside a span a backslash escapes the ASCII punctuation after it, so "\``" is a literal
+ * backtick then a run of one; a run of k backticks opens a span that the next run of exactly k
+ * closes; an opener without one is text. Each run's next run of the same length (or one
+ * shorter, for a run whose first backtick is escaped) is found once, from the right, so this is
+ * linear whatever the backticks.
  */
-static void mark_code_spans(char *code, const char *md, size_t from, size_t to)
+static void mark_code_spans(char *map, const char *md, size_t from, size_t to)
 {
     struct vec runs = VEC_INIT(struct tick_run);
     size_t max_len = 0;
     for (size_t i = from; i < to; i++) {
-        bool escaped = false;
-        if (md[i] == '\\' && i + 1 < to && ispunct((unsigned char)md[i + 1])) {
-            if (md[i + 1] != '`') {
-                i++;
-                continue;
-            }
-            escaped = true;
-            i++;
-        }
         if (md[i] != '`')
             continue;
         struct tick_run *r = vec_push(&runs);
         r->pos = i;
-        r->escaped = escaped;
         while (i < to && md[i] == '`')
             i++;
         r->len = i - r->pos;
         if (r->len > max_len)
             max_len = r->len;
-        i--;
     }
-    if (runs.len) {
-        const struct tick_run *run = runs.items;
-        size_t *next = xcalloc(runs.len, sizeof(*next));
-        size_t *last = xcalloc(max_len + 1, sizeof(*last)); /* index + 1, 0 for none */
-        for (size_t i = runs.len; i-- > 0;) {
-            next[i] = last[run[i].len];
-            last[run[i].len] = i + 1;
+    if (!runs.len) {
+        vec_release(&runs);
+        return;
+    }
+    struct tick_run *run = runs.items;
+    size_t *last = xcalloc(max_len + 1, sizeof(*last)); /* index + 1, 0 for none */
+    for (size_t k = runs.len; k-- > 0;) {
+        run[k].next_same = last[run[k].len];
+        run[k].next_short = last[run[k].len - 1];
+        last[run[k].len] = k + 1;
+    }
+    xfree(last);
+    size_t k = 0; /* the first run at or after i */
+    for (size_t i = from; i < to;) {
+        bool escaped = md[i] == '\\' && i + 1 < to && ispunct((unsigned char)md[i + 1]);
+        if (escaped && md[i + 1] != '`') {
+            i += 2;
+            continue;
         }
-        for (size_t i = 0; i < runs.len; i++) {
-            if (run[i].escaped || !next[i])
-                continue;
-            const struct tick_run *close = &run[next[i] - 1];
-            memset(code + run[i].pos, 1, close->pos + close->len - run[i].pos);
-            i = next[i] - 1;
+        if (!escaped && md[i] != '`') {
+            i++;
+            continue;
         }
-        xfree(next);
-        xfree(last);
+        size_t at = escaped ? i + 1 : i;
+        while (run[k].pos < at)
+            k++;
+        size_t open = escaped ? at + 1 : at;
+        size_t close = escaped ? run[k].next_short : run[k].next_same;
+        if (open == run[k].pos + run[k].len || !close) {
+            i = run[k].pos + run[k].len; /* a literal run */
+            continue;
+        }
+        const struct tick_run *c = &run[close - 1];
+        memset(map + open, MD_CODE, c->pos + c->len - open);
+        i = c->pos + c->len;
     }
     vec_release(&runs);
 }
 
-/* Marks the bytes of md (length n) that are code; the caller frees the returned array. */
+static size_t skip_spaces(const char *md, size_t i, size_t end)
+{
+    while (i < end && (md[i] == ' ' || md[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* Whether md[i..end) is three or more of one of `chars` with only spaces between. */
+static bool is_rule(const char *md, size_t i, size_t end, const char *chars)
+{
+    i = skip_spaces(md, i, end);
+    if (i >= end || !strchr(chars, md[i]))
+        return false;
+    char c = md[i];
+    size_t n = 0;
+    for (; i < end; i++) {
+        if (md[i] == c)
+            n++;
+        else if (md[i] != ' ' && md[i] != '\t')
+            return false;
+    }
+    return n >= 3;
+}
+
+/* A setext heading's underline: '=' or '-' only, spaces after. */
+static bool is_underline(const char *md, size_t i, size_t end)
+{
+    i = skip_spaces(md, i, end);
+    if (i >= end || (md[i] != '=' && md[i] != '-'))
+        return false;
+    char c = md[i];
+    while (i < end && md[i] == c)
+        i++;
+    return skip_spaces(md, i, end) == end;
+}
+
+/*
+ * The length of a list item's marker at md[i] with the spaces after it ("- ", "1. ", "2) "), 0
+ * when there is none. *interrupts says whether it may end a paragraph (CommonMark: a bullet or
+ * "1." with content after it).
+ */
+static size_t list_marker(const char *md, size_t i, size_t end, bool *interrupts)
+{
+    size_t j = i;
+    bool ordered = false;
+    if (j < end && (md[j] == '-' || md[j] == '+' || md[j] == '*')) {
+        j++;
+    } else {
+        while (j < end && j - i < 9 && md[j] >= '0' && md[j] <= '9')
+            j++;
+        if (j == i || j >= end || (md[j] != '.' && md[j] != ')'))
+            return 0;
+        ordered = true;
+        j++;
+    }
+    if (j < end && md[j] != ' ' && md[j] != '\t')
+        return 0;
+    size_t k = skip_spaces(md, j, end);
+    *interrupts = k < end && (!ordered || (j - i == 2 && md[i] == '1'));
+    return k - i;
+}
+
+/*
+ * The cells of a GFM table row md[i..end): split at each '|' not escaped by a backslash (even
+ * inside what would be a code span), a leading and a trailing pipe dropped. With map, marks the
+ * pipes MD_OUT and each cell's code spans; cells past `max` are dropped (cmark-gfm shows no
+ * more cells than the header has), so they are MD_OUT too. Returns the number of cells.
+ */
+static size_t table_row(char *map, const char *md, size_t i, size_t end, size_t max)
+{
+    i = skip_spaces(md, i, end);
+    size_t e = end;
+    while (e > i && (md[e - 1] == ' ' || md[e - 1] == '\t' || md[e - 1] == '\r'))
+        e--; /* the header row is passed with its CR */
+    if (i < e && md[i] == '|') {
+        if (map)
+            map[i] = MD_OUT;
+        i++;
+    }
+    size_t cells = 0, cell = i;
+    for (size_t j = i; j <= e; j++) {
+        if (j + 1 < e && md[j] == '\\') {
+            j++;
+            continue;
+        }
+        if (j < e && md[j] != '|')
+            continue;
+        if (j == e && cell == e && cells > 0)
+            break; /* a trailing pipe */
+        if (map && cells >= max) {
+            memset(map + cell, MD_OUT, e - cell);
+            return cells;
+        }
+        if (map) {
+            mark_code_spans(map, md, cell, j);
+            if (j < e)
+                map[j] = MD_OUT;
+        }
+        cells++;
+        cell = j + 1;
+    }
+    return cells;
+}
+
+/* A delimiter row (|---|:--:|): its cell count, 0 when md[i..end) is none. */
+static size_t table_delimiter(const char *md, size_t i, size_t end)
+{
+    bool pipe = false;
+    size_t cells = 0;
+    i = skip_spaces(md, i, end);
+    if (i < end && md[i] == '|') {
+        pipe = true;
+        i++;
+    }
+    for (;;) {
+        i = skip_spaces(md, i, end);
+        if (i >= end)
+            break;
+        if (md[i] == ':')
+            i++;
+        size_t dashes = 0;
+        while (i < end && md[i] == '-') {
+            i++;
+            dashes++;
+        }
+        if (!dashes)
+            return 0;
+        if (i < end && md[i] == ':')
+            i++;
+        i = skip_spaces(md, i, end);
+        cells++;
+        if (i < end && md[i] == '|') {
+            pipe = true;
+            i++;
+        } else if (i < end) {
+            return 0;
+        }
+    }
+    return pipe ? cells : 0;
+}
+
+/* The paragraph being read. */
+struct para {
+    size_t start, last_line; /* its first byte and its last line's; SIZE_MAX: none */
+    size_t quotes;           /* the block quotes it is in */
+    size_t item_col;         /* opened in a list item: its content column, else 0 */
+};
+
+/* Ends the paragraph that runs up to `end` (the start of the line after it). */
+static void para_flush(struct para *p, char *map, const char *md, size_t end)
+{
+    if (p->start == SIZE_MAX)
+        return;
+    mark_code_spans(map, md, p->start, end);
+    if (end > 0 && md[end - 1] == '\n')
+        map[end - 1] = MD_OUT;
+    *p = (struct para){SIZE_MAX, SIZE_MAX, 0, 0};
+}
+
+/* The open fenced code block. */
+struct fence {
+    size_t len;    /* of its opening run; 0 when none is open */
+    char ch;       /* '`' or '~' */
+    size_t quotes; /* the block quotes it is in: a line with fewer ends it */
+    size_t indent; /* in a list item, the item's content column: a line indented less ends it */
+};
+
+/*
+ * Reads md[i..eol) as a line inside the open fence: marks it MD_OUT and closes the fence at a
+ * closing run. Returns false when the line is outside the fence's container (fewer block quote
+ * markers, or less indented than its list item), which closes the fence too.
+ */
+static bool fence_line(struct fence *f, char *map, const char *md, size_t i, size_t eol,
+                       size_t next)
+{
+    size_t c = i, q = 0;
+    while (q < f->quotes) {
+        size_t k = c;
+        while (k < eol && k - c < 3 && md[k] == ' ')
+            k++;
+        if (k >= eol || md[k] != '>')
+            break;
+        c = k + 1 < eol && md[k + 1] == ' ' ? k + 2 : k + 1;
+        q++;
+    }
+    size_t lead = skip_spaces(md, c, eol) - c;
+    bool blank = c + lead == eol;
+    if (q < f->quotes || (!blank && lead < f->indent)) {
+        f->len = 0;
+        return false;
+    }
+    memset(map + i, MD_OUT, next - i);
+    if (!blank && fence_at(md, c + f->indent, eol, &f->ch, f->len))
+        f->len = 0;
+    return true;
+}
+
+/*
+ * Maps the bytes of md (length n) to enum md_byte, block by block; the caller frees the array.
+ * Blocks are read line by line as CommonMark and GFM open and close them: fenced code (also in
+ * a list item or block quote), blank lines, ATX headings (one line each), setext underlines and
+ * thematic breaks, list items and block quotes (their markers, then what follows them; a
+ * paragraph goes on lazily on a line without them), GFM tables (a paragraph's last line
+ * followed by a delimiter row with as many cells, then rows up to a blank line or another
+ * block; each cell on its own), and paragraphs. Indented code blocks and HTML blocks are not
+ * recognised.
+ */
 static char *code_map(const char *md, size_t n)
 {
-    char *code = xcalloc(n + 1, 1);
-    /* fenced code blocks, line by line; an unclosed fence runs to the end */
-    char ch = 0;
-    size_t open = 0;
+    char *map = xcalloc(n + 1, 1);
+    struct para p = {SIZE_MAX, SIZE_MAX, 0, 0};
+    struct fence f = {0};
+    size_t table_cells = 0; /* inside a table: its column count */
     for (size_t i = 0; i < n;) {
         const char *nl = memchr(md + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - md) : n;
         size_t next = nl ? end + 1 : n;
-        if (open) {
-            memset(code + i, 1, next - i);
-            if (fence_at(md, i, end, &ch, open))
-                open = 0;
-        } else {
-            open = fence_at(md, i, end, &ch, 0);
-            if (open)
-                memset(code + i, 1, next - i);
+        size_t eol = end > i && md[end - 1] == '\r' ? end - 1 : end; /* CRLF */
+        if (f.len && fence_line(&f, map, md, i, eol, next)) {
+            i = next;
+            continue;
         }
+        /* container markers: block quotes and list items */
+        size_t c = skip_spaces(md, i, eol);
+        size_t quotes = 0, qpos = i, item_col = 0;
+        bool new_item = false;
+        for (;;) {
+            bool interrupts = false;
+            if (c < eol && md[c] == '>' && !item_col) {
+                qpos = c + 1 < eol && md[c + 1] == ' ' ? c + 2 : c + 1;
+                c = skip_spaces(md, c + 1, eol);
+                quotes++;
+                continue;
+            }
+            if (is_rule(md, c, eol, "-*_"))
+                break;
+            size_t m = list_marker(md, c, eol, &interrupts);
+            if (!m)
+                break;
+            /* "2." or an empty item does not start a list inside a paragraph: it is text; a
+             * marker left of the paragraph's list item starts a sibling item all the same */
+            bool sibling = p.item_col && c - qpos < p.item_col;
+            if (!new_item && p.start != SIZE_MAX && !interrupts && !sibling && quotes <= p.quotes)
+                break;
+            new_item = true;
+            c += m;
+            item_col = c - qpos;
+        }
+        new_item = new_item || quotes > p.quotes; /* a block quote ends a paragraph */
+        bool in_para = p.start != SIZE_MAX;
+        size_t open = fence_at(md, c, eol, &f.ch, 0);
+        if (open) {
+            para_flush(&p, map, md, i);
+            table_cells = 0;
+            f = (struct fence){.len = open, .ch = f.ch, .quotes = quotes, .indent = item_col};
+            memset(map + i, MD_OUT, next - i);
+            i = next;
+            continue;
+        }
+        size_t h = c;
+        while (h < eol && md[h] == '#' && h - c < 7)
+            h++;
+        bool atx = h > c && h - c <= 6 && (h == eol || md[h] == ' ' || md[h] == '\t');
+        /* a setext underline is never lazy: it is in the paragraph's containers */
+        bool underline =
+            in_para && quotes == p.quotes && c - qpos >= p.item_col && is_underline(md, c, eol);
+        if (skip_spaces(md, c, eol) == eol || atx || is_rule(md, c, eol, "-*_") || underline) {
+            para_flush(&p, map, md, i);
+            table_cells = 0;
+            if (atx)
+                mark_code_spans(map, md, h, end);
+            else
+                memset(map + i, MD_OUT, end - i);
+            if (nl)
+                map[end] = MD_OUT;
+            i = next;
+            continue;
+        }
+        if (table_cells && !new_item) {
+            table_row(map, md, c, eol, table_cells);
+            if (nl)
+                map[end] = MD_OUT;
+            i = next;
+            continue;
+        }
+        table_cells = 0;
+        /* a delimiter row is never lazy either */
+        size_t cells = in_para && !new_item && quotes == p.quotes && c - qpos >= p.item_col
+                           ? table_delimiter(md, c, eol)
+                           : 0;
+        if (cells && table_row(NULL, md, p.last_line, i - 1, SIZE_MAX) == cells) {
+            size_t header = p.last_line;
+            para_flush(&p, map, md, header);
+            table_row(map, md, header, i - 1, cells);
+            map[i - 1] = MD_OUT;
+            memset(map + i, MD_OUT, next - i);
+            table_cells = cells;
+            i = next;
+            continue;
+        }
+        if (new_item)
+            para_flush(&p, map, md, i);
+        if (p.start == SIZE_MAX)
+            p = (struct para){.start = c, .quotes = quotes, .item_col = item_col};
+        p.last_line = c;
         i = next;
     }
-    /* code spans, paragraph by paragraph (non-blank lines outside fenced blocks) */
-    size_t para = SIZE_MAX;
-    for (size_t i = 0; i <= n;) {
-        const char *nl = i < n ? memchr(md + i, '\n', n - i) : NULL;
-        size_t end = nl ? (size_t)(nl - md) : n;
-        bool breaks = i == n || code[i] || is_blank_line(md, i, end);
-        if (breaks && para != SIZE_MAX) {
-            mark_code_spans(code, md, para, i);
-            para = SIZE_MAX;
-        } else if (!breaks && para == SIZE_MAX) {
-            para = i;
-        }
-        if (i == n)
-            break;
-        i = nl ? end + 1 : n;
-    }
-    return code;
+    para_flush(&p, map, md, n);
+    return map;
 }
 
 /* A link's parts, as offsets into the markdown. */
@@ -280,6 +564,74 @@ static bool parse_link(struct md_link *out, const char *md, size_t n, size_t i)
     return true;
 }
 
+/* A link or image: its "](" and the '[' that opens its text. */
+struct md_bracket {
+    size_t open; /* the '[' */
+    size_t at;   /* the "](" */
+    bool image;  /* "![" */
+};
+
+/* An opener on cmark's bracket stack. */
+struct md_opener {
+    size_t pos;
+    bool image;
+};
+
+/*
+ * Pairs each "](" of inline content with the '[' that opens its text, as cmark's bracket stack
+ * does: the nearest '[' of the same block, escaped brackets and code spans being text. A ']'
+ * without one, or whose '[' is inactive, is text; its '[' opens nothing more. A link (not an
+ * image) makes the '[' before it inactive, as links do not nest, and its destination and title
+ * are not read again. Links and images inside an image's text are dropped: they become its alt
+ * text, not links.
+ */
+static void find_brackets(struct vec *out, const char *md, size_t n, const char *map)
+{
+    struct vec stack = VEC_INIT(struct md_opener);
+    size_t bang = SIZE_MAX; /* the last unescaped '!' of inline text */
+    size_t inactive = 0;    /* the '[' openers below this index are inactive */
+    for (size_t j = 0; j < n; j++) {
+        if (map[j] == MD_OUT) {
+            stack.len = inactive = 0;
+            continue;
+        }
+        if (map[j] == MD_CODE)
+            continue;
+        if (md[j] == '\\' && j + 1 < n && ispunct((unsigned char)md[j + 1]) &&
+            map[j + 1] == MD_TEXT) {
+            j++;
+            continue;
+        }
+        if (md[j] == '!') {
+            bang = j;
+        } else if (md[j] == '[') {
+            struct md_opener *o = vec_push(&stack);
+            o->pos = j;
+            o->image = j > 0 && bang == j - 1;
+        } else if (md[j] == ']' && stack.len) {
+            struct md_opener o = ((struct md_opener *)stack.items)[--stack.len];
+            bool active = o.image || stack.len >= inactive;
+            if (inactive > stack.len)
+                inactive = stack.len;
+            struct md_link l;
+            if (!active || j + 1 >= n || md[j + 1] != '(' || map[j + 1] != MD_TEXT ||
+                !parse_link(&l, md, n, j))
+                continue;
+            struct md_bracket *kept = out->items;
+            while (o.image && out->len && kept[out->len - 1].at > o.pos)
+                out->len--; /* inside this image's text */
+            struct md_bracket *b = vec_push(out);
+            b->open = o.pos;
+            b->at = j;
+            b->image = o.image;
+            if (!o.image)
+                inactive = stack.len; /* links do not nest: every '[' before it is text */
+            j = l.end - 1;
+        }
+    }
+    vec_release(&stack);
+}
+
 /* The destination with backslash escapes removed: the path it names. */
 static void link_path(struct sbuf *out, const char *md, const struct md_link *l)
 {
@@ -304,21 +656,41 @@ static bool is_local_file(const char *t, const char *md_dir)
     return local;
 }
 
-/*
- * Finds the next link at or after *pos outside code whose destination is a local file. Sets
- * *at to its "](", *link to its parts and path to the file as written (relative to md_dir).
- * Returns false when there is none.
- */
-static bool next_local_link(size_t *at, struct md_link *link, struct sbuf *path, const char *md,
-                            size_t n, const char *code, size_t pos, const char *md_dir)
+/* The markdown as code_map and find_brackets read it. */
+struct md_scan {
+    char *map;           /* enum md_byte per byte */
+    struct vec brackets; /* struct md_bracket, in order */
+};
+
+static void md_scan_init(struct md_scan *sc, const char *md, size_t n)
 {
-    for (const char *p = strstr(md + pos, "]("); p; p = strstr(p + 2, "](")) {
-        size_t i = (size_t)(p - md);
-        if (code[i] || !parse_link(link, md, n, i))
+    sc->map = code_map(md, n);
+    sc->brackets = VEC_INIT(struct md_bracket);
+    find_brackets(&sc->brackets, md, n, sc->map);
+}
+
+static void md_scan_release(struct md_scan *sc)
+{
+    xfree(sc->map);
+    vec_release(&sc->brackets);
+}
+
+/*
+ * Finds the next link whose "](" is at or after pos and whose destination is a local file,
+ * from the bracket *k on. Sets *b to its brackets, *link to its parts and path to the file as
+ * written (relative to md_dir), and moves *k past it. Returns false when there is none.
+ */
+static bool next_local_link(const struct md_bracket **b, struct md_link *link, struct sbuf *path,
+                            size_t *k, const char *md, size_t n, const struct md_scan *sc,
+                            size_t pos, const char *md_dir)
+{
+    const struct md_bracket *all = sc->brackets.items;
+    for (; *k < sc->brackets.len; (*k)++) {
+        if (all[*k].at < pos || !parse_link(link, md, n, all[*k].at))
             continue;
         link_path(path, md, link);
         if (is_local_file(path->buf, md_dir)) {
-            *at = i;
+            *b = &all[(*k)++];
             return true;
         }
     }
@@ -330,14 +702,14 @@ static bool next_local_link(size_t *at, struct md_link *link, struct sbuf *path,
  * to an existing file, resolved against the markdown file's folder, as CML resolves them), each
  * once, as normalized paths and as the quoted list for the user.
  */
-static void local_links(struct vec *paths, struct sbuf *names, const char *md, const char *code,
-                        const char *md_dir)
+static void local_links(struct vec *paths, struct sbuf *names, const char *md,
+                        const struct md_scan *sc, const char *md_dir)
 {
-    size_t n = strlen(md), at, pos = 0;
+    size_t n = strlen(md), k = 0;
+    const struct md_bracket *b;
     struct md_link l;
     struct sbuf path = SBUF_INIT;
-    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
-        pos = at + 2;
+    while (next_local_link(&b, &l, &path, &k, md, n, sc, 0, md_dir)) {
         struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
         path_join(&joined, md_dir, path.buf);
         path_normalize(&norm, joined.buf);
@@ -360,33 +732,19 @@ static void local_links(struct vec *paths, struct sbuf *names, const char *md, c
  * short note, so the comment shows no broken image (CML leaves them broken, cml#1422). Code is
  * copied as it is.
  */
-static void unpublished_images(struct sbuf *out, const char *md, const char *code,
+static void unpublished_images(struct sbuf *out, const char *md, const struct md_scan *sc,
                                const char *md_dir)
 {
-    size_t n = strlen(md), at, pos = 0, copied = 0;
+    size_t n = strlen(md), k = 0, pos = 0, copied = 0;
+    const struct md_bracket *b;
     struct md_link l;
     struct sbuf path = SBUF_INIT;
-    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
-        pos = at + 2;
-        /* the '[' that opens the link text (brackets nest); an image when '!' precedes it */
-        size_t img = at;
-        int depth = 0;
-        bool open = false;
-        while (img > copied && !code[img - 1]) {
-            img--;
-            if (img > 0 && md[img - 1] == '\\')
-                continue;
-            if (md[img] == ']') {
-                depth++;
-            } else if (md[img] == '[' && depth-- == 0) {
-                open = true;
-                break;
-            }
-        }
-        if (!open || img == 0 || md[img - 1] != '!' || img - 1 < copied)
-            continue; /* a link, not an image: kept */
-        img--;
-        sbuf_add(out, md + copied, img - copied);
+    while (next_local_link(&b, &l, &path, &k, md, n, sc, pos, md_dir)) {
+        /* an image is replaced, a link kept */
+        if (!b->image || b->open == 0 || b->open - 1 < copied)
+            continue;
+        size_t bang = b->open - 1;
+        sbuf_add(out, md + copied, bang - copied);
         sbuf_addf(out, "*(image `%s` not published)*", path.buf);
         copied = l.end;
         pos = l.end;
@@ -413,7 +771,7 @@ static void add_url_path(struct sbuf *out, const char *path)
  * read the repository (private ones included).
  */
 static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *md,
-                         const char *code, const struct vec *paths, const char *md_dir,
+                         const struct md_scan *sc, const struct vec *paths, const char *md_dir,
                          const char *branch, const struct cli_gh *ctx, struct err *err)
 {
     int rc = 0;
@@ -448,9 +806,10 @@ static int publish_links(struct sbuf *out, struct sbuf *commit_out, const char *
               ctx->repo.buf, res.commit);
     /* rewrite: copy md, replacing each local destination by its URL (no space, no parenthesis:
      * it fits both destination forms) */
-    size_t n = strlen(md), at, pos = 0, copied = 0;
+    size_t n = strlen(md), k = 0, pos = 0, copied = 0;
+    const struct md_bracket *b;
     struct md_link l;
-    while (next_local_link(&at, &l, &path, md, n, code, pos, md_dir)) {
+    while (next_local_link(&b, &l, &path, &k, md, n, sc, pos, md_dir)) {
         struct sbuf joined = SBUF_INIT, norm = SBUF_INIT;
         path_join(&joined, md_dir, path.buf);
         path_normalize(&norm, joined.buf);
@@ -532,7 +891,8 @@ int cli_cmd_comment(int argc, char **argv)
     struct sbuf md = SBUF_INIT, body = SBUF_INIT, label = SBUF_INIT, marker = SBUF_INIT,
                 cml_marker = SBUF_INIT, url = SBUF_INIT, links = SBUF_INIT, dir = SBUF_INIT;
     struct vec paths = VEC_INIT(char *);
-    char *code = NULL;
+    struct md_scan scan = {0};
+    bool have_scan = false;
     int ret = CLI_OK;
     bool verbose = false;
     int c;
@@ -646,14 +1006,15 @@ int cli_cmd_comment(int argc, char **argv)
 
     /* Linked local files: published with git when this build can, else said so, once. */
     path_dirname(&dir, file);
-    code = code_map(md.buf, md.len);
-    local_links(&paths, &links, md.buf, code, dir.buf);
+    md_scan_init(&scan, md.buf, strlen(md.buf));
+    have_scan = true;
+    local_links(&paths, &links, md.buf, &scan, dir.buf);
     size_t n_links = paths.len;
     bool published = false;
     if (n_links && !no_publish && publish_branch && !dry_run) {
         struct sbuf rewritten = SBUF_INIT;
         struct sbuf commit = SBUF_INIT;
-        if (publish_links(&rewritten, &commit, md.buf, code, &paths, dir.buf, publish_branch, &ctx,
+        if (publish_links(&rewritten, &commit, md.buf, &scan, &paths, dir.buf, publish_branch, &ctx,
                           &err)) {
             cli_error_err("publish", &err);
             err_clear(&err);
@@ -675,7 +1036,7 @@ int cli_cmd_comment(int argc, char **argv)
                 dry_run          ? "a dry run does not publish"
                 : publish_branch ? "could not be published"
                                  : "need --publish-branch BRANCH to be published");
-        unpublished_images(&body, md.buf, code, dir.buf);
+        unpublished_images(&body, md.buf, &scan, dir.buf);
     } else if (!published) {
         sbuf_addstr(&body, md.buf);
     }
@@ -738,6 +1099,7 @@ done:
     vec_foreach (char *, q, &paths)
         xfree(*q);
     vec_release(&paths);
-    xfree(code);
+    if (have_scan)
+        md_scan_release(&scan);
     return ret;
 }

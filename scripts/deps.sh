@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, CMake, Ninja, the five required libraries, cairo (PNG reports), libseccomp.
 # Tests and demo: git (http-backend), git-lfs (reads what runnel publish stores), Python with
-# scikit-learn, pandas and PyYAML from Debian, Node.js, clang for the fuzz targets and its sanitizer
-# runtime, clang-format 14 for the format check. Benchmarks: openssl (bench/hub's SHA-256 floor).
+# scikit-learn, pandas and PyYAML from Debian, cmark-gfm (reads a comment's markdown as GitHub
+# does), Node.js, clang for the fuzz targets and its sanitizer runtime, clang-format 14 for the
+# format check. Benchmarks: openssl (bench/hub's SHA-256 floor).
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libyaml-dev libcurl4-openssl-dev libcjson-dev libgit2-dev libarchive-dev
   libcairo2-dev fonts-dejavu-core libseccomp-dev zstd
-  python3 python3-sklearn python3-pandas python3-numpy python3-pil python3-yaml
+  python3 python3-sklearn python3-pandas python3-numpy python3-pil python3-yaml cmark-gfm
   clang clang-format libclang-rt-14-dev
   nodejs npm iproute2 procps
   git-lfs openssl

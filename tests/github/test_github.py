@@ -5,6 +5,8 @@ Run by tests/e2e/github_comment.sh; exits non-zero when a check fails.
 """
 import json
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -319,6 +321,73 @@ want = CODE_MD.replace('![cm](plot.png "t")', "*(image `plot.png` not published)
 check(p.returncode == 0 and p.stdout.startswith("target: issue/3\n" + want + "\n\n<!-- runnel"),
       f"code left as written: {p.stdout!r}")
 check("links 1 local file ('plot.png')" in p.stderr, f"each file once: {p.stderr!r}")
+# code spans as CommonMark finds them, checked against cmark-gfm (-e table): code spans stay
+# inside their block (a heading, a paragraph, a table cell), an image's text may hold one, and
+# "\``" is a literal backtick then a run of one that opens a span. Each image names its own
+# file, so the images runnel replaces must be exactly the <img> cmark-gfm makes, and the files
+# it lists exactly the <img> and <a> targets.
+SPANS_MD = "".join([
+    "![`alt`](s01.png)\n\n",
+    "# Heading with `\n![h](s02.png) trailing `\n\n",
+    "\\``![x](s03.png)`\n\n",
+    "| a | b |\n|---|---|\n| `x | ![c](s04.png) ` |\n| ![d](s05.png) | `![e](s06.png)` |\n\n",
+    "> q `\n![l](s07.png) `\n\n",
+    "- a `\n- ![m](s08.png) `\n\n",
+    "`foo\\`![n](s09.png)`\n\n",
+    "Setext `\n---\n![o](s10.png) `\n\n",
+    "para `\n> ![p](s11.png) `\n\n",
+    "\\![q](s12.png) and ![r [nested] `]`](s13.png) and t](s14.png)\n\n",
+    "one `\r\n![u](s15.png)` two\r\n\r\n",
+    "***\n``a ` ![v](s16.png) ``\n",
+])
+for k in range(1, 17):
+    write(f"s{k:02}.png", "fake")
+write("spans.md", SPANS_MD)
+html = subprocess.run(["cmark-gfm", "-e", "table"], input=SPANS_MD, capture_output=True,
+                      text=True, check=True).stdout
+imgs = set(re.findall(r'<img src="(s\d\d\.png)"', html))
+hrefs = set(re.findall(r'<a href="(s\d\d\.png)"', html))
+check(len(imgs) >= 8 and hrefs, f"cmark-gfm found too little: the case is wrong: {html!r}")
+p = runnel(gh, ["comment", "create", "spans.md", "--dry-run", "--target", "issue/3"])
+replaced = set(re.findall(r"\*\(image `(s\d\d\.png)` not published\)\*", p.stdout))
+check(p.returncode == 0 and replaced == imgs,
+      f"images replaced: runnel {sorted(replaced)}, cmark-gfm {sorted(imgs)}")
+listed = set(re.findall(r"'(s\d\d\.png)'", p.stderr))
+check(listed == imgs | hrefs, f"files listed: runnel {sorted(listed)}, cmark-gfm "
+      f"{sorted(imgs | hrefs)}")
+# the same on 150 generated files (seeded) built from the pieces that decide code spans and
+# links: backticks, backslashes, brackets, block starts (headings, quotes, list items, rules,
+# setext underlines, table delimiter rows), line ends (LF, CRLF, blank lines). No 4-space
+# indentation: indented code blocks are not recognised (docs/cli.md).
+PIECES = ["`", "``", "\\`", "\\", "[", "]", "!", "(", ")", " ", "x", "\n", "\n\n", "# ", "> ",
+          "- ", "1. ", "|", "|---|---|\n", "***\n", "---\n", "===\n", "\\[", "\\]", "\\!", "IMG",
+          "LINK", "\r\n", "* "]
+rng = random.Random(101)
+for k in range(100):
+    write(f"g{k:02}.png", "fake")
+mismatches = []
+for doc in range(150):
+    parts, k = [], 0
+    for _ in range(rng.randrange(5, 40)):
+        piece = rng.choice(PIECES)
+        if piece in ("IMG", "LINK"):
+            piece = f"{'!' if piece == 'IMG' else ''}[a](g{k:02}.png)"
+            k += 1
+        parts.append(piece)
+    text = "".join(parts)
+    with open(os.path.join(TMP, "gen.md"), "w", newline="") as f:
+        f.write(text)
+    html = subprocess.run(["cmark-gfm", "-e", "table"], input=text.encode(), capture_output=True,
+                          check=True).stdout.decode()
+    imgs = set(re.findall(r'<img src="(g\d\d\.png)"', html))
+    hrefs = set(re.findall(r'<a href="(g\d\d\.png)"', html))
+    p = runnel(gh, ["comment", "create", "gen.md", "--dry-run", "--target", "issue/3"])
+    replaced = set(re.findall(r"\*\(image `(g\d\d\.png)` not published\)\*", p.stdout))
+    listed = set(re.findall(r"'(g\d\d\.png)'", p.stderr))
+    if p.returncode != 0 or replaced != imgs or listed != imgs | hrefs:
+        mismatches.append(text)
+check(not mismatches, f"{len(mismatches)} generated files differ from cmark-gfm, first "
+      f"{mismatches[:1]!r}")
 p = runnel(gh, ["comment", "create", "with_image.md", "--no-publish"])
 check(p.returncode == 0 and p.stderr == "" and "![Confusion matrix](plot.png \"cm\")"
       in gh.requests[-1]["body"]["body"], f"--no-publish posts the file as it is: {p.stderr!r}")

@@ -11,6 +11,7 @@
 #include "util/json.h"
 #include "util/path.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 #define GIT_FILE_MAX (4u << 20)
@@ -199,21 +200,14 @@ int cli_gh_load(struct cli_gh *ctx, const struct cli_gh_opts *o, struct err *err
     sbuf_addstr(&ctx->token, token);
 
     const char *api = env("GITHUB_API_URL");
-    if (o->repo && strstr(o->repo, "://")) {
+    struct url_parts u;
+    if (o->repo && url_split(&u, o->repo)) {
+        /* a URL, or the scp-like host:o/r: user:token@ before the host (CML's --repo with
+         * credentials) is not part of the API address, which reaches every error message that
+         * names a request */
         sbuf_addstr(&url, o->repo);
-        const char *host = strstr(o->repo, "://") + 3;
-        size_t host_len = strcspn(host, "/");
-        /* user:token@ before the host (CML's --repo with credentials) is not part of the API
-         * address: it would reach every error message that names a request. */
-        for (size_t i = host_len; i > 0; i--) {
-            if (host[i - 1] == '@') {
-                host += i;
-                host_len -= i;
-                break;
-            }
-        }
-        if (!api && !(host_len == 10 && !memcmp(host, "github.com", 10)))
-            sbuf_addf(&ctx->api, "https://%.*s/api/v3", (int)host_len, host);
+        if (!api && !str_eq_cstr(u.host, "github.com"))
+            sbuf_addf(&ctx->api, "https://%.*s/api/v3", (int)u.host.len, u.host.p);
     } else if (o->repo) {
         sbuf_addstr(&ctx->repo, o->repo);
     } else if (env("GITHUB_REPOSITORY")) {

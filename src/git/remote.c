@@ -26,6 +26,7 @@
 #include "git/internal.h"
 #include "util/path.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 /* ---- resolving ---- */
@@ -65,37 +66,19 @@ static void percent_decode(struct sbuf *out, const char *s)
 }
 
 /*
- * Takes the credentials out of a network URL for messages: "scheme://user:pass@host/path"
- * (the last '@' before the path, as libgit2's parser reads it) and the scp-like
- * "user:pass@host:path" (the '@' after which the host ends at a ':'). t->display gets the URL
- * without "user[:pass]@"; t->url_secret and t->url_secret_decoded the password as written and
- * with its %XX escapes decoded, both NULL without one. An scp-like address without a password
- * keeps its "user@": that is the SSH login, as git shows it.
+ * Takes the credentials out of a network URL for messages (util/url.h reads both forms):
+ * t->display gets the URL without "user[:pass]@" (an scp-like address without a password keeps
+ * its "user@": that is the SSH login, as git shows it); t->url_secret and t->url_secret_decoded
+ * the password as written and with its %XX escapes decoded, both NULL without one.
  */
 static void url_credentials(struct remote_target *t, const char *url)
 {
-    const char *scheme = strstr(url, "://");
-    const char *host = scheme ? scheme + 3 : url;
-    const char *end = host + strcspn(host, scheme ? "/?#" : "/");
-    const char *at = NULL;
-    for (const char *c = host; c < end; c++) {
-        if (*c != '@')
-            continue;
-        /* scp-like: the host after '@' ends at the ':' before the path */
-        if (scheme || memchr(c + 1, ':', (size_t)(end - c - 1)))
-            at = c;
-    }
-    const char *colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+    struct url_parts u;
     struct sbuf sb = SBUF_INIT;
-    if (at && (scheme || colon)) {
-        sbuf_add(&sb, url, (size_t)(host - url));
-        sbuf_addstr(&sb, at + 1);
-    } else {
-        sbuf_addstr(&sb, url);
-    }
+    url_add_display(&sb, url);
     t->display = sbuf_detach(&sb, NULL);
-    if (colon && colon + 1 < at) {
-        t->url_secret = xstrndup(colon + 1, (size_t)(at - colon - 1));
+    if (url_split(&u, url) && u.password.len) {
+        t->url_secret = str_dup(u.password);
         percent_decode(&sb, t->url_secret);
         t->url_secret_decoded = sbuf_detach(&sb, NULL);
     }

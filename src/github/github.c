@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 #define GH_DEFAULT_API "https://api.github.com"
@@ -534,29 +535,27 @@ int gh_check_run_create(struct gh *g, struct sbuf *url_out, const struct gh_chec
 
 int gh_repo_from_url(struct sbuf *out, const char *url, struct err *err)
 {
-    /* Take the last two path components, whatever the scheme: host/o/r or host:o/r. */
-    const char *p = url;
-    const char *scheme = strstr(url, "://");
-    if (scheme) {
-        p = strchr(scheme + 3, '/');
-    } else {
-        p = strchr(url, ':');
+    /* The path after the host, in either form: host/o/r or host:o/r, credentials or not. */
+    struct url_parts u;
+    bool network = url_split(&u, url);
+    struct str rest = u.path;
+    while (rest.len && rest.p[0] == '/') {
+        rest.p++;
+        rest.len--;
     }
-    if (!p)
-        return err_set(err, ERR_INVALID, "remote URL '%s' has no owner/name", url);
-    p++;
-    while (*p == '/')
-        p++;
-    size_t n = strlen(p);
-    while (n > 0 && p[n - 1] == '/')
-        n--;
-    if (n >= 4 && !memcmp(p + n - 4, ".git", 4))
-        n -= 4;
-    struct str rest = str_make(p, n);
-    const char *slash = memchr(rest.p, '/', rest.len);
-    if (!slash || slash == rest.p || (size_t)(slash - rest.p) + 1 >= rest.len ||
-        memchr(slash + 1, '/', rest.len - (size_t)(slash - rest.p) - 1))
-        return err_set(err, ERR_INVALID, "remote URL '%s' has no owner/name", url);
+    while (rest.len && rest.p[rest.len - 1] == '/')
+        rest.len--;
+    if (rest.len >= 4 && !memcmp(rest.p + rest.len - 4, ".git", 4))
+        rest.len -= 4;
+    const char *slash = rest.len ? memchr(rest.p, '/', rest.len) : NULL;
+    if (!network || !slash || slash == rest.p || (size_t)(slash - rest.p) + 1 >= rest.len ||
+        memchr(slash + 1, '/', rest.len - (size_t)(slash - rest.p) - 1)) {
+        struct sbuf shown = SBUF_INIT;
+        url_add_display(&shown, url); /* never the password */
+        int rc = err_set(err, ERR_INVALID, "remote URL '%s' has no owner/name", shown.buf);
+        sbuf_release(&shown);
+        return rc;
+    }
     sbuf_add(out, rest.p, rest.len);
     return 0;
 }

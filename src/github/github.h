@@ -119,7 +119,9 @@ void gh_watermark_cml_marker(struct sbuf *out, const char *label);
 
 /*
  * Extracts "owner/name" from a remote URL (https://host/o/r.git, git@host:o/r.git,
- * ssh://git@host/o/r). Appends to out; ERR_INVALID when the URL has no owner/name.
+ * ssh://git@host/o/r, with "user:password@" before the host in either form, as util/url.h reads
+ * it). Appends to out; ERR_INVALID when the URL has no owner/name (the message shows the URL
+ * without its password).
  */
 int gh_repo_from_url(struct sbuf *out, const char *url, struct err *err);
 

@@ -130,6 +130,26 @@ check(p.returncode == 0 and [(r["method"], r["path"]) for r in gh.requests] ==
        ("POST", f"/repos/octo/demo/commits/{head}/comments")],
       f"origin remote + packed HEAD: {p.returncode} {p.stderr} "
       f"{[(r['method'], r['path']) for r in gh.requests]}")
+# an scp-like origin with a password (user:password@host:o/r): the repository is o/r, and the
+# password reaches no request, message or output (-v prints every request)
+for origin in ("user:sekret@gh.example.com:octo/demo.git",
+               "https://user:sekret@gh.example.com/octo/demo.git"):
+    subprocess.run(["git", "-C", repo, "remote", "set-url", "origin", origin], check=True,
+                   env=git_env, capture_output=True)
+    gh.requests.clear()
+    p = runnel(gh, ["comment", "create", "report.md", "--token", gh.token, "--target", "issue/1",
+                    "--commit-sha", SHA, "-v"], {"GITHUB_REPOSITORY": None}, cwd=repo)
+    check(p.returncode == 0 and [(r["method"], r["path"]) for r in gh.requests] ==
+          [("POST", "/repos/octo/demo/issues/1/comments")]
+          and "sekret" not in p.stdout + p.stderr + json.dumps(gh.requests),
+          f"origin {origin!r}: {p.returncode} {p.stdout!r} {p.stderr!r} "
+          f"{[(r['method'], r['path']) for r in gh.requests]}")
+# the same address given as --repo
+p = runnel(gh, ["comment", "create", "report.md", "--target", "issue/1", "--repo",
+                "user:sekret@127.0.0.1:o/r.git"], {"GITHUB_API_URL": None,
+                                                   "RUNNEL_HTTP_RETRIES": "0"})
+check(p.returncode == 1 and "https://127.0.0.1/api/v3/repos/o/r/issues/1/comments" in p.stderr
+      and "sekret" not in p.stdout + p.stderr, f"scp-like --repo with a password: {p.stderr!r}")
 gh.stop()
 
 # 4. update with 250 comments: the watermark sits on page 2; CML's is taken over too

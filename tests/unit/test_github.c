@@ -38,6 +38,10 @@ static void repo_from_remote_urls(void)
         {"git@github.com:octo/demo.git", "octo/demo"},
         {"ssh://git@github.com/octo/demo/", "octo/demo"},
         {"https://ghe.example.com/team/models.git", "team/models"},
+        /* credentials before the host, in the scp-like form too */
+        {"user:sekret@gh.example.com:o/r.git", "o/r"},
+        {"user:p@s/s@gh.example.com:o/r", "o/r"},
+        {"https://user:sekret@gh.example.com/o/r.git", "o/r"},
     };
     struct err err = ERR_INIT;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -50,6 +54,11 @@ static void repo_from_remote_urls(void)
     struct sbuf sb = SBUF_INIT;
     CHECK_INT(gh_repo_from_url(&sb, "https://github.com/octo", &err), ERR_INVALID);
     CHECK_INT(gh_repo_from_url(&sb, "/srv/git/a/b/c", &err), ERR_INVALID);
+    /* the message shows the URL without its password */
+    CHECK_INT(gh_repo_from_url(&sb, "user:sekret@gh.example.com:o", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "remote URL 'gh.example.com:o' has no owner/name");
+    CHECK_INT(gh_repo_from_url(&sb, "https://u:sekret@gh.example.com/o", &err), ERR_INVALID);
+    CHECK_STR(err.msg, "remote URL 'https://gh.example.com/o' has no owner/name");
     sbuf_release(&sb);
 }
 

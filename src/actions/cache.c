@@ -447,17 +447,6 @@ static bool restore_target(struct sbuf *out, const char *name, const struct acti
     return false;
 }
 
-/* True when path lies in the workspace, the steps' home or the temp folder (by text). */
-static bool in_job_folders(const struct actions_cache_opts *o, const char *path)
-{
-    const char *bases[] = {o->workspace, o->home, o->temp_dir};
-    for (size_t i = 0; i < 3; i++) {
-        if (bases[i] && path_within(path, bases[i]))
-            return true;
-    }
-    return false;
-}
-
 static int extract(const char *archive_path, const struct actions_cache_opts *o, struct err *err)
 {
     struct archive *in = archive_read_new();
@@ -493,7 +482,7 @@ static int extract(const char *archive_path, const struct actions_cache_opts *o,
          * must not lead it elsewhere. A link where a file goes is replaced, not written through. */
         struct actions_match_opts chk = {
             .workspace = o->workspace, .home = o->home, .temp_dir = o->temp_dir};
-        if (o->home && !in_job_folders(o, target.buf)) {
+        if (o->home && !actions_in_job_folders(target.buf, o->workspace, o->home, o->temp_dir)) {
             rc = err_set(err, ERR_FAIL,
                          "cannot restore '%s': it is outside the job's workspace, home and "
                          "RUNNER_TEMP",

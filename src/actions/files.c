@@ -145,10 +145,10 @@ static int pat_make(struct pat *p, const char *line, const char *workspace, cons
     return rc;
 }
 
-/* True when path lies in the workspace, the steps' home or the temp folder (by text). */
-static bool in_job_folders(const struct actions_match_opts *o, const char *path)
+bool actions_in_job_folders(const char *path, const char *workspace, const char *home,
+                            const char *temp_dir)
 {
-    const char *bases[] = {o->workspace, o->home, o->temp_dir};
+    const char *bases[] = {workspace, home, temp_dir};
     for (size_t i = 0; i < 3; i++) {
         if (bases[i] && path_within(path, bases[i]))
             return true;
@@ -165,7 +165,7 @@ int actions_paths_check(const struct actions_match_opts *o, struct err *err)
             continue;
         struct pat p;
         rc = pat_make(&p, line, o->workspace, o->home, err);
-        if (rc == 0 && !in_job_folders(o, p.root)) {
+        if (rc == 0 && !actions_in_job_folders(p.root, o->workspace, o->home, o->temp_dir)) {
             bool same = !strcmp(line, p.root);
             rc = err_set(err, ERR_FAIL,
                          "path '%s'%s%s%s is outside the job's workspace, home and RUNNER_TEMP: "

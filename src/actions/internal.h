@@ -82,4 +82,9 @@ struct actions_artifact_store_opts {
 };
 int actions_artifact_store(const struct actions_artifact_store_opts *o, struct err *err);
 
+/* True when path lies in one of the job's folders: the workspace, the steps' home or the temp
+ * folder (by text; NULL folders are skipped). */
+bool actions_in_job_folders(const char *path, const char *workspace, const char *home,
+                            const char *temp_dir);
+
 #endif

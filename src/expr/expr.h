@@ -289,6 +289,9 @@ int expr_parse(struct expr **out, struct arena *a, const char *src, size_t len,
 
 /* True when the tree calls success(), failure(), cancelled() or always() anywhere. */
 bool expr_has_status_function(const struct expr *e);
+/* True when a job-level status function's arguments name the job id (case-insensitive), or
+ * when it has none (success() with no argument reads every needed job). */
+bool expr_status_names_job(const struct val *args, size_t n_args, const char *id);
 
 /* ---------------------------------------------------------------------------------------------
  * Evaluation

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "expr/internal.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 const struct expr_func_info expr_funcs[] = {
@@ -945,6 +946,17 @@ done:
     if (p.toks != p.small)
         xfree(p.toks);
     return rc;
+}
+
+bool expr_status_names_job(const struct val *args, size_t n_args, const char *id)
+{
+    if (!n_args)
+        return true;
+    for (size_t i = 0; i < n_args; i++) {
+        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
+            return true;
+    }
+    return false;
 }
 
 bool expr_has_status_function(const struct expr *e)

@@ -473,17 +473,6 @@ struct verdict {
     unsigned mask;
 };
 
-static bool named_job(const struct val *args, size_t n_args, const char *id)
-{
-    if (!n_args)
-        return true;
-    for (size_t i = 0; i < n_args; i++) {
-        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
-            return true;
-    }
-    return false;
-}
-
 static bool verdict_status(enum expr_func fn, const struct val *args, size_t n_args, void *payload)
 {
     struct verdict *v = payload;
@@ -491,7 +480,7 @@ static bool verdict_status(enum expr_func fn, const struct val *args, size_t n_a
         return true;
     bool any_failed = false, any_skipped = false, any_unknown = false;
     for (size_t i = 0; i < v->w->njobs; i++) {
-        if (!v->ancestor[i] || !named_job(args, n_args, v->w->jobs[i].id))
+        if (!v->ancestor[i] || !expr_status_names_job(args, n_args, v->w->jobs[i].id))
             continue;
         any_failed |= v->known[i] == OUTCOME_FAILED;
         any_skipped |= v->known[i] == OUTCOME_SKIPPED;

@@ -143,18 +143,6 @@ static bool step_status(enum expr_func fn, const struct val *args, size_t n_args
     }
 }
 
-/* True when the job id is among the status function's arguments (all jobs when none). */
-static bool named(const struct val *args, size_t n_args, const char *id)
-{
-    if (!n_args)
-        return true;
-    for (size_t i = 0; i < n_args; i++) {
-        if (args[i].kind == VAL_STRING && !str_casecmp(args[i].s.p, id))
-            return true;
-    }
-    return false;
-}
-
 /*
  * Marks in seen (one flag per definition of the workflow) every job that d needs, directly or
  * through other jobs: its ancestors.
@@ -188,7 +176,7 @@ static bool job_status(enum expr_func fn, const struct val *args, size_t n_args,
     bool any_failed = false, all_ok = true;
     for (size_t i = 0; i < wf->ndefs; i++) {
         const struct run_def *d = &wf->defs[i];
-        if (!seen[i] || !named(args, n_args, d->pj->id))
+        if (!seen[i] || !expr_status_names_job(args, n_args, d->pj->id))
             continue;
         if (d->result == RUN_FAILURE)
             any_failed = true;

@@ -949,8 +949,8 @@ static bool needs_done(const struct run_def *d)
     return true;
 }
 
-/* A job that cannot run here (no runner, filtered out, bad matrix) is done at once. */
-static void def_finish_empty(struct run_def *d, enum run_conclusion c, const char *why)
+/* The one leg (no matrix) of a job that ends without running, with its log open. */
+static struct run_job *def_single_leg(struct run_def *d)
 {
     struct run_job *j = job_new(d, NULL);
     d->legs = xcalloc(1, sizeof(*d->legs));
@@ -958,6 +958,13 @@ static void def_finish_empty(struct run_def *d, enum run_conclusion c, const cha
     d->nlegs = 1;
     d->state = RUN_DEF_STARTED;
     open_leg_log(j);
+    return j;
+}
+
+/* A job that cannot run here (no runner, filtered out, bad matrix) is done at once. */
+static void def_finish_empty(struct run_def *d, enum run_conclusion c, const char *why)
+{
+    struct run_job *j = def_single_leg(d);
     if (why)
         run_logf(j, c == RUN_FAILURE ? RUN_LINE_ERROR : RUN_LINE_INFO, "%s", why);
     job_done(j, c);
@@ -970,12 +977,7 @@ static void def_finish_empty(struct run_def *d, enum run_conclusion c, const cha
  */
 static void def_finish_invalid(struct run_def *d, const char *why)
 {
-    struct run_job *j = job_new(d, NULL);
-    d->legs = xcalloc(1, sizeof(*d->legs));
-    d->legs[0] = j;
-    d->nlegs = 1;
-    d->state = RUN_DEF_STARTED;
-    open_leg_log(j);
+    struct run_job *j = def_single_leg(d);
     init_contexts(j);
     bool run_it = true;
     struct err err = ERR_INIT;

@@ -41,30 +41,6 @@ static bool looks_like_url(const char *s)
     return colon && (!slash || colon < slash);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends s with its %XX escapes decoded (as libgit2 decodes a URL's user and password). */
-static void percent_decode(struct sbuf *out, const char *s)
-{
-    for (; *s; s++) {
-        if (s[0] == '%' && s[1] && s[2] && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
-            sbuf_addch(out, (char)(hex_digit(s[1]) * 16 + hex_digit(s[2])));
-            s += 2;
-        } else {
-            sbuf_addch(out, *s);
-        }
-    }
-}
-
 /*
  * Takes the credentials out of a network URL for messages (util/url.h reads both forms):
  * t->display gets the URL without "user[:pass]@" (an scp-like address without a password keeps
@@ -79,7 +55,7 @@ static void url_credentials(struct remote_target *t, const char *url)
     t->display = sbuf_detach(&sb, NULL);
     if (url_split(&u, url) && u.password.len) {
         t->url_secret = str_dup(u.password);
-        percent_decode(&sb, t->url_secret);
+        url_percent_decode(&sb, t->url_secret);
         t->url_secret_decoded = sbuf_detach(&sb, NULL);
     }
 }

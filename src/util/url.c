@@ -55,3 +55,26 @@ void url_add_display(struct sbuf *out, const char *url)
     sbuf_add(out, url, (size_t)(u.user.p - url)); /* the scheme, or nothing */
     sbuf_addstr(out, u.host.p);
 }
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+void url_percent_decode(struct sbuf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (s[0] == '%' && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
+            sbuf_addch(out, (char)(hex_digit(s[1]) * 16 + hex_digit(s[2])));
+            s += 2;
+        } else {
+            sbuf_addch(out, *s);
+        }
+    }
+}

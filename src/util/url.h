@@ -38,4 +38,8 @@ bool url_split(struct url_parts *out, const char *url);
  */
 void url_add_display(struct sbuf *out, const char *url);
 
+/* Appends s with its %XX escapes decoded (as libgit2 decodes a URL's user and password); a '%'
+ * not followed by two hex digits stays as it is. */
+void url_percent_decode(struct sbuf *out, const char *s);
+
 #endif

@@ -67,11 +67,27 @@ static void url_display_drops_the_password(void)
     }
 }
 
+/* RFC 3986 section 2.1: "%" HEXDIG HEXDIG is one octet, either case; anything else is literal. */
+static void url_percent_decode_reads_pct_encoded(void)
+{
+    static const char *const cases[][2] = {
+        {"p%40ss", "p@ss"}, {"a%2Fb%2fc", "a/b/c"}, {"100%", "100%"},
+        {"%4", "%4"},       {"%zz%41", "%zzA"},     {"plain", "plain"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sbuf sb = SBUF_INIT;
+        url_percent_decode(&sb, cases[i][0]);
+        CHECK_STR(sb.buf, cases[i][1]);
+        sbuf_release(&sb);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct harness_test tests[] = {
         TEST(url_split_reads_both_forms),
         TEST(url_display_drops_the_password),
+        TEST(url_percent_decode_reads_pct_encoded),
     };
     return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,6 +1,7 @@
 """Helpers shared by the pipeline tests: pass/fail counting, git, and the loopback Hub server
 (tests/hub/hub_server.py) started on an ephemeral port and stopped by the caller."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -41,3 +42,17 @@ def step_env():
     env = dict(os.environ)
     env["PATH"] = "/usr/bin:/bin:" + env.get("PATH", "")
     return env
+
+
+def keep_if_failed(tmp):
+    """Removes the test's folder, or keeps it (and says where) when a check failed."""
+    if not counts["failed"]:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print("kept", tmp)
+
+
+def summary():
+    """Prints the counts; the exit status: 1 when a check failed."""
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0

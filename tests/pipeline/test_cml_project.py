@@ -18,7 +18,7 @@ RUNNEL = os.environ["RUNNEL_BIN"]
 sys.path.insert(0, os.path.join(SRC, "tests", "github"))
 sys.path.insert(0, os.path.join(SRC, "tests", "pipeline"))
 from fake_github import FakeGitHub  # noqa: E402
-from lib import check, counts, git, start_hub, step_env  # noqa: E402
+from lib import check, git, keep_if_failed, start_hub, step_env, summary  # noqa: E402
 
 TOKEN = "ghs_test_token_0123456789"
 HF_TOKEN = "hf_good"
@@ -73,12 +73,8 @@ def main():
         if hub:
             hub.terminate()
             hub.wait(timeout=10)
-        if not counts["failed"]:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("kept", tmp)
-    print(f"{counts['passed']} passed, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+        keep_if_failed(tmp)
+    return summary()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import tempfile
 SRC = os.environ["RUNNEL_SOURCE_DIR"]
 RUNNEL = os.environ["RUNNEL_BIN"]
 sys.path.insert(0, os.path.join(SRC, "tests", "pipeline"))
-from lib import check, counts, git, step_env  # noqa: E402
+from lib import check, git, keep_if_failed, step_env, summary  # noqa: E402
 
 # The modules runnel's CMakeLists.txt requires (pkg_check_modules ... REQUIRED).
 REQUIRED = ["yaml-0.1", "libcurl", "libcjson", "libgit2", "libarchive"]
@@ -247,12 +247,8 @@ def main():
         install_cases(tmp)
         run_cases(tmp)
     finally:
-        if not counts["failed"]:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("kept", tmp)
-    print(f"{counts['passed']} passed, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+        keep_if_failed(tmp)
+    return summary()
 
 
 if __name__ == "__main__":

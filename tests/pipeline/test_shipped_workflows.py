@@ -18,7 +18,7 @@ import yaml
 SRC = os.environ["RUNNEL_SOURCE_DIR"]
 RUNNEL = os.environ["RUNNEL_BIN"]
 sys.path.insert(0, os.path.join(SRC, "tests", "pipeline"))
-from lib import check, counts, git, step_env  # noqa: E402
+from lib import check, git, keep_if_failed, step_env, summary  # noqa: E402
 
 
 def shipped_yaml():
@@ -100,12 +100,8 @@ def main():
         hello_injection(tmp)
         readme_lists_every_workflow()
     finally:
-        if not counts["failed"]:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("kept", tmp)
-    print(f"{counts['passed']} passed, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+        keep_if_failed(tmp)
+    return summary()
 
 
 if __name__ == "__main__":

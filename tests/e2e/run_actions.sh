@@ -12,8 +12,7 @@ runnel=${RUNNEL_BIN:?}
 command -v node >/dev/null || { echo "node is not installed: run scripts/deps.sh (make test does)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
+. "$RUNNEL_SOURCE_DIR/tests/e2e/lib/checks.sh"
 
 repo=$tmp/repo
 mkdir -p "$repo/.github/workflows" "$repo/.github/actions/js" "$repo/.github/actions/badpost"
@@ -439,5 +438,4 @@ check "a remote reusable workflow runs from its mapped repository, outputs mappe
 [ $rc -eq 0 ] || echo "$out" | tail -n 20
 check "its job is named 'caller / called'" grep -q "remote / call / make" <<< "$out"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+checks_done

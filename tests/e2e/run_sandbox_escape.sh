@@ -18,12 +18,9 @@ set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
-skip() { echo "skip $1"; }
+. "$RUNNEL_SOURCE_DIR/tests/e2e/lib/checks.sh"
 export HOME="$tmp/home" XDG_CACHE_HOME="$tmp/xdg" NO_COLOR=1
 mkdir -p "$HOME"
-commit() { git add -A && git -c user.name=t -c user.email=t@example.com commit -qm "$1"; }
 
 repo=$tmp/repo
 host=$tmp/host # files of the host the steps must not reach through runnel
@@ -197,5 +194,4 @@ else
   skip "self: no namespace tier here ($(head -n1 <<< "$out"))"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+checks_done

@@ -15,11 +15,9 @@ set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
+. "$RUNNEL_SOURCE_DIR/tests/e2e/lib/checks.sh"
 export HOME="$tmp/home" XDG_CACHE_HOME="$tmp/xdg" NO_COLOR=1
 mkdir -p "$HOME"
-commit() { git add -A && git -c user.name=t -c user.email=t@example.com commit -qm "$1"; }
 
 repo=$tmp/repo
 mkdir -p "$repo/.github/workflows" "$tmp/victim" "$tmp/outside"
@@ -221,5 +219,4 @@ out=$("$runnel" run --run-dir "$tmp/run-p" -s MYSEC=hunter2secret -W .github/wor
 check "RUNNER_TEMP is private (0700)" test "$(stat -c %a "$tmp/run-p/jobs/1-a/temp")" = 700
 check "the step script is private (0600)" test "$(stat -c %a "$tmp/run-p/jobs/1-a/temp/step-1-s.sh")" = 600
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+checks_done

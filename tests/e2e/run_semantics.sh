@@ -6,8 +6,7 @@ set -uo pipefail
 runnel=${RUNNEL_BIN:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { local n=$1; shift; if "$@"; then pass=$((pass + 1)); echo "ok   $n"; else fail=$((fail + 1)); echo "FAIL $n"; fi; }
+. "$RUNNEL_SOURCE_DIR/tests/e2e/lib/checks.sh"
 
 repo=$tmp/repo
 mkdir -p "$repo/.github/workflows" "$repo/.github/actions/comp" "$repo/wf"
@@ -429,5 +428,4 @@ check "... and the time and kind in the log" \
   bash -c 'grep -q "^[0-9T:-]*Z ##\[warning\]first line$" "$1" &&
     grep -q "^[0-9T:-]*Z ##\[warning\]second line$" "$1"' _ "$(ls "$tmp"/run-annotation/logs/*.log)"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+checks_done
